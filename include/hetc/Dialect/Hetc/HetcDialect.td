@@ -1,0 +1,150 @@
+//===- HetcDialect.td - hetc dialect definition ------------*- tablegen -*-===//
+//
+// The hetc dialect: tensor-level neural-network ops that hetc trains.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef HETC_DIALECT_HETC_HETCDIALECT_TD
+#define HETC_DIALECT_HETC_HETCDIALECT_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+
+def Hetc_Dialect : Dialect {
+  let name = "hetc";
+  let cppNamespace = "::mlir::hetc";
+  let summary = "Tensor-level neural-network ops for portable training";
+  let description = [{
+    The hetc dialect describes the forward computation and the loss of a
+    neural network on statically shaped, ranked tensors. hetc derives the
+    backward graph and the optimizer update from it inside the compiler, then
+    lowers the whole training step through linalg to CPU and GPU targets.
+
+    Floating-point operands are `f32`, `f16` or `bf16` tensors; indices and
+    labels are `i32` or `i64` tensors. Every op infers its result type from
+    its operands and attributes, so the result type written in the IR is
+    checked, never trusted.
+
+    A model is a `func.func` whose arguments carry their roles:
+
+    ```mlir
+    func.func @mlp(%x: tensor<32x64xf32> {hetc.input},
+                   %y: tensor<32xi32> {hetc.label},
+                   %w: tensor<10x64xf32> {hetc.param = #hetc.init<uniform, 0.125>},
+                   %b: tensor<10xf32> {hetc.param = #hetc.init<uniform, 0.125>})
+        -> (tensor<f32>, tensor<32x10xf32>) {
+      ...
+    }
+    ```
+
+    The first result is the scalar loss that training minimizes; any further
+    results are auxiliary outputs (for example logits) that evaluation
+    returns and autodiff does not differentiate. See docs/architecture.md.
+  }];
+  let useDefaultAttributePrinterParser = 1;
+  let hasConstantMaterializer = 1;
+  let hasRegionArgAttrVerify = 1;
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+  let extraClassDeclaration = [{
+    /// Argument attribute naming a trainable parameter; its value is a
+    /// #hetc.init attribute describing the initial values.
+    static constexpr ::llvm::StringLiteral kParamAttrName = "hetc.param";
+    /// Unit argument attribute naming a data input.
+    static constexpr ::llvm::StringLiteral kInputAttrName = "hetc.input";
+    /// Unit argument attribute naming the labels or targets of the loss.
+    static constexpr ::llvm::StringLiteral kLabelAttrName = "hetc.label";
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Enums and attributes
+//===----------------------------------------------------------------------===//
+
+def Hetc_InitKind : I32EnumAttr<"InitKind", "parameter initializer", [
+    I32EnumAttrCase<"Zeros", 0, "zeros">,
+    I32EnumAttrCase<"Ones", 1, "ones">,
+    I32EnumAttrCase<"Constant", 2, "constant">,
+    I32EnumAttrCase<"Uniform", 3, "uniform">,
+    I32EnumAttrCase<"Normal", 4, "normal">
+  ]> {
+  let cppNamespace = "::mlir::hetc";
+  let genSpecializedAttr = 0;
+}
+
+def Hetc_GeluApproximation : I32EnumAttr<"GeluApproximation",
+    "approximation used by gelu", [
+    I32EnumAttrCase<"None", 0, "none">,
+    I32EnumAttrCase<"Tanh", 1, "tanh">
+  ]> {
+  let cppNamespace = "::mlir::hetc";
+  let genSpecializedAttr = 0;
+}
+
+class Hetc_Attr<string name, string attrMnemonic, list<Trait> traits = []>
+    : AttrDef<Hetc_Dialect, name, traits> {
+  let mnemonic = attrMnemonic;
+}
+
+def Hetc_GeluApproximationAttr
+    : EnumAttr<Hetc_Dialect, Hetc_GeluApproximation, "gelu_approximation">;
+
+def Hetc_InitAttr : Hetc_Attr<"Init", "init"> {
+  let summary = "How a trainable parameter is initialized";
+  let description = [{
+    Describes the initial values of a `hetc.param` argument. `uniform`
+    draws from U(-value, value), `normal` from N(0, value^2), `constant`
+    fills with value; `zeros` and `ones` take no value. The runtime applies
+    the initializer when a session is created from a seed.
+
+    PyTorch's defaults are expressed as: Linear and Conv2d weights and biases
+    `#hetc.init<uniform, B>` with B = 1/sqrt(fan_in); BatchNorm and LayerNorm
+    `#hetc.init<ones>` and `#hetc.init<zeros>`; Embedding
+    `#hetc.init<normal, 1.0>`.
+
+    Example:
+
+    ```mlir
+    %w: tensor<128x64xf32> {hetc.param = #hetc.init<uniform, 0.125>}
+    ```
+  }];
+  let parameters = (ins
+    EnumParameter<Hetc_InitKind>:$kind,
+    APFloatParameter<"scale or fill value; 0 where the kind takes none">:$value);
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let builders = [
+    AttrBuilder<(ins "InitKind":$kind, CArg<"double", "0.0">:$value), [{
+      return $_get($_ctxt, kind, ::llvm::APFloat(value));
+    }]>
+  ];
+}
+
+//===----------------------------------------------------------------------===//
+// Type constraints
+//===----------------------------------------------------------------------===//
+
+def Hetc_FloatElement : AnyTypeOf<[F32, F16, BF16]>;
+def Hetc_IndexElement : AnyTypeOf<[I32, I64]>;
+
+// hetc compiles training steps for fixed shapes, so every tensor is static.
+class Hetc_StaticTensorOf<list<Type> allowed>
+    : Type<And<[RankedTensorOf<allowed>.predicate, HasStaticShapePred]>,
+           "statically shaped tensor of " # AnyTypeOf<allowed>.summary,
+           "::mlir::RankedTensorType">;
+
+def Hetc_FloatTensor : Hetc_StaticTensorOf<[F32, F16, BF16]>;
+def Hetc_IndexTensor : Hetc_StaticTensorOf<[I32, I64]>;
+def Hetc_LabelTensor : Hetc_StaticTensorOf<[I32, I64]>;
+def Hetc_ScalarFloatTensor
+    : Type<And<[Hetc_FloatTensor.predicate,
+                CPred<"::llvm::cast<::mlir::RankedTensorType>($_self).getRank() == 0">]>,
+           "0-d tensor of 32-bit float or 16-bit float or bfloat16 type",
+           "::mlir::RankedTensorType">;
+def Hetc_SeedTensor
+    : Type<And<[Hetc_StaticTensorOf<[I64]>.predicate,
+                CPred<"::llvm::cast<::mlir::RankedTensorType>($_self).getRank() == 0">]>,
+           "0-d tensor of 64-bit signless integer",
+           "::mlir::RankedTensorType">;
+
+#endif // HETC_DIALECT_HETC_HETCDIALECT_TD

@@ -1,0 +1,19 @@
+//===- InitAllPasses.h - register hetc and upstream passes ------*- C++ -*-===//
+
+#ifndef HETC_INITALLPASSES_H
+#define HETC_INITALLPASSES_H
+
+#include "hetc/Dialect/Hetc/Passes.h"
+#include "mlir/InitAllPasses.h"
+
+namespace mlir::hetc {
+
+/// Registers hetc's passes and the upstream passes its pipelines use.
+inline void registerAllPasses() {
+  mlir::registerAllPasses();
+  registerHetcPasses();
+}
+
+} // namespace mlir::hetc
+
+#endif // HETC_INITALLPASSES_H

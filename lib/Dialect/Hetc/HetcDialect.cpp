@@ -1,0 +1,153 @@
+//===- HetcDialect.cpp - hetc dialect ---------------------------*- C++ -*-===//
+//
+// Registers the hetc dialect, verifies its attributes and the argument roles
+// that make up the model contract (see docs/architecture.md).
+//
+//===----------------------------------------------------------------------===//
+
+#include "hetc/Dialect/Hetc/HetcDialect.h"
+#include "hetc/Dialect/Hetc/HetcOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::hetc;
+
+#include "hetc/Dialect/Hetc/HetcDialect.cpp.inc"
+#include "hetc/Dialect/Hetc/HetcEnums.cpp.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "hetc/Dialect/Hetc/HetcAttrs.cpp.inc"
+
+void HetcDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "hetc/Dialect/Hetc/HetcOps.cpp.inc"
+      >();
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "hetc/Dialect/Hetc/HetcAttrs.cpp.inc"
+      >();
+}
+
+Operation *HetcDialect::materializeConstant(OpBuilder &builder, Attribute value,
+                                            Type type, Location loc) {
+  return arith::ConstantOp::materialize(builder, value, type, loc);
+}
+
+// #hetc.init<kind> or #hetc.init<kind, value>. A custom form keeps the value
+// a bare float literal instead of a typed FloatAttr.
+Attribute InitAttr::parse(AsmParser &parser, Type) {
+  StringRef keyword;
+  SMLoc loc = parser.getCurrentLocation();
+  if (parser.parseLess() || parser.parseKeyword(&keyword))
+    return {};
+  std::optional<InitKind> kind = symbolizeInitKind(keyword);
+  if (!kind) {
+    parser.emitError(loc) << "unknown initializer '" << keyword
+                          << "' (expected zeros, ones, constant, uniform or "
+                             "normal)";
+    return {};
+  }
+  double value = 0.0;
+  if (succeeded(parser.parseOptionalComma()) && parser.parseFloat(value))
+    return {};
+  if (parser.parseGreater())
+    return {};
+  return getChecked([&] { return parser.emitError(loc); },
+                    parser.getContext(), *kind, APFloat(value));
+}
+
+void InitAttr::print(AsmPrinter &printer) const {
+  printer << "<" << stringifyInitKind(getKind());
+  if (getKind() != InitKind::Zeros && getKind() != InitKind::Ones)
+    printer << ", " << getValue();
+  printer << ">";
+}
+
+LogicalResult InitAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                               InitKind kind, APFloat valueFloat) {
+  double value = valueFloat.convertToDouble();
+  switch (kind) {
+  case InitKind::Uniform:
+  case InitKind::Normal:
+    if (!(value > 0.0))
+      return emitError() << "#hetc.init<" << stringifyInitKind(kind)
+                         << "> needs a positive scale, got " << value;
+    return success();
+  case InitKind::Zeros:
+  case InitKind::Ones:
+    if (value != 0.0)
+      return emitError() << "#hetc.init<" << stringifyInitKind(kind)
+                         << "> takes no value";
+    return success();
+  case InitKind::Constant:
+    return success();
+  }
+  llvm_unreachable("unknown init kind");
+}
+
+static bool isFloatTensor(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && tensor.hasStaticShape() &&
+         isa<Float32Type, Float16Type, BFloat16Type>(tensor.getElementType());
+}
+
+static bool isStaticTensor(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && tensor.hasStaticShape();
+}
+
+LogicalResult HetcDialect::verifyRegionArgAttribute(Operation *op,
+                                                    unsigned regionIndex,
+                                                    unsigned argIndex,
+                                                    NamedAttribute attr) {
+  auto fn = dyn_cast<FunctionOpInterface>(op);
+  if (!fn)
+    return op->emitOpError() << "'" << attr.getName()
+                             << "' is only valid on function arguments";
+  Type argType = fn.getArgumentTypes()[argIndex];
+  StringRef name = attr.getName().getValue();
+  auto countRoles = [&]() {
+    int roles = 0;
+    for (StringRef role : {kParamAttrName, kInputAttrName, kLabelAttrName})
+      roles += fn.getArgAttr(argIndex, role) ? 1 : 0;
+    return roles;
+  };
+  if (countRoles() > 1)
+    return op->emitOpError() << "argument #" << argIndex
+                             << " has more than one of hetc.param, "
+                                "hetc.input and hetc.label";
+  if (name == kParamAttrName) {
+    if (!isa<InitAttr>(attr.getValue()))
+      return op->emitOpError()
+             << "argument #" << argIndex
+             << ": 'hetc.param' must be a #hetc.init attribute, got "
+             << attr.getValue();
+    if (!isFloatTensor(argType))
+      return op->emitOpError()
+             << "argument #" << argIndex
+             << ": a parameter must be a statically shaped f32, f16 or bf16 "
+                "tensor, got "
+             << argType;
+    return success();
+  }
+  if (name == kInputAttrName || name == kLabelAttrName) {
+    if (!isa<UnitAttr>(attr.getValue()))
+      return op->emitOpError() << "argument #" << argIndex << ": '" << name
+                               << "' is a unit attribute and takes no value";
+    if (!isStaticTensor(argType))
+      return op->emitOpError() << "argument #" << argIndex << ": '" << name
+                               << "' must be a statically shaped tensor, got "
+                               << argType;
+    return success();
+  }
+  return op->emitOpError() << "argument #" << argIndex
+                           << ": unknown hetc argument attribute '" << name
+                           << "' (expected hetc.param, hetc.input or "
+                              "hetc.label)";
+}

@@ -1,0 +1,14 @@
+//===- hetc-opt.cpp - mlir-opt with the hetc dialect and passes -----------===//
+
+#include "hetc/InitAllDialects.h"
+#include "hetc/InitAllPasses.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+int main(int argc, char **argv) {
+  mlir::DialectRegistry registry;
+  mlir::hetc::registerAllDialects(registry);
+  mlir::hetc::registerAllPasses();
+  return mlir::asMainReturnCode(mlir::MlirOptMain(
+      argc, argv, "hetc optimizer driver: the hetc dialect and its passes\n",
+      registry));
+}
