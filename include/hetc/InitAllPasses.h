@@ -3,7 +3,9 @@
 #ifndef HETC_INITALLPASSES_H
 #define HETC_INITALLPASSES_H
 
+#include "hetc/Conversion/Passes.h"
 #include "hetc/Dialect/Hetc/Passes.h"
+#include "hetc/Target/Passes.h"
 #include "mlir/InitAllPasses.h"
 
 namespace mlir::hetc {
@@ -12,6 +14,8 @@ namespace mlir::hetc {
 inline void registerAllPasses() {
   mlir::registerAllPasses();
   registerHetcPasses();
+  registerHetcConversionPasses();
+  registerHetcTargetPasses();
 }
 
 } // namespace mlir::hetc

@@ -1,0 +1,27 @@
+//===- Passes.h - passes shared by the target pipelines ---------*- C++ -*-===//
+
+#ifndef HETC_TARGET_PASSES_H
+#define HETC_TARGET_PASSES_H
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::hetc {
+
+#define GEN_PASS_DECL
+#include "hetc/Target/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "hetc/Target/Passes.h.inc"
+
+/// Function attribute listing, per original result, the argument it updates
+/// (-1 for a plain result).
+constexpr llvm::StringLiteral kTiedResultsAttrName = "hetc.tied_results";
+/// Result attribute naming the argument a train-step result updates.
+constexpr llvm::StringLiteral kUpdatesAttrName = "hetc.updates";
+
+} // namespace mlir::hetc
+
+#endif // HETC_TARGET_PASSES_H

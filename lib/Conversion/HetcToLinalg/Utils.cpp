@@ -1,0 +1,171 @@
+//===- Utils.cpp - shared builders for the hetc to linalg patterns --------===//
+
+#include "Utils.h"
+
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
+#include "mlir/IR/AffineMap.h"
+
+using namespace mlir;
+using namespace mlir::hetc;
+using namespace mlir::hetc::lowering;
+
+Value lowering::floatConstant(OpBuilder &b, Location loc, Type type,
+                            double value) {
+  return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(type, value));
+}
+
+Value lowering::indexConstant(OpBuilder &b, Location loc, int64_t value) {
+  return arith::ConstantIndexOp::create(b, loc, value);
+}
+
+Value lowering::emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
+  return tensor::EmptyOp::create(b, loc, type.getShape(),
+                                 type.getElementType());
+}
+
+Value lowering::filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                           double value) {
+  Value init = emptyTensor(b, loc, type);
+  Value scalar = floatConstant(b, loc, type.getElementType(), value);
+  return linalg::FillOp::create(b, loc, scalar, init).getResult(0);
+}
+
+AffineMap lowering::broadcastMap(MLIRContext *ctx,
+                               ArrayRef<int64_t> operandShape,
+                               ArrayRef<int64_t> resultShape) {
+  int64_t rank = resultShape.size();
+  int64_t offset = rank - static_cast<int64_t>(operandShape.size());
+  SmallVector<AffineExpr> exprs;
+  for (auto [i, dim] : llvm::enumerate(operandShape)) {
+    int64_t resultDim = offset + static_cast<int64_t>(i);
+    if (dim == 1 && resultShape[resultDim] != 1)
+      exprs.push_back(getAffineConstantExpr(0, ctx));
+    else
+      exprs.push_back(getAffineDimExpr(resultDim, ctx));
+  }
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+Value lowering::buildElementwise(OpBuilder &b, Location loc,
+                               RankedTensorType resultType, ValueRange inputs,
+                               ScalarBodyFn body) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps;
+  for (Value input : inputs)
+    maps.push_back(broadcastMap(
+        ctx, cast<RankedTensorType>(input.getType()).getShape(),
+        resultType.getShape()));
+  maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
+  SmallVector<utils::IteratorType> iterators(resultType.getRank(),
+                                             utils::IteratorType::parallel);
+  Value init = emptyTensor(b, loc, resultType);
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultType, inputs, init, maps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value result = body(nb, nloc, args.drop_back());
+        linalg::YieldOp::create(nb, nloc, result);
+      });
+  return generic.getResult(0);
+}
+
+Value lowering::buildReduction(OpBuilder &b, Location loc, Value input,
+                             ArrayRef<int64_t> axes, ReductionKind kind) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  Type elementType = inputType.getElementType();
+  int64_t rank = inputType.getRank();
+  SmallVector<int64_t> resultShape;
+  SmallVector<AffineExpr> resultExprs;
+  SmallVector<utils::IteratorType> iterators;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (llvm::is_contained(axes, d)) {
+      iterators.push_back(utils::IteratorType::reduction);
+      continue;
+    }
+    iterators.push_back(utils::IteratorType::parallel);
+    resultShape.push_back(inputType.getDimSize(d));
+    resultExprs.push_back(b.getAffineDimExpr(d));
+  }
+  auto resultType = RankedTensorType::get(resultShape, elementType);
+  double initValue = kind == ReductionKind::Sum
+                         ? 0.0
+                         : -std::numeric_limits<double>::infinity();
+  Value init = filledTensor(b, loc, resultType, initValue);
+  SmallVector<AffineMap> maps = {
+      b.getMultiDimIdentityMap(rank),
+      AffineMap::get(rank, 0, resultExprs, b.getContext())};
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultType, input, init, maps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value combined =
+            kind == ReductionKind::Sum
+                ? arith::AddFOp::create(nb, nloc, args[0], args[1]).getResult()
+                : arith::MaximumFOp::create(nb, nloc, args[0], args[1])
+                      .getResult();
+        linalg::YieldOp::create(nb, nloc, combined);
+      });
+  return generic.getResult(0);
+}
+
+Value lowering::reshapeTo(OpBuilder &b, Location loc, Value input,
+                        RankedTensorType type) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  if (inputType == type)
+    return input;
+  // Reassociations between the two shapes exist whenever the shapes group
+  // into matching products; otherwise go through a rank-1 tensor.
+  if (inputType.getRank() > type.getRank()) {
+    if (auto reassoc =
+            getReassociationIndicesForCollapse(inputType.getShape(),
+                                               type.getShape()))
+      return tensor::CollapseShapeOp::create(b, loc, type, input, *reassoc);
+  } else if (inputType.getRank() < type.getRank()) {
+    if (auto reassoc = getReassociationIndicesForReshape(inputType, type))
+      return tensor::ExpandShapeOp::create(b, loc, type, input, *reassoc);
+  }
+  auto flatType = RankedTensorType::get({inputType.getNumElements()},
+                                        inputType.getElementType());
+  auto allDims = [](int64_t rank) {
+    SmallVector<ReassociationIndices> groups;
+    if (rank == 0)
+      return groups;
+    groups.emplace_back();
+    for (int64_t d = 0; d < rank; ++d)
+      groups[0].push_back(d);
+    return groups;
+  };
+  Value flat = input;
+  if (inputType.getRank() == 0)
+    flat = tensor::ExpandShapeOp::create(b, loc, flatType, input, allDims(0));
+  else if (inputType.getRank() != 1)
+    flat = tensor::CollapseShapeOp::create(b, loc, flatType, input,
+                                           allDims(inputType.getRank()));
+  if (type.getRank() == 1)
+    return flat;
+  if (type.getRank() == 0)
+    return tensor::CollapseShapeOp::create(b, loc, type, flat, allDims(0));
+  return tensor::ExpandShapeOp::create(b, loc, type, flat,
+                                       allDims(type.getRank()));
+}
+
+RankedTensorType lowering::keptType(RankedTensorType type, int64_t axis) {
+  SmallVector<int64_t> shape(type.getShape());
+  shape[axis] = 1;
+  return RankedTensorType::get(shape, type.getElementType());
+}
+
+int64_t lowering::product(ArrayRef<int64_t> shape, ArrayRef<int64_t> axes) {
+  int64_t p = 1;
+  for (int64_t axis : axes)
+    p *= shape[axis];
+  return p;
+}
+
+SmallVector<int64_t> lowering::normalizeAxes(ArrayRef<int64_t> axes,
+                                           int64_t rank) {
+  SmallVector<int64_t> result;
+  for (int64_t axis : axes)
+    result.push_back(axis < 0 ? axis + rank : axis);
+  llvm::sort(result);
+  return result;
+}

@@ -1,0 +1,77 @@
+//===- Utils.h - shared builders for the hetc to linalg patterns -*- C++ -*-===//
+
+#ifndef HETC_LIB_CONVERSION_HETCTOLINALG_UTILS_H
+#define HETC_LIB_CONVERSION_HETCTOLINALG_UTILS_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace mlir::hetc::lowering {
+
+/// Builds the scalar body of an elementwise generic from its block arguments
+/// (one per input, in order).
+using ScalarBodyFn =
+    function_ref<Value(OpBuilder &, Location, ValueRange)>;
+
+/// An f32/f16/bf16 scalar constant of `type`.
+Value floatConstant(OpBuilder &b, Location loc, Type type, double value);
+/// An index constant.
+Value indexConstant(OpBuilder &b, Location loc, int64_t value);
+
+/// tensor.empty of a static type.
+Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type);
+/// A tensor of `type` filled with `value`.
+Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                   double value);
+
+/// The map that reads an operand of `operandShape` broadcast (numpy rules)
+/// into the iteration space of `resultShape`.
+AffineMap broadcastMap(MLIRContext *ctx, ArrayRef<int64_t> operandShape,
+                       ArrayRef<int64_t> resultShape);
+
+/// An all-parallel linalg.generic producing `resultType` from broadcastable
+/// `inputs`; `body` receives one scalar per input.
+Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
+                       ValueRange inputs, ScalarBodyFn body);
+
+enum class ReductionKind { Sum, Max };
+
+/// Reduces `input` over sorted, non-negative `axes`, dropping them.
+Value buildReduction(OpBuilder &b, Location loc, Value input,
+                     ArrayRef<int64_t> axes, ReductionKind kind);
+
+/// Reshapes a static tensor to `type` (same element count) through
+/// collapse_shape / expand_shape.
+Value reshapeTo(OpBuilder &b, Location loc, Value input,
+                RankedTensorType type);
+
+/// `type` with dimension `axis` set to 1.
+RankedTensorType keptType(RankedTensorType type, int64_t axis);
+
+/// Product of the sizes of `axes` of `shape`.
+int64_t product(ArrayRef<int64_t> shape, ArrayRef<int64_t> axes);
+
+/// Returns the axes in [0, rank) sorted after normalizing negative ones.
+SmallVector<int64_t> normalizeAxes(ArrayRef<int64_t> axes, int64_t rank);
+
+} // namespace mlir::hetc::lowering
+
+namespace mlir::hetc {
+// Pattern groups, one file each.
+void populateElementwisePatterns(const TypeConverter &converter,
+                                 RewritePatternSet &patterns);
+void populateReductionPatterns(const TypeConverter &converter,
+                               RewritePatternSet &patterns);
+void populateShapePatterns(const TypeConverter &converter,
+                           RewritePatternSet &patterns);
+void populateNNPatterns(const TypeConverter &converter,
+                        RewritePatternSet &patterns);
+void populateLossPatterns(const TypeConverter &converter,
+                          RewritePatternSet &patterns);
+} // namespace mlir::hetc
+
+#endif // HETC_LIB_CONVERSION_HETCTOLINALG_UTILS_H

@@ -1,0 +1,320 @@
+//===- CPUBackend.cpp - the host CPU target -------------------------------===//
+//
+// Lowers entry functions on linalg tensors to LLVM, compiles them in-process
+// for the host (or a generic x86-64) and links them into a shared object,
+// the artifact's "host" section. Each entry gets a wrapper
+// `void hetc_entry_<name>(void **buffers)` taking one pointer per argument,
+// then one per result, in manifest order.
+//
+//===----------------------------------------------------------------------===//
+
+#include "hetc/Target/CPU/CPUBackend.h"
+#include "hetc/Target/TargetBackend.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IR/Verifier.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
+
+using namespace mlir;
+using namespace mlir::hetc;
+
+/// The linker the CPU backend drives; Debian's lld-22 installs it here.
+static constexpr llvm::StringLiteral kLinkerPath = "/usr/lib/llvm-22/bin/ld.lld";
+/// Shared libraries the host code may call (libm for erf, pow...).
+static constexpr llvm::StringLiteral kLibmPath =
+    "/lib/x86_64-linux-gnu/libm.so.6";
+
+namespace {
+
+struct ResolvedChip {
+  std::string cpu;
+  std::string features;
+};
+
+ResolvedChip resolveChip(llvm::StringRef chip) {
+  if (chip.empty() || chip == "native") {
+    std::string features;
+    llvm::StringMap<bool> hostFeatures = llvm::sys::getHostCPUFeatures();
+    for (auto &feature : hostFeatures) {
+      if (!features.empty())
+        features += ",";
+      features += (feature.second ? "+" : "-") + feature.first().str();
+    }
+    return {llvm::sys::getHostCPUName().str(), features};
+  }
+  return {chip.str(), ""};
+}
+
+/// Runs ld.lld to turn `objectPath` into a shared object at `soPath`.
+LogicalResult linkSharedObject(Location loc, llvm::StringRef objectPath,
+                               llvm::StringRef soPath) {
+  std::string errorMessage;
+  llvm::SmallVector<llvm::StringRef> args = {
+      kLinkerPath, "-shared", "--no-undefined-version", "-O2",
+      "-z",        "now",     "-o",
+      soPath,      objectPath, kLibmPath};
+  std::string stderrPath = (soPath + ".log").str();
+  std::optional<llvm::StringRef> redirects[] = {std::nullopt, stderrPath,
+                                                stderrPath};
+  int rc = llvm::sys::ExecuteAndWait(kLinkerPath, args, std::nullopt,
+                                     redirects, /*SecondsToWait=*/120,
+                                     /*MemoryLimit=*/0, &errorMessage);
+  if (rc != 0) {
+    std::string log;
+    if (auto buffer = llvm::MemoryBuffer::getFile(stderrPath))
+      log = (*buffer)->getBuffer().str();
+    llvm::sys::fs::remove(stderrPath);
+    return emitError(loc) << "linking the CPU shared object with "
+                          << kLinkerPath << " failed (exit " << rc << "): "
+                          << errorMessage << log;
+  }
+  llvm::sys::fs::remove(stderrPath);
+  return success();
+}
+
+class CPUBackend final : public TargetBackend {
+public:
+  llvm::StringRef getName() const override { return "cpu"; }
+  llvm::StringRef getDescription() const override {
+    return "the host CPU through LLVM (x86-64, AVX2/AVX-512 when present)";
+  }
+
+  LogicalResult checkToolchain(Location loc,
+                               const TargetOptions &) const override {
+    if (!llvm::sys::fs::can_execute(kLinkerPath))
+      return emitError(loc)
+             << "the cpu target needs the linker " << kLinkerPath
+             << ", which is missing: install Debian's lld-22 package";
+    if (!llvm::sys::fs::exists(kLibmPath))
+      return emitError(loc) << "the cpu target links against " << kLibmPath
+                            << ", which is missing";
+    return success();
+  }
+
+  void buildPipeline(OpPassManager &pm,
+                     const TargetOptions &options) const override {
+    buildCPULoweringPipeline(pm);
+  }
+
+  FailureOr<SerializedTarget>
+  serialize(ModuleOp module, const TargetOptions &options, EmitStage stage,
+            llvm::raw_ostream &debugOut) const override;
+};
+
+} // namespace
+
+void mlir::hetc::buildCPULoweringPipeline(OpPassManager &pm) {
+  // Textual sub-pipelines keep the upstream pass options readable; each is
+  // the inner list of a builtin.module pipeline.
+  const char *pipeline =
+      "func.func(linalg-fuse-elementwise-ops),"
+      "canonicalize,cse,"
+      "eliminate-empty-tensors,"
+      "one-shot-bufferize{bufferize-function-boundaries "
+      "function-boundary-type-conversion=identity-layout-map},"
+      "func.func(hetc-drop-tied-results),"
+      "buffer-results-to-out-params{hoist-static-allocs "
+      "modify-public-functions},"
+      "canonicalize,"
+      "buffer-deallocation-pipeline,"
+      "func.func(convert-linalg-to-loops),"
+      "lower-affine,"
+      "convert-scf-to-cf,"
+      "expand-strided-metadata,"
+      "finalize-memref-to-llvm,"
+      "convert-math-to-llvm,"
+      "convert-math-to-libm,"
+      "convert-arith-to-llvm,"
+      "convert-index-to-llvm,"
+      "convert-cf-to-llvm,"
+      "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
+      "reconcile-unrealized-casts";
+  if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
+    llvm::report_fatal_error("hetc: the built-in CPU pipeline does not parse");
+}
+
+/// Adds `void hetc_entry_<name>(void **buffers)` for each entry function.
+static LogicalResult addEntryWrappers(llvm::Module &module,
+                                      ArrayRef<std::string> entries,
+                                      Location loc) {
+  llvm::LLVMContext &ctx = module.getContext();
+  llvm::Type *ptrTy = llvm::PointerType::getUnqual(ctx);
+  for (const std::string &name : entries) {
+    llvm::Function *callee = module.getFunction(name);
+    if (!callee)
+      return emitError(loc) << "entry function '" << name
+                            << "' is missing after lowering";
+    auto *wrapperTy = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx),
+                                              {ptrTy}, /*isVarArg=*/false);
+    auto *wrapper = llvm::Function::Create(
+        wrapperTy, llvm::Function::ExternalLinkage, "hetc_entry_" + name,
+        module);
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", wrapper));
+    llvm::SmallVector<llvm::Value *> args;
+    for (auto [i, param] : llvm::enumerate(callee->args())) {
+      if (!param.getType()->isPointerTy())
+        return emitError(loc) << "entry '" << name << "' parameter #" << i
+                              << " is not a buffer pointer";
+      llvm::Value *slot = b.CreateConstInBoundsGEP1_64(
+          ptrTy, wrapper->getArg(0), i);
+      args.push_back(b.CreateLoad(ptrTy, slot));
+    }
+    b.CreateCall(callee, args);
+    b.CreateRetVoid();
+    // Inside the shared object only the wrappers need to be visible.
+    callee->setLinkage(llvm::GlobalValue::InternalLinkage);
+  }
+  return success();
+}
+
+FailureOr<SerializedTarget>
+CPUBackend::serialize(ModuleOp module, const TargetOptions &options,
+                      EmitStage stage, llvm::raw_ostream &debugOut) const {
+  Location loc = module.getLoc();
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+
+  auto entriesAttr = module->getAttrOfType<ArrayAttr>("hetc.entries");
+  if (!entriesAttr)
+    return emitError(loc) << "module has no hetc.entries attribute";
+  SmallVector<std::string> entries;
+  for (Attribute attr : entriesAttr)
+    entries.push_back(cast<StringAttr>(attr).getValue().str());
+
+  registerBuiltinDialectTranslation(*module.getContext());
+  registerLLVMDialectTranslation(*module.getContext());
+  registerOpenMPDialectTranslation(*module.getContext());
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, llvmContext, "hetc");
+  if (!llvmModule)
+    return emitError(loc) << "translating the CPU module to LLVM IR failed";
+  if (failed(addEntryWrappers(*llvmModule, entries, loc)))
+    return failure();
+
+  ResolvedChip chip = resolveChip(options.chip);
+  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  std::string error;
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return emitError(loc) << "no LLVM target for " << triple.str() << ": "
+                          << error;
+  std::unique_ptr<llvm::MCSubtargetInfo> subtarget(
+      target->createMCSubtargetInfo(triple, chip.cpu, ""));
+  if (!subtarget || !subtarget->isCPUStringValid(chip.cpu))
+    return emitError(loc) << "unknown CPU '" << chip.cpu
+                          << "' for --chip (try native, x86-64, x86-64-v2, "
+                             "x86-64-v3, x86-64-v4, skylake-avx512, znver4)";
+  llvm::TargetOptions targetOptions;
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      triple, chip.cpu, chip.features, targetOptions, llvm::Reloc::PIC_,
+      std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+  llvmModule->setTargetTriple(triple);
+  llvmModule->setDataLayout(machine->createDataLayout());
+  for (llvm::Function &fn : *llvmModule) {
+    if (fn.isDeclaration())
+      continue;
+    fn.addFnAttr("target-cpu", chip.cpu);
+    if (!chip.features.empty())
+      fn.addFnAttr("target-features", chip.features);
+  }
+  if (llvm::verifyModule(*llvmModule, &llvm::errs()))
+    return emitError(loc) << "hetc produced invalid LLVM IR for the CPU";
+
+  // The same O3 pipeline clang uses: loop and SLP vectorization included.
+  {
+    llvm::LoopAnalysisManager lam;
+    llvm::FunctionAnalysisManager fam;
+    llvm::CGSCCAnalysisManager cgam;
+    llvm::ModuleAnalysisManager mam;
+    llvm::PassBuilder builder(machine.get());
+    builder.registerModuleAnalyses(mam);
+    builder.registerCGSCCAnalyses(cgam);
+    builder.registerFunctionAnalyses(fam);
+    builder.registerLoopAnalyses(lam);
+    builder.crossRegisterProxies(lam, fam, cgam, mam);
+    llvm::ModulePassManager mpm =
+        builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
+    mpm.run(*llvmModule, mam);
+  }
+
+  if (stage == EmitStage::LLVM) {
+    llvmModule->print(debugOut, nullptr);
+    return SerializedTarget{{}, chip.cpu};
+  }
+
+  llvm::SmallString<0> objectBytes;
+  {
+    llvm::raw_svector_ostream os(objectBytes);
+    llvm::legacy::PassManager codegen;
+    llvm::CodeGenFileType type = stage == EmitStage::Asm
+                                     ? llvm::CodeGenFileType::AssemblyFile
+                                     : llvm::CodeGenFileType::ObjectFile;
+    if (machine->addPassesToEmitFile(codegen, os, nullptr, type))
+      return emitError(loc) << "LLVM cannot emit code for " << chip.cpu;
+    codegen.run(*llvmModule);
+  }
+  if (stage == EmitStage::Asm || stage == EmitStage::Object) {
+    debugOut << objectBytes;
+    return SerializedTarget{{}, chip.cpu};
+  }
+
+  // Link into a shared object in a private temporary folder.
+  llvm::SmallString<128> dir;
+  if (std::error_code ec =
+          options.tempDir.empty()
+              ? llvm::sys::fs::createUniqueDirectory("hetc-cpu", dir)
+              : llvm::sys::fs::createUniqueDirectory(
+                    options.tempDir + "/hetc-cpu", dir))
+    return emitError(loc) << "cannot create a temporary folder: "
+                          << ec.message();
+  std::string objectPath = (dir + "/host.o").str();
+  std::string soPath = (dir + "/host.so").str();
+  auto cleanup = llvm::make_scope_exit([&] {
+    llvm::sys::fs::remove(objectPath);
+    llvm::sys::fs::remove(soPath);
+    llvm::sys::fs::remove(dir);
+  });
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream out(objectPath, ec);
+    if (ec)
+      return emitError(loc) << "cannot write " << objectPath << ": "
+                            << ec.message();
+    out << objectBytes;
+  }
+  if (failed(linkSharedObject(loc, objectPath, soPath)))
+    return failure();
+  auto so = llvm::MemoryBuffer::getFile(soPath);
+  if (!so)
+    return emitError(loc) << "cannot read the linked " << soPath;
+  SerializedTarget result;
+  result.chip = chip.cpu;
+  result.sections.push_back({"host", (*so)->getBuffer().str()});
+  return result;
+}
+
+void mlir::hetc::registerCPUTargetBackend() {
+  registerTargetBackend(std::make_unique<CPUBackend>());
+}

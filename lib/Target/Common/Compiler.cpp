@@ -1,0 +1,355 @@
+//===- Compiler.cpp - model to artifact -----------------------------------===//
+
+#include "hetc/Target/Compiler.h"
+
+#include "Artifact.h"
+#include "hetc/Conversion/Passes.h"
+#include "hetc/Dialect/Hetc/HetcOps.h"
+#include "hetc/Dialect/Hetc/Passes.h"
+#include "hetc/Target/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/JSON.h"
+
+using namespace mlir;
+using namespace mlir::hetc;
+
+llvm::StringRef mlir::hetc::getCompilerVersion() { return "0.1.0"; }
+
+void mlir::hetc::registerCompilerDialects(DialectRegistry &registry) {
+  registry.insert<HetcDialect>();
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+}
+
+namespace {
+
+/// Runs a textual pass pipeline (the inner list of builtin.module(...)).
+LogicalResult runPipeline(ModuleOp module, llvm::StringRef pipeline,
+                          const CompileOptions &options) {
+  PassManager pm(module.getContext());
+  if (options.printIRAfterAll) {
+    module.getContext()->disableMultithreading();
+    pm.enableIRPrinting();
+  }
+  std::string parseErrors;
+  llvm::raw_string_ostream errs(parseErrors);
+  if (failed(parsePassPipeline(pipeline, pm, errs)))
+    return emitError(module.getLoc())
+           << "invalid pass pipeline '" << pipeline << "': " << parseErrors;
+  return pm.run(module);
+}
+
+std::optional<std::string> dtypeName(Type type) {
+  if (type.isF32())
+    return "f32";
+  if (type.isF16())
+    return "f16";
+  if (type.isBF16())
+    return "bf16";
+  if (type.isSignlessInteger(32))
+    return "i32";
+  if (type.isSignlessInteger(64))
+    return "i64";
+  return std::nullopt;
+}
+
+/// Describes a tensor (name, dtype, shape) for the manifest.
+FailureOr<llvm::json::Object> describeTensor(Location loc, Type type,
+                                             llvm::StringRef name,
+                                             llvm::StringRef role) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor || !tensor.hasStaticShape())
+    return emitError(loc) << "'" << name
+                          << "' is not a statically shaped tensor: " << type;
+  std::optional<std::string> dtype = dtypeName(tensor.getElementType());
+  if (!dtype)
+    return emitError(loc) << "'" << name << "' has element type "
+                          << tensor.getElementType()
+                          << ", which artifacts cannot carry (f32, f16, bf16, "
+                             "i32, i64)";
+  llvm::json::Array shape;
+  for (int64_t dim : tensor.getShape())
+    shape.push_back(dim);
+  return llvm::json::Object{{"name", name.str()},
+                            {"role", role.str()},
+                            {"dtype", *dtype},
+                            {"shape", std::move(shape)}};
+}
+
+llvm::json::Object describeInit(InitAttr init) {
+  llvm::json::Object object{{"kind", stringifyInitKind(init.getKind()).str()}};
+  if (init.getKind() != InitKind::Zeros && init.getKind() != InitKind::Ones)
+    object["value"] = init.getValue().convertToDouble();
+  return object;
+}
+
+/// Argument names: hetc.name when given, else a name derived from the role
+/// and position, identical in every entry for the same parameter.
+std::string argumentName(func::FuncOp fn, unsigned index,
+                         llvm::StringRef role, unsigned roleIndex) {
+  if (auto name = fn.getArgAttrOfType<StringAttr>(index, "hetc.name"))
+    return name.getValue().str();
+  return (role + llvm::Twine(roleIndex)).str();
+}
+
+/// Builds the manifest entry of one entry function, reading the argument and
+/// result roles the model contract and the train-step pass attach.
+FailureOr<llvm::json::Object> describeEntry(func::FuncOp fn,
+                                            llvm::StringRef kind) {
+  Location loc = fn.getLoc();
+  llvm::json::Array args, results;
+  llvm::StringMap<unsigned> roleCounts;
+  SmallVector<std::string> names;
+  for (unsigned i = 0, e = fn.getNumArguments(); i < e; ++i) {
+    Type type = fn.getArgumentTypes()[i];
+    if (auto init = fn.getArgAttrOfType<InitAttr>(i, "hetc.param")) {
+      std::string name =
+          argumentName(fn, i, "param", roleCounts["param"]++);
+      auto desc = describeTensor(loc, type, name, "param");
+      if (failed(desc))
+        return failure();
+      (*desc)["init"] = describeInit(init);
+      names.push_back(name);
+      args.push_back(std::move(*desc));
+      continue;
+    }
+    if (auto state = fn.getArgAttrOfType<DictionaryAttr>(i, "hetc.opt_state")) {
+      auto param = state.getAs<IntegerAttr>("param");
+      auto stateKind = state.getAs<StringAttr>("kind");
+      if (!param || !stateKind || param.getInt() < 0 ||
+          param.getInt() >= static_cast<int64_t>(names.size()))
+        return emitError(loc) << "argument #" << i
+                              << " has a malformed hetc.opt_state " << state;
+      std::string of = names[param.getInt()];
+      std::string name = (of + "." + stateKind.getValue()).str();
+      if (auto explicitName = fn.getArgAttrOfType<StringAttr>(i, "hetc.name"))
+        name = explicitName.getValue().str();
+      auto desc = describeTensor(loc, type, name, "opt_state");
+      if (failed(desc))
+        return failure();
+      (*desc)["of"] = of;
+      (*desc)["state"] = stateKind.getValue().str();
+      if (auto init = state.getAs<InitAttr>("init"))
+        (*desc)["init"] = describeInit(init);
+      else
+        (*desc)["init"] = llvm::json::Object{{"kind", "zeros"}};
+      names.push_back(name);
+      args.push_back(std::move(*desc));
+      continue;
+    }
+    llvm::StringRef role;
+    if (fn.getArgAttr(i, HetcDialect::kInputAttrName))
+      role = "input";
+    else if (fn.getArgAttr(i, HetcDialect::kLabelAttrName))
+      role = "label";
+    else
+      return emitError(fn.getArgument(i).getLoc())
+             << "argument #" << i << " of entry '" << fn.getSymName()
+             << "' has no role";
+    std::string name = argumentName(fn, i, role, roleCounts[role]++);
+    auto desc = describeTensor(loc, type, name, role);
+    if (failed(desc))
+      return failure();
+    names.push_back(name);
+    args.push_back(std::move(*desc));
+  }
+  unsigned outputs = 0;
+  for (unsigned i = 0, e = fn.getNumResults(); i < e; ++i) {
+    // Updated parameters and state are written in place, not returned.
+    if (fn.getResultAttr(i, kUpdatesAttrName))
+      continue;
+    bool isLoss = fn.getResultAttr(i, "hetc.loss") ||
+                  (kind == "eval" && i == 0);
+    std::string name = isLoss ? "loss" : ("output" + llvm::Twine(outputs++)).str();
+    auto desc = describeTensor(loc, fn.getResultTypes()[i], name,
+                               isLoss ? "loss" : "output");
+    if (failed(desc))
+      return failure();
+    results.push_back(std::move(*desc));
+  }
+  return llvm::json::Object{{"name", fn.getSymName().str()},
+                            {"kind", kind.str()},
+                            {"symbol", ("hetc_entry_" + fn.getSymName()).str()},
+                            {"args", std::move(args)},
+                            {"results", std::move(results)}};
+}
+
+/// The model function: `entry` when given, else the module's only model.
+FailureOr<func::FuncOp> findModel(ModuleOp module, llvm::StringRef entry) {
+  if (!entry.empty()) {
+    auto fn = module.lookupSymbol<func::FuncOp>(entry);
+    if (!fn)
+      return emitError(module.getLoc())
+             << "no function named '" << entry << "' in the module";
+    return fn;
+  }
+  SmallVector<func::FuncOp> models;
+  for (auto fn : module.getOps<func::FuncOp>())
+    if (isModelFunction(fn))
+      models.push_back(fn);
+  if (models.empty())
+    return emitError(module.getLoc())
+           << "module has no model: no function has a hetc.param argument";
+  if (models.size() > 1)
+    return emitError(models[1].getLoc())
+           << "module has several models ('" << models[0].getSymName()
+           << "', '" << models[1].getSymName()
+           << "'...): choose one with --entry";
+  return models.front();
+}
+
+std::string trainStepPipeline(llvm::StringRef model,
+                              const CompileOptions &options) {
+  std::string pipeline = "hetc-train-step{entry=" + model.str();
+  for (auto &[key, value] : options.optimizerOptions)
+    pipeline += " " + key + "=" + value;
+  return pipeline + "}";
+}
+
+} // namespace
+
+FailureOr<std::string> mlir::hetc::compileModule(ModuleOp module,
+                                                 const CompileOptions &options,
+                                                 llvm::raw_ostream &out) {
+  Location loc = module.getLoc();
+  registerAllTargetBackends();
+  const TargetBackend *backend = lookupTargetBackend(options.target);
+  if (!backend) {
+    std::string known;
+    for (const std::string &name : getRegisteredTargetBackendNames())
+      known += (known.empty() ? "" : ", ") + name;
+    return emitError(loc) << "unknown target '" << options.target
+                          << "' (known targets: " << known << ")";
+  }
+  TargetOptions targetOptions;
+  targetOptions.chip = options.chip;
+  if (failed(backend->checkToolchain(loc, targetOptions)))
+    return failure();
+
+  FailureOr<func::FuncOp> model = findModel(module, options.entry);
+  if (failed(model))
+    return failure();
+  std::string modelName = model->getSymName().str();
+  if (failed(runPipeline(module, "hetc-verify-model{entry=" + modelName + "}",
+                         options)))
+    return failure();
+
+  // The eval entry is the model itself: loss and auxiliary outputs.
+  OpBuilder builder(module.getContext());
+  builder.setInsertionPointAfter(*model);
+  auto eval = cast<func::FuncOp>(builder.clone(*model->getOperation()));
+  SymbolTable symbols(module);
+  if (symbols.lookup("eval") && symbols.lookup("eval") != eval)
+    return emitError(symbols.lookup("eval")->getLoc())
+           << "the entry name 'eval' is reserved for the generated entry";
+  symbols.setSymbolName(eval, "eval");
+  eval.setPublic();
+
+  SmallVector<std::string> entries = {"eval"};
+  if (options.trainStep) {
+    if (symbols.lookup("train_step"))
+      return emitError(symbols.lookup("train_step")->getLoc())
+             << "the entry name 'train_step' is reserved for the generated "
+                "entry";
+    if (failed(runPipeline(module, trainStepPipeline(modelName, options),
+                           options)))
+      return failure();
+    entries.insert(entries.begin(), "train_step");
+  }
+
+  // The manifest is read off the entries while they still carry roles.
+  llvm::json::Array manifestEntries;
+  llvm::json::Object optimizer;
+  for (const std::string &name : entries) {
+    auto fn = module.lookupSymbol<func::FuncOp>(name);
+    if (!fn)
+      return emitError(loc) << "entry '" << name << "' was not generated";
+    FailureOr<llvm::json::Object> desc =
+        describeEntry(fn, name == "eval" ? "eval" : "train_step");
+    if (failed(desc))
+      return failure();
+    manifestEntries.push_back(std::move(*desc));
+    if (auto opt = fn->getAttrOfType<DictionaryAttr>("hetc.optimizer")) {
+      for (NamedAttribute attr : opt) {
+        if (auto f = dyn_cast<FloatAttr>(attr.getValue()))
+          optimizer[attr.getName().getValue()] = f.getValueAsDouble();
+        else if (auto i = dyn_cast<IntegerAttr>(attr.getValue()))
+          optimizer[attr.getName().getValue()] = i.getInt();
+        else if (auto b = dyn_cast<BoolAttr>(attr.getValue()))
+          optimizer[attr.getName().getValue()] = b.getValue();
+        else if (auto s = dyn_cast<StringAttr>(attr.getValue()))
+          optimizer[attr.getName().getValue()] = s.getValue().str();
+      }
+    }
+  }
+
+  // Keep only the entries: everything else was inlined into them.
+  for (auto fn : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
+    if (!llvm::is_contained(entries, fn.getSymName().str()))
+      fn.erase();
+  SmallVector<Attribute> entryAttrs;
+  for (const std::string &name : entries)
+    entryAttrs.push_back(builder.getStringAttr(name));
+  module->setAttr("hetc.entries", builder.getArrayAttr(entryAttrs));
+
+  if (options.stage == CompileStage::Hetc) {
+    module.print(out);
+    return std::string();
+  }
+  if (failed(runPipeline(module,
+                         "func.func(hetc-tie-updated-results),"
+                         "convert-hetc-to-linalg,canonicalize,cse",
+                         options)))
+    return failure();
+  if (options.stage == CompileStage::Linalg) {
+    module.print(out);
+    return std::string();
+  }
+
+  PassManager pm(module.getContext());
+  if (options.printIRAfterAll)
+    pm.enableIRPrinting();
+  backend->buildPipeline(pm, targetOptions);
+  if (failed(pm.run(module)))
+    return failure();
+
+  EmitStage emit = EmitStage::Artifact;
+  switch (options.stage) {
+  case CompileStage::LLVM:
+    emit = EmitStage::LLVM;
+    break;
+  case CompileStage::Asm:
+    emit = EmitStage::Asm;
+    break;
+  case CompileStage::Object:
+    emit = EmitStage::Object;
+    break;
+  default:
+    break;
+  }
+  FailureOr<SerializedTarget> serialized =
+      backend->serialize(module, targetOptions, emit, out);
+  if (failed(serialized))
+    return failure();
+  if (emit != EmitStage::Artifact)
+    return std::string();
+
+  llvm::json::Object manifest{
+      {"format_version", 1},
+      {"compiler_version", getCompilerVersion().str()},
+      {"target", options.target},
+      {"chip", serialized->chip},
+      {"model", modelName},
+      {"optimizer", std::move(optimizer)},
+      {"entries", std::move(manifestEntries)}};
+  std::string manifestText;
+  llvm::raw_string_ostream manifestStream(manifestText);
+  manifestStream << llvm::json::Value(std::move(manifest));
+  return writeArtifact(loc, manifestText, serialized->sections);
+}

@@ -1,0 +1,11 @@
+//===- RegisterAllTargets.cpp - the built-in backends ---------------------===//
+
+#include "hetc/Target/CPU/CPUBackend.h"
+#include "hetc/Target/TargetBackend.h"
+
+#include <mutex>
+
+void mlir::hetc::registerAllTargetBackends() {
+  static std::once_flag once;
+  std::call_once(once, [] { registerCPUTargetBackend(); });
+}

@@ -1,0 +1,177 @@
+//===- hetc-compile.cpp - compile a hetc model into an artifact -----------===//
+//
+//   hetc-compile model.mlir --target=cpu -o model.hetc
+//   hetc-compile model.mlir --optimizer=adam --lr=1e-3 -o model.hetc
+//   hetc-compile model.mlir --emit=linalg
+//
+//===----------------------------------------------------------------------===//
+
+#include "hetc/InitAllPasses.h"
+#include "hetc/Target/Compiler.h"
+#include "hetc/Target/TargetBackend.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mlir::hetc;
+
+namespace cl = llvm::cl;
+
+static cl::OptionCategory category("hetc-compile options");
+
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.mlir>"),
+                                      cl::init("-"), cl::cat(category));
+static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
+                                       cl::value_desc("file"), cl::init("-"),
+                                       cl::cat(category));
+static cl::opt<std::string> target("target",
+                                   cl::desc("Target backend (see "
+                                            "--list-targets)"),
+                                   cl::init("cpu"), cl::cat(category));
+static cl::opt<std::string>
+    chip("chip",
+         cl::desc("Target processor: for cpu 'native' (default), 'x86-64', "
+                  "'x86-64-v3', ..."),
+         cl::init(""), cl::cat(category));
+static cl::opt<std::string> cpu("cpu", cl::desc("Alias of --chip for cpu"),
+                                cl::init(""), cl::cat(category));
+static cl::opt<std::string>
+    entry("entry", cl::desc("Model function (default: the only model)"),
+          cl::init(""), cl::cat(category));
+static cl::opt<bool> evalOnly("eval-only",
+                              cl::desc("Compile only the eval entry"),
+                              cl::init(false), cl::cat(category));
+static cl::opt<bool> listTargets("list-targets",
+                                 cl::desc("List the target backends"),
+                                 cl::init(false), cl::cat(category));
+static cl::opt<bool> printIRAfterAll("print-ir-after-all",
+                                     cl::desc("Print the IR after each pass"),
+                                     cl::init(false), cl::cat(category));
+
+static cl::opt<CompileStage> emit(
+    "emit", cl::desc("Stop at a stage and print it"),
+    cl::values(clEnumValN(CompileStage::Hetc, "hetc",
+                          "hetc IR with the generated entries"),
+               clEnumValN(CompileStage::Linalg, "linalg",
+                          "linalg on tensors"),
+               clEnumValN(CompileStage::LLVM, "llvm", "optimized LLVM IR"),
+               clEnumValN(CompileStage::Asm, "asm", "assembly"),
+               clEnumValN(CompileStage::Object, "obj", "an object file"),
+               clEnumValN(CompileStage::Artifact, "artifact",
+                          "the artifact (default)")),
+    cl::init(CompileStage::Artifact), cl::cat(category));
+
+static cl::OptionCategory optCategory("optimizer options");
+static cl::opt<std::string> optimizer("optimizer",
+                                      cl::desc("sgd, adam or adamw"),
+                                      cl::init(""), cl::cat(optCategory));
+static cl::opt<std::string> lr("lr", cl::desc("Learning rate"), cl::init(""),
+                               cl::cat(optCategory));
+static cl::opt<std::string> momentum("momentum", cl::desc("SGD momentum"),
+                                     cl::init(""), cl::cat(optCategory));
+static cl::opt<std::string> nesterov("nesterov",
+                                     cl::desc("SGD Nesterov momentum (true or "
+                                              "false)"),
+                                     cl::init(""), cl::cat(optCategory));
+static cl::opt<std::string> weightDecay("weight-decay",
+                                        cl::desc("Weight decay"),
+                                        cl::init(""), cl::cat(optCategory));
+static cl::opt<std::string> beta1("beta1", cl::desc("Adam beta1"),
+                                  cl::init(""), cl::cat(optCategory));
+static cl::opt<std::string> beta2("beta2", cl::desc("Adam beta2"),
+                                  cl::init(""), cl::cat(optCategory));
+static cl::opt<std::string> eps("eps", cl::desc("Adam epsilon"), cl::init(""),
+                                cl::cat(optCategory));
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerMLIRContextCLOptions();
+  cl::HideUnrelatedOptions({&category, &optCategory});
+  cl::ParseCommandLineOptions(argc, argv,
+                              "hetc-compile: compile a hetc model's training "
+                              "step into an artifact\n");
+
+  registerAllTargetBackends();
+  if (listTargets) {
+    for (const std::string &name : getRegisteredTargetBackendNames())
+      llvm::outs() << name << ": "
+                   << lookupTargetBackend(name)->getDescription() << "\n";
+    return 0;
+  }
+
+  DialectRegistry registry;
+  registerCompilerDialects(registry);
+  hetc::registerAllPasses();
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  std::string errorMessage;
+  std::unique_ptr<llvm::MemoryBuffer> input =
+      openInputFile(inputFile, &errorMessage);
+  if (!input) {
+    llvm::errs() << "hetc-compile: " << errorMessage << "\n";
+    return 1;
+  }
+  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return 1;
+
+  CompileOptions options;
+  options.target = target;
+  options.chip = !chip.empty() ? chip.getValue() : cpu.getValue();
+  options.entry = entry;
+  options.trainStep = !evalOnly;
+  options.stage = emit;
+  options.printIRAfterAll = printIRAfterAll;
+  auto setOption = [&](const char *name, const std::string &value) {
+    if (!value.empty())
+      options.optimizerOptions[name] = value;
+  };
+  setOption("optimizer", optimizer);
+  setOption("lr", lr);
+  setOption("momentum", momentum);
+  setOption("nesterov", nesterov);
+  setOption("weight-decay", weightDecay);
+  setOption("beta1", beta1);
+  setOption("beta2", beta2);
+  setOption("eps", eps);
+
+  std::string text;
+  llvm::raw_string_ostream textStream(text);
+  FailureOr<std::string> artifact = compileModule(*module, options, textStream);
+  if (failed(artifact))
+    return 1;
+  llvm::StringRef bytes = emit == CompileStage::Artifact
+                              ? llvm::StringRef(*artifact)
+                              : llvm::StringRef(text);
+  if (outputFile == "-" && emit == CompileStage::Artifact) {
+    llvm::errs() << "hetc-compile: refusing to write a binary artifact to "
+                    "stdout; pass -o model.hetc\n";
+    return 1;
+  }
+  // writeToOutput goes through a temporary file and a rename, so a failed
+  // run never leaves a truncated artifact behind.
+  if (llvm::Error error = llvm::writeToOutput(
+          outputFile, [&](llvm::raw_ostream &os) -> llvm::Error {
+            os << bytes;
+            return llvm::Error::success();
+          })) {
+    llvm::errs() << "hetc-compile: cannot write '" << outputFile
+                 << "': " << llvm::toString(std::move(error)) << "\n";
+    return 1;
+  }
+  return 0;
+}
