@@ -45,4 +45,37 @@ def HetcDropTiedResults : Pass<"hetc-drop-tied-results",
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def HetcCPUMatmulToUkernel : Pass<"hetc-cpu-matmul-to-ukernel",
+                                  "::mlir::func::FuncOp"> {
+  let summary = "Calls the packed GEMM ukernel for f32 matmuls on buffers";
+  let description = [{
+    Rewrites `linalg.matmul` and `linalg.batch_matmul` on f32 memrefs with
+    unit inner strides (plain or with transposed operands, as given by
+    their indexing maps) into calls of `hetc_uk_sgemm`, the register-blocked
+    GEMM the CPU backend links into every artifact from bitcode. The
+    columns are split into `chunk`-wide pieces (and batches into separate
+    calls) under an `scf.parallel`, which the CPU pipeline maps to OpenMP
+    threads. Other matmuls are left for the generic loop lowering.
+
+    Example:
+
+    ```mlir
+    linalg.matmul ins(%a, %b : memref<256x784xf32>, memref<784x1024xf32>)
+                  outs(%c : memref<256x1024xf32>)
+    ```
+
+    becomes an `scf.parallel` over 4 column chunks, each calling
+    `func.call @hetc_uk_sgemm(...)` with the buffers' addresses.
+  }];
+  let options = [
+    Option<"chunk", "chunk", "int64_t", /*default=*/"256",
+           "Columns per parallel piece (a multiple of the microkernel width)">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
 #endif // HETC_TARGET_PASSES_TD

@@ -19,7 +19,9 @@
 #include "mlir/Target/LLVMIR/Export.h"
 
 #include "llvm/ADT/ScopeExit.h"
+#include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/IR/IRBuilder.h"
+#include "llvm/Linker/Linker.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/Verifier.h"
@@ -40,9 +42,16 @@ using namespace mlir::hetc;
 
 /// The linker the CPU backend drives; Debian's lld-22 installs it here.
 static constexpr llvm::StringLiteral kLinkerPath = "/usr/lib/llvm-22/bin/ld.lld";
-/// Shared libraries the host code may call (libm for erf, pow...).
+/// Shared libraries the host code may call: libm (erf, pow...), the LLVM
+/// OpenMP runtime for threads, and libc (the ukernels' scratch memory).
 static constexpr llvm::StringLiteral kLibmPath =
     "/lib/x86_64-linux-gnu/libm.so.6";
+static constexpr llvm::StringLiteral kLibompPath =
+    "/usr/lib/x86_64-linux-gnu/libomp.so.5";
+static constexpr llvm::StringLiteral kLibcPath =
+    "/lib/x86_64-linux-gnu/libc.so.6";
+
+#include "UkernelBitcode.inc"
 
 namespace {
 
@@ -72,7 +81,7 @@ LogicalResult linkSharedObject(Location loc, llvm::StringRef objectPath,
   llvm::SmallVector<llvm::StringRef> args = {
       kLinkerPath, "-shared", "--no-undefined-version", "-O2",
       "-z",        "now",     "-o",
-      soPath,      objectPath, kLibmPath};
+      soPath,      objectPath, kLibmPath, kLibompPath, kLibcPath};
   std::string stderrPath = (soPath + ".log").str();
   std::optional<llvm::StringRef> redirects[] = {std::nullopt, stderrPath,
                                                 stderrPath};
@@ -105,9 +114,14 @@ public:
       return emitError(loc)
              << "the cpu target needs the linker " << kLinkerPath
              << ", which is missing: install Debian's lld-22 package";
-    if (!llvm::sys::fs::exists(kLibmPath))
-      return emitError(loc) << "the cpu target links against " << kLibmPath
-                            << ", which is missing";
+    for (llvm::StringRef lib : {kLibmPath, kLibcPath})
+      if (!llvm::sys::fs::exists(lib))
+        return emitError(loc) << "the cpu target links against " << lib
+                              << ", which is missing";
+    if (!llvm::sys::fs::exists(kLibompPath))
+      return emitError(loc)
+             << "the cpu target runs threads through the LLVM OpenMP runtime "
+             << kLibompPath << ", which is missing: install Debian's libomp5-22";
     return success();
   }
 
@@ -137,7 +151,9 @@ void mlir::hetc::buildCPULoweringPipeline(OpPassManager &pm) {
       "modify-public-functions},"
       "canonicalize,"
       "buffer-deallocation-pipeline,"
+      "func.func(hetc-cpu-matmul-to-ukernel),"
       "func.func(convert-linalg-to-loops),"
+      "convert-scf-to-openmp,"
       "lower-affine,"
       "convert-scf-to-cf,"
       "expand-strided-metadata,"
@@ -148,6 +164,7 @@ void mlir::hetc::buildCPULoweringPipeline(OpPassManager &pm) {
       "convert-index-to-llvm,"
       "convert-cf-to-llvm,"
       "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
+      "convert-openmp-to-llvm,"
       "reconcile-unrealized-casts";
   if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
     llvm::report_fatal_error("hetc: the built-in CPU pipeline does not parse");
@@ -184,6 +201,38 @@ static LogicalResult addEntryWrappers(llvm::Module &module,
     // Inside the shared object only the wrappers need to be visible.
     callee->setLinkage(llvm::GlobalValue::InternalLinkage);
   }
+  return success();
+}
+
+/// Links the ukernel bitcode of the best flavour the chip supports.
+static LogicalResult linkUkernels(llvm::Module &module,
+                                  const llvm::MCSubtargetInfo &subtarget,
+                                  Location loc) {
+  if (!module.getFunction("hetc_uk_sgemm"))
+    return success();
+  llvm::StringRef bitcode;
+  auto bytes = [](const unsigned char *data, size_t size) {
+    return llvm::StringRef(reinterpret_cast<const char *>(data), size);
+  };
+  if (subtarget.checkFeatures("+avx512f,+avx512vl,+avx512bw,+avx512dq"))
+    bitcode = bytes(kSgemm_avx512, sizeof(kSgemm_avx512));
+  else if (subtarget.checkFeatures("+avx2,+fma"))
+    bitcode = bytes(kSgemm_avx2, sizeof(kSgemm_avx2));
+  else
+    bitcode = bytes(kSgemm_generic, sizeof(kSgemm_generic));
+  auto parsed = llvm::parseBitcodeFile(
+      llvm::MemoryBufferRef(bitcode, "hetc-ukernels"), module.getContext());
+  if (!parsed)
+    return emitError(loc) << "the embedded CPU ukernel bitcode is unreadable: "
+                          << llvm::toString(parsed.takeError());
+  std::unique_ptr<llvm::Module> ukernels = std::move(*parsed);
+  ukernels->setTargetTriple(module.getTargetTriple());
+  ukernels->setDataLayout(module.getDataLayout());
+  if (llvm::Linker::linkModules(module, std::move(ukernels),
+                                llvm::Linker::LinkOnlyNeeded))
+    return emitError(loc) << "linking the CPU ukernels failed";
+  if (llvm::Function *fn = module.getFunction("hetc_uk_sgemm"))
+    fn->setLinkage(llvm::GlobalValue::InternalLinkage);
   return success();
 }
 
@@ -239,6 +288,8 @@ CPUBackend::serialize(ModuleOp module, const TargetOptions &options,
     if (!chip.features.empty())
       fn.addFnAttr("target-features", chip.features);
   }
+  if (failed(linkUkernels(*llvmModule, *subtarget, loc)))
+    return failure();
   if (llvm::verifyModule(*llvmModule, &llvm::errs()))
     return emitError(loc) << "hetc produced invalid LLVM IR for the CPU";
 
