@@ -109,6 +109,12 @@ int main(int argc, char **argv) {
     return 0;
   }
 
+  if (outputFile == "-" && emit == CompileStage::Artifact) {
+    llvm::errs() << "hetc-compile: refusing to write a binary artifact to "
+                    "stdout; pass -o model.hetc\n";
+    return 1;
+  }
+
   DialectRegistry registry;
   registerCompilerDialects(registry);
   hetc::registerAllPasses();
@@ -157,11 +163,6 @@ int main(int argc, char **argv) {
   llvm::StringRef bytes = emit == CompileStage::Artifact
                               ? llvm::StringRef(*artifact)
                               : llvm::StringRef(text);
-  if (outputFile == "-" && emit == CompileStage::Artifact) {
-    llvm::errs() << "hetc-compile: refusing to write a binary artifact to "
-                    "stdout; pass -o model.hetc\n";
-    return 1;
-  }
   // writeToOutput goes through a temporary file and a rename, so a failed
   // run never leaves a truncated artifact behind.
   if (llvm::Error error = llvm::writeToOutput(

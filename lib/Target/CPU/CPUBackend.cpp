@@ -269,12 +269,16 @@ CPUBackend::serialize(ModuleOp module, const TargetOptions &options,
   if (!target)
     return emitError(loc) << "no LLVM target for " << triple.str() << ": "
                           << error;
-  std::unique_ptr<llvm::MCSubtargetInfo> subtarget(
-      target->createMCSubtargetInfo(triple, chip.cpu, ""));
-  if (!subtarget || !subtarget->isCPUStringValid(chip.cpu))
+  // Validate against a generic subtarget first: LLVM warns on stderr when
+  // asked to build one for an unknown CPU.
+  std::unique_ptr<llvm::MCSubtargetInfo> generic(
+      target->createMCSubtargetInfo(triple, "", ""));
+  if (!generic || !generic->isCPUStringValid(chip.cpu))
     return emitError(loc) << "unknown CPU '" << chip.cpu
                           << "' for --chip (try native, x86-64, x86-64-v2, "
                              "x86-64-v3, x86-64-v4, skylake-avx512, znver4)";
+  std::unique_ptr<llvm::MCSubtargetInfo> subtarget(
+      target->createMCSubtargetInfo(triple, chip.cpu, chip.features));
   llvm::TargetOptions targetOptions;
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
       triple, chip.cpu, chip.features, targetOptions, llvm::Reloc::PIC_,

@@ -142,17 +142,23 @@ struct HetcCPUMatmulToUkernelPass
       return arith::ConstantIndexOp::create(b, loc, v);
     };
     int64_t chunks = (nSize + chunk - 1) / chunk;
-    auto parallel = scf::ParallelOp::create(
-        b, loc, ValueRange{idx(0), idx(0)},
-        ValueRange{idx(batchCount), idx(chunks)}, ValueRange{idx(1), idx(1)},
+    // One parallel dimension over column chunks, plus one over batches.
+    SmallVector<Value> lbs = {idx(0)}, ubs = {idx(chunks)}, steps = {idx(1)};
+    if (batched) {
+      lbs.push_back(idx(0));
+      ubs.push_back(idx(batchCount));
+      steps.push_back(idx(1));
+    }
+    scf::ParallelOp::create(
+        b, loc, lbs, ubs, steps,
         [&](OpBuilder &nb, Location nloc, ValueRange ivs) {
-          Value batchIdx =
-              arith::IndexCastOp::create(nb, nloc, nb.getI64Type(), ivs[0]);
           Value chunkIdx =
-              arith::IndexCastOp::create(nb, nloc, nb.getI64Type(), ivs[1]);
+              arith::IndexCastOp::create(nb, nloc, nb.getI64Type(), ivs[0]);
           auto offsetAddr = [&](const MatrixView &view) -> Value {
             if (!batched)
               return view.base;
+            Value batchIdx =
+                arith::IndexCastOp::create(nb, nloc, nb.getI64Type(), ivs[1]);
             Value bytes = arith::MulIOp::create(
                 nb, nloc, batchIdx, i64(nb, view.batchStride * 4));
             return arith::AddIOp::create(nb, nloc, view.base, bytes);
@@ -168,7 +174,6 @@ struct HetcCPUMatmulToUkernelPass
               nBegin,               nEnd};
           func::CallOp::create(nb, nloc, callee, args);
         });
-    (void)parallel;
     op->erase();
     return success();
   }

@@ -1,0 +1,29 @@
+// Each --emit stage stops where it says.
+// RUN: hetc-compile %s --eval-only --emit=hetc | FileCheck %s --check-prefix=HETC
+// HETC: module attributes {hetc.entries = ["eval"]}
+// HETC: func.func @eval
+// HETC: hetc.matmul
+// HETC-NOT: func.func @model
+
+// RUN: hetc-compile %s --eval-only --emit=linalg | FileCheck %s --check-prefix=LINALG
+// LINALG: func.func @eval
+// LINALG: linalg.matmul
+// LINALG-NOT: hetc.matmul
+
+// RUN: hetc-compile %s --eval-only --emit=llvm | FileCheck %s --check-prefix=LLVM
+// LLVM: define void @hetc_entry_eval(ptr
+
+// RUN: hetc-compile %s --eval-only --chip=x86-64-v3 --emit=asm | FileCheck %s --check-prefix=ASM
+// ASM: hetc_entry_eval:
+// ASM-NOT: zmm
+
+// RUN: hetc-compile %s --eval-only --emit=obj -o %t.o && llvm-readobj --file-headers %t.o | FileCheck %s --check-prefix=OBJ
+// OBJ: Format: elf64-x86-64
+
+func.func @model(%x: tensor<2x3xf32> {hetc.input}, %y: tensor<2x4xf32> {hetc.label},
+                 %w: tensor<3x4xf32> {hetc.param = #hetc.init<uniform, 0.5>})
+    -> tensor<f32> {
+  %p = hetc.matmul %x, %w : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
+  %l = hetc.mse %p, %y : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<f32>
+  return %l : tensor<f32>
+}
