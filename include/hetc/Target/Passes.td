@@ -78,4 +78,18 @@ def HetcCPUMatmulToUkernel : Pass<"hetc-cpu-matmul-to-ukernel",
   ];
 }
 
+def HetcCPULowerCopies : Pass<"hetc-cpu-lower-copies", "::mlir::func::FuncOp"> {
+  let summary = "Turns strided memref.copy into linalg.copy";
+  let description = [{
+    `memref.copy` between contiguous buffers becomes a memcpy in LLVM, but
+    between strided views it becomes a call into MLIR's C runner utilities,
+    which artifacts do not link. This pass rewrites those copies into
+    `linalg.copy`, which the loop lowering turns into plain loops.
+
+    Example: `memref.copy %a, %b : memref<4x1xf32> to memref<4x1xf32,
+    strided<[9, 1], offset: 8>>` becomes `linalg.copy ins(%a) outs(%b)`.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // HETC_TARGET_PASSES_TD

@@ -59,8 +59,8 @@ public:
 
   /// Adds the passes that lower entry functions on linalg tensors to the
   /// dialects `serialize` consumes.
-  virtual void buildPipeline(OpPassManager &pm,
-                             const TargetOptions &options) const = 0;
+  virtual LogicalResult buildPipeline(OpPassManager &pm,
+                                      const TargetOptions &options) const = 0;
 
   /// Serializes the lowered module. For EmitStage::LLVM and Asm the textual
   /// form is written to `debugOut` and no sections are produced.

@@ -125,9 +125,9 @@ public:
     return success();
   }
 
-  void buildPipeline(OpPassManager &pm,
-                     const TargetOptions &options) const override {
-    buildCPULoweringPipeline(pm);
+  LogicalResult buildPipeline(OpPassManager &pm,
+                              const TargetOptions &options) const override {
+    return buildCPULoweringPipeline(pm);
   }
 
   FailureOr<SerializedTarget>
@@ -137,7 +137,7 @@ public:
 
 } // namespace
 
-void mlir::hetc::buildCPULoweringPipeline(OpPassManager &pm) {
+LogicalResult mlir::hetc::buildCPULoweringPipeline(OpPassManager &pm) {
   // Textual sub-pipelines keep the upstream pass options readable; each is
   // the inner list of a builtin.module pipeline.
   const char *pipeline =
@@ -151,7 +151,7 @@ void mlir::hetc::buildCPULoweringPipeline(OpPassManager &pm) {
       "modify-public-functions},"
       "canonicalize,"
       "buffer-deallocation-pipeline,"
-      "func.func(hetc-cpu-matmul-to-ukernel),"
+      "func.func(hetc-cpu-matmul-to-ukernel,hetc-cpu-lower-copies),"
       "func.func(convert-linalg-to-loops),"
       "convert-scf-to-openmp,"
       "lower-affine,"
@@ -166,8 +166,7 @@ void mlir::hetc::buildCPULoweringPipeline(OpPassManager &pm) {
       "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
       "convert-openmp-to-llvm,"
       "reconcile-unrealized-casts";
-  if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
-    llvm::report_fatal_error("hetc: the built-in CPU pipeline does not parse");
+  return parsePassPipeline(pipeline, pm, llvm::errs());
 }
 
 /// Adds `void hetc_entry_<name>(void **buffers)` for each entry function.

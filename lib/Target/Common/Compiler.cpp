@@ -315,7 +315,9 @@ FailureOr<std::string> mlir::hetc::compileModule(ModuleOp module,
   PassManager pm(module.getContext());
   if (options.printIRAfterAll)
     pm.enableIRPrinting();
-  backend->buildPipeline(pm, targetOptions);
+  if (failed(backend->buildPipeline(pm, targetOptions)))
+    return emitError(loc) << "the " << backend->getName()
+                          << " pipeline does not parse (a hetc bug)";
   if (failed(pm.run(module)))
     return failure();
 

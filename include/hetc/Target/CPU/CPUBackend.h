@@ -11,7 +11,7 @@ namespace mlir::hetc {
 void registerCPUTargetBackend();
 
 /// Adds the CPU lowering from linalg on tensors to the LLVM dialect.
-void buildCPULoweringPipeline(OpPassManager &pm);
+LogicalResult buildCPULoweringPipeline(OpPassManager &pm);
 
 } // namespace mlir::hetc
 

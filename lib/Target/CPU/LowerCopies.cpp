@@ -1,0 +1,39 @@
+//===- LowerCopies.cpp - strided memref.copy to linalg.copy ---------------===//
+
+#include "hetc/Target/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Builders.h"
+
+namespace mlir::hetc {
+#define GEN_PASS_DEF_HETCCPULOWERCOPIES
+#include "hetc/Target/Passes.h.inc"
+} // namespace mlir::hetc
+
+using namespace mlir;
+using namespace mlir::hetc;
+
+static bool isContiguous(Type type) {
+  auto memref = dyn_cast<MemRefType>(type);
+  return memref && memref.getLayout().isIdentity();
+}
+
+namespace {
+struct HetcCPULowerCopiesPass
+    : mlir::hetc::impl::HetcCPULowerCopiesBase<HetcCPULowerCopiesPass> {
+  void runOnOperation() override {
+    SmallVector<memref::CopyOp> copies;
+    getOperation().walk([&](memref::CopyOp copy) {
+      if (!isContiguous(copy.getSource().getType()) ||
+          !isContiguous(copy.getTarget().getType()))
+        copies.push_back(copy);
+    });
+    for (memref::CopyOp copy : copies) {
+      OpBuilder b(copy);
+      linalg::CopyOp::create(b, copy.getLoc(), copy.getSource(),
+                             copy.getTarget());
+      copy.erase();
+    }
+  }
+};
+} // namespace
