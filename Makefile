@@ -1,0 +1,50 @@
+# hetc: `make demo` and `make test` do everything on a fresh Debian 12
+# machine, as root: install packages, configure, build, then run.
+
+BUILD_DIR ?= build
+PYTHON ?= /usr/bin/python3
+JOBS ?= $(shell nproc)
+LLVM_DIR ?= /usr/lib/llvm-22
+
+.PHONY: all setup configure build test check-lit check-unit check-python \
+        demo bench clean
+
+all: build
+
+setup:
+	@bash scripts/setup.sh
+
+$(BUILD_DIR)/build.ninja:
+	cmake -G Ninja -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release \
+	  -DLLVM_EXTERNAL_LIT=$(LLVM_DIR)/bin/lit \
+	  -DLLVM_LIT_ARGS="-sv" \
+	  -DPython3_EXECUTABLE=$(PYTHON)
+
+configure: setup $(BUILD_DIR)/build.ninja
+
+build: configure
+	ninja -C $(BUILD_DIR) -j $(JOBS) all hetc-doc
+
+check-lit: build
+	ninja -C $(BUILD_DIR) check-hetc
+
+check-unit: build
+	@if [ -n "$$(ctest --test-dir $(BUILD_DIR) -N | grep -E '^ *Test +#')" ]; then \
+	  ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS); \
+	else \
+	  echo "check-unit: no C++ unit tests registered"; \
+	fi
+
+check-python: build
+	HETC_BUILD_DIR=$(abspath $(BUILD_DIR)) $(PYTHON) -m pytest -q test/python
+
+test: check-lit check-unit check-python
+
+demo: build
+	BUILD_DIR=$(abspath $(BUILD_DIR)) PYTHON=$(PYTHON) bash scripts/demo.sh
+
+bench: build
+	HETC_BUILD_DIR=$(abspath $(BUILD_DIR)) $(PYTHON) bench/run.py
+
+clean:
+	rm -rf $(BUILD_DIR)
