@@ -24,6 +24,7 @@ void mlir::hetc::populateHetcToLinalgConversionPatterns(
   populateShapePatterns(converter, patterns);
   populateNNPatterns(converter, patterns);
   populateLossPatterns(converter, patterns);
+  populateGradientPatterns(converter, patterns);
 }
 
 namespace {

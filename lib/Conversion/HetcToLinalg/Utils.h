@@ -72,6 +72,8 @@ void populateNNPatterns(const TypeConverter &converter,
                         RewritePatternSet &patterns);
 void populateLossPatterns(const TypeConverter &converter,
                           RewritePatternSet &patterns);
+void populateGradientPatterns(const TypeConverter &converter,
+                              RewritePatternSet &patterns);
 } // namespace mlir::hetc
 
 #endif // HETC_LIB_CONVERSION_HETCTOLINALG_UTILS_H

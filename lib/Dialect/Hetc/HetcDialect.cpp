@@ -114,14 +114,15 @@ LogicalResult HetcDialect::verifyRegionArgAttribute(Operation *op,
   StringRef name = attr.getName().getValue();
   auto countRoles = [&]() {
     int roles = 0;
-    for (StringRef role : {kParamAttrName, kInputAttrName, kLabelAttrName})
+    for (StringRef role :
+         {kParamAttrName, kInputAttrName, kLabelAttrName, kOptStateAttrName})
       roles += fn.getArgAttr(argIndex, role) ? 1 : 0;
     return roles;
   };
   if (countRoles() > 1)
     return op->emitOpError() << "argument #" << argIndex
                              << " has more than one of hetc.param, "
-                                "hetc.input and hetc.label";
+                                "hetc.input, hetc.label and hetc.opt_state";
   if (name == kParamAttrName) {
     if (!isa<InitAttr>(attr.getValue()))
       return op->emitOpError()
@@ -146,8 +147,30 @@ LogicalResult HetcDialect::verifyRegionArgAttribute(Operation *op,
                                << argType;
     return success();
   }
+  if (name == kNameAttrName) {
+    if (!isa<StringAttr>(attr.getValue()))
+      return op->emitOpError() << "argument #" << argIndex
+                               << ": 'hetc.name' must be a string";
+    return success();
+  }
+  if (name == kOptStateAttrName) {
+    auto dict = dyn_cast<DictionaryAttr>(attr.getValue());
+    if (!dict || !dict.getAs<StringAttr>("kind") ||
+        !dict.getAs<InitAttr>("init") ||
+        (dict.get("param") && !dict.getAs<IntegerAttr>("param")))
+      return op->emitOpError()
+             << "argument #" << argIndex
+             << ": 'hetc.opt_state' must be {kind = \"...\", init = "
+                "#hetc.init<...>} with an optional integer param";
+    if (!isFloatTensor(argType))
+      return op->emitOpError() << "argument #" << argIndex
+                               << ": optimizer state must be a float tensor, "
+                                  "got "
+                               << argType;
+    return success();
+  }
   return op->emitOpError() << "argument #" << argIndex
                            << ": unknown hetc argument attribute '" << name
-                           << "' (expected hetc.param, hetc.input or "
-                              "hetc.label)";
+                           << "' (expected hetc.param, hetc.input, "
+                              "hetc.label, hetc.opt_state or hetc.name)";
 }

@@ -684,16 +684,14 @@ OpFoldResult ConcatOp::fold(FoldAdaptor) {
 // SliceOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult
-SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                          Adaptor adaptor,
-                          SmallVectorImpl<Type> &inferredReturnTypes) {
-  OpDiag diag(loc, "slice");
-  RankedTensorType input = tensorOperand(diag, adaptor.getInput(), "input");
+static LogicalResult inferSlice(const OpDiag &diag, Value inputV,
+                                ArrayRef<int64_t> offsets,
+                                ArrayRef<int64_t> sizes,
+                                ArrayRef<int64_t> strides,
+                                SmallVectorImpl<Type> &inferredReturnTypes) {
+  RankedTensorType input = tensorOperand(diag, inputV, "input");
   if (!input)
     return failure();
-  ArrayRef<int64_t> offsets = adaptor.getOffsets(), sizes = adaptor.getSizes(),
-                    strides = adaptor.getStrides();
   int64_t rank = input.getRank();
   if (static_cast<int64_t>(offsets.size()) != rank ||
       static_cast<int64_t>(sizes.size()) != rank ||
@@ -715,6 +713,16 @@ SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
   inferredReturnTypes.push_back(
       RankedTensorType::get(sizes, input.getElementType()));
   return success();
+}
+
+
+LogicalResult
+SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                          Adaptor adaptor,
+                          SmallVectorImpl<Type> &inferredReturnTypes) {
+  return inferSlice(OpDiag(loc, "slice"), adaptor.getInput(),
+                    adaptor.getOffsets(), adaptor.getSizes(),
+                    adaptor.getStrides(), inferredReturnTypes);
 }
 
 OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
@@ -761,53 +769,63 @@ static FailureOr<int64_t> windowOutputSize(const OpDiag &diag, StringRef dim,
   return (padded - span) / stride + 1;
 }
 
-LogicalResult
-Conv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                           Adaptor adaptor,
-                           SmallVectorImpl<Type> &inferredReturnTypes) {
-  OpDiag diag(loc, "conv2d");
-  RankedTensorType input = tensorOperand(diag, adaptor.getInput(), "input");
-  RankedTensorType weight = tensorOperand(diag, adaptor.getWeight(), "weight");
+/// The conv2d result type, or a reported error.
+static FailureOr<RankedTensorType>
+inferConv2DType(const OpDiag &diag, Value inputV, Value weightV, Value biasV,
+                ArrayRef<int64_t> strides, ArrayRef<int64_t> padding,
+                ArrayRef<int64_t> dilation, int64_t groups) {
+  RankedTensorType input = tensorOperand(diag, inputV, "input");
+  RankedTensorType weight = tensorOperand(diag, weightV, "weight");
   if (!input || !weight)
     return failure();
-  if (input.getRank() != 4)
-    return diag("input must be 4-D [N, C, H, W], got ", input);
-  if (weight.getRank() != 4)
-    return diag("weight must be 4-D [F, C/groups, KH, KW], got ", weight);
+  if (input.getRank() != 4) {
+    (void)diag("input must be 4-D [N, C, H, W], got ", input);
+    return failure();
+  }
+  if (weight.getRank() != 4) {
+    (void)diag("weight must be 4-D [F, C/groups, KH, KW], got ", weight);
+    return failure();
+  }
   if (failed(checkSameElementType(diag, input, "input", weight, "weight")))
     return failure();
-  ArrayRef<int64_t> strides = adaptor.getStrides(),
-                    padding = adaptor.getPadding(),
-                    dilation = adaptor.getDilation();
-  int64_t groups = adaptor.getGroups();
   if (failed(checkWindowAttr(diag, "strides", strides, 2, 1)) ||
       failed(checkWindowAttr(diag, "dilation", dilation, 2, 1)) ||
       failed(checkWindowAttr(diag, "padding", padding, 4, 0)))
     return failure();
-  if (groups < 1)
-    return diag("'groups' must be >= 1, got ", groups);
+  if (groups < 1) {
+    (void)diag("'groups' must be >= 1, got ", groups);
+    return failure();
+  }
   int64_t n = input.getDimSize(0), c = input.getDimSize(1);
   int64_t f = weight.getDimSize(0);
-  if (c % groups != 0)
-    return diag("input channels (", c, ") are not divisible by groups (",
-                groups, ")");
-  if (f % groups != 0)
-    return diag("output channels (", f, ") are not divisible by groups (",
-                groups, ")");
-  if (weight.getDimSize(1) != c / groups)
-    return diag("weight ", shapeStr(weight.getShape()), " expects ",
-                weight.getDimSize(1),
-                " input channels per group, but the input has ", c / groups,
-                " (", c, " channels / ", groups, " groups)");
-  if (Value biasV = adaptor.getBias()) {
+  if (c % groups != 0) {
+    (void)diag("input channels (", c, ") are not divisible by groups (",
+               groups, ")");
+    return failure();
+  }
+  if (f % groups != 0) {
+    (void)diag("output channels (", f, ") are not divisible by groups (",
+               groups, ")");
+    return failure();
+  }
+  if (weight.getDimSize(1) != c / groups) {
+    (void)diag("weight ", shapeStr(weight.getShape()), " expects ",
+               weight.getDimSize(1),
+               " input channels per group, but the input has ", c / groups,
+               " (", c, " channels / ", groups, " groups)");
+    return failure();
+  }
+  if (biasV) {
     RankedTensorType bias = tensorOperand(diag, biasV, "bias");
     if (!bias)
       return failure();
     if (failed(checkSameElementType(diag, input, "input", bias, "bias")))
       return failure();
-    if (bias.getRank() != 1 || bias.getDimSize(0) != f)
-      return diag("bias must have shape [", f, "], got ",
-                  shapeStr(bias.getShape()));
+    if (bias.getRank() != 1 || bias.getDimSize(0) != f) {
+      (void)diag("bias must have shape [", f, "], got ",
+                 shapeStr(bias.getShape()));
+      return failure();
+    }
   }
   FailureOr<int64_t> oh =
       windowOutputSize(diag, "height", input.getDimSize(2), padding[0],
@@ -821,8 +839,20 @@ Conv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                        dilation[1]);
   if (failed(ow))
     return failure();
-  inferredReturnTypes.push_back(
-      RankedTensorType::get({n, f, *oh, *ow}, input.getElementType()));
+  return RankedTensorType::get({n, f, *oh, *ow}, input.getElementType());
+}
+
+LogicalResult
+Conv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                           Adaptor adaptor,
+                           SmallVectorImpl<Type> &inferredReturnTypes) {
+  FailureOr<RankedTensorType> type = inferConv2DType(
+      OpDiag(loc, "conv2d"), adaptor.getInput(), adaptor.getWeight(),
+      adaptor.getBias(), adaptor.getStrides(), adaptor.getPadding(),
+      adaptor.getDilation(), adaptor.getGroups());
+  if (failed(type))
+    return failure();
+  inferredReturnTypes.push_back(*type);
   return success();
 }
 
@@ -1025,5 +1055,131 @@ MseOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// Gradient ops
+//===----------------------------------------------------------------------===//
+
+bool mlir::hetc::isFloatTensorValue(Value value) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  return type && type.hasStaticShape() &&
+         isa<Float32Type, Float16Type, BFloat16Type>(type.getElementType());
+}
+
+/// Checks that the forward op the gradient belongs to would produce
+/// `expected` (the gradient's type), then yields `result` as the type.
+static LogicalResult checkForwardType(const OpDiag &diag, Type forward,
+                                      Value grad, llvm::StringRef what,
+                                      Type result,
+                                      SmallVectorImpl<Type> &inferred) {
+  if (grad.getType() != forward)
+    return diag(what, " has type ", grad.getType(), " but the forward op "
+                "produces ", forward);
+  inferred.push_back(result);
+  return success();
+}
+
+LogicalResult
+CompareOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                            Adaptor adaptor,
+                            SmallVectorImpl<Type> &inferredReturnTypes) {
+  return inferBroadcastBinary("compare", loc, adaptor.getLhs(),
+                              adaptor.getRhs(), inferredReturnTypes);
+}
+
+LogicalResult CrossEntropyBackwardOp::inferReturnTypes(
+    MLIRContext *ctx, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  OpDiag diag(loc, "cross_entropy_backward");
+  SmallVector<Type> loss;
+  CrossEntropyOp::Adaptor forward(
+      ValueRange{adaptor.getLogits(), adaptor.getLabels()});
+  if (failed(CrossEntropyOp::inferReturnTypes(ctx, loc, forward, loss)))
+    return failure();
+  return checkForwardType(diag, loss.front(), adaptor.getGrad(),
+                          "the loss gradient", adaptor.getLogits().getType(),
+                          inferredReturnTypes);
+}
+
+LogicalResult Conv2DBackwardInputOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  OpDiag diag(loc, "conv2d_backward_input");
+  FailureOr<RankedTensorType> out = inferConv2DType(
+      diag, adaptor.getInput(), adaptor.getWeight(), Value(),
+      adaptor.getStrides(), adaptor.getPadding(), adaptor.getDilation(),
+      adaptor.getGroups());
+  if (failed(out))
+    return failure();
+  return checkForwardType(diag, *out, adaptor.getGradOutput(), "grad_output",
+                          adaptor.getInput().getType(), inferredReturnTypes);
+}
+
+LogicalResult Conv2DBackwardWeightOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  OpDiag diag(loc, "conv2d_backward_weight");
+  FailureOr<RankedTensorType> out = inferConv2DType(
+      diag, adaptor.getInput(), adaptor.getWeight(), Value(),
+      adaptor.getStrides(), adaptor.getPadding(), adaptor.getDilation(),
+      adaptor.getGroups());
+  if (failed(out))
+    return failure();
+  return checkForwardType(diag, *out, adaptor.getGradOutput(), "grad_output",
+                          adaptor.getWeight().getType(), inferredReturnTypes);
+}
+
+LogicalResult MaxPool2DBackwardOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  SmallVector<Type> out;
+  if (failed(inferPool2D("max_pool2d_backward", loc, adaptor.getInput(),
+                         adaptor.getKernelSize(), adaptor.getStrides(),
+                         adaptor.getPadding(), out)))
+    return failure();
+  return checkForwardType(OpDiag(loc, "max_pool2d_backward"), out.front(),
+                          adaptor.getGradOutput(), "grad_output",
+                          adaptor.getInput().getType(), inferredReturnTypes);
+}
+
+LogicalResult AvgPool2DBackwardOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  SmallVector<Type> out;
+  if (failed(inferPool2D("avg_pool2d_backward", loc, adaptor.getInput(),
+                         adaptor.getKernelSize(), adaptor.getStrides(),
+                         adaptor.getPadding(), out)))
+    return failure();
+  return checkForwardType(OpDiag(loc, "avg_pool2d_backward"), out.front(),
+                          adaptor.getGradOutput(), "grad_output",
+                          adaptor.getInput().getType(), inferredReturnTypes);
+}
+
+LogicalResult EmbeddingBackwardOp::inferReturnTypes(
+    MLIRContext *ctx, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  SmallVector<Type> out;
+  EmbeddingOp::Adaptor forward(
+      ValueRange{adaptor.getTable(), adaptor.getIndices()});
+  if (failed(EmbeddingOp::inferReturnTypes(ctx, loc, forward, out)))
+    return failure();
+  return checkForwardType(OpDiag(loc, "embedding_backward"), out.front(),
+                          adaptor.getGradOutput(), "grad_output",
+                          adaptor.getTable().getType(), inferredReturnTypes);
+}
+
+LogicalResult SliceBackwardOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  OpDiag diag(loc, "slice_backward");
+  SmallVector<Type> out;
+  if (failed(inferSlice(diag, adaptor.getInput(), adaptor.getOffsets(),
+                        adaptor.getSizes(), adaptor.getStrides(), out)))
+    return failure();
+  return checkForwardType(diag, out.front(), adaptor.getGrad(), "grad",
+                          adaptor.getInput().getType(), inferredReturnTypes);
+}
+
 #define GET_OP_CLASSES
 #include "hetc/Dialect/Hetc/HetcOps.cpp.inc"
+
+#include "hetc/Dialect/Hetc/HetcInterfaces.cpp.inc"

@@ -40,7 +40,10 @@ def Hetc_Dialect : Dialect {
 
     The first result is the scalar loss that training minimizes; any further
     results are auxiliary outputs (for example logits) that evaluation
-    returns and autodiff does not differentiate. See docs/architecture.md.
+    returns and autodiff does not differentiate. An optional
+    `hetc.name = "w1"` names an argument in artifacts and checkpoints. The
+    generated train_step adds `hetc.opt_state` arguments. See
+    docs/architecture.md.
   }];
   let useDefaultAttributePrinterParser = 1;
   let hasConstantMaterializer = 1;
@@ -54,6 +57,12 @@ def Hetc_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral kInputAttrName = "hetc.input";
     /// Unit argument attribute naming the labels or targets of the loss.
     static constexpr ::llvm::StringLiteral kLabelAttrName = "hetc.label";
+    /// Argument attribute of train_step's optimizer state:
+    /// {kind = "momentum", init = #hetc.init<zeros>, param = 0}.
+    static constexpr ::llvm::StringLiteral kOptStateAttrName =
+        "hetc.opt_state";
+    /// Optional string attribute naming an argument in manifests.
+    static constexpr ::llvm::StringLiteral kNameAttrName = "hetc.name";
   }];
 }
 
@@ -81,6 +90,19 @@ def Hetc_GeluApproximation : I32EnumAttr<"GeluApproximation",
   let genSpecializedAttr = 0;
 }
 
+def Hetc_ComparePredicate : I32EnumAttr<"ComparePredicate",
+    "elementwise comparison", [
+    I32EnumAttrCase<"EQ", 0, "eq">,
+    I32EnumAttrCase<"NE", 1, "ne">,
+    I32EnumAttrCase<"LT", 2, "lt">,
+    I32EnumAttrCase<"LE", 3, "le">,
+    I32EnumAttrCase<"GT", 4, "gt">,
+    I32EnumAttrCase<"GE", 5, "ge">
+  ]> {
+  let cppNamespace = "::mlir::hetc";
+  let genSpecializedAttr = 0;
+}
+
 class Hetc_Attr<string name, string attrMnemonic, list<Trait> traits = []>
     : AttrDef<Hetc_Dialect, name, traits> {
   let mnemonic = attrMnemonic;
@@ -88,6 +110,9 @@ class Hetc_Attr<string name, string attrMnemonic, list<Trait> traits = []>
 
 def Hetc_GeluApproximationAttr
     : EnumAttr<Hetc_Dialect, Hetc_GeluApproximation, "gelu_approximation">;
+
+def Hetc_ComparePredicateAttr
+    : EnumAttr<Hetc_Dialect, Hetc_ComparePredicate, "cmp">;
 
 def Hetc_InitAttr : Hetc_Attr<"Init", "init"> {
   let summary = "How a trainable parameter is initialized";

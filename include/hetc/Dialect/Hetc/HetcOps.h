@@ -14,6 +14,13 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+namespace mlir::hetc {
+/// True for a value of a statically shaped f32, f16 or bf16 tensor type.
+bool isFloatTensorValue(Value value);
+} // namespace mlir::hetc
+
+#include "hetc/Dialect/Hetc/HetcInterfaces.h.inc"
+
 #define GET_OP_CLASSES
 #include "hetc/Dialect/Hetc/HetcOps.h.inc"
 

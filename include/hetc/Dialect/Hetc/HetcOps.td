@@ -9,6 +9,7 @@
 #define HETC_DIALECT_HETC_HETCOPS_TD
 
 include "hetc/Dialect/Hetc/HetcDialect.td"
+include "hetc/Dialect/Hetc/HetcInterfaces.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
@@ -17,11 +18,16 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 class Hetc_Op<string mnemonic, list<Trait> traits = []>
     : Op<Hetc_Dialect, mnemonic, traits>;
 
+// A forward op: reverse-mode autodiff differentiates through it.
+class Hetc_DiffOp<string mnemonic, list<Trait> traits = []>
+    : Hetc_Op<mnemonic, !listconcat(traits,
+          [DeclareOpInterfaceMethods<Hetc_DifferentiableOpInterface>])>;
+
 //===----------------------------------------------------------------------===//
 // Linear algebra
 //===----------------------------------------------------------------------===//
 
-def Hetc_MatmulOp : Hetc_Op<"matmul", [Pure, InferTypeOpAdaptor]> {
+def Hetc_MatmulOp : Hetc_DiffOp<"matmul", [Pure, InferTypeOpAdaptor]> {
   let summary = "Matrix product, batched with broadcast batch dimensions";
   let description = [{
     Multiplies `lhs` of shape [..., M, K] by `rhs` of shape [..., K, N].
@@ -55,7 +61,7 @@ def Hetc_MatmulOp : Hetc_Op<"matmul", [Pure, InferTypeOpAdaptor]> {
 //===----------------------------------------------------------------------===//
 
 class Hetc_BinaryOp<string mnemonic, string what, list<Trait> traits = []>
-    : Hetc_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpAdaptor])> {
+    : Hetc_DiffOp<mnemonic, !listconcat(traits, [Pure, InferTypeOpAdaptor])> {
   let summary = "Elementwise " # what # " with numpy broadcasting";
   let description = [{
     Applies the operation elementwise. Operand shapes broadcast with numpy
@@ -84,7 +90,7 @@ def Hetc_MaximumOp : Hetc_BinaryOp<"maximum", "maximum", [Commutative]>;
 def Hetc_MinimumOp : Hetc_BinaryOp<"minimum", "minimum", [Commutative]>;
 
 class Hetc_UnaryOp<string mnemonic, string what, list<Trait> traits = []>
-    : Hetc_Op<mnemonic, !listconcat(traits, [Pure, SameOperandsAndResultType])> {
+    : Hetc_DiffOp<mnemonic, !listconcat(traits, [Pure, SameOperandsAndResultType])> {
   let summary = "Elementwise " # what;
   let description = [{
     Applies the operation to every element. The result has the operand's
@@ -111,7 +117,7 @@ def Hetc_SigmoidOp : Hetc_UnaryOp<"sigmoid", "logistic sigmoid 1/(1+e^-x)">;
 def Hetc_ReluOp : Hetc_UnaryOp<"relu", "rectified linear unit max(x, 0)",
                                 [Idempotent]>;
 
-def Hetc_GeluOp : Hetc_Op<"gelu", [Pure, SameOperandsAndResultType]> {
+def Hetc_GeluOp : Hetc_DiffOp<"gelu", [Pure, SameOperandsAndResultType]> {
   let summary = "Elementwise Gaussian error linear unit";
   let description = [{
     Computes x * Phi(x) where Phi is the standard normal CDF. With
@@ -134,7 +140,7 @@ def Hetc_GeluOp : Hetc_Op<"gelu", [Pure, SameOperandsAndResultType]> {
   }];
 }
 
-def Hetc_PowOp : Hetc_Op<"pow", [Pure, SameOperandsAndResultType]> {
+def Hetc_PowOp : Hetc_DiffOp<"pow", [Pure, SameOperandsAndResultType]> {
   let summary = "Elementwise power with a scalar exponent";
   let description = [{
     Raises every element to the constant `exponent`. Canonicalization turns
@@ -158,7 +164,7 @@ def Hetc_PowOp : Hetc_Op<"pow", [Pure, SameOperandsAndResultType]> {
 //===----------------------------------------------------------------------===//
 
 class Hetc_ReduceOp<string mnemonic, string what>
-    : Hetc_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+    : Hetc_DiffOp<mnemonic, [Pure, InferTypeOpAdaptor]> {
   let summary = what # " over axes";
   let description = [{
     Reduces `input` over the listed `axes`. Axes may be negative (counted
@@ -190,7 +196,7 @@ def Hetc_ReduceMeanOp : Hetc_ReduceOp<"reduce_mean", "Arithmetic mean">;
 def Hetc_ReduceMaxOp : Hetc_ReduceOp<"reduce_max", "Maximum">;
 
 class Hetc_SoftmaxLikeOp<string mnemonic, string what>
-    : Hetc_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+    : Hetc_DiffOp<mnemonic, [Pure, SameOperandsAndResultType]> {
   let summary = what # " over one axis";
   let description = [{
     Normalizes `input` along `axis` (negative counts from the end) in a
@@ -217,7 +223,7 @@ def Hetc_LogSoftmaxOp : Hetc_SoftmaxLikeOp<"log_softmax", "Log-softmax">;
 // Shape manipulation
 //===----------------------------------------------------------------------===//
 
-def Hetc_ReshapeOp : Hetc_Op<"reshape", [Pure, InferTypeOpAdaptor]> {
+def Hetc_ReshapeOp : Hetc_DiffOp<"reshape", [Pure, InferTypeOpAdaptor]> {
   let summary = "Reinterprets a tensor with a new shape";
   let description = [{
     Returns the elements of `input` in row-major order with the shape
@@ -238,7 +244,7 @@ def Hetc_ReshapeOp : Hetc_Op<"reshape", [Pure, InferTypeOpAdaptor]> {
   let hasFolder = 1;
 }
 
-def Hetc_TransposeOp : Hetc_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
+def Hetc_TransposeOp : Hetc_DiffOp<"transpose", [Pure, InferTypeOpAdaptor]> {
   let summary = "Permutes the dimensions of a tensor";
   let description = [{
     Result dimension i is input dimension `permutation[i]`. The permutation
@@ -259,7 +265,7 @@ def Hetc_TransposeOp : Hetc_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
   let hasFolder = 1;
 }
 
-def Hetc_BroadcastToOp : Hetc_Op<"broadcast_to", [Pure, InferTypeOpAdaptor]> {
+def Hetc_BroadcastToOp : Hetc_DiffOp<"broadcast_to", [Pure, InferTypeOpAdaptor]> {
   let summary = "Broadcasts a tensor to a shape with numpy rules";
   let description = [{
     Expands `input` to `shape`: the input's dimensions align with the
@@ -279,7 +285,7 @@ def Hetc_BroadcastToOp : Hetc_Op<"broadcast_to", [Pure, InferTypeOpAdaptor]> {
   let hasFolder = 1;
 }
 
-def Hetc_ConcatOp : Hetc_Op<"concat", [Pure, InferTypeOpAdaptor]> {
+def Hetc_ConcatOp : Hetc_DiffOp<"concat", [Pure, InferTypeOpAdaptor]> {
   let summary = "Concatenates tensors along an axis";
   let description = [{
     Joins one or more tensors of the same rank and element type along
@@ -300,7 +306,7 @@ def Hetc_ConcatOp : Hetc_Op<"concat", [Pure, InferTypeOpAdaptor]> {
   let hasFolder = 1;
 }
 
-def Hetc_SliceOp : Hetc_Op<"slice", [Pure, InferTypeOpAdaptor]> {
+def Hetc_SliceOp : Hetc_DiffOp<"slice", [Pure, InferTypeOpAdaptor]> {
   let summary = "Extracts a strided window of a tensor";
   let description = [{
     Result dimension i takes `sizes[i]` elements of input dimension i,
@@ -328,7 +334,7 @@ def Hetc_SliceOp : Hetc_Op<"slice", [Pure, InferTypeOpAdaptor]> {
 // Neural-network layers
 //===----------------------------------------------------------------------===//
 
-def Hetc_Conv2DOp : Hetc_Op<"conv2d",
+def Hetc_Conv2DOp : Hetc_DiffOp<"conv2d",
     [Pure, InferTypeOpAdaptor]> {
   let summary = "2-D convolution over NCHW input";
   let description = [{
@@ -361,7 +367,7 @@ def Hetc_Conv2DOp : Hetc_Op<"conv2d",
 }
 
 class Hetc_Pool2DOp<string mnemonic, string what, string details>
-    : Hetc_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+    : Hetc_DiffOp<mnemonic, [Pure, InferTypeOpAdaptor]> {
   let summary = "2-D " # what # " pooling over NCHW input";
   let description = [{
     Pools windows of `kernel_size` [kh, kw] moved by `strides` [h, w]
@@ -400,7 +406,7 @@ def Hetc_AvgPool2DOp : Hetc_Pool2DOp<"avg_pool2d", "average", [{
       DefaultValuedAttr<BoolAttr, "true">:$count_include_pad);
 }
 
-def Hetc_BatchNormOp : Hetc_Op<"batch_norm", [Pure, InferTypeOpAdaptor]> {
+def Hetc_BatchNormOp : Hetc_DiffOp<"batch_norm", [Pure, InferTypeOpAdaptor]> {
   let summary = "Batch normalization with training-mode statistics";
   let description = [{
     Normalizes `input` [N, C, ...] per channel C with the mean and the
@@ -426,7 +432,7 @@ def Hetc_BatchNormOp : Hetc_Op<"batch_norm", [Pure, InferTypeOpAdaptor]> {
   }];
 }
 
-def Hetc_LayerNormOp : Hetc_Op<"layer_norm", [Pure, InferTypeOpAdaptor]> {
+def Hetc_LayerNormOp : Hetc_DiffOp<"layer_norm", [Pure, InferTypeOpAdaptor]> {
   let summary = "Layer normalization over the trailing dimensions";
   let description = [{
     Normalizes `input` over its trailing k dimensions, where k is the rank
@@ -451,7 +457,7 @@ def Hetc_LayerNormOp : Hetc_Op<"layer_norm", [Pure, InferTypeOpAdaptor]> {
   }];
 }
 
-def Hetc_EmbeddingOp : Hetc_Op<"embedding", [Pure, InferTypeOpAdaptor]> {
+def Hetc_EmbeddingOp : Hetc_DiffOp<"embedding", [Pure, InferTypeOpAdaptor]> {
   let summary = "Gathers rows of an embedding table";
   let description = [{
     For a `table` [V, D] and integer `indices` of any shape S, returns
@@ -472,7 +478,7 @@ def Hetc_EmbeddingOp : Hetc_Op<"embedding", [Pure, InferTypeOpAdaptor]> {
   }];
 }
 
-def Hetc_DropoutOp : Hetc_Op<"dropout",
+def Hetc_DropoutOp : Hetc_DiffOp<"dropout",
     [Pure, AllTypesMatch<["input", "result"]>]> {
   let summary = "Seeded, deterministic inverted dropout";
   let description = [{
@@ -504,7 +510,7 @@ def Hetc_DropoutOp : Hetc_Op<"dropout",
 // Losses
 //===----------------------------------------------------------------------===//
 
-def Hetc_CrossEntropyOp : Hetc_Op<"cross_entropy",
+def Hetc_CrossEntropyOp : Hetc_DiffOp<"cross_entropy",
     [Pure, InferTypeOpAdaptor]> {
   let summary = "Softmax cross-entropy with integer labels, mean over batch";
   let description = [{
@@ -526,7 +532,7 @@ def Hetc_CrossEntropyOp : Hetc_Op<"cross_entropy",
   }];
 }
 
-def Hetc_MseOp : Hetc_Op<"mse", [Pure, InferTypeOpAdaptor]> {
+def Hetc_MseOp : Hetc_DiffOp<"mse", [Pure, InferTypeOpAdaptor]> {
   let summary = "Mean squared error";
   let description = [{
     Returns the 0-d mean of (input - target)^2 over all elements. Both
@@ -543,6 +549,233 @@ def Hetc_MseOp : Hetc_Op<"mse", [Pure, InferTypeOpAdaptor]> {
   let results = (outs Hetc_ScalarFloatTensor:$result);
   let assemblyFormat = [{
     $input `,` $target attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Gradient ops
+//
+// Emitted by autodiff where a vector-Jacobian product is not expressible
+// with forward ops. They are not differentiable themselves. Operands named
+// "shape only" are not read: they give the result its type.
+//===----------------------------------------------------------------------===//
+
+def Hetc_CompareOp : Hetc_Op<"compare", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Elementwise comparison producing a 0/1 float mask";
+  let description = [{
+    Compares `lhs` with `rhs` under numpy broadcasting and returns 1.0 where
+    the predicate holds and 0.0 elsewhere, in the operands' element type.
+    Gradient rules use it to route gradients (relu, maximum, reduce_max).
+
+    Example:
+
+    ```mlir
+    %m = hetc.compare gt, %x, %zero : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
+    ```
+  }];
+  let arguments = (ins Hetc_ComparePredicateAttr:$predicate,
+                       Hetc_FloatTensor:$lhs, Hetc_FloatTensor:$rhs);
+  let results = (outs Hetc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $predicate `,` $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Hetc_GeluBackwardOp : Hetc_Op<"gelu_backward",
+    [Pure, SameOperandsAndResultType]> {
+  let summary = "Gradient of gelu";
+  let description = [{
+    Returns `grad` * d gelu(`input`) / d input, with the same approximation
+    as the forward op.
+
+    Example:
+
+    ```mlir
+    %gx = hetc.gelu_backward %g, %x : tensor<4x8xf32>
+    ```
+  }];
+  let arguments = (ins Hetc_FloatTensor:$grad, Hetc_FloatTensor:$input,
+      DefaultValuedAttr<Hetc_GeluApproximationAttr,
+                        "::mlir::hetc::GeluApproximation::None">:$approximate);
+  let results = (outs Hetc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $grad `,` $input (`approximate` $approximate^)? attr-dict `:` type($input)
+  }];
+}
+
+def Hetc_CrossEntropyBackwardOp : Hetc_Op<"cross_entropy_backward",
+    [Pure, InferTypeOpAdaptor]> {
+  let summary = "Gradient of cross_entropy with respect to the logits";
+  let description = [{
+    Returns (softmax(`logits`) - one_hot(`labels`)) * `grad` / N for the
+    0-d loss gradient `grad`. Rows with a label outside [0, C) become NaN,
+    like the forward loss.
+
+    Example:
+
+    ```mlir
+    %gl = hetc.cross_entropy_backward %g, %logits, %labels
+        : (tensor<f32>, tensor<32x10xf32>, tensor<32xi32>) -> tensor<32x10xf32>
+    ```
+  }];
+  let arguments = (ins Hetc_ScalarFloatTensor:$grad, Hetc_FloatTensor:$logits,
+                       Hetc_LabelTensor:$labels);
+  let results = (outs Hetc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $grad `,` $logits `,` $labels attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Hetc_Conv2DBackwardInputOp : Hetc_Op<"conv2d_backward_input",
+    [Pure, InferTypeOpAdaptor]> {
+  let summary = "Gradient of conv2d with respect to its input";
+  let description = [{
+    For the conv2d of `input` (shape only) with `weight` and the given
+    window attributes, maps the output gradient `grad_output` back to the
+    input: a transposed convolution.
+
+    Example:
+
+    ```mlir
+    %gx = hetc.conv2d_backward_input %g, %w, %x {padding = array<i64: 1, 1, 1, 1>}
+        : (tensor<8x16x32x32xf32>, tensor<16x3x3x3xf32>, tensor<8x3x32x32xf32>)
+        -> tensor<8x3x32x32xf32>
+    ```
+  }];
+  let arguments = (ins Hetc_FloatTensor:$grad_output, Hetc_FloatTensor:$weight,
+      Hetc_FloatTensor:$input,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilation,
+      DefaultValuedAttr<I64Attr, "1">:$groups);
+  let results = (outs Hetc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $grad_output `,` $weight `,` $input attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+def Hetc_Conv2DBackwardWeightOp : Hetc_Op<"conv2d_backward_weight",
+    [Pure, InferTypeOpAdaptor]> {
+  let summary = "Gradient of conv2d with respect to its weight";
+  let description = [{
+    For the conv2d of `input` with `weight` (shape only) and the given window
+    attributes, correlates `input` with the output gradient `grad_output`.
+
+    Example:
+
+    ```mlir
+    %gw = hetc.conv2d_backward_weight %g, %x, %w {padding = array<i64: 1, 1, 1, 1>}
+        : (tensor<8x16x32x32xf32>, tensor<8x3x32x32xf32>, tensor<16x3x3x3xf32>)
+        -> tensor<16x3x3x3xf32>
+    ```
+  }];
+  let arguments = (ins Hetc_FloatTensor:$grad_output, Hetc_FloatTensor:$input,
+      Hetc_FloatTensor:$weight,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilation,
+      DefaultValuedAttr<I64Attr, "1">:$groups);
+  let results = (outs Hetc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $grad_output `,` $input `,` $weight attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+def Hetc_MaxPool2DBackwardOp : Hetc_Op<"max_pool2d_backward",
+    [Pure, InferTypeOpAdaptor]> {
+  let summary = "Gradient of max_pool2d";
+  let description = [{
+    Routes each window's gradient to the first maximal element of the window
+    in row-major order, as PyTorch does.
+
+    Example:
+
+    ```mlir
+    %gx = hetc.max_pool2d_backward %g, %x {kernel_size = array<i64: 2, 2>}
+        : (tensor<8x16x16x16xf32>, tensor<8x16x32x32xf32>) -> tensor<8x16x32x32xf32>
+    ```
+  }];
+  let arguments = (ins Hetc_FloatTensor:$grad_output, Hetc_FloatTensor:$input,
+      DenseI64ArrayAttr:$kernel_size,
+      OptionalAttr<DenseI64ArrayAttr>:$strides,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding);
+  let results = (outs Hetc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $grad_output `,` $input attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Hetc_AvgPool2DBackwardOp : Hetc_Op<"avg_pool2d_backward",
+    [Pure, InferTypeOpAdaptor]> {
+  let summary = "Gradient of avg_pool2d";
+  let description = [{
+    Spreads each window's gradient evenly over the window's elements, with
+    the forward op's divisor. `input` is shape only.
+
+    Example:
+
+    ```mlir
+    %gx = hetc.avg_pool2d_backward %g, %x {kernel_size = array<i64: 2, 2>}
+        : (tensor<8x16x16x16xf32>, tensor<8x16x32x32xf32>) -> tensor<8x16x32x32xf32>
+    ```
+  }];
+  let arguments = (ins Hetc_FloatTensor:$grad_output, Hetc_FloatTensor:$input,
+      DenseI64ArrayAttr:$kernel_size,
+      OptionalAttr<DenseI64ArrayAttr>:$strides,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding,
+      DefaultValuedAttr<BoolAttr, "true">:$count_include_pad);
+  let results = (outs Hetc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $grad_output `,` $input attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Hetc_EmbeddingBackwardOp : Hetc_Op<"embedding_backward",
+    [Pure, InferTypeOpAdaptor]> {
+  let summary = "Gradient of embedding with respect to the table";
+  let description = [{
+    Sums the rows of `grad_output` into the table rows their `indices`
+    selected (clamped as in the forward op). `table` is shape only.
+
+    Example:
+
+    ```mlir
+    %gt = hetc.embedding_backward %g, %ids, %table
+        : (tensor<8x16x64xf32>, tensor<8x16xi64>, tensor<1000x64xf32>) -> tensor<1000x64xf32>
+    ```
+  }];
+  let arguments = (ins Hetc_FloatTensor:$grad_output, Hetc_IndexTensor:$indices,
+                       Hetc_FloatTensor:$table);
+  let results = (outs Hetc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $grad_output `,` $indices `,` $table attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+def Hetc_SliceBackwardOp : Hetc_Op<"slice_backward",
+    [Pure, InferTypeOpAdaptor]> {
+  let summary = "Gradient of slice";
+  let description = [{
+    Returns zeros of the type of `input` (shape only) with `grad` written
+    into the window that the matching slice read.
+
+    Example:
+
+    ```mlir
+    %gx = hetc.slice_backward %g, %x offsets [0, 2] sizes [4, 3] strides [1, 2]
+        : (tensor<4x3xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+    ```
+  }];
+  let arguments = (ins Hetc_FloatTensor:$grad, Hetc_FloatTensor:$input,
+                       DenseI64ArrayAttr:$offsets, DenseI64ArrayAttr:$sizes,
+                       DenseI64ArrayAttr:$strides);
+  let results = (outs Hetc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $grad `,` $input `offsets` $offsets `sizes` $sizes `strides` $strides
+    attr-dict `:` functional-type(operands, results)
   }];
 }
 

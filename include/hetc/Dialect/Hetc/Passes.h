@@ -16,8 +16,16 @@ namespace mlir::hetc {
 #define GEN_PASS_DECL
 #include "hetc/Dialect/Hetc/Passes.h.inc"
 
-/// Returns true when `fn` declares a model: it has a hetc.param argument.
+/// Returns true when `fn` declares a model: it has a hetc.param argument and
+/// is not a function hetc generated (a gradient or a train step).
 bool isModelFunction(func::FuncOp fn);
+
+/// Checks the model contract of `fn`, reporting each violation at the
+/// offending argument or op.
+LogicalResult verifyModelContract(func::FuncOp fn);
+
+/// Function attribute marking functions hetc generated from a model.
+constexpr llvm::StringLiteral kGeneratedAttrName = "hetc.generated";
 
 #define GEN_PASS_REGISTRATION
 #include "hetc/Dialect/Hetc/Passes.h.inc"

@@ -35,4 +35,90 @@ def HetcVerifyModel : Pass<"hetc-verify-model", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::hetc::HetcDialect"];
 }
 
+def HetcAutodiff : Pass<"hetc-autodiff", "::mlir::ModuleOp"> {
+  let summary = "Derives the gradient function of each model";
+  let description = [{
+    For a model `@f` (see hetc-verify-model) generates
+
+    ```mlir
+    func.func @f_grad(<the arguments of @f>) -> (loss, d loss / d param...)
+    ```
+
+    with one gradient per `hetc.param` argument, in argument order. The
+    reverse pass asks each op's DifferentiableOpInterface for its
+    vector-Jacobian product, sums gradients where a value fans out, reuses
+    forward values (or, with `rematerialize`, recomputes cheap elementwise
+    ones next to their backward uses), computes only gradients that reach a
+    parameter and gives an unused parameter a zero gradient. An op without a
+    gradient rule is reported at its location.
+
+    Example:
+
+    ```
+    hetc-opt --hetc-autodiff examples/mlp_digits.mlir
+    ```
+  }];
+  let options = [
+    Option<"entry", "entry", "std::string", /*default=*/"\"\"",
+           "Model function; by default every model">,
+    Option<"rematerialize", "rematerialize", "bool", /*default=*/"false",
+           "Recompute cheap elementwise forward values in the backward pass">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+def HetcTrainStep : Pass<"hetc-train-step", "::mlir::ModuleOp"> {
+  let summary = "Builds train_step: forward, backward and optimizer update";
+  let description = [{
+    Generates, for the model `entry` (by default the module's only model),
+
+    ```mlir
+    func.func @train_step(params..., opt_state..., inputs and labels...)
+        -> (new params..., new opt_state..., loss, aux outputs...)
+    ```
+
+    The optimizer follows torch.optim's update rules exactly:
+
+    - `sgd`: d = g + weight_decay * p; with momentum, b = momentum * b + d
+      and d = b (or d + momentum * b with nesterov); p -= lr * d;
+    - `adam`: g += weight_decay * p; m = beta1 m + (1 - beta1) g;
+      v = beta2 v + (1 - beta2) g^2; p -= lr * (m / (1 - beta1^t)) /
+      (sqrt(v / (1 - beta2^t)) + eps);
+    - `adamw`: p *= 1 - lr * weight_decay, then adam without weight decay.
+
+    State arguments carry `hetc.opt_state = {param = i, kind = ...,
+    init = #hetc.init<zeros>}` (Adam's step counter has no `param`). Each
+    updated result carries `hetc.updates = <argument index>`: the aliasing
+    contract that lets bufferization update parameters and state in place
+    (docs/autodiff.md). The loss result carries `hetc.loss`, auxiliary
+    outputs `hetc.output`, and the function records its hyper-parameters in
+    `hetc.optimizer`.
+
+    Example:
+
+    ```
+    hetc-opt --hetc-train-step="optimizer=adam lr=0.001" model.mlir
+    ```
+  }];
+  let options = [
+    Option<"entry", "entry", "std::string", /*default=*/"\"\"",
+           "Model function; by default the module's only model">,
+    Option<"optimizer", "optimizer", "std::string", /*default=*/"\"sgd\"",
+           "sgd, adam or adamw">,
+    Option<"lr", "lr", "double", /*default=*/"0.01", "Learning rate">,
+    Option<"momentum", "momentum", "double", /*default=*/"0.0",
+           "SGD momentum">,
+    Option<"nesterov", "nesterov", "bool", /*default=*/"false",
+           "SGD Nesterov momentum">,
+    Option<"weightDecay", "weight-decay", "double", /*default=*/"-1.0",
+           "Weight decay (default: 0, or 0.01 for adamw)">,
+    Option<"beta1", "beta1", "double", /*default=*/"0.9", "Adam beta1">,
+    Option<"beta2", "beta2", "double", /*default=*/"0.999", "Adam beta2">,
+    Option<"eps", "eps", "double", /*default=*/"1.0e-8", "Adam epsilon">,
+    Option<"rematerialize", "rematerialize", "bool", /*default=*/"false",
+           "Recompute cheap elementwise forward values in the backward pass">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 #endif // HETC_DIALECT_HETC_PASSES_TD

@@ -21,13 +21,15 @@ using namespace mlir;
 using namespace mlir::hetc;
 
 bool mlir::hetc::isModelFunction(func::FuncOp fn) {
+  if (fn->hasAttr(kGeneratedAttrName))
+    return false;
   for (unsigned i = 0, e = fn.getNumArguments(); i < e; ++i)
     if (fn.getArgAttr(i, HetcDialect::kParamAttrName))
       return true;
   return false;
 }
 
-static LogicalResult verifyModel(func::FuncOp fn) {
+LogicalResult mlir::hetc::verifyModelContract(func::FuncOp fn) {
   if (fn.isExternal())
     return fn.emitOpError() << "model '" << fn.getSymName()
                             << "' has no body";
@@ -100,7 +102,7 @@ struct HetcVerifyModelPass
     }
     bool failedAny = false;
     for (func::FuncOp fn : models)
-      failedAny |= failed(verifyModel(fn));
+      failedAny |= failed(verifyModelContract(fn));
     if (failedAny)
       signalPassFailure();
     markAllAnalysesPreserved();
