@@ -122,12 +122,17 @@ FailureOr<llvm::json::Object> describeEntry(func::FuncOp fn,
     if (auto state = fn.getArgAttrOfType<DictionaryAttr>(i, "hetc.opt_state")) {
       auto param = state.getAs<IntegerAttr>("param");
       auto stateKind = state.getAs<StringAttr>("kind");
-      if (!param || !stateKind || param.getInt() < 0 ||
-          param.getInt() >= static_cast<int64_t>(names.size()))
+      // Parameter-less state (Adam's step counter) belongs to the optimizer.
+      std::optional<int64_t> paramIndex;
+      if (param)
+        paramIndex = param.getInt();
+      if (!stateKind || (paramIndex && (*paramIndex < 0 ||
+                                        *paramIndex >= roleCounts["param"])))
         return emitError(loc) << "argument #" << i
                               << " has a malformed hetc.opt_state " << state;
-      std::string of = names[param.getInt()];
-      std::string name = (of + "." + stateKind.getValue()).str();
+      std::string of = paramIndex ? names[*paramIndex] : "";
+      std::string name = of.empty() ? ("optimizer." + stateKind.getValue()).str()
+                                    : (of + "." + stateKind.getValue()).str();
       if (auto explicitName = fn.getArgAttrOfType<StringAttr>(i, "hetc.name"))
         name = explicitName.getValue().str();
       auto desc = describeTensor(loc, type, name, "opt_state");
