@@ -98,8 +98,10 @@ struct SoftmaxOpLowering : OpConversionPattern<SoftmaxOp> {
     Location loc = op.getLoc();
     Value input = adaptor.getInput();
     auto type = cast<RankedTensorType>(input.getType());
-    int64_t axis = op.getAxis() < 0 ? op.getAxis() + type.getRank()
-                                    : op.getAxis();
+    // The I64Attr getter returns uint64_t: compare as signed.
+    int64_t axis = static_cast<int64_t>(op.getAxis());
+    if (axis < 0)
+      axis += type.getRank();
     auto [max, sum] = softmaxStatistics(rewriter, loc, input, axis);
     RankedTensorType kept = keptType(type, axis);
     Value result = buildElementwise(
@@ -125,8 +127,10 @@ struct LogSoftmaxOpLowering : OpConversionPattern<LogSoftmaxOp> {
     Location loc = op.getLoc();
     Value input = adaptor.getInput();
     auto type = cast<RankedTensorType>(input.getType());
-    int64_t axis = op.getAxis() < 0 ? op.getAxis() + type.getRank()
-                                    : op.getAxis();
+    // The I64Attr getter returns uint64_t: compare as signed.
+    int64_t axis = static_cast<int64_t>(op.getAxis());
+    if (axis < 0)
+      axis += type.getRank();
     auto [max, sum] = softmaxStatistics(rewriter, loc, input, axis);
     RankedTensorType kept = keptType(type, axis);
     Value result = buildElementwise(

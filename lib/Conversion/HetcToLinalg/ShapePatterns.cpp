@@ -59,7 +59,10 @@ struct ConcatOpLowering : OpConversionPattern<ConcatOp> {
     Location loc = op.getLoc();
     RankedTensorType type = op.getType();
     int64_t rank = type.getRank();
-    int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+    // The I64Attr getter returns uint64_t: compare as signed.
+    int64_t axis = static_cast<int64_t>(op.getAxis());
+    if (axis < 0)
+      axis += rank;
     Value result = emptyTensor(rewriter, loc, type);
     int64_t offset = 0;
     for (Value input : adaptor.getInputs()) {

@@ -1,0 +1,182 @@
+/*===- hetc_runtime.h - the hetc runtime C API ----------------------------===*
+ *
+ * Loads hetc artifacts and runs their entries on a device. Parameters and
+ * optimizer state stay resident on the device across steps; a step copies
+ * only the batch in and the loss out. The library links no LLVM or MLIR;
+ * GPU drivers are opened with dlopen when a device is opened.
+ *
+ * Every fallible call returns a hetc_status_t: NULL on success, otherwise an
+ * object carrying a code and a message that the caller frees.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef HETC_RUNTIME_HETC_RUNTIME_H
+#define HETC_RUNTIME_HETC_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*--- Status ---------------------------------------------------------------*/
+
+typedef enum hetc_status_code {
+  HETC_STATUS_OK = 0,
+  HETC_STATUS_INVALID_ARGUMENT = 1,
+  HETC_STATUS_NOT_FOUND = 2,
+  HETC_STATUS_DATA_LOSS = 3,       /* corrupt or truncated file */
+  HETC_STATUS_UNIMPLEMENTED = 4,
+  HETC_STATUS_UNAVAILABLE = 5,     /* driver library or device missing */
+  HETC_STATUS_FAILED_PRECONDITION = 6,
+  HETC_STATUS_INTERNAL = 7,
+  HETC_STATUS_OUT_OF_RANGE = 8,
+  HETC_STATUS_RESOURCE_EXHAUSTED = 9,
+} hetc_status_code_t;
+
+typedef struct hetc_status *hetc_status_t;
+
+hetc_status_code_t hetc_status_code(hetc_status_t status);
+/* The message; valid until the status is freed. "OK" for NULL. */
+const char *hetc_status_message(hetc_status_t status);
+void hetc_status_free(hetc_status_t status);
+
+/*--- Tensors --------------------------------------------------------------*/
+
+typedef enum hetc_dtype {
+  HETC_DTYPE_F32 = 0,
+  HETC_DTYPE_F16 = 1,
+  HETC_DTYPE_BF16 = 2,
+  HETC_DTYPE_I32 = 3,
+  HETC_DTYPE_I64 = 4,
+} hetc_dtype_t;
+
+typedef enum hetc_role {
+  HETC_ROLE_PARAM = 0,
+  HETC_ROLE_OPT_STATE = 1,
+  HETC_ROLE_INPUT = 2,
+  HETC_ROLE_LABEL = 3,
+  HETC_ROLE_LOSS = 4,
+  HETC_ROLE_OUTPUT = 5,
+} hetc_role_t;
+
+#define HETC_MAX_RANK 8
+
+/* An argument or result as the manifest describes it. */
+typedef struct hetc_tensor_info {
+  const char *name;
+  hetc_role_t role;
+  hetc_dtype_t dtype;
+  int32_t rank;
+  int64_t shape[HETC_MAX_RANK];
+} hetc_tensor_info_t;
+
+/* Host memory handed to or filled by the runtime, matched by name. */
+typedef struct hetc_tensor {
+  const char *name;
+  hetc_dtype_t dtype;
+  int32_t rank;
+  const int64_t *shape;
+  void *data;
+} hetc_tensor_t;
+
+size_t hetc_dtype_size(hetc_dtype_t dtype);
+const char *hetc_dtype_name(hetc_dtype_t dtype);
+const char *hetc_role_name(hetc_role_t role);
+
+/*--- Artifacts ------------------------------------------------------------*/
+
+typedef struct hetc_artifact hetc_artifact_t;
+
+hetc_status_t hetc_artifact_open(const char *path, hetc_artifact_t **out);
+hetc_status_t hetc_artifact_open_memory(const void *data, size_t size,
+                                        hetc_artifact_t **out);
+void hetc_artifact_free(hetc_artifact_t *artifact);
+
+const char *hetc_artifact_target(const hetc_artifact_t *artifact);
+const char *hetc_artifact_chip(const hetc_artifact_t *artifact);
+const char *hetc_artifact_compiler_version(const hetc_artifact_t *artifact);
+/* The manifest's JSON text. */
+const char *hetc_artifact_manifest(const hetc_artifact_t *artifact);
+
+size_t hetc_artifact_entry_count(const hetc_artifact_t *artifact);
+const char *hetc_artifact_entry_name(const hetc_artifact_t *artifact,
+                                     size_t index);
+/* Arguments and results of `entry`; the arrays live with the artifact. */
+hetc_status_t hetc_artifact_entry_signature(
+    const hetc_artifact_t *artifact, const char *entry, size_t *num_args,
+    const hetc_tensor_info_t **args, size_t *num_results,
+    const hetc_tensor_info_t **results);
+
+/*--- Devices --------------------------------------------------------------*/
+
+typedef struct hetc_device hetc_device_t;
+
+/* Names of the drivers built in: "cpu", "cuda", "rocm", "level-zero",
+ * "vulkan". */
+size_t hetc_driver_count(void);
+const char *hetc_driver_name(size_t index);
+
+hetc_status_t hetc_device_open(const char *driver, int ordinal,
+                               hetc_device_t **out);
+void hetc_device_free(hetc_device_t *device);
+const char *hetc_device_description(const hetc_device_t *device);
+
+/*--- Sessions -------------------------------------------------------------*/
+
+typedef struct hetc_session hetc_session_t;
+
+/* Binds an artifact to a device and allocates every parameter and optimizer
+ * state buffer there. The artifact and device must outlive the session. */
+hetc_status_t hetc_session_create(hetc_artifact_t *artifact,
+                                  hetc_device_t *device,
+                                  hetc_session_t **out);
+void hetc_session_free(hetc_session_t *session);
+
+/* Initializes parameters and optimizer state by their manifest initializers
+ * from `seed` (see docs/runtime.md for the generator), and resets the step
+ * counter. */
+hetc_status_t hetc_session_init_params(hetc_session_t *session,
+                                       uint64_t seed);
+
+/* Runs train_step on a batch: `inputs` holds every input and label by name.
+ * Returns the loss; `outputs` (may be NULL) receives auxiliary outputs by
+ * name. */
+hetc_status_t hetc_session_train_step(hetc_session_t *session,
+                                      const hetc_tensor_t *inputs,
+                                      size_t num_inputs, float *loss,
+                                      hetc_tensor_t *outputs,
+                                      size_t num_outputs);
+
+/* Runs another entry (eval) with the resident parameters. */
+hetc_status_t hetc_session_run(hetc_session_t *session, const char *entry,
+                               const hetc_tensor_t *inputs, size_t num_inputs,
+                               float *loss, hetc_tensor_t *outputs,
+                               size_t num_outputs);
+
+/* Copies a parameter or optimizer-state tensor out of or into the device. */
+hetc_status_t hetc_session_get_tensor(hetc_session_t *session,
+                                      const hetc_tensor_t *tensor);
+hetc_status_t hetc_session_set_tensor(hetc_session_t *session,
+                                      const hetc_tensor_t *tensor);
+
+/* The parameters and state the session holds. */
+size_t hetc_session_state_count(const hetc_session_t *session);
+const hetc_tensor_info_t *hetc_session_state_info(const hetc_session_t *session,
+                                                  size_t index);
+int64_t hetc_session_step(const hetc_session_t *session);
+
+/* Checkpoints: every parameter and state tensor plus the step counter.
+ * Saving writes a temporary file beside `path`, syncs it and renames it, so
+ * an interrupted save leaves the previous checkpoint intact. */
+hetc_status_t hetc_session_save_checkpoint(hetc_session_t *session,
+                                           const char *path);
+hetc_status_t hetc_session_load_checkpoint(hetc_session_t *session,
+                                           const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HETC_RUNTIME_HETC_RUNTIME_H */

@@ -1,0 +1,403 @@
+/*===- artifact.c - reading and validating artifacts ----------------------===*/
+
+#include "hetc/runtime/artifact_format.h"
+#include "internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint32_t get32(const uint8_t *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+         (uint32_t)p[3] << 24;
+}
+
+static uint64_t get64(const uint8_t *p) {
+  return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
+}
+
+static char *dup_string(const char *s) {
+  size_t n = strlen(s) + 1;
+  char *copy = malloc(n);
+  if (copy)
+    memcpy(copy, s, n);
+  return copy;
+}
+
+size_t hetc_tensor_info_bytes(const hetc_tensor_info_t *info) {
+  size_t n = hetc_dtype_size(info->dtype);
+  for (int i = 0; i < info->rank; ++i)
+    n *= (size_t)info->shape[i];
+  return n;
+}
+
+static const char *required_string(const json_value_t *object,
+                                   const char *key) {
+  const json_value_t *v = json_get(object, key);
+  return v && v->kind == JSON_STRING ? v->string : NULL;
+}
+
+static hetc_status_t parse_tensor(const json_value_t *json, const char *entry,
+                                  const char *list, size_t index,
+                                  hetc_tensor_info_t *info) {
+  const char *name = required_string(json, "name");
+  const char *role = required_string(json, "role");
+  const char *dtype = required_string(json, "dtype");
+  const json_value_t *shape = json_get(json, "shape");
+  if (!name || !role || !dtype || !shape || shape->kind != JSON_ARRAY)
+    return hetc_make_status(
+        HETC_STATUS_DATA_LOSS,
+        "artifact manifest: %s #%zu of entry '%s' lacks a name, role, dtype "
+        "or shape",
+        list, index, entry);
+  static const char *roles[] = {"param", "opt_state", "input",
+                                "label", "loss",      "output"};
+  static const char *dtypes[] = {"f32", "f16", "bf16", "i32", "i64"};
+  int r = -1, d = -1;
+  for (int i = 0; i < 6; ++i)
+    if (!strcmp(role, roles[i]))
+      r = i;
+  for (int i = 0; i < 5; ++i)
+    if (!strcmp(dtype, dtypes[i]))
+      d = i;
+  if (r < 0)
+    return hetc_make_status(HETC_STATUS_DATA_LOSS,
+                            "artifact manifest: '%s' has unknown role '%s'",
+                            name, role);
+  if (d < 0)
+    return hetc_make_status(HETC_STATUS_DATA_LOSS,
+                            "artifact manifest: '%s' has unknown dtype '%s'",
+                            name, dtype);
+  if (shape->count > HETC_MAX_RANK)
+    return hetc_make_status(HETC_STATUS_DATA_LOSS,
+                            "artifact manifest: '%s' has rank %zu (at most %d)",
+                            name, shape->count, HETC_MAX_RANK);
+  info->name = dup_string(name);
+  info->role = (hetc_role_t)r;
+  info->dtype = (hetc_dtype_t)d;
+  info->rank = (int32_t)shape->count;
+  for (size_t i = 0; i < shape->count; ++i) {
+    const json_value_t *dim = shape->items[i];
+    if (dim->kind != JSON_NUMBER || dim->number < 0 ||
+        dim->number != (double)(int64_t)dim->number)
+      return hetc_make_status(HETC_STATUS_DATA_LOSS,
+                              "artifact manifest: '%s' has a bad dimension",
+                              name);
+    info->shape[i] = (int64_t)dim->number;
+  }
+  return info->name ? NULL
+                    : hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED,
+                                       "out of memory");
+}
+
+static hetc_status_t parse_init(const json_value_t *json, const char *name,
+                                hetc_init_t *init) {
+  init->kind = HETC_INIT_NONE;
+  init->value = 0.0;
+  const json_value_t *spec = json_get(json, "init");
+  if (!spec)
+    return NULL;
+  const char *kind = required_string(spec, "kind");
+  static const char *kinds[] = {"zeros", "ones", "constant", "uniform",
+                                "normal"};
+  for (int i = 0; kind && i < 5; ++i)
+    if (!strcmp(kind, kinds[i]))
+      init->kind = (hetc_init_kind_t)i;
+  if (init->kind == HETC_INIT_NONE)
+    return hetc_make_status(HETC_STATUS_DATA_LOSS,
+                            "artifact manifest: '%s' has an unknown "
+                            "initializer",
+                            name);
+  const json_value_t *value = json_get(spec, "value");
+  if (value && value->kind == JSON_NUMBER)
+    init->value = value->number;
+  return NULL;
+}
+
+static hetc_status_t parse_tensor_list(const json_value_t *list,
+                                       const char *entry, const char *what,
+                                       hetc_tensor_info_t **out,
+                                       size_t *count) {
+  if (!list || list->kind != JSON_ARRAY)
+    return hetc_make_status(HETC_STATUS_DATA_LOSS,
+                            "artifact manifest: entry '%s' has no %s list",
+                            entry, what);
+  *out = calloc(list->count ? list->count : 1, sizeof(**out));
+  if (!*out)
+    return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  *count = list->count;
+  for (size_t i = 0; i < list->count; ++i) {
+    hetc_status_t status =
+        parse_tensor(list->items[i], entry, what, i, &(*out)[i]);
+    if (status)
+      return status;
+  }
+  return NULL;
+}
+
+static hetc_status_t parse_manifest(hetc_artifact_t *a) {
+  const hetc_section_t *section = hetc_artifact_section(a, "manifest");
+  if (!section)
+    return hetc_make_status(HETC_STATUS_DATA_LOSS,
+                            "artifact has no 'manifest' section");
+  a->manifest_text = malloc(section->size + 1);
+  if (!a->manifest_text)
+    return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  memcpy(a->manifest_text, section->data, section->size);
+  a->manifest_text[section->size] = '\0';
+  json_value_t *root = NULL;
+  hetc_status_t status = json_parse(a->manifest_text, section->size, &root);
+  if (status)
+    return status;
+  const char *target = required_string(root, "target");
+  const char *chip = required_string(root, "chip");
+  const char *version = required_string(root, "compiler_version");
+  const json_value_t *entries = json_get(root, "entries");
+  if (!target || !version || !entries || entries->kind != JSON_ARRAY) {
+    json_free(root);
+    return hetc_make_status(HETC_STATUS_DATA_LOSS,
+                            "artifact manifest lacks its target, "
+                            "compiler_version or entries");
+  }
+  a->target = dup_string(target);
+  a->chip = dup_string(chip ? chip : "");
+  a->compiler_version = dup_string(version);
+  a->entries = calloc(entries->count ? entries->count : 1,
+                      sizeof(*a->entries));
+  if (!a->entries || !a->target || !a->chip || !a->compiler_version) {
+    json_free(root);
+    return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  }
+  a->num_entries = entries->count;
+  for (size_t i = 0; i < entries->count && !status; ++i) {
+    const json_value_t *e = entries->items[i];
+    const char *name = required_string(e, "name");
+    const char *kind = required_string(e, "kind");
+    const char *symbol = required_string(e, "symbol");
+    if (!name || !kind || !symbol) {
+      status = hetc_make_status(HETC_STATUS_DATA_LOSS,
+                                "artifact manifest: entry #%zu lacks a name, "
+                                "kind or symbol",
+                                i);
+      break;
+    }
+    hetc_entry_t *entry = &a->entries[i];
+    entry->name = dup_string(name);
+    entry->kind = dup_string(kind);
+    entry->symbol = dup_string(symbol);
+    status = parse_tensor_list(json_get(e, "args"), name, "argument",
+                               &entry->args, &entry->num_args);
+    if (!status) {
+      entry->arg_inits = calloc(entry->num_args ? entry->num_args : 1,
+                                sizeof(*entry->arg_inits));
+      const json_value_t *args = json_get(e, "args");
+      for (size_t j = 0; !status && j < entry->num_args; ++j)
+        status = entry->arg_inits
+                     ? parse_init(args->items[j], entry->args[j].name,
+                                  &entry->arg_inits[j])
+                     : hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED,
+                                        "out of memory");
+    }
+    if (!status)
+      status = parse_tensor_list(json_get(e, "results"), name, "result",
+                                 &entry->results, &entry->num_results);
+  }
+  json_free(root);
+  return status;
+}
+
+static hetc_status_t parse_container(hetc_artifact_t *a) {
+  const uint8_t *b = a->bytes;
+  if (a->size < HETC_ARTIFACT_HEADER_SIZE)
+    return hetc_make_status(HETC_STATUS_DATA_LOSS,
+                            "artifact is truncated: %zu bytes, shorter than "
+                            "the %u-byte header",
+                            a->size, HETC_ARTIFACT_HEADER_SIZE);
+  if (memcmp(b, HETC_ARTIFACT_MAGIC, 8) != 0)
+    return hetc_make_status(HETC_STATUS_DATA_LOSS,
+                            "not a hetc artifact: bad magic (expected "
+                            "\"HETCART\")");
+  uint32_t version = get32(b + HETC_ARTIFACT_OFF_VERSION);
+  if (version > HETC_ARTIFACT_VERSION)
+    return hetc_make_status(HETC_STATUS_FAILED_PRECONDITION,
+                            "artifact format version %u is newer than this "
+                            "runtime supports (%u)",
+                            version, HETC_ARTIFACT_VERSION);
+  if (version == 0)
+    return hetc_make_status(HETC_STATUS_DATA_LOSS,
+                            "artifact format version 0 is invalid");
+  uint64_t file_size = get64(b + HETC_ARTIFACT_OFF_FILE_SIZE);
+  if (file_size != a->size)
+    return hetc_make_status(HETC_STATUS_DATA_LOSS,
+                            "artifact is truncated or padded: the header says "
+                            "%llu bytes but the file has %zu",
+                            (unsigned long long)file_size, a->size);
+  uint64_t table = get64(b + HETC_ARTIFACT_OFF_TABLE);
+  uint32_t count = get32(b + HETC_ARTIFACT_OFF_COUNT);
+  uint64_t table_bytes = (uint64_t)count * HETC_ARTIFACT_SECTION_ENTRY_SIZE;
+  if (count > 4096 || table < HETC_ARTIFACT_HEADER_SIZE ||
+      table + table_bytes > a->size)
+    return hetc_make_status(HETC_STATUS_DATA_LOSS,
+                            "artifact section table (%u entries at %llu) lies "
+                            "outside the file",
+                            count, (unsigned long long)table);
+  if (hetc_crc32(0, b + table, table_bytes) !=
+      get32(b + HETC_ARTIFACT_OFF_TABLE_CRC))
+    return hetc_make_status(HETC_STATUS_DATA_LOSS,
+                            "artifact section table is corrupt (CRC "
+                            "mismatch)");
+  a->sections = calloc(count ? count : 1, sizeof(*a->sections));
+  if (!a->sections)
+    return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  a->num_sections = count;
+  for (uint32_t i = 0; i < count; ++i) {
+    const uint8_t *e = b + table + (uint64_t)i * HETC_ARTIFACT_SECTION_ENTRY_SIZE;
+    hetc_section_t *s = &a->sections[i];
+    memcpy(s->name, e + HETC_SECTION_OFF_NAME, 32);
+    s->name[32] = '\0';
+    uint64_t offset = get64(e + HETC_SECTION_OFF_OFFSET);
+    s->size = get64(e + HETC_SECTION_OFF_SIZE);
+    if (offset > a->size || s->size > a->size - offset)
+      return hetc_make_status(HETC_STATUS_DATA_LOSS,
+                              "artifact section '%s' lies outside the file",
+                              s->name);
+    s->data = b + offset;
+    if (hetc_crc32(0, s->data, s->size) != get32(e + HETC_SECTION_OFF_CRC))
+      return hetc_make_status(HETC_STATUS_DATA_LOSS,
+                              "artifact section '%s' is corrupt (CRC "
+                              "mismatch)",
+                              s->name);
+  }
+  return NULL;
+}
+
+hetc_status_t hetc_artifact_open_memory(const void *data, size_t size,
+                                        hetc_artifact_t **out) {
+  *out = NULL;
+  hetc_artifact_t *a = calloc(1, sizeof(*a));
+  if (!a)
+    return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  a->bytes = malloc(size ? size : 1);
+  if (!a->bytes) {
+    free(a);
+    return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  }
+  memcpy(a->bytes, data, size);
+  a->size = size;
+  hetc_status_t status = parse_container(a);
+  if (!status)
+    status = parse_manifest(a);
+  if (status) {
+    hetc_artifact_free(a);
+    return status;
+  }
+  *out = a;
+  return NULL;
+}
+
+hetc_status_t hetc_artifact_open(const char *path, hetc_artifact_t **out) {
+  *out = NULL;
+  FILE *file = fopen(path, "rb");
+  if (!file)
+    return hetc_make_status(errno == ENOENT ? HETC_STATUS_NOT_FOUND
+                                            : HETC_STATUS_INVALID_ARGUMENT,
+                            "cannot open artifact '%s': %s", path,
+                            strerror(errno));
+  fseek(file, 0, SEEK_END);
+  long size = ftell(file);
+  fseek(file, 0, SEEK_SET);
+  void *bytes = malloc(size > 0 ? (size_t)size : 1);
+  size_t got = bytes ? fread(bytes, 1, (size_t)size, file) : 0;
+  fclose(file);
+  if (!bytes || got != (size_t)size) {
+    free(bytes);
+    return hetc_make_status(HETC_STATUS_DATA_LOSS,
+                            "cannot read artifact '%s'", path);
+  }
+  hetc_status_t status = hetc_artifact_open_memory(bytes, (size_t)size, out);
+  free(bytes);
+  if (status) {
+    hetc_status_t located = hetc_make_status(hetc_status_code(status),
+                                             "%s: %s", path,
+                                             hetc_status_message(status));
+    hetc_status_free(status);
+    return located;
+  }
+  return NULL;
+}
+
+void hetc_artifact_free(hetc_artifact_t *a) {
+  if (!a)
+    return;
+  for (size_t i = 0; i < a->num_entries; ++i) {
+    hetc_entry_t *e = &a->entries[i];
+    /* The names were strdup'ed by parse_tensor. */
+    for (size_t j = 0; j < e->num_args; ++j)
+      free((void *)(uintptr_t)e->args[j].name);
+    for (size_t j = 0; j < e->num_results; ++j)
+      free((void *)(uintptr_t)e->results[j].name);
+    free(e->args);
+    free(e->arg_inits);
+    free(e->results);
+    free(e->name);
+    free(e->kind);
+    free(e->symbol);
+  }
+  free(a->entries);
+  free(a->sections);
+  free(a->manifest_text);
+  free(a->target);
+  free(a->chip);
+  free(a->compiler_version);
+  free(a->bytes);
+  free(a);
+}
+
+const hetc_section_t *hetc_artifact_section(const hetc_artifact_t *a,
+                                            const char *name) {
+  for (size_t i = 0; i < a->num_sections; ++i)
+    if (!strcmp(a->sections[i].name, name))
+      return &a->sections[i];
+  return NULL;
+}
+
+const hetc_entry_t *hetc_artifact_entry(const hetc_artifact_t *a,
+                                        const char *name) {
+  for (size_t i = 0; i < a->num_entries; ++i)
+    if (!strcmp(a->entries[i].name, name))
+      return &a->entries[i];
+  return NULL;
+}
+
+const char *hetc_artifact_target(const hetc_artifact_t *a) {
+  return a->target;
+}
+const char *hetc_artifact_chip(const hetc_artifact_t *a) { return a->chip; }
+const char *hetc_artifact_compiler_version(const hetc_artifact_t *a) {
+  return a->compiler_version;
+}
+const char *hetc_artifact_manifest(const hetc_artifact_t *a) {
+  return a->manifest_text;
+}
+size_t hetc_artifact_entry_count(const hetc_artifact_t *a) {
+  return a->num_entries;
+}
+const char *hetc_artifact_entry_name(const hetc_artifact_t *a, size_t i) {
+  return i < a->num_entries ? a->entries[i].name : NULL;
+}
+
+hetc_status_t hetc_artifact_entry_signature(
+    const hetc_artifact_t *a, const char *name, size_t *num_args,
+    const hetc_tensor_info_t **args, size_t *num_results,
+    const hetc_tensor_info_t **results) {
+  const hetc_entry_t *e = hetc_artifact_entry(a, name);
+  if (!e)
+    return hetc_make_status(HETC_STATUS_NOT_FOUND,
+                            "artifact has no entry named '%s'", name);
+  *num_args = e->num_args;
+  *args = e->args;
+  *num_results = e->num_results;
+  *results = e->results;
+  return NULL;
+}

@@ -1,0 +1,83 @@
+/*===- artifact_format.c - CRC-32 and the artifact encoder ----------------===*/
+
+#include "hetc/runtime/artifact_format.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+uint32_t hetc_crc32(uint32_t crc, const void *data, size_t size) {
+  static uint32_t table[256];
+  static int ready;
+  if (!ready) {
+    for (uint32_t i = 0; i < 256; ++i) {
+      uint32_t c = i;
+      for (int k = 0; k < 8; ++k)
+        c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+      table[i] = c;
+    }
+    ready = 1;
+  }
+  const uint8_t *bytes = data;
+  crc = ~crc;
+  for (size_t i = 0; i < size; ++i)
+    crc = table[(crc ^ bytes[i]) & 0xFF] ^ (crc >> 8);
+  return ~crc;
+}
+
+static void put32(uint8_t *p, uint32_t v) {
+  for (int i = 0; i < 4; ++i)
+    p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void put64(uint8_t *p, uint64_t v) {
+  for (int i = 0; i < 8; ++i)
+    p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static size_t align_up(size_t v) {
+  return (v + HETC_ARTIFACT_ALIGNMENT - 1) / HETC_ARTIFACT_ALIGNMENT *
+         HETC_ARTIFACT_ALIGNMENT;
+}
+
+int hetc_artifact_encode(const hetc_section_input_t *sections, size_t count,
+                         uint8_t **out, size_t *out_size, const char **error) {
+  size_t table = HETC_ARTIFACT_HEADER_SIZE;
+  size_t cursor = align_up(table + count * HETC_ARTIFACT_SECTION_ENTRY_SIZE);
+  size_t total = cursor;
+  for (size_t i = 0; i < count; ++i) {
+    if (!sections[i].name ||
+        strlen(sections[i].name) >= HETC_ARTIFACT_SECTION_NAME_SIZE) {
+      *error = "section names must be 1 to 31 bytes";
+      return 1;
+    }
+    total = align_up(total + sections[i].size);
+  }
+  uint8_t *bytes = calloc(1, total ? total : 1);
+  if (!bytes) {
+    *error = "out of memory";
+    return 1;
+  }
+  memcpy(bytes, HETC_ARTIFACT_MAGIC, 8);
+  put32(bytes + HETC_ARTIFACT_OFF_VERSION, HETC_ARTIFACT_VERSION);
+  put64(bytes + HETC_ARTIFACT_OFF_TABLE, table);
+  put32(bytes + HETC_ARTIFACT_OFF_COUNT, (uint32_t)count);
+  put64(bytes + HETC_ARTIFACT_OFF_FILE_SIZE, total);
+  for (size_t i = 0; i < count; ++i) {
+    uint8_t *entry = bytes + table + i * HETC_ARTIFACT_SECTION_ENTRY_SIZE;
+    memcpy(entry + HETC_SECTION_OFF_NAME, sections[i].name,
+           strlen(sections[i].name));
+    put64(entry + HETC_SECTION_OFF_OFFSET, cursor);
+    put64(entry + HETC_SECTION_OFF_SIZE, sections[i].size);
+    put32(entry + HETC_SECTION_OFF_CRC,
+          hetc_crc32(0, sections[i].data, sections[i].size));
+    put32(entry + HETC_SECTION_OFF_ALIGN, HETC_ARTIFACT_ALIGNMENT);
+    if (sections[i].size)
+      memcpy(bytes + cursor, sections[i].data, sections[i].size);
+    cursor = align_up(cursor + sections[i].size);
+  }
+  put32(bytes + HETC_ARTIFACT_OFF_TABLE_CRC,
+        hetc_crc32(0, bytes + table, count * HETC_ARTIFACT_SECTION_ENTRY_SIZE));
+  *out = bytes;
+  *out_size = total;
+  return 0;
+}

@@ -1,0 +1,140 @@
+/*===- cpu.c - the host CPU driver ----------------------------------------===*
+ *
+ * Buffers are 64-byte aligned host memory. The artifact's "host" section is
+ * a shared object; it is loaded from an anonymous memory file so nothing is
+ * left on disk, and each entry is `void symbol(void **buffers)`.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#define _GNU_SOURCE
+#include "../internal.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+struct hetc_executable {
+  void *handle;
+};
+
+static hetc_status_t cpu_open(int ordinal, void **impl, char *description,
+                              size_t size) {
+  if (ordinal != 0)
+    return hetc_make_status(HETC_STATUS_NOT_FOUND,
+                            "cpu device %d does not exist (only device 0)",
+                            ordinal);
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  snprintf(description, size, "host CPU (%ld cores)", cores);
+  *impl = NULL;
+  return NULL;
+}
+
+static void cpu_close(void *impl) { (void)impl; }
+
+static hetc_status_t cpu_alloc(void *impl, size_t bytes, void **buffer) {
+  (void)impl;
+  size_t rounded = (bytes + 63) / 64 * 64;
+  *buffer = aligned_alloc(64, rounded ? rounded : 64);
+  if (!*buffer)
+    return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED,
+                            "cannot allocate %zu bytes on the cpu", bytes);
+  memset(*buffer, 0, rounded ? rounded : 64);
+  return NULL;
+}
+
+static void cpu_free(void *impl, void *buffer) {
+  (void)impl;
+  free(buffer);
+}
+
+static hetc_status_t cpu_upload(void *impl, void *buffer, const void *src,
+                                size_t bytes) {
+  (void)impl;
+  memcpy(buffer, src, bytes);
+  return NULL;
+}
+
+static hetc_status_t cpu_download(void *impl, const void *buffer, void *dst,
+                                  size_t bytes) {
+  (void)impl;
+  memcpy(dst, buffer, bytes);
+  return NULL;
+}
+
+static hetc_status_t cpu_load(void *impl, const hetc_artifact_t *artifact,
+                              hetc_executable_t **out) {
+  (void)impl;
+  const hetc_section_t *host = hetc_artifact_section(artifact, "host");
+  if (!host)
+    return hetc_make_status(HETC_STATUS_DATA_LOSS,
+                            "cpu artifact has no 'host' section");
+  int fd = memfd_create("hetc-host", MFD_CLOEXEC);
+  if (fd < 0)
+    return hetc_make_status(HETC_STATUS_INTERNAL,
+                            "memfd_create failed: %s", strerror(errno));
+  size_t written = 0;
+  while (written < host->size) {
+    ssize_t n = write(fd, host->data + written, host->size - written);
+    if (n <= 0) {
+      close(fd);
+      return hetc_make_status(HETC_STATUS_INTERNAL,
+                              "cannot stage the host code: %s",
+                              strerror(errno));
+    }
+    written += (size_t)n;
+  }
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+  void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  close(fd);
+  if (!handle)
+    return hetc_make_status(HETC_STATUS_DATA_LOSS,
+                            "cannot load the artifact's host code: %s",
+                            dlerror());
+  for (size_t i = 0; i < artifact->num_entries; ++i)
+    if (!dlsym(handle, artifact->entries[i].symbol)) {
+      hetc_status_t status = hetc_make_status(
+          HETC_STATUS_NOT_FOUND,
+          "entry '%s': the host code has no symbol '%s'",
+          artifact->entries[i].name, artifact->entries[i].symbol);
+      dlclose(handle);
+      return status;
+    }
+  hetc_executable_t *exe = malloc(sizeof(*exe));
+  if (!exe) {
+    dlclose(handle);
+    return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  }
+  exe->handle = handle;
+  *out = exe;
+  return NULL;
+}
+
+static void cpu_unload(void *impl, hetc_executable_t *exe) {
+  (void)impl;
+  if (!exe)
+    return;
+  dlclose(exe->handle);
+  free(exe);
+}
+
+static hetc_status_t cpu_invoke(void *impl, hetc_executable_t *exe,
+                                const hetc_entry_t *entry, void **buffers) {
+  (void)impl;
+  void (*fn)(void **) = (void (*)(void **))dlsym(exe->handle, entry->symbol);
+  if (!fn)
+    return hetc_make_status(HETC_STATUS_NOT_FOUND,
+                            "entry '%s': no symbol '%s'", entry->name,
+                            entry->symbol);
+  fn(buffers);
+  return NULL;
+}
+
+const hetc_driver_t hetc_cpu_driver = {
+    "cpu",      "cpu",     cpu_open,   cpu_close,  cpu_alloc,  cpu_free,
+    cpu_upload, cpu_download, cpu_load, cpu_unload, cpu_invoke,
+};

@@ -1,0 +1,127 @@
+/*===- internal.h - runtime internals shared between its files ------------===*/
+
+#ifndef HETC_RUNTIME_SRC_INTERNAL_H
+#define HETC_RUNTIME_SRC_INTERNAL_H
+
+#include "hetc/runtime/hetc_runtime.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+
+/* printf-style status constructor. */
+hetc_status_t hetc_make_status(hetc_status_code_t code, const char *format,
+                               ...) __attribute__((format(printf, 2, 3)));
+
+/*--- JSON (json.c) --------------------------------------------------------*/
+
+typedef enum json_kind {
+  JSON_NULL,
+  JSON_BOOL,
+  JSON_NUMBER,
+  JSON_STRING,
+  JSON_ARRAY,
+  JSON_OBJECT
+} json_kind_t;
+
+typedef struct json_value json_value_t;
+struct json_value {
+  json_kind_t kind;
+  bool boolean;
+  double number;
+  char *string;          /* JSON_STRING */
+  size_t count;          /* JSON_ARRAY / JSON_OBJECT */
+  char **keys;           /* JSON_OBJECT */
+  json_value_t **items;  /* JSON_ARRAY / JSON_OBJECT values */
+};
+
+hetc_status_t json_parse(const char *text, size_t size, json_value_t **out);
+void json_free(json_value_t *value);
+const json_value_t *json_get(const json_value_t *object, const char *key);
+
+/*--- Artifacts (artifact.c) -----------------------------------------------*/
+
+typedef enum hetc_init_kind {
+  HETC_INIT_NONE = -1,
+  HETC_INIT_ZEROS = 0,
+  HETC_INIT_ONES,
+  HETC_INIT_CONSTANT,
+  HETC_INIT_UNIFORM,
+  HETC_INIT_NORMAL,
+} hetc_init_kind_t;
+
+typedef struct hetc_init {
+  hetc_init_kind_t kind;
+  double value;
+} hetc_init_t;
+
+typedef struct hetc_entry {
+  char *name;
+  char *kind;
+  char *symbol;
+  size_t num_args, num_results;
+  hetc_tensor_info_t *args, *results;
+  hetc_init_t *arg_inits; /* one per argument */
+} hetc_entry_t;
+
+typedef struct hetc_section {
+  char name[33];
+  const uint8_t *data;
+  uint64_t size;
+} hetc_section_t;
+
+struct hetc_artifact {
+  uint8_t *bytes;
+  size_t size;
+  hetc_section_t *sections;
+  size_t num_sections;
+  char *manifest_text;
+  char *target, *chip, *compiler_version;
+  hetc_entry_t *entries;
+  size_t num_entries;
+};
+
+const hetc_section_t *hetc_artifact_section(const hetc_artifact_t *artifact,
+                                            const char *name);
+const hetc_entry_t *hetc_artifact_entry(const hetc_artifact_t *artifact,
+                                        const char *name);
+size_t hetc_tensor_info_bytes(const hetc_tensor_info_t *info);
+
+/*--- Drivers (device.c, drivers/) -----------------------------------------*/
+
+typedef struct hetc_executable hetc_executable_t;
+
+/* One backend. Buffers are opaque device handles. */
+typedef struct hetc_driver {
+  const char *name;
+  /* The artifact target this driver executes. */
+  const char *target;
+  hetc_status_t (*open)(int ordinal, void **impl, char *description,
+                        size_t description_size);
+  void (*close)(void *impl);
+  hetc_status_t (*alloc)(void *impl, size_t bytes, void **buffer);
+  void (*free)(void *impl, void *buffer);
+  hetc_status_t (*upload)(void *impl, void *buffer, const void *src,
+                          size_t bytes);
+  hetc_status_t (*download)(void *impl, const void *buffer, void *dst,
+                            size_t bytes);
+  hetc_status_t (*load)(void *impl, const hetc_artifact_t *artifact,
+                        hetc_executable_t **out);
+  void (*unload)(void *impl, hetc_executable_t *executable);
+  /* Runs `entry` with one buffer per argument, then one per result. */
+  hetc_status_t (*invoke)(void *impl, hetc_executable_t *executable,
+                          const hetc_entry_t *entry, void **buffers);
+} hetc_driver_t;
+
+extern const hetc_driver_t hetc_cpu_driver;
+extern const hetc_driver_t hetc_cuda_driver;
+extern const hetc_driver_t hetc_rocm_driver;
+extern const hetc_driver_t hetc_level_zero_driver;
+extern const hetc_driver_t hetc_vulkan_driver;
+
+struct hetc_device {
+  const hetc_driver_t *driver;
+  void *impl;
+  char description[256];
+};
+
+#endif /* HETC_RUNTIME_SRC_INTERNAL_H */

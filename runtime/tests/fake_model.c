@@ -1,0 +1,40 @@
+/*===- fake_model.c - a hand-written "compiled" model for runtime tests ---===*
+ *
+ * Follows the CPU entry convention (one pointer per argument, then per
+ * result): y_hat = x w + b on 4x2 inputs, MSE loss, and SGD with lr 0.1
+ * updating w and b in place, so runtime tests need no compiler.
+ *
+ *===----------------------------------------------------------------------===*/
+
+static float forward(float **b, float *out) {
+  const float *w = b[0], *bias = b[1], *x = b[2], *y = b[3];
+  float loss = 0.0f;
+  for (int i = 0; i < 4; ++i) {
+    out[i] = x[2 * i] * w[0] + x[2 * i + 1] * w[1] + bias[0];
+    float d = out[i] - y[i];
+    loss += d * d / 4.0f;
+  }
+  return loss;
+}
+
+void hetc_entry_train_step(void **buffers) {
+  float **b = (float **)buffers;
+  float out[4];
+  float loss = forward(b, out);
+  float gw0 = 0, gw1 = 0, gb = 0;
+  for (int i = 0; i < 4; ++i) {
+    float d = 2.0f * (out[i] - b[3][i]) / 4.0f;
+    gw0 += d * b[2][2 * i];
+    gw1 += d * b[2][2 * i + 1];
+    gb += d;
+  }
+  b[0][0] -= 0.1f * gw0;
+  b[0][1] -= 0.1f * gw1;
+  b[1][0] -= 0.1f * gb;
+  *b[4] = loss;
+}
+
+void hetc_entry_eval(void **buffers) {
+  float **b = (float **)buffers;
+  *b[4] = forward(b, b[5]);
+}
