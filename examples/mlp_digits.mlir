@@ -4,12 +4,12 @@
 //
 // The batch size (32) is fixed at compile time. The first result is the loss
 // that training minimizes; the logits are returned for evaluation.
-func.func @mlp(%x: tensor<32x64xf32> {hetc.input},
-               %labels: tensor<32xi32> {hetc.label},
-               %w1: tensor<128x64xf32> {hetc.param = #hetc.init<uniform, 0.125>},
-               %b1: tensor<128xf32> {hetc.param = #hetc.init<uniform, 0.125>},
-               %w2: tensor<10x128xf32> {hetc.param = #hetc.init<uniform, 0.08838834764831845>},
-               %b2: tensor<10xf32> {hetc.param = #hetc.init<uniform, 0.08838834764831845>})
+func.func @mlp(%x: tensor<32x64xf32> {hetc.input, hetc.name = "x"},
+               %labels: tensor<32xi32> {hetc.label, hetc.name = "labels"},
+               %w1: tensor<128x64xf32> {hetc.param = #hetc.init<uniform, 0.125>, hetc.name = "w1"},
+               %b1: tensor<128xf32> {hetc.param = #hetc.init<uniform, 0.125>, hetc.name = "b1"},
+               %w2: tensor<10x128xf32> {hetc.param = #hetc.init<uniform, 0.08838834764831845>, hetc.name = "w2"},
+               %b2: tensor<10xf32> {hetc.param = #hetc.init<uniform, 0.08838834764831845>, hetc.name = "b2"})
     -> (tensor<f32>, tensor<32x10xf32>) {
   // Weights are stored [out, in] like torch.nn.Linear.
   %h0 = hetc.matmul %x, %w1 transpose_rhs

@@ -41,14 +41,17 @@ else
     if command -v sudo >/dev/null; then
       sudo=(sudo)
     else
-      echo "setup: not root and no sudo; install these as root:" \
+      echo "setup: error: not root and sudo is not available; as root run:" >&2
+      echo "  apt-get update && apt-get install -y --no-install-recommends" \
         "${missing[*]}" >&2
       exit 1
     fi
   fi
-  "${sudo[@]}" apt-get update
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y \
+  # `env` inside sudo: sudo's env_reset would drop DEBIAN_FRONTEND.
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y \
     --no-install-recommends "${missing[@]}"
+  echo "setup: installed ${missing[*]}"
 fi
 
 # CUDA is not a Debian main package: the NVIDIA targets need the toolkit

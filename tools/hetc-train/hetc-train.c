@@ -1,0 +1,435 @@
+/*===- hetc-train.c - train or evaluate a hetc artifact on .npy data ------===*
+ *
+ *   hetc-train model.hetc --train-x X.npy --train-y Y.npy
+ *              [--test-x X.npy --test-y Y.npy] [--epochs N] [--seed S]
+ *              [--device cpu] [--save ckpt] [--resume ckpt]
+ *              [--loss-log losses.csv] [--eval-only] [--quiet]
+ *
+ * The batch size is the artifact's: training drops the last partial batch
+ * of each shuffled epoch; evaluation pads the last batch and ignores the
+ * padding. Accuracy is the argmax of the eval entry's first output.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#define _POSIX_C_SOURCE 200809L
+#include "hetc/runtime/hetc_runtime.h"
+#include "npy.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct options {
+  const char *artifact, *train_x, *train_y, *test_x, *test_y;
+  const char *device, *save, *resume, *loss_log;
+  int epochs;
+  uint64_t seed;
+  int eval_only, quiet;
+} options_t;
+
+/* The model's single input and label, and its batch geometry. */
+typedef struct model_io {
+  const hetc_tensor_info_t *input, *label, *logits;
+  int64_t batch, row_elems, classes;
+} model_io_t;
+
+static int fail(hetc_status_t status, const char *what) {
+  fprintf(stderr, "hetc-train: %s: %s\n", what, hetc_status_message(status));
+  hetc_status_free(status);
+  return 1;
+}
+
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+static void usage(void) {
+  fprintf(stderr,
+          "usage: hetc-train model.hetc --train-x X.npy --train-y Y.npy\n"
+          "         [--test-x X.npy --test-y Y.npy] [--epochs N] [--seed S]\n"
+          "         [--device cpu] [--save ckpt] [--resume ckpt]\n"
+          "         [--loss-log losses.csv] [--eval-only] [--quiet]\n");
+}
+
+static int parse_args(int argc, char **argv, options_t *o) {
+  *o = (options_t){0};
+  o->epochs = 10;
+  o->device = "cpu";
+  for (int i = 1; i < argc; ++i) {
+    const char *a = argv[i];
+    const char **target = NULL;
+    if (!strcmp(a, "--train-x")) target = &o->train_x;
+    else if (!strcmp(a, "--train-y")) target = &o->train_y;
+    else if (!strcmp(a, "--test-x")) target = &o->test_x;
+    else if (!strcmp(a, "--test-y")) target = &o->test_y;
+    else if (!strcmp(a, "--device")) target = &o->device;
+    else if (!strcmp(a, "--save")) target = &o->save;
+    else if (!strcmp(a, "--resume")) target = &o->resume;
+    else if (!strcmp(a, "--loss-log")) target = &o->loss_log;
+    else if (!strcmp(a, "--eval-only")) { o->eval_only = 1; continue; }
+    else if (!strcmp(a, "--quiet")) { o->quiet = 1; continue; }
+    else if (!strcmp(a, "--epochs") || !strcmp(a, "--seed")) {
+      if (i + 1 >= argc) {
+        fprintf(stderr, "hetc-train: %s needs a value\n", a);
+        return 1;
+      }
+      char *end;
+      long long v = strtoll(argv[++i], &end, 10);
+      if (*end || v < 0) {
+        fprintf(stderr, "hetc-train: %s needs a non-negative integer, got "
+                        "'%s'\n", a, argv[i]);
+        return 1;
+      }
+      if (!strcmp(a, "--epochs")) o->epochs = (int)v;
+      else o->seed = (uint64_t)v;
+      continue;
+    } else if (a[0] == '-') {
+      fprintf(stderr, "hetc-train: unknown option '%s'\n", a);
+      usage();
+      return 1;
+    } else if (!o->artifact) {
+      o->artifact = a;
+      continue;
+    } else {
+      fprintf(stderr, "hetc-train: unexpected argument '%s'\n", a);
+      return 1;
+    }
+    if (i + 1 >= argc) {
+      fprintf(stderr, "hetc-train: %s needs a value\n", a);
+      return 1;
+    }
+    *target = argv[++i];
+  }
+  if (!o->artifact) {
+    usage();
+    return 1;
+  }
+  if (!o->eval_only && (!o->train_x || !o->train_y)) {
+    fprintf(stderr, "hetc-train: training needs --train-x and --train-y\n");
+    return 1;
+  }
+  if (o->eval_only && (!o->test_x || !o->test_y)) {
+    fprintf(stderr, "hetc-train: --eval-only needs --test-x and --test-y\n");
+    return 1;
+  }
+  if (!!o->test_x != !!o->test_y) {
+    fprintf(stderr, "hetc-train: give both --test-x and --test-y\n");
+    return 1;
+  }
+  return 0;
+}
+
+static int find_io(hetc_artifact_t *artifact, model_io_t *io) {
+  size_t na, nr;
+  const hetc_tensor_info_t *args, *results;
+  hetc_status_t status = hetc_artifact_entry_signature(
+      artifact, "eval", &na, &args, &nr, &results);
+  if (status)
+    return fail(status, "artifact");
+  *io = (model_io_t){0};
+  for (size_t i = 0; i < na; ++i) {
+    if (args[i].role == HETC_ROLE_INPUT) {
+      if (io->input) {
+        fprintf(stderr, "hetc-train: the model has several inputs; "
+                        "hetc-train feeds one\n");
+        return 1;
+      }
+      io->input = &args[i];
+    } else if (args[i].role == HETC_ROLE_LABEL) {
+      io->label = &args[i];
+    }
+  }
+  for (size_t i = 0; i < nr; ++i)
+    if (results[i].role == HETC_ROLE_OUTPUT && !io->logits)
+      io->logits = &results[i];
+  if (!io->input || !io->label || io->input->rank < 1 ||
+      io->label->rank != 1) {
+    fprintf(stderr, "hetc-train: the model needs one input [B, ...] and one "
+                    "label [B]\n");
+    return 1;
+  }
+  io->batch = io->input->shape[0];
+  io->row_elems = 1;
+  for (int d = 1; d < io->input->rank; ++d)
+    io->row_elems *= io->input->shape[d];
+  if (io->input->dtype != HETC_DTYPE_F32 ||
+      (io->label->dtype != HETC_DTYPE_I32 &&
+       io->label->dtype != HETC_DTYPE_F32)) {
+    fprintf(stderr, "hetc-train: supports f32 inputs and i32 or f32 labels\n");
+    return 1;
+  }
+  if (io->logits && io->logits->rank == 2)
+    io->classes = io->logits->shape[1];
+  return 0;
+}
+
+/* A data set in the artifact's dtypes. */
+typedef struct dataset {
+  int64_t rows;
+  float *x;
+  void *y;
+} dataset_t;
+
+static int load_dataset(const char *xp, const char *yp, const model_io_t *io,
+                        dataset_t *out) {
+  char error[512];
+  npy_array_t x, y;
+  if (npy_read(xp, &x, error, sizeof(error))) {
+    fprintf(stderr, "hetc-train: %s\n", error);
+    return 1;
+  }
+  if (npy_read(yp, &y, error, sizeof(error))) {
+    npy_free(&x);
+    fprintf(stderr, "hetc-train: %s\n", error);
+    return 1;
+  }
+  int64_t rows = x.rank ? x.shape[0] : 0;
+  int64_t per_row = rows ? (int64_t)(x.count / (size_t)rows) : 0;
+  int rc = 0;
+  if (x.rank < 1 || per_row != io->row_elems) {
+    fprintf(stderr,
+            "hetc-train: '%s' has %lld values per row but the model's input "
+            "'%s' takes %lld\n",
+            xp, (long long)per_row, io->input->name,
+            (long long)io->row_elems);
+    rc = 1;
+  } else if (y.rank != 1 || y.shape[0] != rows) {
+    fprintf(stderr, "hetc-train: '%s' must hold one label per row of '%s' "
+                    "(%lld)\n", yp, xp, (long long)rows);
+    rc = 1;
+  } else if (rows < io->batch) {
+    fprintf(stderr, "hetc-train: '%s' has %lld rows, fewer than the "
+                    "artifact's batch size %lld\n",
+            xp, (long long)rows, (long long)io->batch);
+    rc = 1;
+  }
+  if (!rc) {
+    out->rows = rows;
+    out->x = malloc(x.count * sizeof(float));
+    out->y = malloc((size_t)rows * 4);
+    for (size_t i = 0; out->x && i < x.count; ++i)
+      out->x[i] = (float)npy_get(&x, i);
+    for (int64_t i = 0; out->y && i < rows; ++i) {
+      double v = npy_get(&y, (size_t)i);
+      if (io->label->dtype == HETC_DTYPE_I32)
+        ((int32_t *)out->y)[i] = (int32_t)v;
+      else
+        ((float *)out->y)[i] = (float)v;
+    }
+    if (!out->x || !out->y) {
+      fprintf(stderr, "hetc-train: out of memory\n");
+      rc = 1;
+    }
+  }
+  npy_free(&x);
+  npy_free(&y);
+  return rc;
+}
+
+static void gather(const dataset_t *d, const model_io_t *io,
+                   const int64_t *rows, int64_t n, float *bx, void *by) {
+  for (int64_t i = 0; i < io->batch; ++i) {
+    int64_t r = rows[i < n ? i : 0]; /* pad with a real row */
+    memcpy(bx + i * io->row_elems, d->x + r * io->row_elems,
+           (size_t)io->row_elems * sizeof(float));
+    memcpy((char *)by + i * 4, (const char *)d->y + r * 4, 4);
+  }
+}
+
+/* Mean loss and accuracy of the eval entry over a whole data set. */
+static hetc_status_t evaluate(hetc_session_t *s, const model_io_t *io,
+                              const dataset_t *d, double *loss,
+                              double *accuracy) {
+  float *bx = malloc((size_t)(io->batch * io->row_elems) * sizeof(float));
+  void *by = malloc((size_t)io->batch * 4);
+  float *logits = io->classes ? malloc((size_t)(io->batch * io->classes) *
+                                       sizeof(float))
+                              : NULL;
+  int64_t *rows = malloc((size_t)io->batch * sizeof(int64_t));
+  hetc_status_t status = NULL;
+  double total_loss = 0;
+  int64_t correct = 0, batches = 0;
+  for (int64_t start = 0; start < d->rows && !status; start += io->batch) {
+    int64_t n = d->rows - start < io->batch ? d->rows - start : io->batch;
+    for (int64_t i = 0; i < io->batch; ++i)
+      rows[i] = start + (i < n ? i : 0);
+    gather(d, io, rows, n, bx, by);
+    hetc_tensor_t in[2] = {
+        {io->input->name, io->input->dtype, io->input->rank,
+         io->input->shape, bx},
+        {io->label->name, io->label->dtype, 1, io->label->shape, by}};
+    hetc_tensor_t out[1] = {{io->logits ? io->logits->name : NULL,
+                             HETC_DTYPE_F32, 2,
+                             io->logits ? io->logits->shape : NULL, logits}};
+    float l = 0;
+    status = hetc_session_run(s, "eval", in, 2, &l, out, logits ? 1 : 0);
+    if (status)
+      break;
+    if (n == io->batch) {
+      total_loss += l;
+      ++batches;
+    }
+    for (int64_t i = 0; logits && i < n; ++i) {
+      int64_t best = 0;
+      for (int64_t c = 1; c < io->classes; ++c)
+        if (logits[i * io->classes + c] > logits[i * io->classes + best])
+          best = c;
+      int64_t label = io->label->dtype == HETC_DTYPE_I32
+                          ? ((int32_t *)by)[i]
+                          : (int64_t)((float *)by)[i];
+      correct += best == label;
+    }
+  }
+  *loss = batches ? total_loss / batches : NAN;
+  *accuracy = logits ? 100.0 * (double)correct / (double)d->rows : NAN;
+  free(bx);
+  free(by);
+  free(logits);
+  free(rows);
+  return status;
+}
+
+/* xorshift64* for the epoch shuffles. */
+static uint64_t next_random(uint64_t *state) {
+  *state ^= *state >> 12;
+  *state ^= *state << 25;
+  *state ^= *state >> 27;
+  return *state * 0x2545F4914F6CDD1Dull;
+}
+
+int main(int argc, char **argv) {
+  options_t o;
+  if (parse_args(argc, argv, &o))
+    return 2;
+  hetc_artifact_t *artifact = NULL;
+  hetc_device_t *device = NULL;
+  hetc_session_t *session = NULL;
+  hetc_status_t status = hetc_artifact_open(o.artifact, &artifact);
+  if (status)
+    return fail(status, "cannot load the artifact");
+  model_io_t io;
+  int rc = find_io(artifact, &io);
+  dataset_t train = {0}, test = {0};
+  if (!rc && o.train_x)
+    rc = load_dataset(o.train_x, o.train_y, &io, &train);
+  if (!rc && o.test_x)
+    rc = load_dataset(o.test_x, o.test_y, &io, &test);
+  if (!rc && (status = hetc_device_open(o.device, 0, &device)))
+    rc = fail(status, "cannot open the device");
+  if (!rc && (status = hetc_session_create(artifact, device, &session)))
+    rc = fail(status, "cannot create a session");
+  if (!rc) {
+    status = o.resume ? hetc_session_load_checkpoint(session, o.resume)
+                      : hetc_session_init_params(session, o.seed);
+    if (status)
+      rc = fail(status, o.resume ? "cannot resume" : "cannot initialize");
+  }
+  FILE *loss_log = NULL;
+  if (!rc && o.loss_log && !(loss_log = fopen(o.loss_log, "w"))) {
+    fprintf(stderr, "hetc-train: cannot write '%s'\n", o.loss_log);
+    rc = 1;
+  }
+  if (!rc && !o.quiet)
+    printf("model %s: %s on %s, batch %lld, %lld training rows\n", o.artifact,
+           hetc_artifact_target(artifact), hetc_device_description(device),
+           (long long)io.batch, (long long)train.rows);
+  if (loss_log)
+    fprintf(loss_log, "epoch,train_loss,test_loss,test_accuracy\n");
+
+  double start_all = now();
+  double test_loss = NAN, test_acc = NAN;
+  if (!rc && !o.eval_only) {
+    int64_t *order = malloc((size_t)train.rows * sizeof(int64_t));
+    float *bx = malloc((size_t)(io.batch * io.row_elems) * sizeof(float));
+    void *by = malloc((size_t)io.batch * 4);
+    uint64_t rng = o.seed * 0x9E3779B97F4A7C15ull + 1;
+    for (int64_t i = 0; i < train.rows; ++i)
+      order[i] = i;
+    for (int epoch = 1; epoch <= o.epochs && !rc; ++epoch) {
+      for (int64_t i = train.rows - 1; i > 0; --i) {
+        int64_t j = (int64_t)(next_random(&rng) % (uint64_t)(i + 1));
+        int64_t t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+      }
+      double t0 = now(), sum = 0;
+      int64_t steps = 0;
+      for (int64_t b = 0; b + io.batch <= train.rows; b += io.batch) {
+        gather(&train, &io, order + b, io.batch, bx, by);
+        hetc_tensor_t in[2] = {
+            {io.input->name, io.input->dtype, io.input->rank, io.input->shape,
+             bx},
+            {io.label->name, io.label->dtype, 1, io.label->shape, by}};
+        float loss;
+        if ((status = hetc_session_train_step(session, in, 2, &loss, NULL,
+                                              0))) {
+          rc = fail(status, "train_step failed");
+          break;
+        }
+        if (!isfinite(loss)) {
+          fprintf(stderr, "hetc-train: the loss became %f at epoch %d step "
+                          "%lld (labels outside the model's classes make the "
+                          "loss NaN)\n",
+                  loss, epoch, (long long)steps);
+          rc = 1;
+          break;
+        }
+        sum += loss;
+        ++steps;
+      }
+      if (rc)
+        break;
+      double seconds = now() - t0;
+      double train_loss = steps ? sum / steps : NAN;
+      double train_eval_loss, train_acc = NAN;
+      if ((status = evaluate(session, &io, &train, &train_eval_loss,
+                             &train_acc))) {
+        rc = fail(status, "evaluation failed");
+        break;
+      }
+      if (test.rows && (status = evaluate(session, &io, &test, &test_loss,
+                                          &test_acc))) {
+        rc = fail(status, "evaluation failed");
+        break;
+      }
+      if (!o.quiet) {
+        printf("epoch %d/%d  loss %.4f  train acc %.1f%%", epoch, o.epochs,
+               train_loss, train_acc);
+        if (test.rows)
+          printf("  test acc %.1f%%", test_acc);
+        printf("  %.0f samples/s\n", steps * io.batch / seconds);
+        fflush(stdout);
+      }
+      if (loss_log)
+        fprintf(loss_log, "%d,%.6f,%.6f,%.3f\n", epoch, train_loss,
+                test_loss, test_acc);
+    }
+    free(order);
+    free(bx);
+    free(by);
+    if (!rc && o.save &&
+        (status = hetc_session_save_checkpoint(session, o.save)))
+      rc = fail(status, "cannot save the checkpoint");
+    if (!rc && !o.quiet)
+      printf("trained %d epochs in %.2f s\n", o.epochs, now() - start_all);
+  } else if (!rc) {
+    if ((status = evaluate(session, &io, &test, &test_loss, &test_acc)))
+      rc = fail(status, "evaluation failed");
+  }
+  if (!rc && test.rows)
+    printf("test accuracy: %.1f%%\n", test_acc);
+  if (loss_log)
+    fclose(loss_log);
+  free(train.x);
+  free(train.y);
+  free(test.x);
+  free(test.y);
+  hetc_session_free(session);
+  hetc_device_free(device);
+  hetc_artifact_free(artifact);
+  return rc;
+}
