@@ -46,7 +46,7 @@ def HetcDropTiedResults : Pass<"hetc-drop-tied-results",
 }
 
 def HetcCPUMatmulToUkernel : Pass<"hetc-cpu-matmul-to-ukernel",
-                                  "::mlir::func::FuncOp"> {
+                                  "::mlir::ModuleOp"> {
   let summary = "Calls the packed GEMM ukernel for f32 matmuls on buffers";
   let description = [{
     Rewrites `linalg.matmul` and `linalg.batch_matmul` on f32 memrefs with

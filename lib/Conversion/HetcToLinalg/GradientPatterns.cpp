@@ -43,6 +43,8 @@ Value cmpPredicate(OpBuilder &b, Location loc, ComparePredicate predicate,
   case ComparePredicate::GE:
     p = arith::CmpFPredicate::OGE;
     break;
+  default:
+    llvm_unreachable("unknown compare predicate");
   }
   return arith::CmpFOp::create(b, loc, p, x, y);
 }

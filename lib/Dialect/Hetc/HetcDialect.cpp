@@ -97,6 +97,11 @@ static bool isFloatTensor(Type type) {
          isa<Float32Type, Float16Type, BFloat16Type>(tensor.getElementType());
 }
 
+static LogicalResult verifyOptStateOwner(Operation *op,
+                                         FunctionOpInterface fn,
+                                         unsigned argIndex,
+                                         DictionaryAttr state);
+
 static bool isStaticTensor(Type type) {
   auto tensor = dyn_cast<RankedTensorType>(type);
   return tensor && tensor.hasStaticShape();
@@ -167,10 +172,47 @@ LogicalResult HetcDialect::verifyRegionArgAttribute(Operation *op,
                                << ": optimizer state must be a float tensor, "
                                   "got "
                                << argType;
-    return success();
+    return verifyOptStateOwner(op, fn, argIndex, dict);
   }
   return op->emitOpError() << "argument #" << argIndex
                            << ": unknown hetc argument attribute '" << name
                            << "' (expected hetc.param, hetc.input, "
                               "hetc.label, hetc.opt_state or hetc.name)";
+}
+
+/// Checks the kind of a hetc.opt_state and the argument it belongs to:
+/// per-parameter state names (by index) an argument of its own type, which
+/// train_step makes its hetc.param; the optimizer-wide step counter is a 0-d
+/// tensor that names none.
+static LogicalResult verifyOptStateOwner(Operation *op,
+                                         FunctionOpInterface fn,
+                                         unsigned argIndex,
+                                         DictionaryAttr state) {
+  StringRef kind = state.getAs<StringAttr>("kind").getValue();
+  auto param = state.getAs<IntegerAttr>("param");
+  Type type = fn.getArgumentTypes()[argIndex];
+  if (kind == "step") {
+    if (param || cast<RankedTensorType>(type).getRank() != 0)
+      return op->emitOpError()
+             << "argument #" << argIndex
+             << ": the 'step' optimizer state is a 0-d tensor without a param";
+    return success();
+  }
+  if (kind != "momentum" && kind != "exp_avg" && kind != "exp_avg_sq")
+    return op->emitOpError() << "argument #" << argIndex
+                             << ": unknown optimizer state kind '" << kind
+                             << "' (expected momentum, exp_avg, exp_avg_sq "
+                                "or step)";
+  int64_t owner = param ? param.getInt() : -1;
+  if (owner < 0 || owner >= static_cast<int64_t>(fn.getNumArguments()))
+    return op->emitOpError()
+           << "argument #" << argIndex << ": '" << kind
+           << "' optimizer state needs param = <index of its parameter's "
+              "argument>";
+  if (fn.getArgumentTypes()[owner] != type)
+    return op->emitOpError() << "argument #" << argIndex << ": '" << kind
+                             << "' state has type " << type
+                             << " but its param (argument #" << owner
+                             << ") has type " << fn.getArgumentTypes()[owner];
+  return success();
 }

@@ -187,6 +187,7 @@ LogicalResult MinimumOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
                             SmallVectorImpl<Value> &operandGrads) {            \
     Grad g{b, getLoc()};                                                       \
     Value gz = resultGrads[0], x = getInput(), y = getResult();                \
+    (void)g;                                                                   \
     (void)x;                                                                   \
     (void)y;                                                                   \
     operandGrads.assign(getOperation()->getNumOperands(), Value());            \
@@ -216,13 +217,18 @@ HETC_UNARY_VJP(GeluOp, GeluBackwardOp::create(b, getLoc(), gz, x,
 LogicalResult PowOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
                              ArrayRef<bool> needed,
                              SmallVectorImpl<Value> &operandGrads) {
-  // d x^p = p x^(p-1).
+  // d x^p = p x^(p-1); x^0 is constant, so its gradient is zero even at
+  // x = 0, where p x^(p-1) would be 0 * inf (torch special-cases it too).
   Grad g{b, getLoc()};
   operandGrads.assign(1, Value());
   if (!needed[0])
     return success();
   double p = getExponent().convertToDouble();
   Value gz = resultGrads[0];
+  if (p == 0.0) {
+    operandGrads[0] = g.zerosLike(getInput());
+    return success();
+  }
   Value derivative =
       p == 1.0 ? g.scalar(gz, 1.0)
                : g.mul(PowOp::create(b, getLoc(), getInput(),
@@ -313,7 +319,7 @@ LogicalResult SoftmaxOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
   if (!needed[0])
     return success();
   Value y = getResult(), gz = resultGrads[0];
-  Value dot = g.sumKeep(g.mul(gz, y), {getAxis()});
+  Value dot = g.sumKeep(g.mul(gz, y), {static_cast<int64_t>(getAxis())});
   operandGrads[0] = g.mul(y, g.sub(gz, dot));
   return success();
 }
@@ -327,7 +333,7 @@ LogicalResult LogSoftmaxOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
   if (!needed[0])
     return success();
   Value gz = resultGrads[0];
-  Value total = g.sumKeep(gz, {getAxis()});
+  Value total = g.sumKeep(gz, {static_cast<int64_t>(getAxis())});
   operandGrads[0] =
       g.sub(gz, g.mul(ExpOp::create(b, getLoc(), getResult()), total));
   return success();
@@ -447,7 +453,9 @@ LogicalResult ConcatOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
   operandGrads.assign(getInputs().size(), Value());
   RankedTensorType type = getType();
   int64_t rank = type.getRank();
-  int64_t axis = getAxis() < 0 ? getAxis() + rank : getAxis();
+  int64_t axis = static_cast<int64_t>(getAxis());
+  if (axis < 0)
+    axis += rank;
   int64_t offset = 0;
   for (auto [i, input] : llvm::enumerate(getInputs())) {
     RankedTensorType inputType = g.type(input);
@@ -585,5 +593,20 @@ LogicalResult MseOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
     operandGrads[0] = gx;
   if (needed[1])
     operandGrads[1] = g.neg(gx);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Masks
+//===----------------------------------------------------------------------===//
+
+// A comparison is piecewise constant: its derivative is zero almost
+// everywhere, so a mask computed from a parameter stops the gradient instead
+// of being reported as an op without a rule.
+bool CompareOp::isDifferentiableOperand(unsigned) { return false; }
+
+LogicalResult CompareOp::emitVjp(OpBuilder &, ValueRange, ArrayRef<bool>,
+                                 SmallVectorImpl<Value> &operandGrads) {
+  operandGrads.assign(2, Value());
   return success();
 }

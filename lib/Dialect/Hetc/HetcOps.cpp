@@ -85,6 +85,11 @@ static LogicalResult checkSameElementType(const OpDiag &diag,
 /// Normalizes a possibly negative axis; reports one outside [-rank, rank).
 static FailureOr<int64_t> normalizeAxis(const OpDiag &diag, int64_t axis,
                                         int64_t rank) {
+  if (rank == 0) {
+    (void)diag("axis ", axis,
+               " is out of range for a rank-0 tensor, which has no axes");
+    return failure();
+  }
   if (axis < -rank || axis >= rank) {
     (void)diag("axis ", axis, " is out of range for a rank-", rank,
                " tensor (valid: [", -rank, ", ", rank - 1, "])");
@@ -761,9 +766,11 @@ static FailureOr<int64_t> windowOutputSize(const OpDiag &diag, StringRef dim,
   int64_t span = dilation * (kernel - 1) + 1;
   int64_t padded = in + padBefore + padAfter;
   if (padded < span) {
-    (void)diag("the ", dim, " window (", span,
-               " with dilation) is larger than the padded input (", padded,
-               ")");
+    std::string window = std::to_string(span);
+    if (dilation != 1)
+      window += " with dilation " + std::to_string(dilation);
+    (void)diag("the ", dim, " window (", window,
+               ") is larger than the padded input (", padded, ")");
     return failure();
   }
   return (padded - span) / stride + 1;
@@ -979,24 +986,35 @@ LayerNormOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
 // EmbeddingOp and DropoutOp
 //===----------------------------------------------------------------------===//
 
+/// The embedding result type, or a reported error.
+static FailureOr<RankedTensorType>
+inferEmbeddingType(const OpDiag &diag, Value tableV, Value indicesV) {
+  RankedTensorType table = tensorOperand(diag, tableV, "table");
+  RankedTensorType indices = tensorOperand(diag, indicesV, "indices");
+  if (!table || !indices)
+    return failure();
+  if (table.getRank() != 2) {
+    (void)diag("table must be 2-D [V, D], got ", table);
+    return failure();
+  }
+  if (!indices.getElementType().isSignlessInteger()) {
+    (void)diag("indices must be integers, got ", indices);
+    return failure();
+  }
+  SmallVector<int64_t> shape(indices.getShape());
+  shape.push_back(table.getDimSize(1));
+  return RankedTensorType::get(shape, table.getElementType());
+}
+
 LogicalResult
 EmbeddingOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                               Adaptor adaptor,
                               SmallVectorImpl<Type> &inferredReturnTypes) {
-  OpDiag diag(loc, "embedding");
-  RankedTensorType table = tensorOperand(diag, adaptor.getTable(), "table");
-  RankedTensorType indices =
-      tensorOperand(diag, adaptor.getIndices(), "indices");
-  if (!table || !indices)
+  FailureOr<RankedTensorType> type = inferEmbeddingType(
+      OpDiag(loc, "embedding"), adaptor.getTable(), adaptor.getIndices());
+  if (failed(type))
     return failure();
-  if (table.getRank() != 2)
-    return diag("table must be 2-D [V, D], got ", table);
-  if (!indices.getElementType().isSignlessInteger())
-    return diag("indices must be integers, got ", indices);
-  SmallVector<int64_t> shape(indices.getShape());
-  shape.push_back(table.getDimSize(1));
-  inferredReturnTypes.push_back(
-      RankedTensorType::get(shape, table.getElementType()));
+  inferredReturnTypes.push_back(*type);
   return success();
 }
 
@@ -1017,24 +1035,38 @@ OpFoldResult DropoutOp::fold(FoldAdaptor) {
 // Losses
 //===----------------------------------------------------------------------===//
 
+/// The 0-d cross_entropy loss type, or a reported error.
+static FailureOr<RankedTensorType>
+inferCrossEntropyType(const OpDiag &diag, Value logitsV, Value labelsV) {
+  RankedTensorType logits = tensorOperand(diag, logitsV, "logits");
+  RankedTensorType labels = tensorOperand(diag, labelsV, "labels");
+  if (!logits || !labels)
+    return failure();
+  if (logits.getRank() != 2) {
+    (void)diag("logits must be 2-D [N, C], got ", logits);
+    return failure();
+  }
+  if (labels.getRank() != 1) {
+    (void)diag("labels must be 1-D [N] class indices, got ", labels);
+    return failure();
+  }
+  if (labels.getDimSize(0) != logits.getDimSize(0)) {
+    (void)diag("batch sizes differ: logits have N = ", logits.getDimSize(0),
+               " but labels have N = ", labels.getDimSize(0));
+    return failure();
+  }
+  return RankedTensorType::get({}, logits.getElementType());
+}
+
 LogicalResult
 CrossEntropyOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                  Adaptor adaptor,
                                  SmallVectorImpl<Type> &inferredReturnTypes) {
-  OpDiag diag(loc, "cross_entropy");
-  RankedTensorType logits = tensorOperand(diag, adaptor.getLogits(), "logits");
-  RankedTensorType labels = tensorOperand(diag, adaptor.getLabels(), "labels");
-  if (!logits || !labels)
+  FailureOr<RankedTensorType> type = inferCrossEntropyType(
+      OpDiag(loc, "cross_entropy"), adaptor.getLogits(), adaptor.getLabels());
+  if (failed(type))
     return failure();
-  if (logits.getRank() != 2)
-    return diag("logits must be 2-D [N, C], got ", logits);
-  if (labels.getRank() != 1)
-    return diag("labels must be 1-D [N] class indices, got ", labels);
-  if (labels.getDimSize(0) != logits.getDimSize(0))
-    return diag("batch sizes differ: logits have N = ", logits.getDimSize(0),
-                " but labels have N = ", labels.getDimSize(0));
-  inferredReturnTypes.push_back(
-      RankedTensorType::get({}, logits.getElementType()));
+  inferredReturnTypes.push_back(*type);
   return success();
 }
 
@@ -1087,15 +1119,14 @@ CompareOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
 }
 
 LogicalResult CrossEntropyBackwardOp::inferReturnTypes(
-    MLIRContext *ctx, std::optional<Location> loc, Adaptor adaptor,
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
     SmallVectorImpl<Type> &inferredReturnTypes) {
   OpDiag diag(loc, "cross_entropy_backward");
-  SmallVector<Type> loss;
-  CrossEntropyOp::Adaptor forward(
-      ValueRange{adaptor.getLogits(), adaptor.getLabels()});
-  if (failed(CrossEntropyOp::inferReturnTypes(ctx, loc, forward, loss)))
+  FailureOr<RankedTensorType> loss =
+      inferCrossEntropyType(diag, adaptor.getLogits(), adaptor.getLabels());
+  if (failed(loss))
     return failure();
-  return checkForwardType(diag, loss.front(), adaptor.getGrad(),
+  return checkForwardType(diag, *loss, adaptor.getGrad(),
                           "the loss gradient", adaptor.getLogits().getType(),
                           inferredReturnTypes);
 }
@@ -1155,15 +1186,14 @@ LogicalResult AvgPool2DBackwardOp::inferReturnTypes(
 }
 
 LogicalResult EmbeddingBackwardOp::inferReturnTypes(
-    MLIRContext *ctx, std::optional<Location> loc, Adaptor adaptor,
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
     SmallVectorImpl<Type> &inferredReturnTypes) {
-  SmallVector<Type> out;
-  EmbeddingOp::Adaptor forward(
-      ValueRange{adaptor.getTable(), adaptor.getIndices()});
-  if (failed(EmbeddingOp::inferReturnTypes(ctx, loc, forward, out)))
+  OpDiag diag(loc, "embedding_backward");
+  FailureOr<RankedTensorType> out =
+      inferEmbeddingType(diag, adaptor.getTable(), adaptor.getIndices());
+  if (failed(out))
     return failure();
-  return checkForwardType(OpDiag(loc, "embedding_backward"), out.front(),
-                          adaptor.getGradOutput(), "grad_output",
+  return checkForwardType(diag, *out, adaptor.getGradOutput(), "grad_output",
                           adaptor.getTable().getType(), inferredReturnTypes);
 }
 

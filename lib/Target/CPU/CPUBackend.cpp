@@ -151,7 +151,8 @@ LogicalResult mlir::hetc::buildCPULoweringPipeline(OpPassManager &pm) {
       "modify-public-functions},"
       "canonicalize,"
       "buffer-deallocation-pipeline,"
-      "func.func(hetc-cpu-matmul-to-ukernel,hetc-cpu-lower-copies),"
+      "hetc-cpu-matmul-to-ukernel,"
+      "func.func(hetc-cpu-lower-copies),"
       "func.func(convert-linalg-to-loops),"
       "convert-scf-to-openmp,"
       "lower-affine,"
@@ -345,7 +346,7 @@ CPUBackend::serialize(ModuleOp module, const TargetOptions &options,
                           << ec.message();
   std::string objectPath = (dir + "/host.o").str();
   std::string soPath = (dir + "/host.so").str();
-  auto cleanup = llvm::make_scope_exit([&] {
+  llvm::scope_exit cleanup([&] {
     llvm::sys::fs::remove(objectPath);
     llvm::sys::fs::remove(soPath);
     llvm::sys::fs::remove(dir);

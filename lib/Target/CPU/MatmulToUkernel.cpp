@@ -93,6 +93,7 @@ struct HetcCPUMatmulToUkernelPass
 
   void runOnOperation() override {
     SmallVector<linalg::LinalgOp> matmuls;
+    // A module pass: the ukernel declaration is shared by every function.
     getOperation().walk([&](linalg::LinalgOp op) {
       if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op) &&
           op.hasPureBufferSemantics())

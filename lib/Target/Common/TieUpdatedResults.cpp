@@ -1,6 +1,6 @@
 //===- TieUpdatedResults.cpp - in-place parameter updates -----------------===//
 
-#include "hetc/Dialect/Hetc/HetcDialect.h"
+#include "hetc/Dialect/Hetc/HetcOps.h"
 #include "hetc/Target/Passes.h"
 
 #include "mlir/IR/Builders.h"
@@ -28,6 +28,18 @@ struct HetcTieUpdatedResultsPass
       auto updates = fn.getResultAttrOfType<IntegerAttr>(i, kUpdatesAttrName);
       if (!updates) {
         tied.push_back(-1);
+        // A result that is, or views, an argument must not alias it: the
+        // argument may be updated in place by the same step.
+        Value value = ret.getOperand(i);
+        if (isa<BlockArgument>(value) ||
+            isa_and_nonnull<SliceOp, ReshapeOp>(value.getDefiningOp())) {
+          // Copy right where the value appears, before any update.
+          b.setInsertionPointAfterValue(value);
+          auto copy = bufferization::AllocTensorOp::create(
+              b, ret.getLoc(), cast<RankedTensorType>(value.getType()),
+              ValueRange{}, value);
+          ret.setOperand(i, copy.getResult());
+        }
         continue;
       }
       int64_t arg = updates.getInt();

@@ -1,27 +1,80 @@
 // RUN: hetc-opt %s -split-input-file -verify-diagnostics
 
-// One case per verifier error of the hetc ops and attributes.
+// One case per verifier error of the hetc ops, the #hetc.init attribute and
+// the argument-role attributes. Ops with inferred result types report the
+// specific error and then "failed to infer returned types".
 
-func.func @f(%a: tensor<4xf32>, %b: tensor<4xf16>) {
-  // expected-error @+2 {{lhs and rhs have different element types ('f32' vs 'f16')}}
-  // expected-error @+1 {{failed to infer returned types}}
-  %0 = hetc.add %a, %b : (tensor<4xf32>, tensor<4xf16>) -> tensor<4xf32>
+//===----------------------------------------------------------------------===//
+// Type constraints
+//===----------------------------------------------------------------------===//
+
+func.func @dynamic_shape(%a: tensor<?x8xf32>) {
+  // expected-error @+1 {{'hetc.relu' op operand #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type, but got 'tensor<?x8xf32>'}}
+  %0 = hetc.relu %a : tensor<?x8xf32>
   return
 }
 
 // -----
 
-func.func @f(%a: tensor<4x8xf32>, %b: tensor<3xf32>) {
-  // expected-error @+2 {{operand shapes [4, 8] and [3] are not broadcast-compatible}}
-  // expected-error @+1 {{failed to infer returned types}}
-  %0 = hetc.add %a, %b : (tensor<4x8xf32>, tensor<3xf32>) -> tensor<4x8xf32>
+func.func @integer_for_float(%a: tensor<4xi32>) {
+  // expected-error @+1 {{'hetc.exp' op operand #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type, but got 'tensor<4xi32>'}}
+  %0 = hetc.exp %a : tensor<4xi32>
   return
 }
 
 // -----
 
-func.func @f(%a: tensor<4x8xf32>, %b: tensor<8xf32>) {
-  // expected-error @+2 {{inferred type(s) 'tensor<4x8xf32>' are incompatible with return type(s) of operation 'tensor<4x4xf32>'}}
+func.func @float_indices(%t: tensor<10x4xf32>, %i: tensor<3xf32>) {
+  // expected-error @+1 {{'hetc.embedding' op operand #1 must be statically shaped tensor of 32-bit signless integer or 64-bit signless integer, but got 'tensor<3xf32>'}}
+  %0 = hetc.embedding %t, %i : (tensor<10x4xf32>, tensor<3xf32>) -> tensor<3x4xf32>
+  return
+}
+
+// -----
+
+func.func @seed_not_0d(%x: tensor<4xf32>, %s: tensor<1xi64>) {
+  // expected-error @+1 {{'hetc.dropout' op operand #1 must be 0-d tensor of 64-bit signless integer, but got 'tensor<1xi64>'}}
+  %0 = hetc.dropout %x, %s {p = 0.5 : f64} : (tensor<4xf32>, tensor<1xi64>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @loss_not_0d(%l: tensor<4x3xf32>, %y: tensor<4xi32>) {
+  // expected-error @+1 {{'hetc.cross_entropy' op result #0 must be 0-d tensor of 32-bit float or 16-bit float or bfloat16 type, but got 'tensor<4xf32>'}}
+  %0 = hetc.cross_entropy %l, %y : (tensor<4x3xf32>, tensor<4xi32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @unary_result_type(%a: tensor<4xf32>) {
+  // expected-error @+1 {{'hetc.relu' op requires the same type for all operands and results}}
+  %0 = "hetc.relu"(%a) : (tensor<4xf32>) -> tensor<4xf16>
+  return
+}
+
+// -----
+
+func.func @dropout_result_type(%a: tensor<4xf32>, %s: tensor<i64>) {
+  // expected-error @+1 {{'hetc.dropout' op failed to verify that all of {input, result} have same type}}
+  %0 = "hetc.dropout"(%a, %s) <{p = 0.5 : f64}> : (tensor<4xf32>, tensor<i64>) -> tensor<4xf16>
+  return
+}
+
+// -----
+
+func.func @missing_attribute(%a: tensor<4xf32>) {
+  // expected-error @+1 {{'hetc.pow' op requires attribute 'exponent'}}
+  %0 = "hetc.pow"(%a) : (tensor<4xf32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+// The written result type is checked against the inferred one.
+func.func @wrong_result_shape(%a: tensor<4x8xf32>, %b: tensor<8xf32>) {
+  // expected-error @+2 {{'hetc.mul' op inferred type(s) 'tensor<4x8xf32>' are incompatible with return type(s) of operation 'tensor<4x4xf32>'}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.mul %a, %b : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x4xf32>
   return
@@ -29,24 +82,34 @@ func.func @f(%a: tensor<4x8xf32>, %b: tensor<8xf32>) {
 
 // -----
 
-func.func @f(%a: tensor<?x8xf32>) {
-  // expected-error @+1 {{must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type}}
-  %0 = hetc.relu %a : tensor<?x8xf32>
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+func.func @element_types_differ(%a: tensor<4xf32>, %b: tensor<4xf16>) {
+  // expected-error @+2 {{'hetc.add' op lhs and rhs have different element types ('f32' vs 'f16')}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = hetc.add %a, %b : (tensor<4xf32>, tensor<4xf16>) -> tensor<4xf32>
   return
 }
 
 // -----
 
-func.func @f(%a: tensor<4xi32>) {
-  // expected-error @+1 {{must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type, but got 'tensor<4xi32>'}}
-  %0 = hetc.exp %a : tensor<4xi32>
+func.func @not_broadcastable(%a: tensor<4x8xf32>, %b: tensor<3xf32>) {
+  // expected-error @+2 {{'hetc.sub' op operand shapes [4, 8] and [3] are not broadcast-compatible}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = hetc.sub %a, %b : (tensor<4x8xf32>, tensor<3xf32>) -> tensor<4x8xf32>
   return
 }
 
 // -----
 
-func.func @f(%a: tensor<8xf32>, %b: tensor<8x4xf32>) {
-  // expected-error @+2 {{operands must have rank >= 2, got lhs rank 1 and rhs rank 2}}
+//===----------------------------------------------------------------------===//
+// Matmul
+//===----------------------------------------------------------------------===//
+
+func.func @matmul_rank(%a: tensor<8xf32>, %b: tensor<8x4xf32>) {
+  // expected-error @+2 {{'hetc.matmul' op operands must have rank >= 2, got lhs rank 1 and rhs rank 2}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.matmul %a, %b : (tensor<8xf32>, tensor<8x4xf32>) -> tensor<4xf32>
   return
@@ -54,8 +117,8 @@ func.func @f(%a: tensor<8xf32>, %b: tensor<8x4xf32>) {
 
 // -----
 
-func.func @f(%a: tensor<8x3xf32>, %b: tensor<4x5xf32>) {
-  // expected-error @+2 {{contraction dimensions differ: lhs [8, 3] has K = 3 but rhs [4, 5] has K = 4}}
+func.func @matmul_contraction(%a: tensor<8x3xf32>, %b: tensor<4x5xf32>) {
+  // expected-error @+2 {{'hetc.matmul' op contraction dimensions differ: lhs [8, 3] has K = 3 but rhs [4, 5] has K = 4}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.matmul %a, %b : (tensor<8x3xf32>, tensor<4x5xf32>) -> tensor<8x5xf32>
   return
@@ -63,17 +126,18 @@ func.func @f(%a: tensor<8x3xf32>, %b: tensor<4x5xf32>) {
 
 // -----
 
-func.func @f(%a: tensor<8x3xf32>, %b: tensor<5x4xf32>) {
-  // expected-error @+2 {{contraction dimensions differ: lhs [8, 3] has K = 3 but rhs [5, 4] has K = 4}}
+// transpose_lhs reads K from the second-to-last dimension of lhs.
+func.func @matmul_contraction_transposed(%a: tensor<8x3xf32>, %b: tensor<3x5xf32>) {
+  // expected-error @+2 {{'hetc.matmul' op contraction dimensions differ: lhs [8, 3] has K = 8 but rhs [3, 5] has K = 3}}
   // expected-error @+1 {{failed to infer returned types}}
-  %0 = hetc.matmul %a, %b transpose_rhs : (tensor<8x3xf32>, tensor<5x4xf32>) -> tensor<8x5xf32>
+  %0 = hetc.matmul %a, %b transpose_lhs : (tensor<8x3xf32>, tensor<3x5xf32>) -> tensor<3x5xf32>
   return
 }
 
 // -----
 
-func.func @f(%a: tensor<2x8x3xf32>, %b: tensor<3x3x4xf32>) {
-  // expected-error @+2 {{batch dimensions [2] and [3] are not broadcast-compatible}}
+func.func @matmul_batch(%a: tensor<2x8x3xf32>, %b: tensor<3x3x4xf32>) {
+  // expected-error @+2 {{'hetc.matmul' op batch dimensions [2] and [3] are not broadcast-compatible}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.matmul %a, %b : (tensor<2x8x3xf32>, tensor<3x3x4xf32>) -> tensor<2x8x4xf32>
   return
@@ -81,17 +145,12 @@ func.func @f(%a: tensor<2x8x3xf32>, %b: tensor<3x3x4xf32>) {
 
 // -----
 
-func.func @f(%a: tensor<8x3xf32>, %b: tensor<3x4xf16>) {
-  // expected-error @+2 {{lhs and rhs have different element types ('f32' vs 'f16')}}
-  // expected-error @+1 {{failed to infer returned types}}
-  %0 = hetc.matmul %a, %b : (tensor<8x3xf32>, tensor<3x4xf16>) -> tensor<8x4xf32>
-  return
-}
+//===----------------------------------------------------------------------===//
+// Reductions and softmax
+//===----------------------------------------------------------------------===//
 
-// -----
-
-func.func @f(%a: tensor<4x8xf32>) {
-  // expected-error @+2 {{needs at least one axis to reduce}}
+func.func @reduce_no_axes(%a: tensor<4x8xf32>) {
+  // expected-error @+2 {{'hetc.reduce_sum' op needs at least one axis to reduce}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.reduce_sum %a [] : tensor<4x8xf32> -> tensor<4x8xf32>
   return
@@ -99,8 +158,8 @@ func.func @f(%a: tensor<4x8xf32>) {
 
 // -----
 
-func.func @f(%a: tensor<4x8xf32>) {
-  // expected-error @+2 {{axis 2 is out of range for a rank-2 tensor (valid: [-2, 1])}}
+func.func @reduce_axis_range(%a: tensor<4x8xf32>) {
+  // expected-error @+2 {{'hetc.reduce_max' op axis 2 is out of range for a rank-2 tensor (valid: [-2, 1])}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.reduce_max %a [2] : tensor<4x8xf32> -> tensor<4xf32>
   return
@@ -108,8 +167,8 @@ func.func @f(%a: tensor<4x8xf32>) {
 
 // -----
 
-func.func @f(%a: tensor<4x8xf32>) {
-  // expected-error @+2 {{axis -1 is listed more than once}}
+func.func @reduce_axis_repeated(%a: tensor<4x8xf32>) {
+  // expected-error @+2 {{'hetc.reduce_mean' op axis -1 is listed more than once}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.reduce_mean %a [1, -1] : tensor<4x8xf32> -> tensor<4xf32>
   return
@@ -117,7 +176,16 @@ func.func @f(%a: tensor<4x8xf32>) {
 
 // -----
 
-func.func @f(%a: tensor<4x8xf32>) {
+func.func @reduce_0d(%a: tensor<f32>) {
+  // expected-error @+2 {{'hetc.reduce_sum' op axis 0 is out of range for a rank-0 tensor, which has no axes}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = hetc.reduce_sum %a [0] : tensor<f32> -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @softmax_axis(%a: tensor<4x8xf32>) {
   // expected-error @+1 {{'hetc.softmax' op axis -3 is out of range for a rank-2 tensor (valid: [-2, 1])}}
   %0 = hetc.softmax %a axis -3 : tensor<4x8xf32>
   return
@@ -125,16 +193,20 @@ func.func @f(%a: tensor<4x8xf32>) {
 
 // -----
 
-func.func @f(%a: tensor<4x8xf32>) {
-  // expected-error @+1 {{'hetc.log_softmax' op axis 2 is out of range}}
-  %0 = hetc.log_softmax %a axis 2 : tensor<4x8xf32>
+func.func @log_softmax_0d(%a: tensor<f32>) {
+  // expected-error @+1 {{'hetc.log_softmax' op axis 0 is out of range for a rank-0 tensor, which has no axes}}
+  %0 = hetc.log_softmax %a axis 0 : tensor<f32>
   return
 }
 
 // -----
 
-func.func @f(%a: tensor<2x3x4xf32>) {
-  // expected-error @+2 {{shape [-1, -1] has more than one -1 (inferred) dimension}}
+//===----------------------------------------------------------------------===//
+// Shape manipulation
+//===----------------------------------------------------------------------===//
+
+func.func @reshape_two_inferred(%a: tensor<2x3x4xf32>) {
+  // expected-error @+2 {{'hetc.reshape' op shape [-1, -1] has more than one -1 (inferred) dimension}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.reshape %a [-1, -1] : tensor<2x3x4xf32> -> tensor<4x6xf32>
   return
@@ -142,8 +214,8 @@ func.func @f(%a: tensor<2x3x4xf32>) {
 
 // -----
 
-func.func @f(%a: tensor<2x3x4xf32>) {
-  // expected-error @+2 {{shape [0, 24] has invalid dimension 0 (dimensions are positive, or -1 to infer one)}}
+func.func @reshape_zero_dim(%a: tensor<2x3x4xf32>) {
+  // expected-error @+2 {{'hetc.reshape' op shape [0, 24] has invalid dimension 0 (dimensions are positive, or -1 to infer one)}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.reshape %a [0, 24] : tensor<2x3x4xf32> -> tensor<0x24xf32>
   return
@@ -151,8 +223,8 @@ func.func @f(%a: tensor<2x3x4xf32>) {
 
 // -----
 
-func.func @f(%a: tensor<2x3x4xf32>) {
-  // expected-error @+2 {{cannot infer the -1 dimension of [5, -1]: 24 elements are not divisible by 5}}
+func.func @reshape_not_divisible(%a: tensor<2x3x4xf32>) {
+  // expected-error @+2 {{'hetc.reshape' op cannot infer the -1 dimension of [5, -1]: 24 elements are not divisible by 5}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.reshape %a [5, -1] : tensor<2x3x4xf32> -> tensor<5x5xf32>
   return
@@ -160,8 +232,8 @@ func.func @f(%a: tensor<2x3x4xf32>) {
 
 // -----
 
-func.func @f(%a: tensor<2x3xf32>) {
-  // expected-error @+2 {{shape [5] has 5 elements but the input [2, 3] has 6}}
+func.func @reshape_count(%a: tensor<2x3xf32>) {
+  // expected-error @+2 {{'hetc.reshape' op shape [5] has 5 elements but the input [2, 3] has 6}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.reshape %a [5] : tensor<2x3xf32> -> tensor<5xf32>
   return
@@ -169,8 +241,8 @@ func.func @f(%a: tensor<2x3xf32>) {
 
 // -----
 
-func.func @f(%a: tensor<2x3xf32>) {
-  // expected-error @+2 {{permutation [0] has 1 entries but the input has rank 2}}
+func.func @transpose_size(%a: tensor<2x3xf32>) {
+  // expected-error @+2 {{'hetc.transpose' op permutation [0] has 1 entries but the input has rank 2}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.transpose %a [0] : tensor<2x3xf32> -> tensor<2xf32>
   return
@@ -178,8 +250,8 @@ func.func @f(%a: tensor<2x3xf32>) {
 
 // -----
 
-func.func @f(%a: tensor<2x3xf32>) {
-  // expected-error @+2 {{permutation [0, 2] has entry 2 outside [0, 2)}}
+func.func @transpose_range(%a: tensor<2x3xf32>) {
+  // expected-error @+2 {{'hetc.transpose' op permutation [0, 2] has entry 2 outside [0, 2)}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.transpose %a [0, 2] : tensor<2x3xf32> -> tensor<2x3xf32>
   return
@@ -187,8 +259,8 @@ func.func @f(%a: tensor<2x3xf32>) {
 
 // -----
 
-func.func @f(%a: tensor<2x3xf32>) {
-  // expected-error @+2 {{permutation [1, 1] repeats dimension 1}}
+func.func @transpose_repeat(%a: tensor<2x3xf32>) {
+  // expected-error @+2 {{'hetc.transpose' op permutation [1, 1] repeats dimension 1}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.transpose %a [1, 1] : tensor<2x3xf32> -> tensor<3x3xf32>
   return
@@ -196,8 +268,8 @@ func.func @f(%a: tensor<2x3xf32>) {
 
 // -----
 
-func.func @f(%a: tensor<2x3xf32>) {
-  // expected-error @+2 {{cannot broadcast [2, 3] to the lower-rank shape [3]}}
+func.func @broadcast_lower_rank(%a: tensor<2x3xf32>) {
+  // expected-error @+2 {{'hetc.broadcast_to' op cannot broadcast [2, 3] to the lower-rank shape [3]}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.broadcast_to %a [3] : tensor<2x3xf32> -> tensor<3xf32>
   return
@@ -205,8 +277,8 @@ func.func @f(%a: tensor<2x3xf32>) {
 
 // -----
 
-func.func @f(%a: tensor<3xf32>) {
-  // expected-error @+2 {{target shape [0, 3] has non-positive dimension 0}}
+func.func @broadcast_non_positive(%a: tensor<3xf32>) {
+  // expected-error @+2 {{'hetc.broadcast_to' op target shape [0, 3] has non-positive dimension 0}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.broadcast_to %a [0, 3] : tensor<3xf32> -> tensor<0x3xf32>
   return
@@ -214,8 +286,8 @@ func.func @f(%a: tensor<3xf32>) {
 
 // -----
 
-func.func @f(%a: tensor<2xf32>) {
-  // expected-error @+2 {{cannot broadcast [2] to [4, 3]: input dimension 0 has size 2 but the target has 3}}
+func.func @broadcast_incompatible(%a: tensor<2xf32>) {
+  // expected-error @+2 {{'hetc.broadcast_to' op cannot broadcast [2] to [4, 3]: input dimension 0 has size 2 but the target has 3}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.broadcast_to %a [4, 3] : tensor<2xf32> -> tensor<4x3xf32>
   return
@@ -223,8 +295,8 @@ func.func @f(%a: tensor<2xf32>) {
 
 // -----
 
-func.func @f() {
-  // expected-error @+2 {{needs at least one input}}
+func.func @concat_empty() {
+  // expected-error @+2 {{'hetc.concat' op needs at least one input}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.concat axis 0 : () -> tensor<4xf32>
   return
@@ -232,8 +304,8 @@ func.func @f() {
 
 // -----
 
-func.func @f(%a: tensor<f32>) {
-  // expected-error @+2 {{cannot concatenate 0-d tensors}}
+func.func @concat_0d(%a: tensor<f32>) {
+  // expected-error @+2 {{'hetc.concat' op cannot concatenate 0-d tensors}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.concat %a axis 0 : (tensor<f32>) -> tensor<f32>
   return
@@ -241,8 +313,8 @@ func.func @f(%a: tensor<f32>) {
 
 // -----
 
-func.func @f(%a: tensor<4x3xf32>, %b: tensor<4xf32>) {
-  // expected-error @+2 {{input #1 has rank 1 but input #0 has rank 2}}
+func.func @concat_rank(%a: tensor<4x3xf32>, %b: tensor<4xf32>) {
+  // expected-error @+2 {{'hetc.concat' op input #1 has rank 1 but input #0 has rank 2}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.concat %a, %b axis 1 : (tensor<4x3xf32>, tensor<4xf32>) -> tensor<4x4xf32>
   return
@@ -250,35 +322,17 @@ func.func @f(%a: tensor<4x3xf32>, %b: tensor<4xf32>) {
 
 // -----
 
-func.func @f(%a: tensor<4x3xf32>, %b: tensor<5x3xf32>) {
-  // expected-error @+2 {{input #1 [5, 3] differs from input #0 [4, 3] in dimension 0, which is not the concatenation axis}}
+func.func @concat_other_dim(%a: tensor<4x3xf32>, %b: tensor<4x3xf32>, %c: tensor<5x3xf32>) {
+  // expected-error @+2 {{'hetc.concat' op input #2 [5, 3] differs from input #0 [4, 3] in dimension 0, which is not the concatenation axis}}
   // expected-error @+1 {{failed to infer returned types}}
-  %0 = hetc.concat %a, %b axis 1 : (tensor<4x3xf32>, tensor<5x3xf32>) -> tensor<4x6xf32>
+  %0 = hetc.concat %a, %b, %c axis -1 : (tensor<4x3xf32>, tensor<4x3xf32>, tensor<5x3xf32>) -> tensor<4x9xf32>
   return
 }
 
 // -----
 
-func.func @f(%a: tensor<4x3xf32>, %b: tensor<4x3xf16>) {
-  // expected-error @+2 {{input #0 and input #1 have different element types ('f32' vs 'f16')}}
-  // expected-error @+1 {{failed to infer returned types}}
-  %0 = hetc.concat %a, %b axis 0 : (tensor<4x3xf32>, tensor<4x3xf16>) -> tensor<8x3xf32>
-  return
-}
-
-// -----
-
-func.func @f(%a: tensor<4x3xf32>) {
-  // expected-error @+2 {{axis 2 is out of range for a rank-2 tensor}}
-  // expected-error @+1 {{failed to infer returned types}}
-  %0 = hetc.concat %a, %a axis 2 : (tensor<4x3xf32>, tensor<4x3xf32>) -> tensor<4x6xf32>
-  return
-}
-
-// -----
-
-func.func @f(%a: tensor<4x5xf32>) {
-  // expected-error @+2 {{offsets, sizes and strides need one entry per input dimension (2), got 1, 2 and 2}}
+func.func @slice_entries(%a: tensor<4x5xf32>) {
+  // expected-error @+2 {{'hetc.slice' op offsets, sizes and strides need one entry per input dimension (2), got 1, 2 and 2}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.slice %a offsets [0] sizes [2, 2] strides [1, 1] : tensor<4x5xf32> -> tensor<2x2xf32>
   return
@@ -286,17 +340,17 @@ func.func @f(%a: tensor<4x5xf32>) {
 
 // -----
 
-func.func @f(%a: tensor<4x5xf32>) {
-  // expected-error @+2 {{dimension 0: offset must be >= 0, size and stride >= 1 (got offset -1, size 2, stride 1)}}
+func.func @slice_values(%a: tensor<4x5xf32>) {
+  // expected-error @+2 {{'hetc.slice' op dimension 1: offset must be >= 0, size and stride >= 1 (got offset 0, size 2, stride 0)}}
   // expected-error @+1 {{failed to infer returned types}}
-  %0 = hetc.slice %a offsets [-1, 0] sizes [2, 2] strides [1, 1] : tensor<4x5xf32> -> tensor<2x2xf32>
+  %0 = hetc.slice %a offsets [0, 0] sizes [2, 2] strides [1, 0] : tensor<4x5xf32> -> tensor<2x2xf32>
   return
 }
 
 // -----
 
-func.func @f(%a: tensor<4x5xf32>) {
-  // expected-error @+2 {{dimension 1: the window reaches index 5 but the input size is 5}}
+func.func @slice_window(%a: tensor<4x5xf32>) {
+  // expected-error @+2 {{'hetc.slice' op dimension 1: the window reaches index 5 but the input size is 5}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.slice %a offsets [0, 1] sizes [2, 3] strides [1, 2] : tensor<4x5xf32> -> tensor<2x3xf32>
   return
@@ -304,8 +358,12 @@ func.func @f(%a: tensor<4x5xf32>) {
 
 // -----
 
-func.func @f(%x: tensor<4x16x16xf32>, %w: tensor<6x4x3x3xf32>) {
-  // expected-error @+2 {{input must be 4-D [N, C, H, W], got 'tensor<4x16x16xf32>'}}
+//===----------------------------------------------------------------------===//
+// Convolution and pooling
+//===----------------------------------------------------------------------===//
+
+func.func @conv_input_rank(%x: tensor<4x16x16xf32>, %w: tensor<6x4x3x3xf32>) {
+  // expected-error @+2 {{'hetc.conv2d' op input must be 4-D [N, C, H, W], got 'tensor<4x16x16xf32>'}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.conv2d %x, %w : (tensor<4x16x16xf32>, tensor<6x4x3x3xf32>) -> tensor<4x6x14x14xf32>
   return
@@ -313,8 +371,8 @@ func.func @f(%x: tensor<4x16x16xf32>, %w: tensor<6x4x3x3xf32>) {
 
 // -----
 
-func.func @f(%x: tensor<2x4x16x16xf32>, %w: tensor<6x4x3xf32>) {
-  // expected-error @+2 {{weight must be 4-D [F, C/groups, KH, KW], got 'tensor<6x4x3xf32>'}}
+func.func @conv_weight_rank(%x: tensor<2x4x16x16xf32>, %w: tensor<6x4x3xf32>) {
+  // expected-error @+2 {{'hetc.conv2d' op weight must be 4-D [F, C/groups, KH, KW], got 'tensor<6x4x3xf32>'}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.conv2d %x, %w : (tensor<2x4x16x16xf32>, tensor<6x4x3xf32>) -> tensor<2x6x14x14xf32>
   return
@@ -322,8 +380,8 @@ func.func @f(%x: tensor<2x4x16x16xf32>, %w: tensor<6x4x3xf32>) {
 
 // -----
 
-func.func @f(%x: tensor<2x4x16x16xf32>, %w: tensor<6x4x3x3xf32>) {
-  // expected-error @+2 {{'strides' needs 2 values, got [1]}}
+func.func @conv_strides_size(%x: tensor<2x4x16x16xf32>, %w: tensor<6x4x3x3xf32>) {
+  // expected-error @+2 {{'hetc.conv2d' op 'strides' needs 2 values, got [1]}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.conv2d %x, %w {strides = array<i64: 1>} : (tensor<2x4x16x16xf32>, tensor<6x4x3x3xf32>) -> tensor<2x6x14x14xf32>
   return
@@ -331,17 +389,8 @@ func.func @f(%x: tensor<2x4x16x16xf32>, %w: tensor<6x4x3x3xf32>) {
 
 // -----
 
-func.func @f(%x: tensor<2x4x16x16xf32>, %w: tensor<6x4x3x3xf32>) {
-  // expected-error @+2 {{'dilation' values must be >= 1, got [0, 1]}}
-  // expected-error @+1 {{failed to infer returned types}}
-  %0 = hetc.conv2d %x, %w {dilation = array<i64: 0, 1>} : (tensor<2x4x16x16xf32>, tensor<6x4x3x3xf32>) -> tensor<2x6x14x14xf32>
-  return
-}
-
-// -----
-
-func.func @f(%x: tensor<2x4x16x16xf32>, %w: tensor<6x4x3x3xf32>) {
-  // expected-error @+2 {{'padding' values must be >= 0, got [1, -1, 1, 1]}}
+func.func @conv_padding_negative(%x: tensor<2x4x16x16xf32>, %w: tensor<6x4x3x3xf32>) {
+  // expected-error @+2 {{'hetc.conv2d' op 'padding' values must be >= 0, got [1, -1, 1, 1]}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.conv2d %x, %w {padding = array<i64: 1, -1, 1, 1>} : (tensor<2x4x16x16xf32>, tensor<6x4x3x3xf32>) -> tensor<2x6x14x14xf32>
   return
@@ -349,8 +398,8 @@ func.func @f(%x: tensor<2x4x16x16xf32>, %w: tensor<6x4x3x3xf32>) {
 
 // -----
 
-func.func @f(%x: tensor<2x4x16x16xf32>, %w: tensor<6x4x3x3xf32>) {
-  // expected-error @+2 {{'groups' must be >= 1, got 0}}
+func.func @conv_groups(%x: tensor<2x4x16x16xf32>, %w: tensor<6x4x3x3xf32>) {
+  // expected-error @+2 {{'hetc.conv2d' op 'groups' must be >= 1, got 0}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.conv2d %x, %w {groups = 0 : i64} : (tensor<2x4x16x16xf32>, tensor<6x4x3x3xf32>) -> tensor<2x6x14x14xf32>
   return
@@ -358,8 +407,8 @@ func.func @f(%x: tensor<2x4x16x16xf32>, %w: tensor<6x4x3x3xf32>) {
 
 // -----
 
-func.func @f(%x: tensor<2x4x16x16xf32>, %w: tensor<6x1x3x3xf32>) {
-  // expected-error @+2 {{input channels (4) are not divisible by groups (3)}}
+func.func @conv_input_groups(%x: tensor<2x4x16x16xf32>, %w: tensor<6x1x3x3xf32>) {
+  // expected-error @+2 {{'hetc.conv2d' op input channels (4) are not divisible by groups (3)}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.conv2d %x, %w {groups = 3 : i64} : (tensor<2x4x16x16xf32>, tensor<6x1x3x3xf32>) -> tensor<2x6x14x14xf32>
   return
@@ -367,8 +416,8 @@ func.func @f(%x: tensor<2x4x16x16xf32>, %w: tensor<6x1x3x3xf32>) {
 
 // -----
 
-func.func @f(%x: tensor<2x4x16x16xf32>, %w: tensor<6x1x3x3xf32>) {
-  // expected-error @+2 {{output channels (6) are not divisible by groups (4)}}
+func.func @conv_output_groups(%x: tensor<2x4x16x16xf32>, %w: tensor<6x1x3x3xf32>) {
+  // expected-error @+2 {{'hetc.conv2d' op output channels (6) are not divisible by groups (4)}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.conv2d %x, %w {groups = 4 : i64} : (tensor<2x4x16x16xf32>, tensor<6x1x3x3xf32>) -> tensor<2x6x14x14xf32>
   return
@@ -376,17 +425,17 @@ func.func @f(%x: tensor<2x4x16x16xf32>, %w: tensor<6x1x3x3xf32>) {
 
 // -----
 
-func.func @f(%x: tensor<2x4x16x16xf32>, %w: tensor<6x3x3x3xf32>) {
-  // expected-error @+2 {{weight [6, 3, 3, 3] expects 3 input channels per group, but the input has 4 (4 channels / 1 groups)}}
+func.func @conv_channels(%x: tensor<2x4x16x16xf32>, %w: tensor<6x4x3x3xf32>) {
+  // expected-error @+2 {{'hetc.conv2d' op weight [6, 4, 3, 3] expects 4 input channels per group, but the input has 2 (4 channels / 2 groups)}}
   // expected-error @+1 {{failed to infer returned types}}
-  %0 = hetc.conv2d %x, %w : (tensor<2x4x16x16xf32>, tensor<6x3x3x3xf32>) -> tensor<2x6x14x14xf32>
+  %0 = hetc.conv2d %x, %w {groups = 2 : i64} : (tensor<2x4x16x16xf32>, tensor<6x4x3x3xf32>) -> tensor<2x6x14x14xf32>
   return
 }
 
 // -----
 
-func.func @f(%x: tensor<2x4x16x16xf32>, %w: tensor<6x4x3x3xf32>, %b: tensor<5xf32>) {
-  // expected-error @+2 {{bias must have shape [6], got [5]}}
+func.func @conv_bias(%x: tensor<2x4x16x16xf32>, %w: tensor<6x4x3x3xf32>, %b: tensor<5xf32>) {
+  // expected-error @+2 {{'hetc.conv2d' op bias must have shape [6], got [5]}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.conv2d %x, %w, %b : (tensor<2x4x16x16xf32>, tensor<6x4x3x3xf32>, tensor<5xf32>) -> tensor<2x6x14x14xf32>
   return
@@ -394,17 +443,8 @@ func.func @f(%x: tensor<2x4x16x16xf32>, %w: tensor<6x4x3x3xf32>, %b: tensor<5xf3
 
 // -----
 
-func.func @f(%x: tensor<2x4x16x16xf32>, %w: tensor<6x4x3x3xf32>, %b: tensor<6xf16>) {
-  // expected-error @+2 {{input and bias have different element types ('f32' vs 'f16')}}
-  // expected-error @+1 {{failed to infer returned types}}
-  %0 = hetc.conv2d %x, %w, %b : (tensor<2x4x16x16xf32>, tensor<6x4x3x3xf32>, tensor<6xf16>) -> tensor<2x6x14x14xf32>
-  return
-}
-
-// -----
-
-func.func @f(%x: tensor<2x4x4x4xf32>, %w: tensor<6x4x3x3xf32>) {
-  // expected-error @+2 {{the height window (5 with dilation) is larger than the padded input (4)}}
+func.func @conv_window(%x: tensor<2x4x4x4xf32>, %w: tensor<6x4x3x3xf32>) {
+  // expected-error @+2 {{'hetc.conv2d' op the height window (5 with dilation 2) is larger than the padded input (4)}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.conv2d %x, %w {dilation = array<i64: 2, 1>} : (tensor<2x4x4x4xf32>, tensor<6x4x3x3xf32>) -> tensor<2x6x1x2xf32>
   return
@@ -412,44 +452,30 @@ func.func @f(%x: tensor<2x4x4x4xf32>, %w: tensor<6x4x3x3xf32>) {
 
 // -----
 
-func.func @f(%x: tensor<2x4x16x16xf32>) {
-  // expected-error @+2 {{'kernel_size' needs 2 values, got [2]}}
+func.func @pool_window(%x: tensor<2x4x4x4xf32>) {
+  // expected-error @+2 {{'hetc.max_pool2d' op the width window (8) is larger than the padded input (4)}}
   // expected-error @+1 {{failed to infer returned types}}
-  %0 = hetc.max_pool2d %x {kernel_size = array<i64: 2>} : tensor<2x4x16x16xf32> -> tensor<2x4x8x8xf32>
+  %0 = hetc.max_pool2d %x {kernel_size = array<i64: 2, 8>} : tensor<2x4x4x4xf32> -> tensor<2x4x2x1xf32>
   return
 }
 
 // -----
 
-func.func @f(%x: tensor<2x4x16x16xf32>) {
-  // expected-error @+2 {{padding [2, 0, 0, 0] exceeds half the kernel size [2, 2]}}
+func.func @pool_padding(%x: tensor<2x4x16x16xf32>) {
+  // expected-error @+2 {{'hetc.avg_pool2d' op padding [0, 0, 0, 2] exceeds half the kernel size [4, 3]}}
   // expected-error @+1 {{failed to infer returned types}}
-  %0 = hetc.avg_pool2d %x {kernel_size = array<i64: 2, 2>, padding = array<i64: 2, 0, 0, 0>} : tensor<2x4x16x16xf32> -> tensor<2x4x9x8xf32>
+  %0 = hetc.avg_pool2d %x {kernel_size = array<i64: 4, 3>, padding = array<i64: 0, 0, 0, 2>} : tensor<2x4x16x16xf32> -> tensor<2x4x4x5xf32>
   return
 }
 
 // -----
 
-func.func @f(%x: tensor<4x16x16xf32>) {
-  // expected-error @+2 {{'hetc.max_pool2d' op input must be 4-D [N, C, H, W], got 'tensor<4x16x16xf32>'}}
-  // expected-error @+1 {{failed to infer returned types}}
-  %0 = hetc.max_pool2d %x {kernel_size = array<i64: 2, 2>} : tensor<4x16x16xf32> -> tensor<4x8x8xf32>
-  return
-}
+//===----------------------------------------------------------------------===//
+// Normalizations, embedding, dropout
+//===----------------------------------------------------------------------===//
 
-// -----
-
-func.func @f(%x: tensor<2x4x1x16xf32>) {
-  // expected-error @+2 {{the height window (2 with dilation) is larger than the padded input (1)}}
-  // expected-error @+1 {{failed to infer returned types}}
-  %0 = hetc.max_pool2d %x {kernel_size = array<i64: 2, 2>} : tensor<2x4x1x16xf32> -> tensor<2x4x1x8xf32>
-  return
-}
-
-// -----
-
-func.func @f(%x: tensor<8xf32>, %g: tensor<8xf32>) {
-  // expected-error @+2 {{input must have rank >= 2 [N, C, ...], got 'tensor<8xf32>'}}
+func.func @batch_norm_rank(%x: tensor<8xf32>, %g: tensor<8xf32>) {
+  // expected-error @+2 {{'hetc.batch_norm' op input must have rank >= 2 [N, C, ...], got 'tensor<8xf32>'}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.batch_norm %x, %g, %g : (tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
   return
@@ -457,26 +483,26 @@ func.func @f(%x: tensor<8xf32>, %g: tensor<8xf32>) {
 
 // -----
 
-func.func @f(%x: tensor<2x4xf32>, %g: tensor<3xf32>, %b: tensor<4xf32>) {
-  // expected-error @+2 {{scale must have shape [4], got [3]}}
+func.func @batch_norm_scale(%x: tensor<2x4x3x3xf32>, %g: tensor<3xf32>, %b: tensor<4xf32>) {
+  // expected-error @+2 {{'hetc.batch_norm' op scale must have shape [4], got [3]}}
   // expected-error @+1 {{failed to infer returned types}}
-  %0 = hetc.batch_norm %x, %g, %b : (tensor<2x4xf32>, tensor<3xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+  %0 = hetc.batch_norm %x, %g, %b : (tensor<2x4x3x3xf32>, tensor<3xf32>, tensor<4xf32>) -> tensor<2x4x3x3xf32>
   return
 }
 
 // -----
 
-func.func @f(%x: tensor<2x4xf32>, %g: tensor<4xf32>) {
-  // expected-error @+2 {{epsilon must be positive, got 0}}
+func.func @epsilon(%x: tensor<2x4xf32>, %g: tensor<4xf32>) {
+  // expected-error @+2 {{'hetc.layer_norm' op epsilon must be positive, got 0.000000e+00}}
   // expected-error @+1 {{failed to infer returned types}}
-  %0 = hetc.batch_norm %x, %g, %g {epsilon = 0.0 : f64} : (tensor<2x4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+  %0 = hetc.layer_norm %x, %g, %g {epsilon = 0.0 : f64} : (tensor<2x4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<2x4xf32>
   return
 }
 
 // -----
 
-func.func @f(%x: tensor<2x4xf32>, %g: tensor<2x2x4xf32>) {
-  // expected-error @+2 {{scale rank (3) selects the normalized trailing dimensions and must be in [1, 2]}}
+func.func @layer_norm_rank(%x: tensor<2x4xf32>, %g: tensor<2x2x4xf32>) {
+  // expected-error @+2 {{'hetc.layer_norm' op scale rank (3) selects the normalized trailing dimensions and must be in [1, 2]}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.layer_norm %x, %g, %g : (tensor<2x4xf32>, tensor<2x2x4xf32>, tensor<2x2x4xf32>) -> tensor<2x4xf32>
   return
@@ -484,17 +510,8 @@ func.func @f(%x: tensor<2x4xf32>, %g: tensor<2x2x4xf32>) {
 
 // -----
 
-func.func @f(%x: tensor<2x4xf32>, %g: tensor<4xf32>, %b: tensor<2x4xf32>) {
-  // expected-error @+2 {{bias must have shape [4], got [2, 4]}}
-  // expected-error @+1 {{failed to infer returned types}}
-  %0 = hetc.layer_norm %x, %g, %b : (tensor<2x4xf32>, tensor<4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
-  return
-}
-
-// -----
-
-func.func @f(%t: tensor<10xf32>, %i: tensor<3xi32>) {
-  // expected-error @+2 {{table must be 2-D [V, D], got 'tensor<10xf32>'}}
+func.func @embedding_table(%t: tensor<10xf32>, %i: tensor<3xi32>) {
+  // expected-error @+2 {{'hetc.embedding' op table must be 2-D [V, D], got 'tensor<10xf32>'}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.embedding %t, %i : (tensor<10xf32>, tensor<3xi32>) -> tensor<3xf32>
   return
@@ -502,32 +519,20 @@ func.func @f(%t: tensor<10xf32>, %i: tensor<3xi32>) {
 
 // -----
 
-func.func @f(%t: tensor<10x4xf32>, %i: tensor<3xf32>) {
-  // expected-error @+1 {{operand #1 must be statically shaped tensor of 32-bit signless integer or 64-bit signless integer}}
-  %0 = hetc.embedding %t, %i : (tensor<10x4xf32>, tensor<3xf32>) -> tensor<3x4xf32>
-  return
-}
-
-// -----
-
-func.func @f(%x: tensor<4xf32>, %s: tensor<i64>) {
-  // expected-error @+1 {{drop probability p must be in [0, 1), got 1}}
+func.func @dropout_p(%x: tensor<4xf32>, %s: tensor<i64>) {
+  // expected-error @+1 {{'hetc.dropout' op drop probability p must be in [0, 1), got 1.000000e+00}}
   %0 = hetc.dropout %x, %s {p = 1.0 : f64} : (tensor<4xf32>, tensor<i64>) -> tensor<4xf32>
   return
 }
 
 // -----
 
-func.func @f(%x: tensor<4xf32>, %s: tensor<1xi64>) {
-  // expected-error @+1 {{operand #1 must be 0-d tensor of 64-bit signless integer}}
-  %0 = hetc.dropout %x, %s {p = 0.5 : f64} : (tensor<4xf32>, tensor<1xi64>) -> tensor<4xf32>
-  return
-}
+//===----------------------------------------------------------------------===//
+// Losses
+//===----------------------------------------------------------------------===//
 
-// -----
-
-func.func @f(%l: tensor<4x2x3xf32>, %y: tensor<4xi32>) {
-  // expected-error @+2 {{logits must be 2-D [N, C], got 'tensor<4x2x3xf32>'}}
+func.func @logits_rank(%l: tensor<4x2x3xf32>, %y: tensor<4xi32>) {
+  // expected-error @+2 {{'hetc.cross_entropy' op logits must be 2-D [N, C], got 'tensor<4x2x3xf32>'}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.cross_entropy %l, %y : (tensor<4x2x3xf32>, tensor<4xi32>) -> tensor<f32>
   return
@@ -535,17 +540,17 @@ func.func @f(%l: tensor<4x2x3xf32>, %y: tensor<4xi32>) {
 
 // -----
 
-func.func @f(%l: tensor<4x3xf32>, %y: tensor<4x1xi32>) {
-  // expected-error @+2 {{labels must be 1-D [N] class indices, got 'tensor<4x1xi32>'}}
+func.func @labels_rank(%l: tensor<4x3xf32>, %y: tensor<4x1xi64>) {
+  // expected-error @+2 {{'hetc.cross_entropy' op labels must be 1-D [N] class indices, got 'tensor<4x1xi64>'}}
   // expected-error @+1 {{failed to infer returned types}}
-  %0 = hetc.cross_entropy %l, %y : (tensor<4x3xf32>, tensor<4x1xi32>) -> tensor<f32>
+  %0 = hetc.cross_entropy %l, %y : (tensor<4x3xf32>, tensor<4x1xi64>) -> tensor<f32>
   return
 }
 
 // -----
 
-func.func @f(%l: tensor<4x3xf32>, %y: tensor<3xi32>) {
-  // expected-error @+2 {{batch sizes differ: logits have N = 4 but labels have N = 3}}
+func.func @batch_sizes(%l: tensor<4x3xf32>, %y: tensor<3xi32>) {
+  // expected-error @+2 {{'hetc.cross_entropy' op batch sizes differ: logits have N = 4 but labels have N = 3}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.cross_entropy %l, %y : (tensor<4x3xf32>, tensor<3xi32>) -> tensor<f32>
   return
@@ -553,16 +558,8 @@ func.func @f(%l: tensor<4x3xf32>, %y: tensor<3xi32>) {
 
 // -----
 
-func.func @f(%l: tensor<4x3xf32>, %y: tensor<4xi32>) {
-  // expected-error @+1 {{result #0 must be 0-d tensor of 32-bit float or 16-bit float or bfloat16 type}}
-  %0 = hetc.cross_entropy %l, %y : (tensor<4x3xf32>, tensor<4xi32>) -> tensor<4xf32>
-  return
-}
-
-// -----
-
-func.func @f(%a: tensor<4x3xf32>, %b: tensor<4x1xf32>) {
-  // expected-error @+2 {{input and target must have the same type, got 'tensor<4x3xf32>' and 'tensor<4x1xf32>'}}
+func.func @mse_types(%a: tensor<4x3xf32>, %b: tensor<4x1xf32>) {
+  // expected-error @+2 {{'hetc.mse' op input and target must have the same type, got 'tensor<4x3xf32>' and 'tensor<4x1xf32>'}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.mse %a, %b : (tensor<4x3xf32>, tensor<4x1xf32>) -> tensor<f32>
   return
@@ -570,14 +567,50 @@ func.func @f(%a: tensor<4x3xf32>, %b: tensor<4x1xf32>) {
 
 // -----
 
-// expected-error @+1 {{#hetc.init<uniform> needs a positive scale, got 0}}
-func.func @f(%w: tensor<4xf32> {hetc.param = #hetc.init<uniform, 0.0>}) {
+//===----------------------------------------------------------------------===//
+// Gradient ops
+//===----------------------------------------------------------------------===//
+
+func.func @gradient_type(%g: tensor<4x4xf32>, %x: tensor<4x5xf32>) {
+  // expected-error @+2 {{'hetc.slice_backward' op grad has type 'tensor<4x4xf32>' but the forward op produces 'tensor<4x2xf32>'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = hetc.slice_backward %g, %x offsets [0, 0] sizes [4, 2] strides [1, 1] : (tensor<4x4xf32>, tensor<4x5xf32>) -> tensor<4x5xf32>
   return
 }
 
 // -----
 
-// expected-error @+1 {{#hetc.init<normal> needs a positive scale, got -1}}
+// Errors in the forward shapes name the gradient op, not the forward op.
+func.func @cross_entropy_backward_logits(%g: tensor<f32>, %l: tensor<4x3x2xf32>, %y: tensor<4xi32>) {
+  // expected-error @+2 {{'hetc.cross_entropy_backward' op logits must be 2-D [N, C], got 'tensor<4x3x2xf32>'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = hetc.cross_entropy_backward %g, %l, %y : (tensor<f32>, tensor<4x3x2xf32>, tensor<4xi32>) -> tensor<4x3x2xf32>
+  return
+}
+
+// -----
+
+func.func @embedding_backward_table(%g: tensor<3x4xf32>, %i: tensor<3xi32>, %t: tensor<10xf32>) {
+  // expected-error @+2 {{'hetc.embedding_backward' op table must be 2-D [V, D], got 'tensor<10xf32>'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = hetc.embedding_backward %g, %i, %t : (tensor<3x4xf32>, tensor<3xi32>, tensor<10xf32>) -> tensor<10xf32>
+  return
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// #hetc.init
+//===----------------------------------------------------------------------===//
+
+// expected-error @+1 {{unknown initializer 'glorot' (expected zeros, ones, constant, uniform or normal)}}
+func.func @f(%w: tensor<4xf32> {hetc.param = #hetc.init<glorot>}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{#hetc.init<normal> needs a positive scale, got -1.000000e+00}}
 func.func @f(%w: tensor<4xf32> {hetc.param = #hetc.init<normal, -1.0>}) {
   return
 }
@@ -591,56 +624,95 @@ func.func @f(%w: tensor<4xf32> {hetc.param = #hetc.init<zeros, 1.0>}) {
 
 // -----
 
-// expected-error @+1 {{unknown initializer 'glorot' (expected zeros, ones, constant, uniform or normal)}}
-func.func @f(%w: tensor<4xf32> {hetc.param = #hetc.init<glorot>}) {
+//===----------------------------------------------------------------------===//
+// Argument roles
+//===----------------------------------------------------------------------===//
+
+// expected-error @+1 {{'func.func' op argument #1 has more than one of hetc.param, hetc.input, hetc.label and hetc.opt_state}}
+func.func @f(%x: tensor<4xf32> {hetc.input}, %w: tensor<4xf32> {hetc.param = #hetc.init<zeros>, hetc.label}) {
   return
 }
 
 // -----
 
-// expected-error @+1 {{argument #0 has more than one of hetc.param, hetc.input and hetc.label}}
-func.func @f(%w: tensor<4xf32> {hetc.param = #hetc.init<zeros>, hetc.input}) {
-  return
-}
-
-// -----
-
-// expected-error @+1 {{argument #0: 'hetc.param' must be a #hetc.init attribute, got 1.000000e+00 : f32}}
+// expected-error @+1 {{'func.func' op argument #0: 'hetc.param' must be a #hetc.init attribute, got 1.000000e+00 : f32}}
 func.func @f(%w: tensor<4xf32> {hetc.param = 1.0 : f32}) {
   return
 }
 
 // -----
 
-// expected-error @+1 {{argument #0: a parameter must be a statically shaped f32, f16 or bf16 tensor, got 'tensor<4xi32>'}}
+// expected-error @+1 {{'func.func' op argument #0: a parameter must be a statically shaped f32, f16 or bf16 tensor, got 'tensor<4xi32>'}}
 func.func @f(%w: tensor<4xi32> {hetc.param = #hetc.init<zeros>}) {
   return
 }
 
 // -----
 
-// expected-error @+1 {{argument #0: a parameter must be a statically shaped f32, f16 or bf16 tensor, got 'tensor<?xf32>'}}
-func.func @f(%w: tensor<?xf32> {hetc.param = #hetc.init<zeros>}) {
-  return
-}
-
-// -----
-
-// expected-error @+1 {{argument #0: 'hetc.input' is a unit attribute and takes no value}}
+// expected-error @+1 {{'func.func' op argument #0: 'hetc.input' is a unit attribute and takes no value}}
 func.func @f(%x: tensor<4xf32> {hetc.input = 1 : i64}) {
   return
 }
 
 // -----
 
-// expected-error @+1 {{argument #0: 'hetc.label' must be a statically shaped tensor, got 'tensor<?xi32>'}}
+// expected-error @+1 {{'func.func' op argument #0: 'hetc.label' must be a statically shaped tensor, got 'tensor<?xi32>'}}
 func.func @f(%x: tensor<?xi32> {hetc.label}) {
   return
 }
 
 // -----
 
-// expected-error @+1 {{argument #0: unknown hetc argument attribute 'hetc.weight' (expected hetc.param, hetc.input or hetc.label)}}
+// expected-error @+1 {{'func.func' op argument #0: 'hetc.name' must be a string}}
+func.func @f(%x: tensor<4xf32> {hetc.input, hetc.name = 3 : i64}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op argument #0: 'hetc.opt_state' must be {kind = "...", init = #hetc.init<...>} with an optional integer param}}
+func.func @f(%m: tensor<4xf32> {hetc.opt_state = {kind = "momentum", init = #hetc.init<zeros>, param = "w"}}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op argument #0: optimizer state must be a float tensor, got 'tensor<4xi32>'}}
+func.func @f(%m: tensor<4xi32> {hetc.opt_state = {kind = "momentum", init = #hetc.init<zeros>}}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op argument #1: the 'step' optimizer state is a 0-d tensor without a param}}
+func.func @f(%w: tensor<4xf32> {hetc.param = #hetc.init<zeros>}, %s: tensor<f32> {hetc.opt_state = {kind = "step", init = #hetc.init<zeros>, param = 0 : i64}}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op argument #1: unknown optimizer state kind 'velocity' (expected momentum, exp_avg, exp_avg_sq or step)}}
+func.func @f(%w: tensor<4xf32> {hetc.param = #hetc.init<zeros>}, %m: tensor<4xf32> {hetc.opt_state = {kind = "velocity", init = #hetc.init<zeros>, param = 0 : i64}}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op argument #1: 'momentum' optimizer state needs param = <index of its parameter's argument>}}
+func.func @f(%w: tensor<4xf32> {hetc.param = #hetc.init<zeros>}, %m: tensor<4xf32> {hetc.opt_state = {kind = "momentum", init = #hetc.init<zeros>, param = 2 : i64}}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op argument #1: 'exp_avg' state has type 'tensor<3xf32>' but its param (argument #0) has type 'tensor<4xf32>'}}
+func.func @f(%w: tensor<4xf32> {hetc.param = #hetc.init<zeros>}, %m: tensor<3xf32> {hetc.opt_state = {kind = "exp_avg", init = #hetc.init<zeros>, param = 0 : i64}}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op argument #0: unknown hetc argument attribute 'hetc.weight' (expected hetc.param, hetc.input, hetc.label, hetc.opt_state or hetc.name)}}
 func.func @f(%x: tensor<4xf32> {hetc.weight}) {
   return
 }

@@ -1,4 +1,4 @@
-// RUN: hetc-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(hetc-cpu-matmul-to-ukernel{chunk=256},canonicalize))' | FileCheck %s
+// RUN: hetc-opt %s --split-input-file --pass-pipeline='builtin.module(hetc-cpu-matmul-to-ukernel{chunk=256},func.func(canonicalize))' | FileCheck %s
 
 // CHECK: func.func private @hetc_uk_sgemm(i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64)
 // CHECK-LABEL: func.func @plain

@@ -136,7 +136,7 @@ def Hetc_GeluOp : Hetc_DiffOp<"gelu", [Pure, SameOperandsAndResultType]> {
                         "::mlir::hetc::GeluApproximation::None">:$approximate);
   let results = (outs Hetc_FloatTensor:$result);
   let assemblyFormat = [{
-    $input (`approximate` $approximate^)? attr-dict `:` type($input)
+    $input (`approximate` `` $approximate^)? attr-dict `:` type($input)
   }];
 }
 
@@ -560,12 +560,17 @@ def Hetc_MseOp : Hetc_DiffOp<"mse", [Pure, InferTypeOpAdaptor]> {
 // "shape only" are not read: they give the result its type.
 //===----------------------------------------------------------------------===//
 
-def Hetc_CompareOp : Hetc_Op<"compare", [Pure, InferTypeOpAdaptor]> {
+def Hetc_CompareOp : Hetc_Op<"compare", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<Hetc_DifferentiableOpInterface,
+                              ["isDifferentiableOperand"]>]> {
   let summary = "Elementwise comparison producing a 0/1 float mask";
   let description = [{
     Compares `lhs` with `rhs` under numpy broadcasting and returns 1.0 where
     the predicate holds and 0.0 elsewhere, in the operands' element type.
-    Gradient rules use it to route gradients (relu, maximum, reduce_max).
+    Predicates are ordered: a NaN operand makes every predicate but `ne`
+    false. Gradient rules use it to route gradients (relu, maximum,
+    reduce_max). A model may use it as a mask too: the mask is piecewise
+    constant, so no gradient flows through it.
 
     Example:
 
@@ -577,7 +582,8 @@ def Hetc_CompareOp : Hetc_Op<"compare", [Pure, InferTypeOpAdaptor]> {
                        Hetc_FloatTensor:$lhs, Hetc_FloatTensor:$rhs);
   let results = (outs Hetc_FloatTensor:$result);
   let assemblyFormat = [{
-    $predicate `,` $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+    `` $predicate `,` $lhs `,` $rhs attr-dict `:`
+    functional-type(operands, results)
   }];
 }
 
@@ -599,7 +605,8 @@ def Hetc_GeluBackwardOp : Hetc_Op<"gelu_backward",
                         "::mlir::hetc::GeluApproximation::None">:$approximate);
   let results = (outs Hetc_FloatTensor:$result);
   let assemblyFormat = [{
-    $grad `,` $input (`approximate` $approximate^)? attr-dict `:` type($input)
+    $grad `,` $input (`approximate` `` $approximate^)? attr-dict `:`
+    type($input)
   }];
 }
 

@@ -48,9 +48,10 @@ def HetcAutodiff : Pass<"hetc-autodiff", "::mlir::ModuleOp"> {
     reverse pass asks each op's DifferentiableOpInterface for its
     vector-Jacobian product, sums gradients where a value fans out, reuses
     forward values (or, with `rematerialize`, recomputes cheap elementwise
-    ones next to their backward uses), computes only gradients that reach a
-    parameter and gives an unused parameter a zero gradient. An op without a
-    gradient rule is reported at its location.
+    and data-movement ones next to their backward uses), computes only
+    gradients that reach a parameter and gives an unused parameter a zero
+    gradient. An op without a gradient rule is reported at its location.
+    The rules and the algorithm are described in docs/autodiff.md.
 
     Example:
 
@@ -73,17 +74,20 @@ def HetcTrainStep : Pass<"hetc-train-step", "::mlir::ModuleOp"> {
     Generates, for the model `entry` (by default the module's only model),
 
     ```mlir
-    func.func @train_step(params..., opt_state..., inputs and labels...)
+    func.func @train_step(params..., opt_state..., inputs..., labels...)
         -> (new params..., new opt_state..., loss, aux outputs...)
     ```
+
+    Each argument group keeps the model's order; the state is ordered by
+    parameter (momentum, or exp_avg and exp_avg_sq), then Adam's step.
 
     The optimizer follows torch.optim's update rules exactly:
 
     - `sgd`: d = g + weight_decay * p; with momentum, b = momentum * b + d
       and d = b (or d + momentum * b with nesterov); p -= lr * d;
     - `adam`: g += weight_decay * p; m = beta1 m + (1 - beta1) g;
-      v = beta2 v + (1 - beta2) g^2; p -= lr * (m / (1 - beta1^t)) /
-      (sqrt(v / (1 - beta2^t)) + eps);
+      v = beta2 v + (1 - beta2) g^2; t += 1;
+      p -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps);
     - `adamw`: p *= 1 - lr * weight_decay, then adam without weight decay.
 
     State arguments carry `hetc.opt_state = {param = i, kind = ...,
@@ -105,7 +109,8 @@ def HetcTrainStep : Pass<"hetc-train-step", "::mlir::ModuleOp"> {
            "Model function; by default the module's only model">,
     Option<"optimizer", "optimizer", "std::string", /*default=*/"\"sgd\"",
            "sgd, adam or adamw">,
-    Option<"lr", "lr", "double", /*default=*/"0.01", "Learning rate">,
+    Option<"lr", "lr", "double", /*default=*/"-1.0",
+           "Learning rate (default: 0.01 for sgd, 0.001 for adam and adamw)">,
     Option<"momentum", "momentum", "double", /*default=*/"0.0",
            "SGD momentum">,
     Option<"nesterov", "nesterov", "bool", /*default=*/"false",

@@ -40,10 +40,17 @@ struct HetcAutodiffPass
     for (func::FuncOp model : models) {
       if (failed(verifyModelContract(model)))
         return signalPassFailure();
+      std::string name = (model.getSymName() + "_grad").str();
+      if (Operation *existing = symbols.lookup(name)) {
+        existing->emitError() << "the module already defines '" << name
+                              << "', the gradient of '" << model.getSymName()
+                              << "'";
+        return signalPassFailure();
+      }
       OpBuilder b(model);
       b.setInsertionPointAfter(model);
       auto grad = cast<func::FuncOp>(b.clone(*model.getOperation()));
-      grad.setSymName((model.getSymName() + "_grad").str());
+      grad.setSymName(name);
       symbols.insert(grad);
       grad->setAttr(kGeneratedAttrName, b.getUnitAttr());
       grad->setAttr("hetc.grad_of", FlatSymbolRefAttr::get(model));
@@ -67,7 +74,8 @@ struct HetcAutodiffPass
       ret.erase();
       grad.setFunctionType(b.getFunctionType(
           grad.getArgumentTypes(), ValueRange(results).getTypes()));
-      grad.setAllResultAttrs(ArrayRef<DictionaryAttr>{});
+      // Gradients are new results: drop the model's result attributes.
+      grad.removeResAttrsAttr();
     }
   }
 };

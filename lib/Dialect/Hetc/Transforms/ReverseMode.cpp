@@ -12,6 +12,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/DenseSet.h"
 
 using namespace mlir;
@@ -25,37 +26,63 @@ static Value splat(OpBuilder &b, Location loc, Type type, double value) {
                              b.getFloatAttr(tensor.getElementType(), value)));
 }
 
-/// Ops cheap enough to recompute in the backward pass.
+/// Ops cheap enough to recompute in the backward pass: elementwise ops and
+/// data movement without reductions, each one pass over its result. Matmul,
+/// convolution, pooling, reductions, normalizations, softmax, losses and
+/// dropout are kept.
 static bool isCheapToRecompute(Operation *op) {
   return isa<AddOp, SubOp, MulOp, DivOp, MaximumOp, MinimumOp, NegOp, ExpOp,
              LogOp, SqrtOp, RsqrtOp, TanhOp, SigmoidOp, ReluOp, GeluOp, PowOp,
              CompareOp, BroadcastToOp, ReshapeOp, TransposeOp>(op);
 }
 
-/// Clones cheap forward producers of backward operands right before their
-/// first backward user, so the forward value can die early.
-static void rematerialize(Block &block, Operation *firstBackward) {
-  SmallVector<Operation *> backward;
-  for (Operation *op = firstBackward; op && !op->hasTrait<OpTrait::IsTerminator>();
-       op = op->getNextNode())
-    backward.push_back(op);
-  llvm::DenseSet<Operation *> backwardSet(backward.begin(), backward.end());
+namespace {
+/// Recomputes cheap forward values right before their first backward user.
+/// Chains of cheap ops are recomputed back to the nearest value that is not
+/// cheap (an argument, a constant, a matmul...), so only those stay alive
+/// from the forward pass; each forward value is recomputed at most once.
+class Rematerializer {
+public:
+  explicit Rematerializer(llvm::DenseSet<Operation *> backward)
+      : backward(std::move(backward)) {}
+
+  /// Returns `value` or its recomputation, emitted at `b`'s insertion point.
+  Value recompute(OpBuilder &b, Value value) {
+    Operation *producer = value.getDefiningOp();
+    if (!producer || backward.contains(producer) ||
+        !isCheapToRecompute(producer))
+      return value;
+    if (Value copy = recomputed.lookup(value))
+      return copy;
+    IRMapping mapping;
+    for (Value operand : producer->getOperands())
+      mapping.map(operand, recompute(b, operand));
+    Operation *clone = b.clone(*producer, mapping);
+    for (auto [original, copy] :
+         llvm::zip(producer->getResults(), clone->getResults()))
+      recomputed[original] = copy;
+    return recomputed.lookup(value);
+  }
+
+private:
+  llvm::DenseSet<Operation *> backward;
   DenseMap<Value, Value> recomputed;
+};
+} // namespace
+
+/// Makes the backward ops from `firstBackward` on read recomputed copies of
+/// cheap forward values instead of the forward values themselves.
+static void rematerialize(Operation *firstBackward) {
+  SmallVector<Operation *> backward;
+  for (Operation *op = firstBackward;
+       op && !op->hasTrait<OpTrait::IsTerminator>(); op = op->getNextNode())
+    backward.push_back(op);
+  Rematerializer remat(
+      llvm::DenseSet<Operation *>(backward.begin(), backward.end()));
   for (Operation *user : backward) {
-    for (OpOperand &operand : user->getOpOperands()) {
-      Operation *producer = operand.get().getDefiningOp();
-      if (!producer || backwardSet.contains(producer) ||
-          !isCheapToRecompute(producer))
-        continue;
-      Value &copy = recomputed[operand.get()];
-      if (!copy) {
-        OpBuilder b(user);
-        Operation *clone = b.clone(*producer);
-        copy = clone->getResult(
-            cast<OpResult>(operand.get()).getResultNumber());
-      }
-      operand.set(copy);
-    }
+    OpBuilder b(user);
+    for (OpOperand &operand : user->getOpOperands())
+      operand.set(remat.recompute(b, operand.get()));
   }
 }
 
@@ -71,17 +98,31 @@ mlir::hetc::buildGradients(func::FuncOp fn, ArrayRef<Value> wrt,
   if (!lossType || lossType.getRank() != 0)
     return fn.emitOpError() << "first result must be a 0-d loss tensor";
 
-  // Varied: depends on a wrt value. Useful: the loss depends on it.
+  // Varied: depends differentiably on a wrt value. Useful: the loss depends
+  // differentiably on it. Gradients flow only through operands the op calls
+  // differentiable (not labels, indices, seeds or comparison operands); an
+  // op without a rule is assumed to pass them so that it gets reported.
+  auto flowsThrough = [](Operation &op, unsigned index) {
+    auto differentiable = dyn_cast<DifferentiableOpInterface>(op);
+    return !differentiable || differentiable.isDifferentiableOperand(index);
+  };
   llvm::DenseSet<Value> varied(wrt.begin(), wrt.end());
   for (Operation &op : body.without_terminator())
-    if (llvm::any_of(op.getOperands(),
-                     [&](Value v) { return varied.contains(v); }))
-      varied.insert(op.result_begin(), op.result_end());
+    for (OpOperand &operand : op.getOpOperands())
+      if (varied.contains(operand.get()) &&
+          flowsThrough(op, operand.getOperandNumber())) {
+        varied.insert(op.result_begin(), op.result_end());
+        break;
+      }
   llvm::DenseSet<Value> useful = {loss};
-  for (Operation &op : llvm::reverse(body.without_terminator()))
-    if (llvm::any_of(op.getResults(),
-                     [&](Value v) { return useful.contains(v); }))
-      useful.insert(op.operand_begin(), op.operand_end());
+  for (Operation &op : llvm::reverse(body.without_terminator())) {
+    if (llvm::none_of(op.getResults(),
+                      [&](Value v) { return useful.contains(v); }))
+      continue;
+    for (OpOperand &operand : op.getOpOperands())
+      if (flowsThrough(op, operand.getOperandNumber()))
+        useful.insert(operand.get());
+  }
   auto active = [&](Value v) {
     return varied.contains(v) && useful.contains(v);
   };
@@ -140,6 +181,6 @@ mlir::hetc::buildGradients(func::FuncOp fn, ArrayRef<Value> wrt,
     results.push_back(grad ? grad : splat(b, ret.getLoc(), v.getType(), 0.0));
   }
   if (options.rematerialize && lastForward && lastForward->getNextNode() != ret)
-    rematerialize(body, lastForward->getNextNode());
+    rematerialize(lastForward->getNextNode());
   return results;
 }

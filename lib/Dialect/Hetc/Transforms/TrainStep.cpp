@@ -79,7 +79,8 @@ struct HetcTrainStepPass
     if (optimizer != "sgd" && optimizer != "adam" && optimizer != "adamw")
       return model.emitError() << "unknown optimizer '" << optimizer
                                << "' (expected sgd, adam or adamw)";
-    if (!(lr > 0.0))
+    // -1 is the option's "not given" default.
+    if (!(lr > 0.0) && lr != -1.0)
       return model.emitError() << "learning rate must be positive, got " << lr;
     if (momentum < 0.0)
       return model.emitError() << "momentum must be >= 0, got " << momentum;
@@ -90,6 +91,10 @@ struct HetcTrainStepPass
                                << beta1 << " and " << beta2;
     if (!(eps > 0.0))
       return model.emitError() << "eps must be positive, got " << eps;
+    // -1 is the option's "not given" default.
+    if (weightDecay < 0.0 && weightDecay != -1.0)
+      return model.emitError() << "weight-decay must be >= 0, got "
+                               << weightDecay;
     return success();
   }
 
@@ -107,14 +112,23 @@ struct HetcTrainStepPass
           << "the module already defines 'train_step'";
       return signalPassFailure();
     }
+    // torch.optim's defaults where an option is not given.
     double decay = weightDecay >= 0.0 ? weightDecay.getValue()
                                       : (optimizer == "adamw" ? 0.01 : 0.0);
+    double rate = lr > 0.0 ? lr.getValue() : (optimizer == "sgd" ? 0.01 : 1e-3);
 
-    // Arguments: params, then optimizer state, then inputs and labels.
-    SmallVector<unsigned> paramIdx, dataIdx;
-    for (unsigned i = 0, e = model.getNumArguments(); i < e; ++i)
-      (model.getArgAttr(i, HetcDialect::kParamAttrName) ? paramIdx : dataIdx)
-          .push_back(i);
+    // Arguments: params, then optimizer state, then inputs, then labels,
+    // each group in model order.
+    SmallVector<unsigned> paramIdx, dataIdx, labelIdx;
+    for (unsigned i = 0, e = model.getNumArguments(); i < e; ++i) {
+      if (model.getArgAttr(i, HetcDialect::kParamAttrName))
+        paramIdx.push_back(i);
+      else if (model.getArgAttr(i, HetcDialect::kLabelAttrName))
+        labelIdx.push_back(i);
+      else
+        dataIdx.push_back(i);
+    }
+    dataIdx.append(labelIdx);
     SmallVector<StateSpec> states;
     bool adam = optimizer != "sgd";
     for (auto [p, i] : llvm::enumerate(paramIdx)) {
@@ -193,8 +207,9 @@ struct HetcTrainStepPass
     auto stateArg = [&](size_t s) {
       return block->getArgument(firstState + s);
     };
-    // Adam's shared step counter and bias corrections.
-    Value bc1, bc2;
+    // Adam's shared step counter, and the bias corrections in torch's form:
+    // step_size = lr / (1 - beta1^t) and sqrt(1 - beta2^t).
+    Value stepSize, bc2Sqrt;
     if (adam) {
       size_t stepIdx = states.size() - 1;
       Value t = m.add(stateArg(stepIdx), m.constant(stateArg(stepIdx), 1.0));
@@ -204,8 +219,8 @@ struct HetcTrainStepPass
         Value pow = ExpOp::create(b, loc, m.scale(t, std::log(beta)));
         return m.sub(m.constant(t, 1.0), pow);
       };
-      bc1 = correction(beta1);
-      bc2 = correction(beta2);
+      stepSize = m.div(m.constant(t, rate), correction(beta1));
+      bc2Sqrt = SqrtOp::create(b, loc, correction(beta2));
     }
     for (auto [p, param] : llvm::enumerate(params)) {
       Value grad = (*grads)[p];
@@ -223,12 +238,12 @@ struct HetcTrainStepPass
           newStates[s] = buf;
           d = nesterov ? m.add(d, m.scale(buf, momentum)) : buf;
         }
-        newParams[p] = m.sub(param, m.scale(d, lr));
+        newParams[p] = m.sub(param, m.scale(d, rate));
         continue;
       }
       Value current = param;
       if (optimizer == "adamw" && decay != 0.0)
-        current = m.scale(param, 1.0 - lr * decay);
+        current = m.scale(param, 1.0 - rate * decay);
       if (optimizer == "adam" && decay != 0.0)
         grad = m.add(grad, m.scale(param, decay));
       size_t sm = findState("exp_avg"), sv = findState("exp_avg_sq");
@@ -237,10 +252,11 @@ struct HetcTrainStepPass
                        m.scale(m.mul(grad, grad), 1.0 - beta2));
       newStates[sm] = mt;
       newStates[sv] = vt;
-      Value denom = m.add(SqrtOp::create(b, loc, m.div(vt, bc2)),
+      // p - step_size * m / (sqrt(v) / sqrt(1 - beta2^t) + eps), in the
+      // order torch's addcdiv evaluates it.
+      Value denom = m.add(m.div(SqrtOp::create(b, loc, vt), bc2Sqrt),
                           m.constant(vt, eps));
-      Value update = m.div(m.div(mt, bc1), denom);
-      newParams[p] = m.sub(current, m.scale(update, lr));
+      newParams[p] = m.sub(current, m.mul(m.div(mt, denom), stepSize));
     }
 
     // Results: updates (tied to their arguments), the loss, aux outputs.
@@ -260,7 +276,7 @@ struct HetcTrainStepPass
 
     SmallVector<NamedAttribute> hyper = {
         b.getNamedAttr("name", b.getStringAttr(optimizer)),
-        b.getNamedAttr("lr", b.getF64FloatAttr(lr)),
+        b.getNamedAttr("lr", b.getF64FloatAttr(rate)),
         b.getNamedAttr("weight_decay", b.getF64FloatAttr(decay))};
     if (adam) {
       hyper.push_back(b.getNamedAttr("beta1", b.getF64FloatAttr(beta1)));
