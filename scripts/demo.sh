@@ -15,8 +15,39 @@ data="$BUILD_DIR/data"
 mkdir -p "$work"
 
 echo "== model: $model"
+"$bin/hetc-opt" "$model" > "$work/roundtrip.mlir"
+"$bin/hetc-opt" "$work/roundtrip.mlir" > "$work/roundtrip2.mlir"
+if ! cmp -s "$work/roundtrip.mlir" "$work/roundtrip2.mlir"; then
+  echo "demo: printing $model is not stable; compare $work/roundtrip*.mlir" >&2
+  exit 1
+fi
 "$bin/hetc-opt" --hetc-verify-model "$model" > /dev/null
-echo "   the model contract holds"
+echo "   parses, prints stably and the model contract holds"
+# A summary of the model's interface, read from the printed IR.
+"$PYTHON" - "$work/roundtrip.mlir" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+start = text.index("func.func")
+header = text[start:text.index(" {\n", start)]
+args = re.findall(r"%arg(\d+): (tensor<[^>]*>) \{([^}]*)\}", header)
+if not args:
+    sys.exit("demo: cannot read the model's arguments")
+for number, ty, attrs in args:
+    name = re.search(r'hetc\.name = "([^"]*)"', attrs)
+    name = name.group(1) if name else f"arg{number}"
+    init = re.search(r"hetc\.param = #hetc\.init<([^>]*)>", attrs)
+    if init:
+        kind, _, value = init.group(1).partition(",")
+        init = kind + (f"({float(value):.4g})" if value else "")
+        print(f"   param  {name:7s} {ty:24s} init {init}")
+    elif "hetc.input" in attrs:
+        print(f"   input  {name:7s} {ty}")
+    elif "hetc.label" in attrs:
+        print(f"   label  {name:7s} {ty}")
+results = header.split("->")[-1].strip().strip("()").split(", ")
+print(f"   loss   {results[0]}" + (f", outputs {', '.join(results[1:])}"
+                                    if len(results) > 1 else ""))
+PY
 
 if [[ ! -f "$data/digits_test_y.npy" ]]; then
   "$PYTHON" scripts/prepare_digits.py "$data"

@@ -2,9 +2,14 @@
  *
  * Follows the CPU entry convention (one pointer per argument, then per
  * result): y_hat = x w + b on 4x2 inputs, MSE loss, and SGD with lr 0.1
- * updating w and b in place, so runtime tests need no compiler.
+ * updating w and b in place, so runtime tests need no compiler. LR can be
+ * overridden to build a second, different model.
  *
  *===----------------------------------------------------------------------===*/
+
+#ifndef LR
+#define LR 0.1f
+#endif
 
 static float forward(float **b, float *out) {
   const float *w = b[0], *bias = b[1], *x = b[2], *y = b[3];
@@ -28,9 +33,9 @@ void hetc_entry_train_step(void **buffers) {
     gw1 += d * b[2][2 * i + 1];
     gb += d;
   }
-  b[0][0] -= 0.1f * gw0;
-  b[0][1] -= 0.1f * gw1;
-  b[1][0] -= 0.1f * gb;
+  b[0][0] -= LR * gw0;
+  b[0][1] -= LR * gw1;
+  b[1][0] -= LR * gb;
   *b[4] = loss;
 }
 

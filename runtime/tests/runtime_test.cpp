@@ -46,8 +46,9 @@ std::string manifest(const std::string &target = "cpu",
                   "shape": [4]}]}]})";
 }
 
-std::string encode(const std::string &manifestText) {
-  std::string host = readFile(HETC_FAKE_MODEL_PATH);
+std::string encode(const std::string &manifestText,
+                   const char *hostPath = HETC_FAKE_MODEL_PATH) {
+  std::string host = readFile(hostPath);
   hetc_section_input_t sections[] = {
       {"manifest", manifestText.data(), manifestText.size()},
       {"host", host.data(), host.size()}};
@@ -389,6 +390,46 @@ TEST(Devices, TwoSessionsOnTwoDevicesAreIndependent) {
   hetc_device_free(d1);
   hetc_device_free(d2);
   hetc_artifact_free(a);
+}
+
+TEST(Devices, TwoArtifactsRunTheirOwnCode) {
+  // Loading a second artifact while the first is alive must not hand back
+  // the first one's host code (libraries are identified by path).
+  hetc_artifact_t *a1, *a2;
+  ASSERT_EQ(openBytes(encode(manifest()), &a1), nullptr);
+  ASSERT_EQ(openBytes(encode(manifest(), HETC_FAKE_MODEL_LR2_PATH), &a2),
+            nullptr);
+  hetc_device_t *cpu;
+  ASSERT_EQ(hetc_device_open("cpu", 0, &cpu), nullptr);
+  hetc_session_t *s1, *s2;
+  ASSERT_EQ(hetc_session_create(a1, cpu, &s1), nullptr);
+  ASSERT_EQ(hetc_session_create(a2, cpu, &s2), nullptr);
+  int64_t xs[2] = {4, 2}, ys[1] = {4}, one[1] = {1};
+  float x[8] = {1, 0, 1, 0, 1, 0, 1, 0}, y[4] = {1, 1, 1, 1}, loss;
+  hetc_tensor_t in[] = {{"x", HETC_DTYPE_F32, 2, xs, x},
+                        {"y", HETC_DTYPE_F32, 1, ys, y}};
+  float zero[2] = {0, 0}, b = 0;
+  int64_t two[1] = {2};
+  for (hetc_session_t *s : {s1, s2}) {
+    hetc_tensor_t w = {"w", HETC_DTYPE_F32, 1, two, zero};
+    hetc_tensor_t bias = {"b", HETC_DTYPE_F32, 1, one, &b};
+    ASSERT_EQ(hetc_session_set_tensor(s, &w), nullptr);
+    ASSERT_EQ(hetc_session_set_tensor(s, &bias), nullptr);
+    ASSERT_EQ(hetc_session_train_step(s, in, 2, &loss, nullptr, 0), nullptr);
+  }
+  // From zeros, d loss / d b = -2, so b = 2 * lr after one step.
+  float b1, b2;
+  hetc_tensor_t t1 = {"b", HETC_DTYPE_F32, 1, one, &b1};
+  hetc_tensor_t t2 = {"b", HETC_DTYPE_F32, 1, one, &b2};
+  ASSERT_EQ(hetc_session_get_tensor(s1, &t1), nullptr);
+  ASSERT_EQ(hetc_session_get_tensor(s2, &t2), nullptr);
+  EXPECT_FLOAT_EQ(b1, 0.2f);
+  EXPECT_FLOAT_EQ(b2, 0.4f);
+  hetc_session_free(s1);
+  hetc_session_free(s2);
+  hetc_device_free(cpu);
+  hetc_artifact_free(a1);
+  hetc_artifact_free(a2);
 }
 
 TEST(Devices, UnknownDriver) {

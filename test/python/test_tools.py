@@ -30,6 +30,17 @@ def test_examples_follow_the_model_contract(tool, example):
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
+def test_examples_print_stably(tool, example, tmp_path):
+    first = run(tool("hetc-opt"), str(example))
+    assert first.returncode == 0, first.stderr
+    printed = tmp_path / "printed.mlir"
+    printed.write_text(first.stdout)
+    second = run(tool("hetc-opt"), str(printed))
+    assert second.returncode == 0, second.stderr
+    assert second.stdout == first.stdout
+
+
 def test_syntax_error_is_located(tool, tmp_path):
     bad = tmp_path / "syntax.mlir"
     bad.write_text("func.func @f(%x: tensor<4xf32>) {\n  %0 = hetc.relu %x :\n}\n")
@@ -92,3 +103,9 @@ def test_dialect_reference_is_generated(build_dir):
     text = doc.read_text()
     for op in ("hetc.matmul", "hetc.conv2d", "hetc.cross_entropy"):
         assert op in text
+
+
+def test_pass_reference_is_generated(build_dir):
+    doc = build_dir / "docs" / "HetcPasses.md"
+    assert doc.exists(), "the build generates the pass reference"
+    assert "-hetc-verify-model" in doc.read_text()

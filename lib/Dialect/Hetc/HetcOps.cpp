@@ -793,6 +793,11 @@ inferConv2DType(const OpDiag &diag, Value inputV, Value weightV, Value biasV,
     (void)diag("weight must be 4-D [F, C/groups, KH, KW], got ", weight);
     return failure();
   }
+  if (weight.getDimSize(2) < 1 || weight.getDimSize(3) < 1) {
+    (void)diag("weight ", shapeStr(weight.getShape()),
+               " has an empty kernel (KH and KW must be >= 1)");
+    return failure();
+  }
   if (failed(checkSameElementType(diag, input, "input", weight, "weight")))
     return failure();
   if (failed(checkWindowAttr(diag, "strides", strides, 2, 1)) ||

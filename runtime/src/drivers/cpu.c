@@ -11,6 +11,8 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +21,19 @@
 
 struct hetc_executable {
   void *handle;
+  int fd; /* the memory file backing the library, or -1 */
 };
+
+/* Whether a library is already loaded under `path`: glibc identifies
+ * libraries by path, so a reused /proc/self/fd/N would hand back another
+ * artifact's code. */
+static bool path_is_loaded(const char *path) {
+  void *handle = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+  if (!handle)
+    return false;
+  dlclose(handle);
+  return true;
+}
 
 static hetc_status_t cpu_open(int ordinal, void **impl, char *description,
                               size_t size) {
@@ -89,12 +103,24 @@ static hetc_status_t cpu_load(void *impl, const hetc_artifact_t *artifact,
   }
   char path[64];
   snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+  /* Move to a descriptor number no loaded library was named after. */
+  while (path_is_loaded(path)) {
+    int next = fcntl(fd, F_DUPFD_CLOEXEC, fd + 1);
+    close(fd);
+    if (next < 0)
+      return hetc_make_status(HETC_STATUS_INTERNAL,
+                              "cannot duplicate the host-code descriptor: %s",
+                              strerror(errno));
+    fd = next;
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+  }
   void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-  close(fd);
-  if (!handle)
+  if (!handle) {
+    close(fd);
     return hetc_make_status(HETC_STATUS_DATA_LOSS,
                             "cannot load the artifact's host code: %s",
                             dlerror());
+  }
   for (size_t i = 0; i < artifact->num_entries; ++i)
     if (!dlsym(handle, artifact->entries[i].symbol)) {
       hetc_status_t status = hetc_make_status(
@@ -102,14 +128,17 @@ static hetc_status_t cpu_load(void *impl, const hetc_artifact_t *artifact,
           "entry '%s': the host code has no symbol '%s'",
           artifact->entries[i].name, artifact->entries[i].symbol);
       dlclose(handle);
+      close(fd);
       return status;
     }
   hetc_executable_t *exe = malloc(sizeof(*exe));
   if (!exe) {
     dlclose(handle);
+    close(fd);
     return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   }
   exe->handle = handle;
+  exe->fd = fd;
   *out = exe;
   return NULL;
 }
@@ -119,6 +148,12 @@ static void cpu_unload(void *impl, hetc_executable_t *exe) {
   if (!exe)
     return;
   dlclose(exe->handle);
+  /* A library that stays resident (OpenMP's runtime can pin it) keeps its
+   * path: keep the descriptor too, so no later artifact reuses the path. */
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/self/fd/%d", exe->fd);
+  if (!path_is_loaded(path))
+    close(exe->fd);
   free(exe);
 }
 

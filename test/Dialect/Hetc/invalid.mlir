@@ -380,6 +380,15 @@ func.func @conv_weight_rank(%x: tensor<2x4x16x16xf32>, %w: tensor<6x4x3xf32>) {
 
 // -----
 
+func.func @conv_empty_kernel(%x: tensor<2x4x16x16xf32>, %w: tensor<6x4x0x3xf32>) {
+  // expected-error @+2 {{'hetc.conv2d' op weight [6, 4, 0, 3] has an empty kernel (KH and KW must be >= 1)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = hetc.conv2d %x, %w : (tensor<2x4x16x16xf32>, tensor<6x4x0x3xf32>) -> tensor<2x6x17x14xf32>
+  return
+}
+
+// -----
+
 func.func @conv_strides_size(%x: tensor<2x4x16x16xf32>, %w: tensor<6x4x3x3xf32>) {
   // expected-error @+2 {{'hetc.conv2d' op 'strides' needs 2 values, got [1]}}
   // expected-error @+1 {{failed to infer returned types}}

@@ -3,10 +3,12 @@
  * Artifact format version 1, little-endian, shared by the compiler (which
  * encodes artifacts through hetc_artifact_encode) and the runtime's reader.
  *
- * NOTE: reconstructed by a helper session from the uses in
- * runtime/src/artifact_format.c, runtime/src/artifact.c and
- * lib/Target/Common/Artifact.cpp after it overwrote the original by mistake;
- * compare with the author's intent.
+ *   header (64 bytes)  magic, format version, flags, section table offset
+ *                      and count, file size, table CRC-32
+ *   section table      per section: name[32], offset, size, CRC-32,
+ *                      alignment
+ *   sections           each 64-byte aligned: "manifest" (JSON), "host"
+ *                      (cpu shared object), later "device.<kind>"
  *
  *===----------------------------------------------------------------------===*/
 
