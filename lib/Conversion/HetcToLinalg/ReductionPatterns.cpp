@@ -31,47 +31,30 @@ static Value lowerReduce(OpBuilder &b, Location loc, Value input,
   return reshapeTo(b, loc, reduced, type);
 }
 
+/// Shared by the three reductions, which differ only in their combiner and
+/// in whether the sum is divided.
+template <typename ReduceOp, ReductionKind Kind, bool Mean>
+struct ReduceLowering : OpConversionPattern<ReduceOp> {
+  using OpConversionPattern<ReduceOp>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ReduceOp op, typename ReduceOp::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, lowerReduce(rewriter, op.getLoc(),
+                                       adaptor.getInput(), op.getAxes(),
+                                       op.getType(), Kind, Mean));
+    return success();
+  }
+};
+
 /// hetc.reduce_sum => linalg.generic (reduction) + tensor.expand_shape
-struct ReduceSumOpLowering : OpConversionPattern<ReduceSumOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(ReduceSumOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOp(op, lowerReduce(rewriter, op.getLoc(),
-                                       adaptor.getInput(), op.getAxes(),
-                                       op.getType(), ReductionKind::Sum,
-                                       /*mean=*/false));
-    return success();
-  }
-};
-
+using ReduceSumOpLowering =
+    ReduceLowering<ReduceSumOp, ReductionKind::Sum, /*Mean=*/false>;
 /// hetc.reduce_mean => linalg.generic (sum) + linalg.generic (divide)
-struct ReduceMeanOpLowering : OpConversionPattern<ReduceMeanOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(ReduceMeanOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOp(op, lowerReduce(rewriter, op.getLoc(),
-                                       adaptor.getInput(), op.getAxes(),
-                                       op.getType(), ReductionKind::Sum,
-                                       /*mean=*/true));
-    return success();
-  }
-};
-
+using ReduceMeanOpLowering =
+    ReduceLowering<ReduceMeanOp, ReductionKind::Sum, /*Mean=*/true>;
 /// hetc.reduce_max => linalg.generic (max reduction from -inf)
-struct ReduceMaxOpLowering : OpConversionPattern<ReduceMaxOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(ReduceMaxOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOp(op, lowerReduce(rewriter, op.getLoc(),
-                                       adaptor.getInput(), op.getAxes(),
-                                       op.getType(), ReductionKind::Max,
-                                       /*mean=*/false));
-    return success();
-  }
-};
+using ReduceMaxOpLowering =
+    ReduceLowering<ReduceMaxOp, ReductionKind::Max, /*Mean=*/false>;
 
 /// Computes max and sum(exp(x - max)) along `axis`, both reduced.
 static std::pair<Value, Value> softmaxStatistics(OpBuilder &b, Location loc,

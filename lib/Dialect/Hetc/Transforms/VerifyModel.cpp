@@ -63,8 +63,9 @@ LogicalResult mlir::hetc::verifyModelContract(func::FuncOp fn) {
     ok = false;
   }
   fn.walk([&](Operation *op) {
+    // Unregistered ops have no dialect.
     if (op == fn.getOperation() ||
-        isa<HetcDialect>(op->getDialect()) ||
+        isa_and_present<HetcDialect>(op->getDialect()) ||
         isa<arith::ConstantOp, func::ReturnOp>(op))
       return;
     op->emitOpError() << "is not supported in a hetc model (only hetc ops, "

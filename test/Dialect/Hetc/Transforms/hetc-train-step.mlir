@@ -1,0 +1,264 @@
+// RUN: split-file %s %t
+// RUN: hetc-opt %t/model.mlir --hetc-train-step | FileCheck %t/model.mlir --check-prefix=SGD
+// RUN: hetc-opt %t/model.mlir --hetc-train-step="momentum=0.9" | FileCheck %t/model.mlir --check-prefix=MOM
+// RUN: hetc-opt %t/model.mlir --hetc-train-step="momentum=0.9 nesterov=true" | FileCheck %t/model.mlir --check-prefix=NEST
+// RUN: hetc-opt %t/model.mlir --hetc-train-step="weight-decay=0.1 lr=0.5" | FileCheck %t/model.mlir --check-prefix=DECAY
+// RUN: hetc-opt %t/model.mlir --hetc-train-step="optimizer=adam" | FileCheck %t/model.mlir --check-prefix=ADAM
+// RUN: hetc-opt %t/model.mlir --hetc-train-step="optimizer=adam weight-decay=0.5" | FileCheck %t/model.mlir --check-prefix=ADAML2
+// RUN: hetc-opt %t/model.mlir --hetc-train-step="optimizer=adamw lr=0.01" | FileCheck %t/model.mlir --check-prefix=ADAMW
+// RUN: hetc-opt %t/model.mlir --hetc-train-step="optimizer=adam rematerialize=true" | FileCheck %t/model.mlir --check-prefix=REMAT
+// RUN: hetc-opt %t/errors.mlir --hetc-train-step -split-input-file -verify-diagnostics
+// RUN: not hetc-opt %t/model.mlir --hetc-train-step="optimizer=rmsprop" 2>&1 | FileCheck %t/model.mlir --check-prefix=BAD-NAME
+// RUN: not hetc-opt %t/model.mlir --hetc-train-step="nesterov=true" 2>&1 | FileCheck %t/model.mlir --check-prefix=BAD-NESTEROV
+// RUN: not hetc-opt %t/model.mlir --hetc-train-step="lr=0" 2>&1 | FileCheck %t/model.mlir --check-prefix=BAD-LR
+// RUN: not hetc-opt %t/model.mlir --hetc-train-step="optimizer=adam beta2=1.0" 2>&1 | FileCheck %t/model.mlir --check-prefix=BAD-BETA
+// RUN: not hetc-opt %t/model.mlir --hetc-train-step="weight-decay=-0.5" 2>&1 | FileCheck %t/model.mlir --check-prefix=BAD-WD
+// RUN: not hetc-opt %t/model.mlir --hetc-train-step="entry=nope" 2>&1 | FileCheck %t/model.mlir --check-prefix=BAD-ENTRY
+// RUN: hetc-opt %t/f16.mlir --hetc-train-step | FileCheck %t/f16.mlir
+// RUN: not hetc-opt %t/f16.mlir --hetc-train-step="optimizer=adam" 2>&1 | FileCheck %t/f16.mlir --check-prefix=ADAM-F16
+
+//--- model.mlir
+
+// The model lists a label first: train_step orders its arguments
+// params..., opt_state..., inputs..., labels..., each group in model order.
+func.func @model(%y: tensor<4xi32> {hetc.label},
+                 %w: tensor<2x3xf32> {hetc.param = #hetc.init<uniform, 0.5>, hetc.name = "w"},
+                 %x: tensor<4x3xf32> {hetc.input},
+                 %b: tensor<2xf32> {hetc.param = #hetc.init<zeros>})
+    -> (tensor<f32>, tensor<4x2xf32>) {
+  %h = hetc.matmul %x, %w transpose_rhs : (tensor<4x3xf32>, tensor<2x3xf32>) -> tensor<4x2xf32>
+  %logits = hetc.add %h, %b : (tensor<4x2xf32>, tensor<2xf32>) -> tensor<4x2xf32>
+  %loss = hetc.cross_entropy %logits, %y : (tensor<4x2xf32>, tensor<4xi32>) -> tensor<f32>
+  return %loss, %logits : tensor<f32>, tensor<4x2xf32>
+}
+
+// The model stays; train_step follows it.
+// SGD-LABEL: func.func @model(
+
+// Plain SGD (torch.optim.SGD defaults, lr 0.01): p -= lr * g.
+// SGD-LABEL: func.func @train_step(
+// SGD-SAME: %[[W:[^:]+]]: tensor<2x3xf32> {hetc.name = "w", hetc.param = #hetc.init<uniform, 5.000000e-01>}
+// SGD-SAME: %[[B:[^:]+]]: tensor<2xf32> {hetc.param = #hetc.init<zeros>}
+// SGD-SAME: %[[X:[^:]+]]: tensor<4x3xf32> {hetc.input}
+// SGD-SAME: %[[Y:[^:]+]]: tensor<4xi32> {hetc.label})
+// SGD-SAME: -> (tensor<2x3xf32> {hetc.updates = 0 : i64}, tensor<2xf32> {hetc.updates = 1 : i64}, tensor<f32> {hetc.loss}, tensor<4x2xf32> {hetc.output})
+// SGD-SAME: attributes {hetc.generated, hetc.optimizer = {lr = 1.000000e-02 : f64, momentum = 0.000000e+00 : f64, name = "sgd", nesterov = false, weight_decay = 0.000000e+00 : f64}}
+// SGD: %[[H:.*]] = hetc.matmul %[[X]], %[[W]] transpose_rhs
+// SGD: %[[LOGITS:.*]] = hetc.add %[[H]], %[[B]]
+// SGD: %[[LOSS:.*]] = hetc.cross_entropy %[[LOGITS]], %[[Y]]
+// SGD: %[[GL:.*]] = hetc.cross_entropy_backward
+// SGD: %[[GB:.*]] = hetc.reshape
+// SGD: %[[GW:.*]] = hetc.matmul %[[GL]], %[[X]] transpose_lhs
+// SGD: %[[LR:.*]] = arith.constant dense<0.00999999977> : tensor<f32>
+// SGD: %[[SW:.*]] = hetc.mul %[[GW]], %[[LR]] : (tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32>
+// SGD: %[[NW:.*]] = hetc.sub %[[W]], %[[SW]]
+// SGD: %[[SB:.*]] = hetc.mul %[[GB]], %{{.*}} : (tensor<2xf32>, tensor<f32>) -> tensor<2xf32>
+// SGD: %[[NB:.*]] = hetc.sub %[[B]], %[[SB]]
+// SGD: return %[[NW]], %[[NB]], %[[LOSS]], %[[LOGITS]]
+
+// Momentum: a zero-initialized buffer per parameter. torch starts the
+// buffer as a copy of the first update direction, which equals
+// momentum * 0 + d, so zeros are exact. b = momentum * b + d; p -= lr * b.
+// MOM-LABEL: func.func @train_step(
+// MOM-SAME: %[[W:[^:]+]]: tensor<2x3xf32>
+// MOM-SAME: %[[B:[^:]+]]: tensor<2xf32>
+// MOM-SAME: %[[MW:[^:]+]]: tensor<2x3xf32> {hetc.opt_state = {init = #hetc.init<zeros>, kind = "momentum", param = 0 : i64}}
+// MOM-SAME: %[[MB:[^:]+]]: tensor<2xf32> {hetc.opt_state = {init = #hetc.init<zeros>, kind = "momentum", param = 1 : i64}}
+// MOM-SAME: %{{[^:]+}}: tensor<4x3xf32> {hetc.input}
+// MOM-SAME: %{{[^:]+}}: tensor<4xi32> {hetc.label})
+// MOM-SAME: -> (tensor<2x3xf32> {hetc.updates = 0 : i64}, tensor<2xf32> {hetc.updates = 1 : i64}, tensor<2x3xf32> {hetc.updates = 2 : i64}, tensor<2xf32> {hetc.updates = 3 : i64}, tensor<f32> {hetc.loss}, tensor<4x2xf32> {hetc.output})
+// MOM-SAME: hetc.optimizer = {lr = 1.000000e-02 : f64, momentum = 9.000000e-01 : f64, name = "sgd", nesterov = false, weight_decay = 0.000000e+00 : f64}
+// MOM: %[[GW:.*]] = hetc.matmul %{{.*}}, %{{.*}} transpose_lhs
+// MOM: %[[MU:.*]] = arith.constant dense<0.899999976> : tensor<f32>
+// MOM: %[[DM:.*]] = hetc.mul %[[MW]], %[[MU]]
+// MOM: %[[NMW:.*]] = hetc.add %[[DM]], %[[GW]]
+// MOM: %[[LR:.*]] = arith.constant dense<0.00999999977> : tensor<f32>
+// MOM: %[[S:.*]] = hetc.mul %[[NMW]], %[[LR]]
+// MOM: %[[NW:.*]] = hetc.sub %[[W]], %[[S]]
+// MOM: %[[NMB:.*]] = hetc.add %{{.*}}, %{{.*}} : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+// MOM: %[[NB:.*]] = hetc.sub %[[B]], %{{.*}}
+// MOM: return %[[NW]], %[[NB]], %[[NMW]], %[[NMB]], %{{.*}}, %{{.*}} :
+
+// Nesterov: b = momentum * b + d; p -= lr * (d + momentum * b).
+// NEST-LABEL: func.func @train_step(
+// NEST-SAME: %[[W:[^:]+]]: tensor<2x3xf32>
+// NEST-SAME: %[[MW:[^:]+]]: tensor<2x3xf32> {hetc.opt_state = {init = #hetc.init<zeros>, kind = "momentum", param = 0 : i64}}
+// NEST-SAME: nesterov = true
+// NEST: %[[GW:.*]] = hetc.matmul %{{.*}}, %{{.*}} transpose_lhs
+// NEST: %[[DM:.*]] = hetc.mul %[[MW]], %{{.*}}
+// NEST: %[[NMW:.*]] = hetc.add %[[DM]], %[[GW]]
+// NEST: %[[MU:.*]] = arith.constant dense<0.899999976> : tensor<f32>
+// NEST: %[[LOOK:.*]] = hetc.mul %[[NMW]], %[[MU]]
+// NEST: %[[D:.*]] = hetc.add %[[GW]], %[[LOOK]]
+// NEST: %[[LR:.*]] = arith.constant dense<0.00999999977> : tensor<f32>
+// NEST: %[[S:.*]] = hetc.mul %[[D]], %[[LR]]
+// NEST: %[[NW:.*]] = hetc.sub %[[W]], %[[S]]
+// NEST: return %[[NW]], %{{.*}}, %[[NMW]],
+
+// Weight decay: d = g + wd * p; p -= lr * d.
+// DECAY-LABEL: func.func @train_step(
+// DECAY-SAME: %[[W:[^:]+]]: tensor<2x3xf32>
+// DECAY-SAME: hetc.optimizer = {lr = 5.000000e-01 : f64, momentum = 0.000000e+00 : f64, name = "sgd", nesterov = false, weight_decay = 1.000000e-01 : f64}
+// DECAY: %[[GW:.*]] = hetc.matmul %{{.*}}, %{{.*}} transpose_lhs
+// DECAY: %[[WD:.*]] = arith.constant dense<1.000000e-01> : tensor<f32>
+// DECAY: %[[DW:.*]] = hetc.mul %[[W]], %[[WD]]
+// DECAY: %[[D:.*]] = hetc.add %[[GW]], %[[DW]]
+// DECAY: %[[LR:.*]] = arith.constant dense<5.000000e-01> : tensor<f32>
+// DECAY: %[[S:.*]] = hetc.mul %[[D]], %[[LR]]
+// DECAY: %[[NW:.*]] = hetc.sub %[[W]], %[[S]]
+// DECAY: return %[[NW]],
+
+// Adam (torch.optim.Adam defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8):
+// two moments per parameter, then a shared 0-d step counter t.
+//   t += 1; m = 0.9 m + 0.1 g; v = 0.999 v + 0.001 g^2;
+//   p -= lr / (1 - 0.9^t) * m / (sqrt(v) / sqrt(1 - 0.999^t) + eps),
+// with beta^t = exp(t * ln(beta)).
+// ADAM-LABEL: func.func @train_step(
+// ADAM-SAME: %[[W:[^:]+]]: tensor<2x3xf32>
+// ADAM-SAME: %[[B:[^:]+]]: tensor<2xf32>
+// ADAM-SAME: %[[MW:[^:]+]]: tensor<2x3xf32> {hetc.opt_state = {init = #hetc.init<zeros>, kind = "exp_avg", param = 0 : i64}}
+// ADAM-SAME: %[[VW:[^:]+]]: tensor<2x3xf32> {hetc.opt_state = {init = #hetc.init<zeros>, kind = "exp_avg_sq", param = 0 : i64}}
+// ADAM-SAME: %[[MB:[^:]+]]: tensor<2xf32> {hetc.opt_state = {init = #hetc.init<zeros>, kind = "exp_avg", param = 1 : i64}}
+// ADAM-SAME: %[[VB:[^:]+]]: tensor<2xf32> {hetc.opt_state = {init = #hetc.init<zeros>, kind = "exp_avg_sq", param = 1 : i64}}
+// ADAM-SAME: %[[T:[^:]+]]: tensor<f32> {hetc.opt_state = {init = #hetc.init<zeros>, kind = "step"}}
+// ADAM-SAME: %{{[^:]+}}: tensor<4x3xf32> {hetc.input}
+// ADAM-SAME: %{{[^:]+}}: tensor<4xi32> {hetc.label})
+// ADAM-SAME: -> (tensor<2x3xf32> {hetc.updates = 0 : i64}, tensor<2xf32> {hetc.updates = 1 : i64}, tensor<2x3xf32> {hetc.updates = 2 : i64}, tensor<2x3xf32> {hetc.updates = 3 : i64}, tensor<2xf32> {hetc.updates = 4 : i64}, tensor<2xf32> {hetc.updates = 5 : i64}, tensor<f32> {hetc.updates = 6 : i64}, tensor<f32> {hetc.loss}, tensor<4x2xf32> {hetc.output})
+// ADAM-SAME: hetc.optimizer = {beta1 = 9.000000e-01 : f64, beta2 = 0.99899999999999999 : f64, eps = 1.000000e-08 : f64, lr = 1.000000e-03 : f64, name = "adam", weight_decay = 0.000000e+00 : f64}
+// ADAM: %[[GW:.*]] = hetc.matmul %{{.*}}, %{{.*}} transpose_lhs
+// ADAM: %[[ONE:.*]] = arith.constant dense<1.000000e+00> : tensor<f32>
+// ADAM: %[[NT:.*]] = hetc.add %[[T]], %[[ONE]] : (tensor<f32>, tensor<f32>) -> tensor<f32>
+// ADAM: %[[LN1:.*]] = arith.constant dense<-0.105360515> : tensor<f32>
+// ADAM: %[[E1:.*]] = hetc.mul %[[NT]], %[[LN1]]
+// ADAM: %[[P1:.*]] = hetc.exp %[[E1]] : tensor<f32>
+// ADAM: %[[BC1:.*]] = hetc.sub %{{.*}}, %[[P1]]
+// ADAM: %[[LR:.*]] = arith.constant dense<1.000000e-03> : tensor<f32>
+// ADAM: %[[STEP:.*]] = hetc.div %[[LR]], %[[BC1]]
+// ADAM: %[[LN2:.*]] = arith.constant dense<-0.00100050028> : tensor<f32>
+// ADAM: %[[E2:.*]] = hetc.mul %[[NT]], %[[LN2]]
+// ADAM: %[[P2:.*]] = hetc.exp %[[E2]] : tensor<f32>
+// ADAM: %[[BC2:.*]] = hetc.sub %{{.*}}, %[[P2]]
+// ADAM: %[[BC2S:.*]] = hetc.sqrt %[[BC2]] : tensor<f32>
+// ADAM: %[[C1:.*]] = arith.constant dense<1.000000e-01> : tensor<f32>
+// ADAM: %[[G1:.*]] = hetc.mul %[[GW]], %[[C1]]
+// ADAM: %[[B1:.*]] = arith.constant dense<0.899999976> : tensor<f32>
+// ADAM: %[[M0:.*]] = hetc.mul %[[MW]], %[[B1]]
+// ADAM: %[[NMW:.*]] = hetc.add %[[M0]], %[[G1]]
+// ADAM: %[[G2:.*]] = hetc.mul %[[GW]], %[[GW]]
+// ADAM: %[[C2:.*]] = arith.constant dense<1.000000e-03> : tensor<f32>
+// ADAM: %[[G2S:.*]] = hetc.mul %[[G2]], %[[C2]]
+// ADAM: %[[B2:.*]] = arith.constant dense<9.990000e-01> : tensor<f32>
+// ADAM: %[[V0:.*]] = hetc.mul %[[VW]], %[[B2]]
+// ADAM: %[[NVW:.*]] = hetc.add %[[V0]], %[[G2S]]
+// ADAM: %[[EPS:.*]] = arith.constant dense<9.99999993E-9> : tensor<f32>
+// ADAM: %[[SV:.*]] = hetc.sqrt %[[NVW]]
+// ADAM: %[[SVC:.*]] = hetc.div %[[SV]], %[[BC2S]]
+// ADAM: %[[DEN:.*]] = hetc.add %[[SVC]], %[[EPS]]
+// ADAM: %[[R:.*]] = hetc.div %[[NMW]], %[[DEN]]
+// ADAM: %[[U:.*]] = hetc.mul %[[R]], %[[STEP]]
+// ADAM: %[[NW:.*]] = hetc.sub %[[W]], %[[U]]
+// ADAM: %[[NB:.*]] = hetc.sub %[[B]], %{{.*}}
+// ADAM: return %[[NW]], %[[NB]], %[[NMW]], %[[NVW]], %{{.*}}, %{{.*}}, %[[NT]], %{{.*}}, %{{.*}} :
+
+// Adam's (L2) weight decay is added to the gradient before the moments.
+// ADAML2-LABEL: func.func @train_step(
+// ADAML2-SAME: %[[W:[^:]+]]: tensor<2x3xf32>
+// ADAML2: %[[GW:.*]] = hetc.matmul %{{.*}}, %{{.*}} transpose_lhs
+// ADAML2: %[[WD:.*]] = arith.constant dense<5.000000e-01> : tensor<f32>
+// ADAML2: %[[DW:.*]] = hetc.mul %[[W]], %[[WD]]
+// ADAML2: %[[G:.*]] = hetc.add %[[GW]], %[[DW]]
+// ADAML2: %[[C1:.*]] = arith.constant dense<1.000000e-01> : tensor<f32>
+// ADAML2: hetc.mul %[[G]], %[[C1]]
+// ADAML2: hetc.mul %[[G]], %[[G]]
+// ADAML2: hetc.sub %[[W]], %{{.*}}
+
+// AdamW decays the parameter itself, p *= 1 - lr * wd (default wd 0.01),
+// then takes the Adam step without weight decay.
+// ADAMW-LABEL: func.func @train_step(
+// ADAMW-SAME: %[[W:[^:]+]]: tensor<2x3xf32>
+// ADAMW-SAME: hetc.optimizer = {beta1 = 9.000000e-01 : f64, beta2 = 0.99899999999999999 : f64, eps = 1.000000e-08 : f64, lr = 1.000000e-02 : f64, name = "adamw", weight_decay = 1.000000e-02 : f64}
+// ADAMW: %[[GW:.*]] = hetc.matmul %{{.*}}, %{{.*}} transpose_lhs
+// ADAMW: %[[KEEP:.*]] = arith.constant dense<0.999899983> : tensor<f32>
+// ADAMW: %[[DW:.*]] = hetc.mul %[[W]], %[[KEEP]]
+// ADAMW: %[[C1:.*]] = arith.constant dense<1.000000e-01> : tensor<f32>
+// ADAMW: hetc.mul %[[GW]], %[[C1]]
+// ADAMW: %[[R:.*]] = hetc.div %{{.*}}, %{{.*}} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+// ADAMW-NEXT: %[[U:.*]] = hetc.mul %[[R]], %{{.*}} : (tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32>
+// ADAMW-NEXT: %[[NW:.*]] = hetc.sub %[[DW]], %[[U]]
+// ADAMW: return %[[NW]],
+
+// rematerialize=true is passed on to autodiff: the logits are recomputed
+// for the cross-entropy gradient.
+// REMAT-LABEL: func.func @train_step(
+// REMAT: %[[LOGITS:.*]] = hetc.add
+// REMAT: hetc.cross_entropy %[[LOGITS]]
+// REMAT: %[[RE:.*]] = hetc.add
+// REMAT: hetc.cross_entropy_backward %{{.*}}, %[[RE]],
+
+// BAD-NAME: error: unknown optimizer 'rmsprop' (expected sgd, adam or adamw)
+// BAD-NESTEROV: error: nesterov momentum needs momentum > 0
+// BAD-LR: error: learning rate must be positive, got 0.000000e+00
+// BAD-BETA: error: beta1 and beta2 must be in [0, 1), got 9.000000e-01 and 1.000000e+00
+// BAD-WD: error: weight-decay must be >= 0, got -5.000000e-01
+// BAD-ENTRY: error: no function named 'nope' in the module
+
+//--- f16.mlir
+
+// SGD updates f16 parameters in f16; Adam keeps f32 state and needs f32
+// parameters.
+// CHECK-LABEL: func.func @train_step(
+// CHECK-SAME: %[[W:[^:]+]]: tensor<4xf16>
+// CHECK: %[[LR:.*]] = arith.constant dense<1.000210e-02> : tensor<f16>
+// CHECK: %[[S:.*]] = hetc.mul %{{.*}}, %[[LR]] : (tensor<4xf16>, tensor<f16>) -> tensor<4xf16>
+// CHECK: %[[NW:.*]] = hetc.sub %[[W]], %[[S]]
+// CHECK: return %[[NW]],
+// ADAM-F16: error: adam supports f32 parameters only; parameter #0 is 'tensor<4xf16>'
+func.func @half(%w: tensor<4xf16> {hetc.param = #hetc.init<zeros>}) -> tensor<f16> {
+  %l = hetc.reduce_sum %w [0] : tensor<4xf16> -> tensor<f16>
+  return %l : tensor<f16>
+}
+
+//--- errors.mlir
+
+// expected-error @+1 {{hetc-train-step needs entry=<model> when the module has 2 models}}
+module {
+  func.func @a(%w: tensor<4xf32> {hetc.param = #hetc.init<zeros>}) -> tensor<f32> {
+    %l = hetc.reduce_sum %w [0] : tensor<4xf32> -> tensor<f32>
+    return %l : tensor<f32>
+  }
+  func.func @b(%w: tensor<4xf32> {hetc.param = #hetc.init<zeros>}) -> tensor<f32> {
+    %l = hetc.reduce_sum %w [0] : tensor<4xf32> -> tensor<f32>
+    return %l : tensor<f32>
+  }
+}
+
+// -----
+
+func.func @model(%w: tensor<4xf32> {hetc.param = #hetc.init<zeros>}) -> tensor<f32> {
+  %l = hetc.reduce_sum %w [0] : tensor<4xf32> -> tensor<f32>
+  return %l : tensor<f32>
+}
+// expected-error @+1 {{the module already defines 'train_step'}}
+func.func @train_step() {
+  return
+}
+
+// -----
+
+// The model contract is checked before anything is generated.
+// expected-error @+1 {{argument #1 of model 'no_role' has no role: mark it hetc.param, hetc.input or hetc.label}}
+func.func @no_role(%w: tensor<4xf32> {hetc.param = #hetc.init<zeros>}, %x: tensor<4xf32>) -> tensor<f32> {
+  %l = hetc.reduce_sum %w [0] : tensor<4xf32> -> tensor<f32>
+  return %l : tensor<f32>
+}
+
+// -----
+
+func.func @no_rule(%w: tensor<4xf32> {hetc.param = #hetc.init<zeros>},
+                   %g: tensor<4xf32> {hetc.input}) -> tensor<f32> {
+  // expected-error @+1 {{'hetc.slice_backward' op has no gradient rule; hetc cannot differentiate through it}}
+  %0 = hetc.slice_backward %g, %w offsets [0] sizes [4] strides [1]
+      : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %l = hetc.reduce_sum %0 [0] : tensor<4xf32> -> tensor<f32>
+  return %l : tensor<f32>
+}
