@@ -1,0 +1,29 @@
+"""hetc: compile a model's training step and run it on any device.
+
+    import hetc, numpy as np
+    artifact = hetc.compile_file("examples/mlp_digits.mlir",
+                                 optimizer={"optimizer": "sgd", "lr": 0.1})
+    session = hetc.Session(artifact, hetc.Device("cpu"), seed=0)
+    loss, outputs = session.train_step(x=x_batch, labels=y_batch)
+"""
+import pathlib
+
+from ._hetc import Artifact, Device, Error, Session, compile as _compile
+
+__all__ = ["Artifact", "Device", "Error", "Session", "compile",
+           "compile_file"]
+
+
+def compile(source, target="cpu", chip="", entry="", eval_only=False,
+            optimizer=None):
+    """Compiles MLIR text in the hetc dialect; returns an Artifact."""
+    return Artifact(_compile(source, target, chip, entry, eval_only,
+                             dict(optimizer or {}), "<string>"))
+
+
+def compile_file(path, target="cpu", chip="", entry="", eval_only=False,
+                 optimizer=None):
+    """Compiles a .mlir file; diagnostics name the file."""
+    path = pathlib.Path(path)
+    return Artifact(_compile(path.read_text(), target, chip, entry, eval_only,
+                             dict(optimizer or {}), str(path)))

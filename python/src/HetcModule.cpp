@@ -1,0 +1,330 @@
+//===- HetcModule.cpp - the hetc Python extension -------------------------===//
+//
+// Binds the compiler driver (through CompileSource.h, so this file sees no
+// MLIR types) and the C runtime. Arrays go in and out as numpy arrays, the
+// GIL is released while compiling and running, and every error becomes a
+// hetc.Error carrying the diagnostic or runtime message.
+//
+//===----------------------------------------------------------------------===//
+
+#include "hetc/Target/CompileSource.h"
+#include "hetc/runtime/hetc_runtime.h"
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace py = pybind11;
+
+namespace {
+
+py::object errorType;
+
+[[noreturn]] void raise(const std::string &message) {
+  PyErr_SetString(errorType.ptr(), message.c_str());
+  throw py::error_already_set();
+}
+
+void check(hetc_status_t status) {
+  if (!status)
+    return;
+  std::string message = hetc_status_message(status);
+  hetc_status_free(status);
+  raise(message);
+}
+
+py::dtype toNumpy(hetc_dtype_t dtype) {
+  switch (dtype) {
+  case HETC_DTYPE_F32:
+    return py::dtype::of<float>();
+  case HETC_DTYPE_F16:
+    return py::dtype("float16");
+  case HETC_DTYPE_I32:
+    return py::dtype::of<int32_t>();
+  case HETC_DTYPE_I64:
+    return py::dtype::of<int64_t>();
+  case HETC_DTYPE_BF16:
+    break;
+  }
+  raise("bf16 tensors cannot be exchanged with numpy");
+}
+
+hetc_dtype_t fromNumpy(const py::array &array, const std::string &name) {
+  py::dtype d = array.dtype();
+  if (d.is(py::dtype::of<float>()) || d.equal(py::dtype::of<float>()))
+    return HETC_DTYPE_F32;
+  if (d.equal(py::dtype("float16")))
+    return HETC_DTYPE_F16;
+  if (d.equal(py::dtype::of<int32_t>()))
+    return HETC_DTYPE_I32;
+  if (d.equal(py::dtype::of<int64_t>()))
+    return HETC_DTYPE_I64;
+  raise("array '" + name + "' has numpy dtype " +
+        std::string(py::str(d)) +
+        "; hetc takes float32, float16, int32 or int64");
+}
+
+/// A numpy array pinned in C order, described for the runtime.
+struct Bound {
+  std::string name;
+  py::array array;
+  std::vector<int64_t> shape;
+  hetc_tensor_t tensor;
+};
+
+std::vector<std::unique_ptr<Bound>> bind(const py::dict &arrays) {
+  std::vector<std::unique_ptr<Bound>> bound;
+  for (auto item : arrays) {
+    auto b = std::make_unique<Bound>();
+    b->name = py::cast<std::string>(item.first);
+    py::array array = py::array::ensure(item.second);
+    if (!array)
+      raise("'" + b->name + "' is not an array");
+    hetc_dtype_t dtype = fromNumpy(array, b->name);
+    b->array = py::array::ensure(array, py::array::c_style);
+    for (py::ssize_t d = 0; d < b->array.ndim(); ++d)
+      b->shape.push_back(b->array.shape(d));
+    b->tensor = {b->name.c_str(), dtype, static_cast<int32_t>(b->shape.size()),
+                 b->shape.data(), b->array.mutable_data()};
+    bound.push_back(std::move(b));
+  }
+  return bound;
+}
+
+class Artifact {
+public:
+  explicit Artifact(const py::bytes &bytes) {
+    std::string data = bytes;
+    check(hetc_artifact_open_memory(data.data(), data.size(), &artifact));
+  }
+  static std::shared_ptr<Artifact> load(const std::string &path) {
+    auto a = std::shared_ptr<Artifact>(new Artifact());
+    check(hetc_artifact_open(path.c_str(), &a->artifact));
+    return a;
+  }
+  ~Artifact() { hetc_artifact_free(artifact); }
+  std::string target() const { return hetc_artifact_target(artifact); }
+  std::string manifest() const { return hetc_artifact_manifest(artifact); }
+  std::vector<std::string> entries() const {
+    std::vector<std::string> names;
+    for (size_t i = 0; i < hetc_artifact_entry_count(artifact); ++i)
+      names.push_back(hetc_artifact_entry_name(artifact, i));
+    return names;
+  }
+
+  hetc_artifact_t *artifact = nullptr;
+
+private:
+  Artifact() = default;
+};
+
+class Device {
+public:
+  Device(const std::string &driver, int ordinal) {
+    check(hetc_device_open(driver.c_str(), ordinal, &device));
+  }
+  ~Device() { hetc_device_free(device); }
+  std::string description() const { return hetc_device_description(device); }
+
+  hetc_device_t *device = nullptr;
+};
+
+class Session {
+public:
+  Session(std::shared_ptr<Artifact> artifact, std::shared_ptr<Device> device,
+          uint64_t seed)
+      : artifact(std::move(artifact)), device(std::move(device)) {
+    check(hetc_session_create(this->artifact->artifact, this->device->device,
+                              &session));
+    check(hetc_session_init_params(session, seed));
+  }
+  ~Session() { close(); }
+
+  void close() {
+    if (session)
+      hetc_session_free(session);
+    session = nullptr;
+  }
+
+  hetc_session_t *get() {
+    if (!session)
+      raise("the session is closed");
+    return session;
+  }
+
+  /// Runs an entry; returns the loss and every output as a new array.
+  py::tuple run(const std::string &entry, const py::dict &inputs, bool train) {
+    hetc_session_t *s = get();
+    auto bound = bind(inputs);
+    std::vector<hetc_tensor_t> in;
+    for (auto &b : bound)
+      in.push_back(b->tensor);
+    size_t numArgs, numResults;
+    const hetc_tensor_info_t *args, *results;
+    check(hetc_artifact_entry_signature(artifact->artifact, entry.c_str(),
+                                        &numArgs, &args, &numResults,
+                                        &results));
+    py::dict outputs;
+    std::vector<py::array> arrays;
+    std::vector<hetc_tensor_t> out;
+    std::vector<std::vector<int64_t>> shapes;
+    for (size_t i = 0; i < numResults; ++i) {
+      if (results[i].role != HETC_ROLE_OUTPUT)
+        continue;
+      std::vector<py::ssize_t> shape(results[i].shape,
+                                     results[i].shape + results[i].rank);
+      py::array array(toNumpy(results[i].dtype), shape);
+      outputs[py::str(results[i].name)] = array;
+      arrays.push_back(array);
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < numResults; ++i)
+      if (results[i].role == HETC_ROLE_OUTPUT)
+        out.push_back({results[i].name, results[i].dtype, results[i].rank,
+                       results[i].shape, arrays[k++].mutable_data()});
+    float loss = 0.0f;
+    hetc_status_t status;
+    {
+      py::gil_scoped_release release;
+      status = train ? hetc_session_train_step(s, in.data(), in.size(), &loss,
+                                               out.data(), out.size())
+                     : hetc_session_run(s, entry.c_str(), in.data(),
+                                        in.size(), &loss, out.data(),
+                                        out.size());
+    }
+    check(status);
+    return py::make_tuple(loss, outputs);
+  }
+
+  py::array getTensor(const std::string &name) {
+    hetc_session_t *s = get();
+    for (size_t i = 0; i < hetc_session_state_count(s); ++i) {
+      const hetc_tensor_info_t *info = hetc_session_state_info(s, i);
+      if (name != info->name)
+        continue;
+      std::vector<py::ssize_t> shape(info->shape, info->shape + info->rank);
+      py::array array(toNumpy(info->dtype), shape);
+      hetc_tensor_t t = {info->name, info->dtype, info->rank, info->shape,
+                         array.mutable_data()};
+      check(hetc_session_get_tensor(s, &t));
+      return array;
+    }
+    raise("the session holds no parameter or state named '" + name + "'");
+  }
+
+  void setTensor(const std::string &name, const py::array &value) {
+    py::dict one;
+    one[py::str(name)] = value;
+    auto bound = bind(one);
+    check(hetc_session_set_tensor(get(), &bound.front()->tensor));
+  }
+
+  std::vector<std::string> stateNames() {
+    hetc_session_t *s = get();
+    std::vector<std::string> names;
+    for (size_t i = 0; i < hetc_session_state_count(s); ++i)
+      names.push_back(hetc_session_state_info(s, i)->name);
+    return names;
+  }
+
+  std::shared_ptr<Artifact> artifact;
+  std::shared_ptr<Device> device;
+  hetc_session_t *session = nullptr;
+};
+
+py::bytes compile(const std::string &source, const std::string &target,
+                  const std::string &chip, const std::string &entry,
+                  bool evalOnly, const py::dict &optimizer,
+                  const std::string &sourceName) {
+  mlir::hetc::SourceCompileOptions options;
+  options.target = target;
+  options.chip = chip;
+  options.entry = entry;
+  options.trainStep = !evalOnly;
+  for (auto item : optimizer) {
+    std::string key = py::cast<std::string>(item.first);
+    py::object value = py::reinterpret_borrow<py::object>(item.second);
+    std::string text = py::isinstance<py::bool_>(value)
+                           ? (value.cast<bool>() ? "true" : "false")
+                           : std::string(py::str(value));
+    for (char &c : key)
+      if (c == '_')
+        c = '-';
+    options.optimizerOptions[key] = text;
+  }
+  mlir::hetc::SourceCompileResult result;
+  {
+    py::gil_scoped_release release;
+    result = mlir::hetc::compileSource(source, sourceName, options);
+  }
+  if (!result.ok)
+    raise(result.diagnostics.empty() ? "compilation failed"
+                                     : result.diagnostics);
+  return py::bytes(result.artifact);
+}
+
+} // namespace
+
+PYBIND11_MODULE(_hetc, m) {
+  m.doc() = "hetc: compile training steps and run them (native module)";
+  errorType = py::reinterpret_borrow<py::object>(
+      PyErr_NewException("hetc.Error", PyExc_RuntimeError, nullptr));
+  m.attr("Error") = errorType;
+
+  m.def("compile", &compile, py::arg("source"), py::arg("target") = "cpu",
+        py::arg("chip") = "", py::arg("entry") = "",
+        py::arg("eval_only") = false, py::arg("optimizer") = py::dict(),
+        py::arg("source_name") = "<string>",
+        "Compiles MLIR text in the hetc dialect into artifact bytes.");
+
+  py::class_<Artifact, std::shared_ptr<Artifact>>(m, "Artifact")
+      .def(py::init<const py::bytes &>(), py::arg("data"))
+      .def_static("load", &Artifact::load, py::arg("path"))
+      .def_property_readonly("target", &Artifact::target)
+      .def_property_readonly("manifest", &Artifact::manifest)
+      .def_property_readonly("entries", &Artifact::entries);
+
+  py::class_<Device, std::shared_ptr<Device>>(m, "Device")
+      .def(py::init<const std::string &, int>(), py::arg("driver") = "cpu",
+           py::arg("ordinal") = 0)
+      .def_property_readonly("description", &Device::description);
+
+  py::class_<Session>(m, "Session")
+      .def(py::init<std::shared_ptr<Artifact>, std::shared_ptr<Device>,
+                    uint64_t>(),
+           py::arg("artifact"), py::arg("device"), py::arg("seed") = 0)
+      .def("init_params",
+           [](Session &s, uint64_t seed) {
+             check(hetc_session_init_params(s.get(), seed));
+           },
+           py::arg("seed"))
+      .def("train_step",
+           [](Session &s, const py::kwargs &inputs) {
+             return s.run("train_step", inputs, /*train=*/true);
+           })
+      .def("run",
+           [](Session &s, const std::string &entry, const py::kwargs &inputs) {
+             return s.run(entry, inputs, /*train=*/false);
+           },
+           py::arg("entry") = "eval")
+      .def("get", &Session::getTensor, py::arg("name"))
+      .def("set", &Session::setTensor, py::arg("name"), py::arg("value"))
+      .def_property_readonly("state_names", &Session::stateNames)
+      .def_property_readonly("step",
+                             [](Session &s) { return hetc_session_step(s.get()); })
+      .def("save_checkpoint",
+           [](Session &s, const std::string &path) {
+             check(hetc_session_save_checkpoint(s.get(), path.c_str()));
+           },
+           py::arg("path"))
+      .def("load_checkpoint",
+           [](Session &s, const std::string &path) {
+             check(hetc_session_load_checkpoint(s.get(), path.c_str()));
+           },
+           py::arg("path"))
+      .def("close", &Session::close);
+}
