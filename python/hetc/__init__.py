@@ -10,8 +10,8 @@ import pathlib
 
 from ._hetc import Artifact, Device, Error, Session, compile as _compile
 
-__all__ = ["Artifact", "Device", "Error", "Session", "compile",
-           "compile_file"]
+__all__ = ["Artifact", "Device", "Error", "Session", "Trainer", "compile",
+           "compile_file", "nn", "optim"]
 
 
 def compile(source, target="cpu", chip="", entry="", eval_only=False,
@@ -27,3 +27,7 @@ def compile_file(path, target="cpu", chip="", entry="", eval_only=False,
     path = pathlib.Path(path)
     return Artifact(_compile(path.read_text(), target, chip, entry, eval_only,
                              dict(optimizer or {}), str(path)))
+
+
+from . import nn, optim  # noqa: E402
+from .trainer import Trainer  # noqa: E402

@@ -1,0 +1,74 @@
+"""Trainer: builds, compiles and runs a model's training step."""
+import json
+
+import numpy as np
+
+from . import nn
+from ._hetc import Device, Session
+
+__all__ = ["Trainer", "build_source"]
+
+
+def build_source(model, input_shape, loss, input_dtype="f32"):
+    """The hetc dialect text of `model` on inputs of `input_shape`."""
+    b = nn.Builder()
+    x = b.arg("x", input_shape, "hetc.input", input_dtype)
+    output = model(b, x, "")
+    labels = loss.label(b, output)
+    value = loss.emit(b, output, labels)
+    return b.function("model", [value, output]), b.seeds
+
+
+class Trainer:
+    """Compiles `model` with `loss` and `optimizer` for one batch shape.
+
+        trainer = hetc.Trainer(model, (32, 64), hetc.nn.CrossEntropyLoss(),
+                               hetc.optim.SGD(lr=0.1))
+        loss = trainer.step(x, labels)
+    """
+
+    def __init__(self, model, input_shape, loss, optimizer, target="cpu",
+                 seed=0, input_dtype="f32"):
+        from . import compile as compile_source
+        self.source, self.dropout_seeds = build_source(
+            model, tuple(input_shape), loss, input_dtype)
+        self.artifact = compile_source(self.source, target=target,
+                                       optimizer=optimizer.options)
+        self.session = Session(self.artifact, Device(target), seed)
+        manifest = json.loads(self.artifact.manifest)
+        eval_entry = next(e for e in manifest["entries"]
+                          if e["name"] == "eval")
+        self.param_names = [a["name"] for a in eval_entry["args"]
+                            if a["role"] == "param"]
+        self._seed_counter = seed * 1000003
+
+    def _inputs(self, x, labels):
+        inputs = {"x": x}
+        inputs["labels" if labels.dtype.kind in "iu" else "target"] = labels
+        for i in range(self.dropout_seeds):
+            self._seed_counter += 1
+            inputs[f"dropout_seed{i}"] = np.array(self._seed_counter, np.int64)
+        return inputs
+
+    def step(self, x, labels):
+        """One training step; returns the loss."""
+        loss, _ = self.session.train_step(**self._inputs(x, labels))
+        return loss
+
+    def evaluate(self, x, labels):
+        """Returns (loss, model output) without updating anything."""
+        loss, outputs = self.session.run("eval", **self._inputs(x, labels))
+        return loss, outputs["output0"]
+
+    def state_dict(self):
+        return {name: self.session.get(name) for name in self.param_names}
+
+    def load_state_dict(self, state):
+        for name, value in state.items():
+            self.session.set(name, np.asarray(value, np.float32))
+
+    def save(self, path):
+        self.session.save_checkpoint(str(path))
+
+    def load(self, path):
+        self.session.load_checkpoint(str(path))
