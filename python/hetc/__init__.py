@@ -11,7 +11,7 @@ import pathlib
 from ._hetc import Artifact, Device, Error, Session, compile as _compile
 
 __all__ = ["Artifact", "Device", "Error", "Session", "Trainer", "compile",
-           "compile_file", "nn", "optim"]
+           "compile_file", "import_onnx", "nn", "optim", "OnnxImportError"]
 
 
 def compile(source, target="cpu", chip="", entry="", eval_only=False,
@@ -30,4 +30,6 @@ def compile_file(path, target="cpu", chip="", entry="", eval_only=False,
 
 
 from . import nn, optim  # noqa: E402
+from .onnx_import import ImportError_ as OnnxImportError  # noqa: E402
+from .onnx_import import import_onnx  # noqa: E402
 from .trainer import Trainer  # noqa: E402

@@ -29,25 +29,46 @@ class Trainer:
 
     def __init__(self, model, input_shape, loss, optimizer, target="cpu",
                  seed=0, input_dtype="f32"):
+        source, _ = build_source(model, tuple(input_shape), loss, input_dtype)
+        self._setup(source, optimizer, target, seed)
+
+    @classmethod
+    def from_mlir(cls, source, optimizer, target="cpu", seed=0, params=None):
+        """A trainer for a model written (or imported) as hetc MLIR text;
+        `params` optionally gives initial parameter values by name."""
+        trainer = cls.__new__(cls)
+        trainer._setup(source, optimizer, target, seed)
+        if params:
+            trainer.load_state_dict(params)
+        return trainer
+
+    def _setup(self, source, optimizer, target, seed):
         from . import compile as compile_source
-        self.source, self.dropout_seeds = build_source(
-            model, tuple(input_shape), loss, input_dtype)
-        self.artifact = compile_source(self.source, target=target,
+        self.source = source
+        self.artifact = compile_source(source, target=target,
                                        optimizer=optimizer.options)
         self.session = Session(self.artifact, Device(target), seed)
         manifest = json.loads(self.artifact.manifest)
         eval_entry = next(e for e in manifest["entries"]
                           if e["name"] == "eval")
-        self.param_names = [a["name"] for a in eval_entry["args"]
-                            if a["role"] == "param"]
+        args = eval_entry["args"]
+        self.param_names = [a["name"] for a in args if a["role"] == "param"]
+        self.seed_names = [a["name"] for a in args if a["role"] == "input"
+                           and a["name"].startswith("dropout_seed")]
+        data = [a["name"] for a in args if a["role"] == "input"
+                and a["name"] not in self.seed_names]
+        labels = [a["name"] for a in args if a["role"] == "label"]
+        if len(data) != 1 or len(labels) != 1:
+            raise ValueError("Trainer feeds models with one input and one "
+                             f"label; this one has {data} and {labels}")
+        self.input_name, self.label_name = data[0], labels[0]
         self._seed_counter = seed * 1000003
 
     def _inputs(self, x, labels):
-        inputs = {"x": x}
-        inputs["labels" if labels.dtype.kind in "iu" else "target"] = labels
-        for i in range(self.dropout_seeds):
+        inputs = {self.input_name: x, self.label_name: labels}
+        for name in self.seed_names:
             self._seed_counter += 1
-            inputs[f"dropout_seed{i}"] = np.array(self._seed_counter, np.int64)
+            inputs[name] = np.array(self._seed_counter, np.int64)
         return inputs
 
     def step(self, x, labels):

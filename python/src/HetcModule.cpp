@@ -89,7 +89,8 @@ std::vector<std::unique_ptr<Bound>> bind(const py::dict &arrays) {
     for (py::ssize_t d = 0; d < b->array.ndim(); ++d)
       b->shape.push_back(b->array.shape(d));
     b->tensor = {b->name.c_str(), dtype, static_cast<int32_t>(b->shape.size()),
-                 b->shape.data(), b->array.mutable_data()};
+                 // Inputs are only read: read-only arrays are fine.
+                 b->shape.data(), const_cast<void *>(b->array.data())};
     bound.push_back(std::move(b));
   }
   return bound;

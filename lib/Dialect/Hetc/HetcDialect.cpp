@@ -97,8 +97,7 @@ static bool isFloatTensor(Type type) {
          isa<Float32Type, Float16Type, BFloat16Type>(tensor.getElementType());
 }
 
-static LogicalResult verifyOptStateOwner(Operation *op,
-                                         FunctionOpInterface fn,
+static LogicalResult verifyOptStateOwner(Operation *op, FunctionOpInterface fn,
                                          unsigned argIndex,
                                          DictionaryAttr state);
 
@@ -184,8 +183,7 @@ LogicalResult HetcDialect::verifyRegionArgAttribute(Operation *op,
 /// per-parameter state names (by index) an argument of its own type, which
 /// train_step makes its hetc.param; the optimizer-wide step counter is a 0-d
 /// tensor that names none.
-static LogicalResult verifyOptStateOwner(Operation *op,
-                                         FunctionOpInterface fn,
+static LogicalResult verifyOptStateOwner(Operation *op, FunctionOpInterface fn,
                                          unsigned argIndex,
                                          DictionaryAttr state) {
   StringRef kind = state.getAs<StringAttr>("kind").getValue();
@@ -210,9 +208,9 @@ static LogicalResult verifyOptStateOwner(Operation *op,
            << "' optimizer state needs param = <index of its parameter's "
               "argument>";
   if (fn.getArgumentTypes()[owner] != type)
-    return op->emitOpError() << "argument #" << argIndex << ": '" << kind
-                             << "' state has type " << type
-                             << " but its param (argument #" << owner
-                             << ") has type " << fn.getArgumentTypes()[owner];
+    return op->emitOpError()
+           << "argument #" << argIndex << ": '" << kind << "' state has type "
+           << type << " but its param (argument #" << owner << ") has type "
+           << fn.getArgumentTypes()[owner];
   return success();
 }

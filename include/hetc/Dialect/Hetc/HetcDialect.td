@@ -41,9 +41,16 @@ def Hetc_Dialect : Dialect {
     The first result is the scalar loss that training minimizes; any further
     results are auxiliary outputs (for example logits) that evaluation
     returns and autodiff does not differentiate. An optional
-    `hetc.name = "w1"` names an argument in artifacts and checkpoints. The
-    generated train_step adds `hetc.opt_state` arguments. See
-    docs/architecture.md.
+    `hetc.name = "w1"` on any argument names it in artifacts and
+    checkpoints.
+
+    The train_step that hetc-train-step generates adds optimizer state
+    arguments, each with exactly one role of its own:
+    `hetc.opt_state = {kind = "momentum", init = #hetc.init<zeros>,
+    param = 0}`. `kind` is `momentum`, `exp_avg`, `exp_avg_sq` or `step`;
+    `param` is the index of the parameter argument the state belongs to,
+    whose type it has; the optimizer-wide `step` is 0-d and names none. See
+    docs/architecture.md and docs/autodiff.md.
   }];
   let useDefaultAttributePrinterParser = 1;
   let hasConstantMaterializer = 1;

@@ -42,9 +42,9 @@ struct HetcAutodiffPass
         return signalPassFailure();
       std::string name = (model.getSymName() + "_grad").str();
       if (Operation *existing = symbols.lookup(name)) {
-        existing->emitError() << "the module already defines '" << name
-                              << "', the gradient of '" << model.getSymName()
-                              << "'";
+        existing->emitError()
+            << "the module already defines '" << name << "', the gradient of '"
+            << model.getSymName() << "'";
         return signalPassFailure();
       }
       OpBuilder b(model);

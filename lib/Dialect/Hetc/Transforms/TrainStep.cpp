@@ -93,8 +93,8 @@ struct HetcTrainStepPass
       return model.emitError() << "eps must be positive, got " << eps;
     // -1 is the option's "not given" default.
     if (weightDecay < 0.0 && weightDecay != -1.0)
-      return model.emitError() << "weight-decay must be >= 0, got "
-                               << weightDecay;
+      return model.emitError()
+             << "weight-decay must be >= 0, got " << weightDecay;
     return success();
   }
 

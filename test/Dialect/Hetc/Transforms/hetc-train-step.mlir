@@ -262,3 +262,45 @@ func.func @no_rule(%w: tensor<4xf32> {hetc.param = #hetc.init<zeros>},
   %l = hetc.reduce_sum %0 [0] : tensor<4xf32> -> tensor<f32>
   return %l : tensor<f32>
 }
+
+// -----
+
+// The dialect verifies the optimizer-state attributes train_step carries.
+
+// expected-error @+1 {{argument #1: unknown optimizer state kind 'velocity' (expected momentum, exp_avg, exp_avg_sq or step)}}
+func.func @bad_kind(%w: tensor<4xf32> {hetc.param = #hetc.init<zeros>},
+                    %s: tensor<4xf32> {hetc.opt_state = {kind = "velocity", init = #hetc.init<zeros>, param = 0 : i64}}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{argument #1: 'exp_avg' optimizer state needs param = <index of its parameter's argument>}}
+func.func @no_param(%w: tensor<4xf32> {hetc.param = #hetc.init<zeros>},
+                    %s: tensor<4xf32> {hetc.opt_state = {kind = "exp_avg", init = #hetc.init<zeros>}}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{argument #1: 'momentum' optimizer state needs param = <index of its parameter's argument>}}
+func.func @param_out_of_range(%w: tensor<4xf32> {hetc.param = #hetc.init<zeros>},
+                              %s: tensor<4xf32> {hetc.opt_state = {kind = "momentum", init = #hetc.init<zeros>, param = 2 : i64}}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{argument #1: 'exp_avg_sq' state has type 'tensor<3xf32>' but its param (argument #0) has type 'tensor<4xf32>'}}
+func.func @state_type(%w: tensor<4xf32> {hetc.param = #hetc.init<zeros>},
+                      %s: tensor<3xf32> {hetc.opt_state = {kind = "exp_avg_sq", init = #hetc.init<zeros>, param = 0 : i64}}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{argument #1: the 'step' optimizer state is a 0-d tensor without a param}}
+func.func @step_shape(%w: tensor<4xf32> {hetc.param = #hetc.init<zeros>},
+                      %s: tensor<4xf32> {hetc.opt_state = {kind = "step", init = #hetc.init<zeros>, param = 0 : i64}}) {
+  return
+}
