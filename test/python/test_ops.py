@@ -60,12 +60,34 @@ def model_source(inputs, op, out_shape):
             f"  return %loss, %out : tensor<f32>, {ty(out_shape)}\n}}\n")
 
 
-def run_case(case, tmp_path):
+# Every target; those that cannot execute here are reported as skipped.
+TARGETS = {
+    "cpu": None,
+    "vulkan": "the vulkan target does not compile models yet "
+              "(issue [gpu-portable]); lavapipe will run it here",
+    "level-zero": "no Level Zero device here, and the level-zero target "
+                  "does not compile models yet",
+    "cuda": "no CUDA device here, and the cuda target does not compile "
+            "models yet",
+    "rocm": "no AMD GPU here, and the rocm target does not compile models "
+            "yet",
+}
+
+
+@pytest.fixture(params=list(TARGETS))
+def target(request):
+    if TARGETS[request.param]:
+        pytest.skip(f"{request.param}: {TARGETS[request.param]}")
+    return request.param
+
+
+def run_case(case, tmp_path, target="cpu"):
     shape = case.out_shape
     src = model_source(case.inputs, case.op, shape)
     artifact = runtime.compile_model(src, tmp_path / f"{case.name}.hetc",
-                                     "--optimizer=sgd", "--lr=1.0")
-    session = runtime.Session(artifact)
+                                     f"--target={target}", "--optimizer=sgd",
+                                     "--lr=1.0")
+    session = runtime.Session(artifact, device=target)
     r = R(*shape) if shape else np.array(R(1)[0], np.float32)
     data = {"r": r}
     for i, a in enumerate(case.inputs):
@@ -227,7 +249,37 @@ CASES = [
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
-def test_op_forward_and_gradient_match_torch(case, tmp_path):
+def test_op_forward_and_gradient_match_torch(case, target, tmp_path):
+    run_case(case, tmp_path, target)
+
+
+def random_shape_cases(seed, count):
+    """Elementwise, broadcasting and reduction cases on random shapes."""
+    r = np.random.default_rng(seed)
+    cases = []
+    for i in range(count):
+        rank = int(r.integers(1, 5))
+        full = tuple(int(d) for d in r.integers(1, 6, rank))
+        # Drop leading dims and set random dims to 1 on the second operand.
+        keep = int(r.integers(0, rank + 1))
+        other = tuple(1 if r.random() < 0.4 else d for d in full[rank - keep:])
+        op, ref = [("add", torch.add), ("mul", torch.mul), ("sub", torch.sub),
+                   ("maximum", torch.maximum)][i % 4]
+        a = rng.standard_normal(full).astype(np.float32)
+        b = rng.standard_normal(other).astype(np.float32)
+        cases.append(binary(f"random_{op}_{full}_{other}", op, ref, a, b))
+        axis = int(r.integers(0, rank))
+        out = full[:axis] + full[axis + 1:]
+        cases.append(Case(
+            f"random_reduce_sum_{full}_axis{axis}", [a],
+            f"%out = hetc.reduce_sum %a0 [{axis}] : {ty(full)} -> {ty(out)}",
+            out, lambda t, axis=axis: t.sum(axis)))
+    return cases
+
+
+@pytest.mark.parametrize("case", random_shape_cases(99, 6),
+                         ids=lambda c: c.name)
+def test_random_shapes_match_torch(case, tmp_path):
     run_case(case, tmp_path)
 
 
