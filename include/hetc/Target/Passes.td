@@ -92,4 +92,25 @@ def HetcCPULowerCopies : Pass<"hetc-cpu-lower-copies", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def HetcCPUSerializeSmallLoops : Pass<"hetc-cpu-serialize-small-loops",
+                                      "::mlir::func::FuncOp"> {
+  let summary = "Runs small parallel loops sequentially";
+  let description = [{
+    The CPU pipeline turns every `scf.parallel` into an OpenMP parallel
+    region. Starting one costs microseconds, more than a small loop's whole
+    work, so parallel loops with fewer than `min-iterations` iterations
+    (static bounds, no reductions) become plain `scf.for` nests first.
+    Loops that call a function (the GEMM ukernel, one call per column
+    chunk) stay parallel: each iteration is large.
+
+    Example: `scf.parallel (%i) = (%c0) to (%c10) step (%c1)` becomes
+    `scf.for %i = %c0 to %c10 step %c1`.
+  }];
+  let options = [
+    Option<"minIterations", "min-iterations", "int64_t", /*default=*/"32768",
+           "Parallel loops with fewer iterations run sequentially">
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
 #endif // HETC_TARGET_PASSES_TD

@@ -153,8 +153,12 @@ LogicalResult mlir::hetc::buildCPULoweringPipeline(OpPassManager &pm) {
       "buffer-deallocation-pipeline,"
       "hetc-cpu-matmul-to-ukernel,"
       "func.func(hetc-cpu-lower-copies),"
-      "func.func(convert-linalg-to-loops),"
+      "func.func(convert-linalg-to-parallel-loops,"
+      "hetc-cpu-serialize-small-loops),"
       "convert-scf-to-openmp,"
+      // Inlines the alloca scopes OpenMP conversion wraps loop bodies in
+      // (they hold no allocas), before control flow splits their blocks.
+      "canonicalize,"
       "lower-affine,"
       "convert-scf-to-cf,"
       "expand-strided-metadata,"
