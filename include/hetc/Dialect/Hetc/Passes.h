@@ -7,9 +7,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 
-namespace mlir::func {
-class FuncOp;
-} // namespace mlir::func
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 
 namespace mlir::hetc {
 
@@ -19,6 +17,12 @@ namespace mlir::hetc {
 /// Returns true when `fn` declares a model: it has a hetc.param argument and
 /// is not a function hetc generated (a gradient or a train step).
 bool isModelFunction(func::FuncOp fn);
+
+/// The function named `entry`, or every model function of `module` when
+/// `entry` is empty; reports a missing entry, and no models unless
+/// `allowNone`.
+FailureOr<SmallVector<func::FuncOp>>
+collectModels(ModuleOp module, llvm::StringRef entry, bool allowNone);
 
 /// Checks the model contract of `fn`, reporting each violation at the
 /// offending argument or op.

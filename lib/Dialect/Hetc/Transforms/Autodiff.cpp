@@ -22,22 +22,12 @@ struct HetcAutodiffPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    SmallVector<func::FuncOp> models;
-    if (!entry.empty()) {
-      auto fn = module.lookupSymbol<func::FuncOp>(entry);
-      if (!fn) {
-        module.emitError() << "no function named '" << entry
-                           << "' in the module";
-        return signalPassFailure();
-      }
-      models.push_back(fn);
-    } else {
-      for (auto fn : module.getOps<func::FuncOp>())
-        if (isModelFunction(fn))
-          models.push_back(fn);
-    }
+    FailureOr<SmallVector<func::FuncOp>> models =
+        collectModels(module, entry, /*allowNone=*/true);
+    if (failed(models))
+      return signalPassFailure();
     SymbolTable symbols(module);
-    for (func::FuncOp model : models) {
+    for (func::FuncOp model : *models) {
       if (failed(verifyModelContract(model)))
         return signalPassFailure();
       std::string name = (model.getSymName() + "_grad").str();

@@ -75,34 +75,39 @@ LogicalResult mlir::hetc::verifyModelContract(func::FuncOp fn) {
   return success(ok);
 }
 
+FailureOr<SmallVector<func::FuncOp>>
+mlir::hetc::collectModels(ModuleOp module, llvm::StringRef entry,
+                          bool allowNone) {
+  SmallVector<func::FuncOp> models;
+  if (!entry.empty()) {
+    auto fn = module.lookupSymbol<func::FuncOp>(entry);
+    if (!fn)
+      return module.emitError()
+             << "no function named '" << entry << "' in the module";
+    models.push_back(fn);
+    return models;
+  }
+  for (auto fn : module.getOps<func::FuncOp>())
+    if (isModelFunction(fn))
+      models.push_back(fn);
+  if (models.empty() && !allowNone)
+    return module.emitError()
+           << "module has no model: no function has a hetc.param argument";
+  return models;
+}
+
 namespace {
 struct HetcVerifyModelPass
     : mlir::hetc::impl::HetcVerifyModelBase<HetcVerifyModelPass> {
   using Base::Base;
 
   void runOnOperation() override {
-    ModuleOp module = getOperation();
-    SmallVector<func::FuncOp> models;
-    if (!entry.empty()) {
-      auto fn = module.lookupSymbol<func::FuncOp>(entry);
-      if (!fn) {
-        module.emitError() << "no function named '" << entry
-                           << "' in the module";
-        return signalPassFailure();
-      }
-      models.push_back(fn);
-    } else {
-      for (auto fn : module.getOps<func::FuncOp>())
-        if (isModelFunction(fn))
-          models.push_back(fn);
-      if (models.empty()) {
-        module.emitError() << "module has no model: no function has a "
-                              "hetc.param argument";
-        return signalPassFailure();
-      }
-    }
+    FailureOr<SmallVector<func::FuncOp>> models =
+        collectModels(getOperation(), entry, /*allowNone=*/false);
+    if (failed(models))
+      return signalPassFailure();
     bool failedAny = false;
-    for (func::FuncOp fn : models)
+    for (func::FuncOp fn : *models)
       failedAny |= failed(verifyModelContract(fn));
     if (failedAny)
       signalPassFailure();
