@@ -160,6 +160,15 @@ static hetc_status_t parse_manifest(hetc_artifact_t *a) {
                             "artifact manifest lacks its target, "
                             "compiler_version or entries");
   }
+  const json_value_t *features = json_get(root, "cpu_features");
+  if (features && features->kind == JSON_ARRAY) {
+    a->cpu_features = calloc(features->count ? features->count : 1,
+                             sizeof(char *));
+    for (size_t i = 0; a->cpu_features && i < features->count; ++i)
+      if (features->items[i]->kind == JSON_STRING)
+        a->cpu_features[a->num_cpu_features++] =
+            dup_string(features->items[i]->string);
+  }
   a->target = dup_string(target);
   a->chip = dup_string(chip ? chip : "");
   a->compiler_version = dup_string(version);
@@ -344,6 +353,9 @@ void hetc_artifact_free(hetc_artifact_t *a) {
     free(e->kind);
     free(e->symbol);
   }
+  for (size_t i = 0; i < a->num_cpu_features; ++i)
+    free(a->cpu_features[i]);
+  free(a->cpu_features);
   free(a->entries);
   free(a->sections);
   free(a->manifest_text);

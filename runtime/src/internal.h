@@ -76,6 +76,8 @@ struct hetc_artifact {
   size_t num_sections;
   char *manifest_text;
   char *target, *chip, *compiler_version;
+  char **cpu_features; /* processor features the host code needs */
+  size_t num_cpu_features;
   hetc_entry_t *entries;
   size_t num_entries;
 };

@@ -347,6 +347,28 @@ TEST(Artifact, UnknownTarget) {
   hetc_artifact_free(a);
 }
 
+TEST(Artifact, CpuFeaturesAreChecked) {
+  // An artifact whose host code needs a feature this runtime cannot
+  // confirm is refused before any of its code runs.
+  std::string text = manifest();
+  text.insert(1, R"("cpu_features": ["avx", "quantum-fma"], )");
+  hetc_artifact_t *a;
+  ASSERT_EQ(openBytes(encode(text), &a), nullptr);
+  hetc_device_t *cpu;
+  ASSERT_EQ(hetc_device_open("cpu", 0, &cpu), nullptr);
+  hetc_session_t *s;
+  hetc_status_t status = hetc_session_create(a, cpu, &s);
+  if (__builtin_cpu_supports("avx"))
+    expectError(status, HETC_STATUS_FAILED_PRECONDITION,
+                "needs the CPU feature 'quantum-fma' (compiled for chip "
+                "'x86-64'), which this runtime does not know");
+  else
+    expectError(status, HETC_STATUS_FAILED_PRECONDITION,
+                "needs the CPU feature 'avx'");
+  hetc_device_free(cpu);
+  hetc_artifact_free(a);
+}
+
 TEST(Artifact, MissingSymbol) {
   hetc_artifact_t *a;
   ASSERT_EQ(openBytes(encode(manifest("cpu", "hetc_entry_nope")), &a),

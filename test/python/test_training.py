@@ -117,6 +117,23 @@ def test_bad_batches_raise_clear_errors(tmp_path):
     assert np.isnan(loss)
 
 
+def test_manifest_records_the_cpu_features(tmp_path):
+    import json
+    import sys
+    artifact = runtime.compile_model(MODEL, tmp_path / "generic.hetc",
+                                     "--chip=x86-64")
+    session = runtime.Session(artifact)  # a generic build loads anywhere
+    session.close()
+    native = runtime.compile_model(MODEL, tmp_path / "native.hetc")
+    sys.path.insert(0, str(runtime.build_dir() / "python_packages"))
+    import hetc
+    manifest = json.loads(hetc.Artifact.load(str(native)).manifest)
+    flags = pathlib.Path("/proc/cpuinfo").read_text()
+    if " avx512f" in flags:
+        assert "avx512f" in manifest["cpu_features"]
+    assert manifest["chip"] != "native"
+
+
 def test_compiler_errors_surface(tmp_path):
     with pytest.raises(runtime.HetcError, match="unknown optimizer 'rmsprop'"):
         runtime.compile_model(MODEL, tmp_path / "x.hetc", "--optimizer=rmsprop")

@@ -39,6 +39,8 @@ struct SerializedTarget {
   std::vector<ArtifactSection> sections;
   /// The resolved chip, e.g. the host CPU name for "native".
   std::string chip;
+  /// Processor features the code uses, which the runtime checks on load.
+  std::vector<std::string> requiredFeatures;
 };
 
 /// Where to stop lowering, for debugging.

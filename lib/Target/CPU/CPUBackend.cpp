@@ -370,6 +370,11 @@ CPUBackend::serialize(ModuleOp module, const TargetOptions &options,
     return emitError(loc) << "cannot read the linked " << soPath;
   SerializedTarget result;
   result.chip = chip.cpu;
+  // The runtime refuses to load code its CPU cannot run.
+  for (const char *feature : {"avx", "avx2", "fma", "avx512f", "avx512vl",
+                              "avx512bw", "avx512dq"})
+    if (subtarget->checkFeatures(std::string("+") + feature))
+      result.requiredFeatures.push_back(feature);
   result.sections.push_back({"host", (*so)->getBuffer().str()});
   return result;
 }

@@ -347,8 +347,12 @@ FailureOr<std::string> mlir::hetc::compileModule(ModuleOp module,
   if (emit != EmitStage::Artifact)
     return std::string();
 
+  llvm::json::Array features;
+  for (const std::string &feature : serialized->requiredFeatures)
+    features.push_back(feature);
   llvm::json::Object manifest{
       {"format_version", 1},
+      {"cpu_features", std::move(features)},
       {"compiler_version", getCompilerVersion().str()},
       {"target", options.target},
       {"chip", serialized->chip},

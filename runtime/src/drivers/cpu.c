@@ -79,9 +79,41 @@ static hetc_status_t cpu_download(void *impl, const void *buffer, void *dst,
   return NULL;
 }
 
+/* Whether this CPU has `feature`; __builtin_cpu_supports needs literals. */
+static int cpu_has(const char *feature, bool *known) {
+#define HETC_FEATURE(name)                                                    \
+  if (!strcmp(feature, name)) {                                               \
+    *known = true;                                                            \
+    return __builtin_cpu_supports(name);                                      \
+  }
+  __builtin_cpu_init();
+  HETC_FEATURE("avx")
+  HETC_FEATURE("avx2")
+  HETC_FEATURE("fma")
+  HETC_FEATURE("avx512f")
+  HETC_FEATURE("avx512vl")
+  HETC_FEATURE("avx512bw")
+  HETC_FEATURE("avx512dq")
+#undef HETC_FEATURE
+  *known = false;
+  return 0;
+}
+
 static hetc_status_t cpu_load(void *impl, const hetc_artifact_t *artifact,
                               hetc_executable_t **out) {
   (void)impl;
+  for (size_t i = 0; i < artifact->num_cpu_features; ++i) {
+    bool known;
+    const char *feature = artifact->cpu_features[i];
+    if (!cpu_has(feature, &known))
+      return hetc_make_status(
+          HETC_STATUS_FAILED_PRECONDITION,
+          "the artifact's host code needs the CPU feature '%s' (compiled for "
+          "chip '%s'), which %s; recompile with --chip=x86-64 for a portable "
+          "artifact",
+          feature, artifact->chip,
+          known ? "this CPU lacks" : "this runtime does not know");
+  }
   const hetc_section_t *host = hetc_artifact_section(artifact, "host");
   if (!host)
     return hetc_make_status(HETC_STATUS_DATA_LOSS,
