@@ -63,8 +63,7 @@ hetc_dtype_t fromNumpy(const py::array &array, const std::string &name) {
     return HETC_DTYPE_I32;
   if (d.equal(py::dtype::of<int64_t>()))
     return HETC_DTYPE_I64;
-  raise("array '" + name + "' has numpy dtype " +
-        std::string(py::str(d)) +
+  raise("array '" + name + "' has numpy dtype " + std::string(py::str(d)) +
         "; hetc takes float32, float16, int32 or int64");
 }
 
@@ -193,9 +192,8 @@ public:
       py::gil_scoped_release release;
       status = train ? hetc_session_train_step(s, in.data(), in.size(), &loss,
                                                out.data(), out.size())
-                     : hetc_session_run(s, entry.c_str(), in.data(),
-                                        in.size(), &loss, out.data(),
-                                        out.size());
+                     : hetc_session_run(s, entry.c_str(), in.data(), in.size(),
+                                        &loss, out.data(), out.size());
     }
     check(status);
     return py::make_tuple(loss, outputs);
@@ -298,34 +296,38 @@ PYBIND11_MODULE(_hetc, m) {
       .def(py::init<std::shared_ptr<Artifact>, std::shared_ptr<Device>,
                     uint64_t>(),
            py::arg("artifact"), py::arg("device"), py::arg("seed") = 0)
-      .def("init_params",
-           [](Session &s, uint64_t seed) {
-             check(hetc_session_init_params(s.get(), seed));
-           },
-           py::arg("seed"))
+      .def(
+          "init_params",
+          [](Session &s, uint64_t seed) {
+            check(hetc_session_init_params(s.get(), seed));
+          },
+          py::arg("seed"))
       .def("train_step",
            [](Session &s, const py::kwargs &inputs) {
              return s.run("train_step", inputs, /*train=*/true);
            })
-      .def("run",
-           [](Session &s, const std::string &entry, const py::kwargs &inputs) {
-             return s.run(entry, inputs, /*train=*/false);
-           },
-           py::arg("entry") = "eval")
+      .def(
+          "run",
+          [](Session &s, const std::string &entry, const py::kwargs &inputs) {
+            return s.run(entry, inputs, /*train=*/false);
+          },
+          py::arg("entry") = "eval")
       .def("get", &Session::getTensor, py::arg("name"))
       .def("set", &Session::setTensor, py::arg("name"), py::arg("value"))
       .def_property_readonly("state_names", &Session::stateNames)
-      .def_property_readonly("step",
-                             [](Session &s) { return hetc_session_step(s.get()); })
-      .def("save_checkpoint",
-           [](Session &s, const std::string &path) {
-             check(hetc_session_save_checkpoint(s.get(), path.c_str()));
-           },
-           py::arg("path"))
-      .def("load_checkpoint",
-           [](Session &s, const std::string &path) {
-             check(hetc_session_load_checkpoint(s.get(), path.c_str()));
-           },
-           py::arg("path"))
+      .def_property_readonly(
+          "step", [](Session &s) { return hetc_session_step(s.get()); })
+      .def(
+          "save_checkpoint",
+          [](Session &s, const std::string &path) {
+            check(hetc_session_save_checkpoint(s.get(), path.c_str()));
+          },
+          py::arg("path"))
+      .def(
+          "load_checkpoint",
+          [](Session &s, const std::string &path) {
+            check(hetc_session_load_checkpoint(s.get(), path.c_str()));
+          },
+          py::arg("path"))
       .def("close", &Session::close);
 }

@@ -162,8 +162,8 @@ static hetc_status_t parse_manifest(hetc_artifact_t *a) {
   }
   const json_value_t *features = json_get(root, "cpu_features");
   if (features && features->kind == JSON_ARRAY) {
-    a->cpu_features = calloc(features->count ? features->count : 1,
-                             sizeof(char *));
+    a->cpu_features =
+        calloc(features->count ? features->count : 1, sizeof(char *));
     for (size_t i = 0; a->cpu_features && i < features->count; ++i)
       if (features->items[i]->kind == JSON_STRING)
         a->cpu_features[a->num_cpu_features++] =
@@ -172,8 +172,7 @@ static hetc_status_t parse_manifest(hetc_artifact_t *a) {
   a->target = dup_string(target);
   a->chip = dup_string(chip ? chip : "");
   a->compiler_version = dup_string(version);
-  a->entries = calloc(entries->count ? entries->count : 1,
-                      sizeof(*a->entries));
+  a->entries = calloc(entries->count ? entries->count : 1, sizeof(*a->entries));
   if (!a->entries || !a->target || !a->chip || !a->compiler_version) {
     json_free(root);
     return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
@@ -261,7 +260,8 @@ static hetc_status_t parse_container(hetc_artifact_t *a) {
     return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   a->num_sections = count;
   for (uint32_t i = 0; i < count; ++i) {
-    const uint8_t *e = b + table + (uint64_t)i * HETC_ARTIFACT_SECTION_ENTRY_SIZE;
+    const uint8_t *e =
+        b + table + (uint64_t)i * HETC_ARTIFACT_SECTION_ENTRY_SIZE;
     hetc_section_t *s = &a->sections[i];
     memcpy(s->name, e + HETC_SECTION_OFF_NAME, 32);
     s->name[32] = '\0';
@@ -309,10 +309,9 @@ hetc_status_t hetc_artifact_open(const char *path, hetc_artifact_t **out) {
   *out = NULL;
   FILE *file = fopen(path, "rb");
   if (!file)
-    return hetc_make_status(errno == ENOENT ? HETC_STATUS_NOT_FOUND
-                                            : HETC_STATUS_INVALID_ARGUMENT,
-                            "cannot open artifact '%s': %s", path,
-                            strerror(errno));
+    return hetc_make_status(
+        errno == ENOENT ? HETC_STATUS_NOT_FOUND : HETC_STATUS_INVALID_ARGUMENT,
+        "cannot open artifact '%s': %s", path, strerror(errno));
   fseek(file, 0, SEEK_END);
   long size = ftell(file);
   fseek(file, 0, SEEK_SET);
@@ -321,15 +320,14 @@ hetc_status_t hetc_artifact_open(const char *path, hetc_artifact_t **out) {
   fclose(file);
   if (!bytes || got != (size_t)size) {
     free(bytes);
-    return hetc_make_status(HETC_STATUS_DATA_LOSS,
-                            "cannot read artifact '%s'", path);
+    return hetc_make_status(HETC_STATUS_DATA_LOSS, "cannot read artifact '%s'",
+                            path);
   }
   hetc_status_t status = hetc_artifact_open_memory(bytes, (size_t)size, out);
   free(bytes);
   if (status) {
-    hetc_status_t located = hetc_make_status(hetc_status_code(status),
-                                             "%s: %s", path,
-                                             hetc_status_message(status));
+    hetc_status_t located = hetc_make_status(hetc_status_code(status), "%s: %s",
+                                             path, hetc_status_message(status));
     hetc_status_free(status);
     return located;
   }
@@ -382,9 +380,7 @@ const hetc_entry_t *hetc_artifact_entry(const hetc_artifact_t *a,
   return NULL;
 }
 
-const char *hetc_artifact_target(const hetc_artifact_t *a) {
-  return a->target;
-}
+const char *hetc_artifact_target(const hetc_artifact_t *a) { return a->target; }
 const char *hetc_artifact_chip(const hetc_artifact_t *a) { return a->chip; }
 const char *hetc_artifact_compiler_version(const hetc_artifact_t *a) {
   return a->compiler_version;
@@ -399,10 +395,11 @@ const char *hetc_artifact_entry_name(const hetc_artifact_t *a, size_t i) {
   return i < a->num_entries ? a->entries[i].name : NULL;
 }
 
-hetc_status_t hetc_artifact_entry_signature(
-    const hetc_artifact_t *a, const char *name, size_t *num_args,
-    const hetc_tensor_info_t **args, size_t *num_results,
-    const hetc_tensor_info_t **results) {
+hetc_status_t
+hetc_artifact_entry_signature(const hetc_artifact_t *a, const char *name,
+                              size_t *num_args, const hetc_tensor_info_t **args,
+                              size_t *num_results,
+                              const hetc_tensor_info_t **results) {
   const hetc_entry_t *e = hetc_artifact_entry(a, name);
   if (!e)
     return hetc_make_status(HETC_STATUS_NOT_FOUND,

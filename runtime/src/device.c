@@ -6,8 +6,8 @@
 #include <string.h>
 
 static const hetc_driver_t *const drivers[] = {
-    &hetc_cpu_driver,         &hetc_cuda_driver,   &hetc_rocm_driver,
-    &hetc_level_zero_driver,  &hetc_vulkan_driver,
+    &hetc_cpu_driver,        &hetc_cuda_driver,   &hetc_rocm_driver,
+    &hetc_level_zero_driver, &hetc_vulkan_driver,
 };
 #define NUM_DRIVERS (sizeof(drivers) / sizeof(drivers[0]))
 
@@ -33,9 +33,8 @@ hetc_status_t hetc_device_open(const char *name, int ordinal,
   if (!device)
     return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   device->driver = driver;
-  hetc_status_t status = driver->open(ordinal, &device->impl,
-                                      device->description,
-                                      sizeof(device->description));
+  hetc_status_t status = driver->open(
+      ordinal, &device->impl, device->description, sizeof(device->description));
   if (status) {
     free(device);
     return status;

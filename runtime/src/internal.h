@@ -9,8 +9,8 @@
 #include <stdbool.h>
 
 /* printf-style status constructor. */
-hetc_status_t hetc_make_status(hetc_status_code_t code, const char *format,
-                               ...) __attribute__((format(printf, 2, 3)));
+hetc_status_t hetc_make_status(hetc_status_code_t code, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /*--- JSON (json.c) --------------------------------------------------------*/
 
@@ -28,10 +28,10 @@ struct json_value {
   json_kind_t kind;
   bool boolean;
   double number;
-  char *string;          /* JSON_STRING */
-  size_t count;          /* JSON_ARRAY / JSON_OBJECT */
-  char **keys;           /* JSON_OBJECT */
-  json_value_t **items;  /* JSON_ARRAY / JSON_OBJECT values */
+  char *string;         /* JSON_STRING */
+  size_t count;         /* JSON_ARRAY / JSON_OBJECT */
+  char **keys;          /* JSON_OBJECT */
+  json_value_t **items; /* JSON_ARRAY / JSON_OBJECT values */
 };
 
 hetc_status_t json_parse(const char *text, size_t size, json_value_t **out);

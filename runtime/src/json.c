@@ -52,12 +52,26 @@ static hetc_status_t parse_string(parser_t *p, char **out) {
       }
       char e = p->text[p->pos++];
       switch (e) {
-      case '"': case '\\': case '/': c = e; break;
-      case 'b': c = '\b'; break;
-      case 'f': c = '\f'; break;
-      case 'n': c = '\n'; break;
-      case 'r': c = '\r'; break;
-      case 't': c = '\t'; break;
+      case '"':
+      case '\\':
+      case '/':
+        c = e;
+        break;
+      case 'b':
+        c = '\b';
+        break;
+      case 'f':
+        c = '\f';
+        break;
+      case 'n':
+        c = '\n';
+        break;
+      case 'r':
+        c = '\r';
+        break;
+      case 't':
+        c = '\t';
+        break;
       case 'u': {
         /* Manifests are ASCII; keep \u escapes of ASCII only. */
         if (p->pos + 4 > p->size) {
@@ -68,9 +82,12 @@ static hetc_status_t parse_string(parser_t *p, char **out) {
         for (int i = 0; i < 4; ++i) {
           char h = p->text[p->pos++];
           v <<= 4;
-          if (h >= '0' && h <= '9') v |= (unsigned)(h - '0');
-          else if (h >= 'a' && h <= 'f') v |= (unsigned)(h - 'a' + 10);
-          else if (h >= 'A' && h <= 'F') v |= (unsigned)(h - 'A' + 10);
+          if (h >= '0' && h <= '9')
+            v |= (unsigned)(h - '0');
+          else if (h >= 'a' && h <= 'f')
+            v |= (unsigned)(h - 'a' + 10);
+          else if (h >= 'A' && h <= 'F')
+            v |= (unsigned)(h - 'A' + 10);
           else {
             free(s);
             return fail(p, "bad \\u escape");
@@ -130,8 +147,8 @@ static hetc_status_t parse_container(parser_t *p, json_value_t *v,
       return status;
     }
     json_value_t **items = realloc(v->items, (v->count + 1) * sizeof(*items));
-    char **keys = object ? realloc(v->keys, (v->count + 1) * sizeof(*keys))
-                         : NULL;
+    char **keys =
+        object ? realloc(v->keys, (v->count + 1) * sizeof(*keys)) : NULL;
     if (items)
       v->items = items;
     if (keys)

@@ -53,7 +53,8 @@ static bool is_state_role(hetc_role_t role) {
   return role == HETC_ROLE_PARAM || role == HETC_ROLE_OPT_STATE;
 }
 
-static bool same_shape(const hetc_tensor_info_t *a, const hetc_tensor_info_t *b) {
+static bool same_shape(const hetc_tensor_info_t *a,
+                       const hetc_tensor_info_t *b) {
   if (a->rank != b->rank || a->dtype != b->dtype)
     return false;
   for (int i = 0; i < a->rank; ++i)
@@ -96,8 +97,7 @@ void hetc_session_free(hetc_session_t *s) {
 }
 
 hetc_status_t hetc_session_create(hetc_artifact_t *artifact,
-                                  hetc_device_t *device,
-                                  hetc_session_t **out) {
+                                  hetc_device_t *device, hetc_session_t **out) {
   *out = NULL;
   const hetc_driver_t *d = device->driver;
   if (strcmp(artifact->target, d->target) != 0)
@@ -159,16 +159,16 @@ hetc_status_t hetc_session_create(hetc_artifact_t *artifact,
       break;
     }
     for (size_t j = 0; !status && j < n; ++j) {
-      const hetc_tensor_info_t *info = j < entry->num_args
-                                           ? &entry->args[j]
-                                           : &entry->results[j - entry->num_args];
+      const hetc_tensor_info_t *info =
+          j < entry->num_args ? &entry->args[j]
+                              : &entry->results[j - entry->num_args];
       if (j < entry->num_args && is_state_role(info->role)) {
         st->buffers[j] = find_state(s, info->name)->buffer;
         continue;
       }
       st->owned[j] = true;
-      status = d->alloc(device->impl, hetc_tensor_info_bytes(info),
-                        &st->buffers[j]);
+      status =
+          d->alloc(device->impl, hetc_tensor_info_bytes(info), &st->buffers[j]);
     }
   }
   if (status) {
@@ -191,8 +191,8 @@ static uint64_t splitmix64(uint64_t x) {
 }
 
 static double uniform01(uint64_t seed, uint64_t stream, uint64_t counter) {
-  uint64_t bits = splitmix64(seed ^ splitmix64(stream * 0x100000001B3ull +
-                                               counter));
+  uint64_t bits =
+      splitmix64(seed ^ splitmix64(stream * 0x100000001B3ull + counter));
   return (double)(bits >> 11) * (1.0 / 9007199254740992.0);
 }
 
@@ -207,8 +207,7 @@ hetc_status_t hetc_session_init_params(hetc_session_t *s, uint64_t seed) {
     size_t n = r->bytes / sizeof(float);
     float *host = malloc(n ? n * sizeof(float) : 1);
     if (!host)
-      return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED,
-                              "out of memory");
+      return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
     for (size_t i = 0; i < n; ++i) {
       double v = 0.0;
       switch (r->init.kind) {
@@ -227,7 +226,8 @@ hetc_status_t hetc_session_init_params(hetc_session_t *s, uint64_t seed) {
         break;
       case HETC_INIT_NORMAL: {
         /* Box-Muller on two independent uniforms. */
-        double u1 = uniform01(seed, t, 2 * i), u2 = uniform01(seed, t, 2 * i + 1);
+        double u1 = uniform01(seed, t, 2 * i),
+               u2 = uniform01(seed, t, 2 * i + 1);
         v = sqrt(-2.0 * log(1.0 - u1)) * cos(6.283185307179586 * u2) *
             r->init.value;
         break;
@@ -273,8 +273,8 @@ static hetc_status_t check_tensor(const hetc_tensor_info_t *info,
                             what, info->name, got, want);
   }
   if (!t->data)
-    return hetc_make_status(HETC_STATUS_INVALID_ARGUMENT,
-                            "%s '%s' has no data", what, info->name);
+    return hetc_make_status(HETC_STATUS_INVALID_ARGUMENT, "%s '%s' has no data",
+                            what, info->name);
   return NULL;
 }
 
@@ -542,10 +542,10 @@ hetc_status_t hetc_session_load_checkpoint(hetc_session_t *s,
   size_t got = data ? fread(data, 1, (size_t)size, file) : 0;
   fclose(file);
   hetc_status_t status = NULL;
-#define CKPT_FAIL(...)                                                        \
-  do {                                                                        \
-    status = hetc_make_status(HETC_STATUS_DATA_LOSS, __VA_ARGS__);            \
-    goto done;                                                                \
+#define CKPT_FAIL(...)                                                         \
+  do {                                                                         \
+    status = hetc_make_status(HETC_STATUS_DATA_LOSS, __VA_ARGS__);             \
+    goto done;                                                                 \
   } while (0)
   if (!data || got != (size_t)size)
     CKPT_FAIL("cannot read checkpoint '%s'", path);
@@ -564,8 +564,8 @@ hetc_status_t hetc_session_load_checkpoint(hetc_session_t *s,
     CKPT_FAIL("checkpoint '%s' has version %u; this runtime reads %u", path,
               version, CKPT_VERSION);
   if (count != s->num_state)
-    CKPT_FAIL("checkpoint '%s' holds %u tensors but the artifact has %zu",
-              path, count, s->num_state);
+    CKPT_FAIL("checkpoint '%s' holds %u tensors but the artifact has %zu", path,
+              count, s->num_state);
   /* Validate everything before touching the device. */
   size_t pos = 24, end = (size_t)size - 4;
   const uint8_t **payloads = calloc(count ? count : 1, sizeof(*payloads));
@@ -596,8 +596,8 @@ hetc_status_t hetc_session_load_checkpoint(hetc_session_t *s,
                                 "checkpoint '%s' is truncated", path);
       break;
     }
-    hetc_tensor_info_t info = {name, HETC_ROLE_PARAM, (hetc_dtype_t)dtype,
-                               (int32_t)rank, {0}};
+    hetc_tensor_info_t info = {
+        name, HETC_ROLE_PARAM, (hetc_dtype_t)dtype, (int32_t)rank, {0}};
     memcpy(info.shape, data + pos, 8 * (size_t)rank);
     pos += 8 * (size_t)rank;
     memcpy(&bytes, data + pos, 8);
@@ -610,7 +610,8 @@ hetc_status_t hetc_session_load_checkpoint(hetc_session_t *s,
                                 path, name);
       break;
     }
-    if (!same_shape(&r->info, &info) || bytes != r->bytes || pos + bytes > end) {
+    if (!same_shape(&r->info, &info) || bytes != r->bytes ||
+        pos + bytes > end) {
       char want[160], have[160];
       format_shape(want, sizeof(want), r->info.rank, r->info.shape);
       format_shape(have, sizeof(have), info.rank, info.shape);

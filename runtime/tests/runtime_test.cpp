@@ -25,8 +25,7 @@ std::string readFile(const std::string &path) {
 }
 
 std::string manifest(const std::string &target = "cpu",
-                     const std::string &trainSymbol =
-                         "hetc_entry_train_step") {
+                     const std::string &trainSymbol = "hetc_entry_train_step") {
   const char *params =
       R"({"name": "w", "role": "param", "dtype": "f32", "shape": [2],
           "init": {"kind": "uniform", "value": 0.5}},
@@ -35,12 +34,14 @@ std::string manifest(const std::string &target = "cpu",
          {"name": "x", "role": "input", "dtype": "f32", "shape": [4, 2]},
          {"name": "y", "role": "label", "dtype": "f32", "shape": [4]})";
   return std::string(R"({"format_version": 1, "compiler_version": "0.1.0",
-    "target": ")") + target + R"(", "chip": "x86-64", "entries": [
-    {"name": "train_step", "kind": "train_step", "symbol": ")" + trainSymbol +
-         R"(", "args": [)" + params + R"(],
+    "target": ")") +
+         target + R"(", "chip": "x86-64", "entries": [
+    {"name": "train_step", "kind": "train_step", "symbol": ")" +
+         trainSymbol + R"(", "args": [)" + params + R"(],
      "results": [{"name": "loss", "role": "loss", "dtype": "f32", "shape": []}]},
     {"name": "eval", "kind": "eval", "symbol": "hetc_entry_eval",
-     "args": [)" + params + R"(],
+     "args": [)" +
+         params + R"(],
      "results": [{"name": "loss", "role": "loss", "dtype": "f32", "shape": []},
                  {"name": "output0", "role": "output", "dtype": "f32",
                   "shape": [4]}]}]})";
@@ -126,8 +127,8 @@ TEST_F(Fixture, TrainsAndMatchesHandComputedStep) {
   }
   auto inputs = batch();
   float got = 0;
-  ASSERT_EQ(hetc_session_train_step(session, inputs.data(), inputs.size(),
-                                    &got, nullptr, 0),
+  ASSERT_EQ(hetc_session_train_step(session, inputs.data(), inputs.size(), &got,
+                                    nullptr, 0),
             nullptr);
   EXPECT_NEAR(got, loss, 1e-5);
   std::vector<float> w2 = param("w", 2), b2 = param("b", 1);
@@ -199,8 +200,8 @@ TEST_F(Fixture, MissingAndUnknownInputs) {
 TEST_F(Fixture, MissingEntry) {
   auto inputs = batch();
   float loss;
-  expectError(hetc_session_run(session, "predict", inputs.data(),
-                               inputs.size(), &loss, nullptr, 0),
+  expectError(hetc_session_run(session, "predict", inputs.data(), inputs.size(),
+                               &loss, nullptr, 0),
               HETC_STATUS_NOT_FOUND, "artifact has no entry named 'predict'");
 }
 
@@ -273,8 +274,9 @@ TEST_F(Fixture, InterruptedSaveKeepsThePreviousCheckpoint) {
   setrlimit(RLIMIT_FSIZE, &tiny);
   hetc_status_t status = hetc_session_save_checkpoint(session, path.c_str());
   setrlimit(RLIMIT_FSIZE, &old);
-  expectError(status, HETC_STATUS_INTERNAL, "the previous checkpoint is "
-                                            "unchanged");
+  expectError(status, HETC_STATUS_INTERNAL,
+              "the previous checkpoint is "
+              "unchanged");
   EXPECT_EQ(readFile(path), before);
   EXPECT_EQ(hetc_session_load_checkpoint(session, path.c_str()), nullptr);
 }
@@ -339,8 +341,7 @@ TEST(Artifact, UnknownTarget) {
   hetc_device_t *cpu;
   ASSERT_EQ(hetc_device_open("cpu", 0, &cpu), nullptr);
   hetc_session_t *s;
-  expectError(hetc_session_create(a, cpu, &s),
-              HETC_STATUS_FAILED_PRECONDITION,
+  expectError(hetc_session_create(a, cpu, &s), HETC_STATUS_FAILED_PRECONDITION,
               "compiled for target 'tpu' but the device uses the 'cpu' "
               "driver");
   hetc_device_free(cpu);
@@ -371,8 +372,7 @@ TEST(Artifact, CpuFeaturesAreChecked) {
 
 TEST(Artifact, MissingSymbol) {
   hetc_artifact_t *a;
-  ASSERT_EQ(openBytes(encode(manifest("cpu", "hetc_entry_nope")), &a),
-            nullptr);
+  ASSERT_EQ(openBytes(encode(manifest("cpu", "hetc_entry_nope")), &a), nullptr);
   hetc_device_t *cpu;
   ASSERT_EQ(hetc_device_open("cpu", 0, &cpu), nullptr);
   hetc_session_t *s;

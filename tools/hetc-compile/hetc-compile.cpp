@@ -15,10 +15,10 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Error.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
-#include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
@@ -61,8 +61,7 @@ static cl::opt<CompileStage> emit(
     "emit", cl::desc("Stop at a stage and print it"),
     cl::values(clEnumValN(CompileStage::Hetc, "hetc",
                           "hetc IR with the generated entries"),
-               clEnumValN(CompileStage::Linalg, "linalg",
-                          "linalg on tensors"),
+               clEnumValN(CompileStage::Linalg, "linalg", "linalg on tensors"),
                clEnumValN(CompileStage::LLVM, "llvm", "optimized LLVM IR"),
                clEnumValN(CompileStage::Asm, "asm", "assembly"),
                clEnumValN(CompileStage::Object, "obj", "an object file"),
@@ -83,12 +82,12 @@ static cl::opt<std::string> nesterov("nesterov",
                                               "false)"),
                                      cl::init(""), cl::cat(optCategory));
 static cl::opt<std::string> weightDecay("weight-decay",
-                                        cl::desc("Weight decay"),
-                                        cl::init(""), cl::cat(optCategory));
-static cl::opt<std::string> beta1("beta1", cl::desc("Adam beta1"),
-                                  cl::init(""), cl::cat(optCategory));
-static cl::opt<std::string> beta2("beta2", cl::desc("Adam beta2"),
-                                  cl::init(""), cl::cat(optCategory));
+                                        cl::desc("Weight decay"), cl::init(""),
+                                        cl::cat(optCategory));
+static cl::opt<std::string> beta1("beta1", cl::desc("Adam beta1"), cl::init(""),
+                                  cl::cat(optCategory));
+static cl::opt<std::string> beta2("beta2", cl::desc("Adam beta2"), cl::init(""),
+                                  cl::cat(optCategory));
 static cl::opt<std::string> eps("eps", cl::desc("Adam epsilon"), cl::init(""),
                                 cl::cat(optCategory));
 

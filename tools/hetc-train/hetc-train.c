@@ -62,17 +62,29 @@ static int parse_args(int argc, char **argv, options_t *o) {
   for (int i = 1; i < argc; ++i) {
     const char *a = argv[i];
     const char **target = NULL;
-    if (!strcmp(a, "--train-x")) target = &o->train_x;
-    else if (!strcmp(a, "--train-y")) target = &o->train_y;
-    else if (!strcmp(a, "--test-x")) target = &o->test_x;
-    else if (!strcmp(a, "--test-y")) target = &o->test_y;
-    else if (!strcmp(a, "--device")) target = &o->device;
-    else if (!strcmp(a, "--save")) target = &o->save;
-    else if (!strcmp(a, "--resume")) target = &o->resume;
-    else if (!strcmp(a, "--loss-log")) target = &o->loss_log;
-    else if (!strcmp(a, "--eval-only")) { o->eval_only = 1; continue; }
-    else if (!strcmp(a, "--quiet")) { o->quiet = 1; continue; }
-    else if (!strcmp(a, "--epochs") || !strcmp(a, "--seed")) {
+    if (!strcmp(a, "--train-x"))
+      target = &o->train_x;
+    else if (!strcmp(a, "--train-y"))
+      target = &o->train_y;
+    else if (!strcmp(a, "--test-x"))
+      target = &o->test_x;
+    else if (!strcmp(a, "--test-y"))
+      target = &o->test_y;
+    else if (!strcmp(a, "--device"))
+      target = &o->device;
+    else if (!strcmp(a, "--save"))
+      target = &o->save;
+    else if (!strcmp(a, "--resume"))
+      target = &o->resume;
+    else if (!strcmp(a, "--loss-log"))
+      target = &o->loss_log;
+    else if (!strcmp(a, "--eval-only")) {
+      o->eval_only = 1;
+      continue;
+    } else if (!strcmp(a, "--quiet")) {
+      o->quiet = 1;
+      continue;
+    } else if (!strcmp(a, "--epochs") || !strcmp(a, "--seed")) {
       if (i + 1 >= argc) {
         fprintf(stderr, "hetc-train: %s needs a value\n", a);
         return 1;
@@ -80,12 +92,16 @@ static int parse_args(int argc, char **argv, options_t *o) {
       char *end;
       long long v = strtoll(argv[++i], &end, 10);
       if (*end || v < 0) {
-        fprintf(stderr, "hetc-train: %s needs a non-negative integer, got "
-                        "'%s'\n", a, argv[i]);
+        fprintf(stderr,
+                "hetc-train: %s needs a non-negative integer, got "
+                "'%s'\n",
+                a, argv[i]);
         return 1;
       }
-      if (!strcmp(a, "--epochs")) o->epochs = (int)v;
-      else o->seed = (uint64_t)v;
+      if (!strcmp(a, "--epochs"))
+        o->epochs = (int)v;
+      else
+        o->seed = (uint64_t)v;
       continue;
     } else if (a[0] == '-') {
       fprintf(stderr, "hetc-train: unknown option '%s'\n", a);
@@ -126,8 +142,8 @@ static int parse_args(int argc, char **argv, options_t *o) {
 static int find_io(hetc_artifact_t *artifact, model_io_t *io) {
   size_t na, nr;
   const hetc_tensor_info_t *args, *results;
-  hetc_status_t status = hetc_artifact_entry_signature(
-      artifact, "eval", &na, &args, &nr, &results);
+  hetc_status_t status = hetc_artifact_entry_signature(artifact, "eval", &na,
+                                                       &args, &nr, &results);
   if (status)
     return fail(status, "artifact");
   *io = (model_io_t){0};
@@ -146,8 +162,7 @@ static int find_io(hetc_artifact_t *artifact, model_io_t *io) {
   for (size_t i = 0; i < nr; ++i)
     if (results[i].role == HETC_ROLE_OUTPUT && !io->logits)
       io->logits = &results[i];
-  if (!io->input || !io->label || io->input->rank < 1 ||
-      io->label->rank != 1) {
+  if (!io->input || !io->label || io->input->rank < 1 || io->label->rank != 1) {
     fprintf(stderr, "hetc-train: the model needs one input [B, ...] and one "
                     "label [B]\n");
     return 1;
@@ -194,16 +209,18 @@ static int load_dataset(const char *xp, const char *yp, const model_io_t *io,
     fprintf(stderr,
             "hetc-train: '%s' has %lld values per row but the model's input "
             "'%s' takes %lld\n",
-            xp, (long long)per_row, io->input->name,
-            (long long)io->row_elems);
+            xp, (long long)per_row, io->input->name, (long long)io->row_elems);
     rc = 1;
   } else if (y.rank != 1 || y.shape[0] != rows) {
-    fprintf(stderr, "hetc-train: '%s' must hold one label per row of '%s' "
-                    "(%lld)\n", yp, xp, (long long)rows);
+    fprintf(stderr,
+            "hetc-train: '%s' must hold one label per row of '%s' "
+            "(%lld)\n",
+            yp, xp, (long long)rows);
     rc = 1;
   } else if (rows < io->batch) {
-    fprintf(stderr, "hetc-train: '%s' has %lld rows, fewer than the "
-                    "artifact's batch size %lld\n",
+    fprintf(stderr,
+            "hetc-train: '%s' has %lld rows, fewer than the "
+            "artifact's batch size %lld\n",
             xp, (long long)rows, (long long)io->batch);
     rc = 1;
   }
@@ -246,9 +263,9 @@ static hetc_status_t evaluate(hetc_session_t *s, const model_io_t *io,
                               double *accuracy) {
   float *bx = malloc((size_t)(io->batch * io->row_elems) * sizeof(float));
   void *by = malloc((size_t)io->batch * 4);
-  float *logits = io->classes ? malloc((size_t)(io->batch * io->classes) *
-                                       sizeof(float))
-                              : NULL;
+  float *logits =
+      io->classes ? malloc((size_t)(io->batch * io->classes) * sizeof(float))
+                  : NULL;
   int64_t *rows = malloc((size_t)io->batch * sizeof(int64_t));
   hetc_status_t status = NULL;
   double total_loss = 0;
@@ -259,8 +276,8 @@ static hetc_status_t evaluate(hetc_session_t *s, const model_io_t *io,
       rows[i] = start + (i < n ? i : 0);
     gather(d, io, rows, n, bx, by);
     hetc_tensor_t in[2] = {
-        {io->input->name, io->input->dtype, io->input->rank,
-         io->input->shape, bx},
+        {io->input->name, io->input->dtype, io->input->rank, io->input->shape,
+         bx},
         {io->label->name, io->label->dtype, 1, io->label->shape, by}};
     hetc_tensor_t out[1] = {{io->logits ? io->logits->name : NULL,
                              HETC_DTYPE_F32, 2,
@@ -365,15 +382,16 @@ int main(int argc, char **argv) {
              bx},
             {io.label->name, io.label->dtype, 1, io.label->shape, by}};
         float loss;
-        if ((status = hetc_session_train_step(session, in, 2, &loss, NULL,
-                                              0))) {
+        if ((status =
+                 hetc_session_train_step(session, in, 2, &loss, NULL, 0))) {
           rc = fail(status, "train_step failed");
           break;
         }
         if (!isfinite(loss)) {
-          fprintf(stderr, "hetc-train: the loss became %f at epoch %d step "
-                          "%lld (labels outside the model's classes make the "
-                          "loss NaN)\n",
+          fprintf(stderr,
+                  "hetc-train: the loss became %f at epoch %d step "
+                  "%lld (labels outside the model's classes make the "
+                  "loss NaN)\n",
                   loss, epoch, (long long)steps);
           rc = 1;
           break;
@@ -386,13 +404,13 @@ int main(int argc, char **argv) {
       double seconds = now() - t0;
       double train_loss = steps ? sum / steps : NAN;
       double train_eval_loss, train_acc = NAN;
-      if ((status = evaluate(session, &io, &train, &train_eval_loss,
-                             &train_acc))) {
+      if ((status =
+               evaluate(session, &io, &train, &train_eval_loss, &train_acc))) {
         rc = fail(status, "evaluation failed");
         break;
       }
-      if (test.rows && (status = evaluate(session, &io, &test, &test_loss,
-                                          &test_acc))) {
+      if (test.rows &&
+          (status = evaluate(session, &io, &test, &test_loss, &test_acc))) {
         rc = fail(status, "evaluation failed");
         break;
       }
@@ -405,8 +423,8 @@ int main(int argc, char **argv) {
         fflush(stdout);
       }
       if (loss_log)
-        fprintf(loss_log, "%d,%.6f,%.6f,%.3f\n", epoch, train_loss,
-                test_loss, test_acc);
+        fprintf(loss_log, "%d,%.6f,%.6f,%.3f\n", epoch, train_loss, test_loss,
+                test_acc);
     }
     free(order);
     free(bx);

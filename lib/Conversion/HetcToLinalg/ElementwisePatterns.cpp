@@ -35,11 +35,11 @@ struct ElementwiseLowering : OpConversionPattern<SourceOp> {
     for (Value operand : adaptor.getOperands())
       if (isa<FloatType>(getElementTypeOrSelf(operand.getType())))
         inputs.push_back(operand);
-    Value result = buildElementwise(
-        rewriter, op.getLoc(), resultType, inputs,
-        [&](OpBuilder &b, Location loc, ValueRange args) {
-          return scalar(b, loc, op, args);
-        });
+    Value result =
+        buildElementwise(rewriter, op.getLoc(), resultType, inputs,
+                         [&](OpBuilder &b, Location loc, ValueRange args) {
+                           return scalar(b, loc, op, args);
+                         });
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -128,8 +128,8 @@ HETC_ELEMENTWISE(SigmoidOpLowering, SigmoidOp) {
 /// torch.relu)
 HETC_ELEMENTWISE(ReluOpLowering, ReluOp) {
   Value zero = floatConstant(b, loc, args[0].getType(), 0.0);
-  Value isNeg = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT,
-                                      args[0], zero);
+  Value isNeg =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, args[0], zero);
   return arith::SelectOp::create(b, loc, isNeg, zero, args[0]);
 }
 
@@ -144,19 +144,19 @@ HETC_ELEMENTWISE(GeluOpLowering, GeluOp) {
   if (op.getApproximate() == GeluApproximation::Tanh) {
     Value c = floatConstant(b, loc, type, std::sqrt(2.0 / M_PI));
     Value k = floatConstant(b, loc, type, 0.044715);
-    Value x3 = arith::MulFOp::create(
-        b, loc, x, arith::MulFOp::create(b, loc, x, x));
-    Value poly = arith::AddFOp::create(
-        b, loc, x, arith::MulFOp::create(b, loc, k, x3));
-    inner = math::TanhOp::create(b, loc,
-                                 arith::MulFOp::create(b, loc, c, poly));
+    Value x3 =
+        arith::MulFOp::create(b, loc, x, arith::MulFOp::create(b, loc, x, x));
+    Value poly =
+        arith::AddFOp::create(b, loc, x, arith::MulFOp::create(b, loc, k, x3));
+    inner =
+        math::TanhOp::create(b, loc, arith::MulFOp::create(b, loc, c, poly));
   } else {
     Value invSqrt2 = floatConstant(b, loc, type, M_SQRT1_2);
-    inner = math::ErfOp::create(b, loc,
-                                arith::MulFOp::create(b, loc, x, invSqrt2));
+    inner =
+        math::ErfOp::create(b, loc, arith::MulFOp::create(b, loc, x, invSqrt2));
   }
-  Value cdf = arith::MulFOp::create(
-      b, loc, half, arith::AddFOp::create(b, loc, one, inner));
+  Value cdf = arith::MulFOp::create(b, loc, half,
+                                    arith::AddFOp::create(b, loc, one, inner));
   return arith::MulFOp::create(b, loc, x, cdf);
 }
 
@@ -177,8 +177,7 @@ HETC_ELEMENTWISE(PowOpLowering, PowOp) {
                                      result);
     return result;
   }
-  return math::PowFOp::create(b, loc, x,
-                              floatConstant(b, loc, type, exponent));
+  return math::PowFOp::create(b, loc, x, floatConstant(b, loc, type, exponent));
 }
 
 #undef HETC_ELEMENTWISE
@@ -218,7 +217,8 @@ struct DropoutLowering : OpConversionPattern<DropoutOp> {
                 b, l, arith::MulIOp::create(b, l, linear, c64(shape[d])), idx);
           }
           Value z = arith::AddIOp::create(
-              b, l, arith::MulIOp::create(b, l, seed, c64(0x9E3779B97F4A7C15ull)),
+              b, l,
+              arith::MulIOp::create(b, l, seed, c64(0x9E3779B97F4A7C15ull)),
               linear);
           auto mix = [&](Value v, uint64_t shift, uint64_t mul) -> Value {
             Value s = arith::ShRUIOp::create(b, l, v, c64(shift));
@@ -233,13 +233,13 @@ struct DropoutLowering : OpConversionPattern<DropoutOp> {
           Value u = arith::MulFOp::create(
               b, l, arith::UIToFPOp::create(b, l, b.getF32Type(), top),
               floatConstant(b, l, b.getF32Type(), 1.0 / 16777216.0));
-          Value keep = arith::CmpFOp::create(
-              b, l, arith::CmpFPredicate::OGE, u,
-              floatConstant(b, l, b.getF32Type(), p));
+          Value keep =
+              arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, u,
+                                    floatConstant(b, l, b.getF32Type(), p));
           Value scaled = arith::MulFOp::create(
               b, l, args[0], floatConstant(b, l, elementType, 1.0 / (1.0 - p)));
-          return arith::SelectOp::create(
-              b, l, keep, scaled, floatConstant(b, l, elementType, 0.0));
+          return arith::SelectOp::create(b, l, keep, scaled,
+                                         floatConstant(b, l, elementType, 0.0));
         });
     rewriter.replaceOp(op, result);
     return success();

@@ -103,9 +103,9 @@ struct GeluBackwardOpLowering : OpConversionPattern<GeluBackwardOp> {
                              mul(mul(c(0.5), x), mul(sech2, du)));
           } else {
             // Phi(x) + x phi(x).
-            Value cdf = mul(c(0.5),
-                            add(c(1.0), math::ErfOp::create(
-                                            b, l, mul(x, c(M_SQRT1_2)))));
+            Value cdf = mul(
+                c(0.5),
+                add(c(1.0), math::ErfOp::create(b, l, mul(x, c(M_SQRT1_2)))));
             Value pdf = mul(c(1.0 / std::sqrt(2.0 * M_PI)),
                             math::ExpOp::create(b, l, mul(c(-0.5), mul(x, x))));
             derivative = add(cdf, mul(x, pdf));
@@ -133,18 +133,18 @@ struct CrossEntropyBackwardOpLowering
     auto column = RankedTensorType::get({n, 1}, elementType);
     Value max = buildReduction(rewriter, loc, logits, {1}, ReductionKind::Max);
     Value maxCol = reshapeTo(rewriter, loc, max, column);
-    Value shifted = buildElementwise(
-        rewriter, loc, type, {logits, maxCol},
-        [](OpBuilder &b, Location l, ValueRange a) {
-          return math::ExpOp::create(b, l,
-                                     arith::SubFOp::create(b, l, a[0], a[1]));
-        });
+    Value shifted =
+        buildElementwise(rewriter, loc, type, {logits, maxCol},
+                         [](OpBuilder &b, Location l, ValueRange a) {
+                           return math::ExpOp::create(
+                               b, l, arith::SubFOp::create(b, l, a[0], a[1]));
+                         });
     Value sum = buildReduction(rewriter, loc, shifted, {1}, ReductionKind::Sum);
     Value sumCol = reshapeTo(rewriter, loc, sum, column);
     auto labelsType = cast<RankedTensorType>(adaptor.getLabels().getType());
-    Value labelsCol = reshapeTo(
-        rewriter, loc, adaptor.getLabels(),
-        RankedTensorType::get({n, 1}, labelsType.getElementType()));
+    Value labelsCol =
+        reshapeTo(rewriter, loc, adaptor.getLabels(),
+                  RankedTensorType::get({n, 1}, labelsType.getElementType()));
     double nan = std::numeric_limits<double>::quiet_NaN();
     Value result = buildElementwise(
         rewriter, loc, type, {shifted, sumCol, labelsCol, adaptor.getGrad()},
@@ -153,8 +153,8 @@ struct CrossEntropyBackwardOpLowering
           Value label =
               arith::IndexCastOp::create(b, l, b.getIndexType(), a[2]);
           Value col = linalg::IndexOp::create(b, l, 1);
-          Value isLabel = arith::CmpIOp::create(
-              b, l, arith::CmpIPredicate::eq, label, col);
+          Value isLabel =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, label, col);
           Value inRange = arith::AndIOp::create(
               b, l,
               arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, label,
@@ -168,8 +168,8 @@ struct CrossEntropyBackwardOpLowering
           Value scale = arith::DivFOp::create(
               b, l, a[3], floatConstant(b, l, elementType, double(n)));
           Value grad = arith::MulFOp::create(b, l, diff, scale);
-          return arith::SelectOp::create(
-              b, l, inRange, grad, floatConstant(b, l, elementType, nan));
+          return arith::SelectOp::create(b, l, inRange, grad,
+                                         floatConstant(b, l, elementType, nan));
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -222,20 +222,20 @@ std::pair<Value, Value> windowIndex(OpBuilder &b, Location l, Value pos,
       arith::MulIOp::create(b, l, k, indexConstant(b, l, dilation)));
   Value nonNeg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, num,
                                        indexConstant(b, l, 0));
-  Value safeNum = arith::SelectOp::create(b, l, nonNeg, num,
-                                          indexConstant(b, l, 0));
-  Value rem = arith::RemUIOp::create(b, l, safeNum,
-                                     indexConstant(b, l, stride));
-  Value out = arith::DivUIOp::create(b, l, safeNum,
-                                     indexConstant(b, l, stride));
+  Value safeNum =
+      arith::SelectOp::create(b, l, nonNeg, num, indexConstant(b, l, 0));
+  Value rem =
+      arith::RemUIOp::create(b, l, safeNum, indexConstant(b, l, stride));
+  Value out =
+      arith::DivUIOp::create(b, l, safeNum, indexConstant(b, l, stride));
   Value aligned = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, rem,
                                         indexConstant(b, l, 0));
   Value inRange = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, out,
                                         indexConstant(b, l, outSize));
   Value valid = arith::AndIOp::create(
       b, l, nonNeg, arith::AndIOp::create(b, l, aligned, inRange));
-  Value clamped = arith::MinUIOp::create(b, l, out,
-                                         indexConstant(b, l, outSize - 1));
+  Value clamped =
+      arith::MinUIOp::create(b, l, out, indexConstant(b, l, outSize - 1));
   return {valid, clamped};
 }
 
@@ -270,8 +270,8 @@ struct Conv2DBackwardInputOpLowering
                                       gradType.getDimSize(2));
           auto [vw, ow] = windowIndex(b, l, iv[3], iv[6], p[1], s[1], d[1],
                                       gradType.getDimSize(3));
-          Value group = arith::DivUIOp::create(
-              b, l, iv[1], indexConstant(b, l, cPerGroup));
+          Value group = arith::DivUIOp::create(b, l, iv[1],
+                                               indexConstant(b, l, cPerGroup));
           Value f = arith::AddIOp::create(
               b, l,
               arith::MulIOp::create(b, l, group,
@@ -309,32 +309,32 @@ struct Conv2DBackwardWeightOpLowering
     auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
     auto gradType = cast<RankedTensorType>(adaptor.getGradOutput().getType());
     // Zero padding, then split channels into [groups, per group].
-    SmallVector<OpFoldResult> low = {rewriter.getIndexAttr(0),
-                                     rewriter.getIndexAttr(0),
-                                     rewriter.getIndexAttr(p[0]),
-                                     rewriter.getIndexAttr(p[1])};
-    SmallVector<OpFoldResult> high = {rewriter.getIndexAttr(0),
-                                      rewriter.getIndexAttr(0),
-                                      rewriter.getIndexAttr(p[2]),
-                                      rewriter.getIndexAttr(p[3])};
+    SmallVector<OpFoldResult> low = {
+        rewriter.getIndexAttr(0), rewriter.getIndexAttr(0),
+        rewriter.getIndexAttr(p[0]), rewriter.getIndexAttr(p[1])};
+    SmallVector<OpFoldResult> high = {
+        rewriter.getIndexAttr(0), rewriter.getIndexAttr(0),
+        rewriter.getIndexAttr(p[2]), rewriter.getIndexAttr(p[3])};
     SmallVector<int64_t> padded(inputType.getShape());
     padded[2] += p[0] + p[2];
     padded[3] += p[1] + p[3];
     Value input = tensor::PadOp::create(
         rewriter, loc, RankedTensorType::get(padded, elementType),
-        adaptor.getInput(), low, high, floatConstant(rewriter, loc,
-                                                     elementType, 0.0));
+        adaptor.getInput(), low, high,
+        floatConstant(rewriter, loc, elementType, 0.0));
     auto split = [&](Value v, ArrayRef<int64_t> shape, int64_t dim) {
       SmallVector<int64_t> s2(shape);
       s2[dim] /= groups;
       s2.insert(s2.begin() + dim, groups);
-      return reshapeTo(rewriter, loc, v, RankedTensorType::get(s2, elementType));
+      return reshapeTo(rewriter, loc, v,
+                       RankedTensorType::get(s2, elementType));
     };
-    Value in5 = split(input, padded, 1);                         // N,G,C',H,W
-    Value g5 = split(adaptor.getGradOutput(), gradType.getShape(), 1); // N,G,F',OH,OW
+    Value in5 = split(input, padded, 1); // N,G,C',H,W
+    Value g5 =
+        split(adaptor.getGradOutput(), gradType.getShape(), 1); // N,G,F',OH,OW
     SmallVector<int64_t> outShape(resultType.getShape());
     outShape.insert(outShape.begin(), groups);
-    outShape[1] /= groups;                                        // G,F',C',KH,KW
+    outShape[1] /= groups; // G,F',C',KH,KW
     auto outType = RankedTensorType::get(outShape, elementType);
     // Loops: (g, f', c', kh, kw, n, oh, ow).
     auto dim = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
@@ -353,12 +353,11 @@ struct Conv2DBackwardWeightOpLowering
         rewriter, loc, outType, ValueRange{in5, g5}, init, maps, iterators,
         [](OpBuilder &b, Location l, ValueRange a) {
           Value prod = arith::MulFOp::create(b, l, a[0], a[1]);
-          linalg::YieldOp::create(b, l,
-                                  arith::AddFOp::create(b, l, a[2], prod)
-                                      .getResult());
+          linalg::YieldOp::create(
+              b, l, arith::AddFOp::create(b, l, a[2], prod).getResult());
         });
-    rewriter.replaceOp(op, reshapeTo(rewriter, loc, generic.getResult(0),
-                                     resultType));
+    rewriter.replaceOp(
+        op, reshapeTo(rewriter, loc, generic.getResult(0), resultType));
     return success();
   }
 };
@@ -370,8 +369,7 @@ SmallVector<int64_t> stridesOr(std::optional<ArrayRef<int64_t>> s,
 
 /// hetc.max_pool2d_backward => a generic finding each window's first argmax,
 /// then a gather-form generic routing gradients to it
-struct MaxPool2DBackwardOpLowering
-    : OpConversionPattern<MaxPool2DBackwardOp> {
+struct MaxPool2DBackwardOpLowering : OpConversionPattern<MaxPool2DBackwardOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(MaxPool2DBackwardOp op, OpAdaptor adaptor,
@@ -386,23 +384,22 @@ struct MaxPool2DBackwardOpLowering
     int64_t h = resultType.getDimSize(2), w = resultType.getDimSize(3);
 
     // argmax[n, c, oh, ow] = kh * KW + kw of the first maximum.
-    auto indexType = RankedTensorType::get(gradType.getShape(),
-                                           rewriter.getI64Type());
-    Value initMax = filledTensor(
-        rewriter, loc, gradType, -std::numeric_limits<double>::infinity());
-    Value zeroIdx = arith::ConstantOp::create(
-        rewriter, loc, rewriter.getI64IntegerAttr(0));
+    auto indexType =
+        RankedTensorType::get(gradType.getShape(), rewriter.getI64Type());
+    Value initMax = filledTensor(rewriter, loc, gradType,
+                                 -std::numeric_limits<double>::infinity());
+    Value zeroIdx =
+        arith::ConstantOp::create(rewriter, loc, rewriter.getI64IntegerAttr(0));
     Value initIdx =
-        linalg::FillOp::create(
-            rewriter, loc, zeroIdx,
-            tensor::EmptyOp::create(rewriter, loc, gradType.getShape(),
-                                    rewriter.getI64Type())
-                .getResult())
+        linalg::FillOp::create(rewriter, loc, zeroIdx,
+                               tensor::EmptyOp::create(rewriter, loc,
+                                                       gradType.getShape(),
+                                                       rewriter.getI64Type())
+                                   .getResult())
             .getResult(0);
     MLIRContext *ctx = rewriter.getContext();
     auto dim = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    Value window =
-        tensor::EmptyOp::create(rewriter, loc, kernel, elementType);
+    Value window = tensor::EmptyOp::create(rewriter, loc, kernel, elementType);
     SmallVector<AffineMap> maps = {
         AffineMap::get(6, 0, {dim(4), dim(5)}, ctx),
         AffineMap::get(6, 0, {dim(0), dim(1), dim(2), dim(3)}, ctx),
@@ -423,8 +420,7 @@ struct MaxPool2DBackwardOpLowering
                 b, l,
                 arith::AddIOp::create(
                     b, l,
-                    arith::MulIOp::create(b, l, o,
-                                          indexConstant(b, l, stride)),
+                    arith::MulIOp::create(b, l, o, indexConstant(b, l, stride)),
                     k),
                 indexConstant(b, l, pad));
             Value inside = arith::AndIOp::create(
@@ -434,20 +430,18 @@ struct MaxPool2DBackwardOpLowering
                 arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, pos,
                                       indexConstant(b, l, size)));
             Value clamped = arith::MinSIOp::create(
-                b, l,
-                arith::MaxSIOp::create(b, l, pos, indexConstant(b, l, 0)),
+                b, l, arith::MaxSIOp::create(b, l, pos, indexConstant(b, l, 0)),
                 indexConstant(b, l, size - 1));
             return std::make_pair(inside, clamped);
           };
           auto [inH, hh] = coord(iv[2], iv[4], s[0], p[0], h);
           auto [inW, ww] = coord(iv[3], iv[5], s[1], p[1], w);
-          Value v = tensor::ExtractOp::create(
-              b, l, input, ValueRange{iv[0], iv[1], hh, ww});
+          Value v = tensor::ExtractOp::create(b, l, input,
+                                              ValueRange{iv[0], iv[1], hh, ww});
           Value inside = arith::AndIOp::create(b, l, inH, inW);
           Value better = arith::AndIOp::create(
               b, l, inside,
-              arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, v,
-                                    a[1]));
+              arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, v, a[1]));
           Value flat = arith::IndexCastOp::create(
               b, l, b.getI64Type(),
               arith::AddIOp::create(
@@ -493,8 +487,7 @@ struct MaxPool2DBackwardOpLowering
 
 /// hetc.avg_pool2d_backward => gather-form linalg.generic dividing each
 /// window's gradient by the forward divisor
-struct AvgPool2DBackwardOpLowering
-    : OpConversionPattern<AvgPool2DBackwardOp> {
+struct AvgPool2DBackwardOpLowering : OpConversionPattern<AvgPool2DBackwardOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(AvgPool2DBackwardOp op, OpAdaptor adaptor,
@@ -518,21 +511,21 @@ struct AvgPool2DBackwardOpLowering
                                               ValueRange{iv[0], iv[1], oh, ow});
           Value divisor;
           if (includePad) {
-            divisor = floatConstant(b, l, elementType,
-                                    double(kernel[0] * kernel[1]));
+            divisor =
+                floatConstant(b, l, elementType, double(kernel[0] * kernel[1]));
           } else {
-            auto extent = [&](Value o, int64_t stride, int64_t pad,
-                              int64_t k, int64_t size) {
+            auto extent = [&](Value o, int64_t stride, int64_t pad, int64_t k,
+                              int64_t size) {
               Value start = arith::SubIOp::create(
                   b, l,
                   arith::MulIOp::create(b, l, o, indexConstant(b, l, stride)),
                   indexConstant(b, l, pad));
               Value end =
                   arith::AddIOp::create(b, l, start, indexConstant(b, l, k));
-              Value lo = arith::MaxSIOp::create(b, l, start,
-                                                indexConstant(b, l, 0));
-              Value hi = arith::MinSIOp::create(b, l, end,
-                                                indexConstant(b, l, size));
+              Value lo =
+                  arith::MaxSIOp::create(b, l, start, indexConstant(b, l, 0));
+              Value hi =
+                  arith::MinSIOp::create(b, l, end, indexConstant(b, l, size));
               return arith::SubIOp::create(b, l, hi, lo);
             };
             Value count = arith::MulIOp::create(
@@ -552,8 +545,7 @@ struct AvgPool2DBackwardOpLowering
 
 /// hetc.embedding_backward => gather-form linalg.generic over table rows,
 /// reducing over every index position
-struct EmbeddingBackwardOpLowering
-    : OpConversionPattern<EmbeddingBackwardOp> {
+struct EmbeddingBackwardOpLowering : OpConversionPattern<EmbeddingBackwardOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(EmbeddingBackwardOp op, OpAdaptor adaptor,
@@ -563,9 +555,9 @@ struct EmbeddingBackwardOpLowering
     auto indicesType = cast<RankedTensorType>(adaptor.getIndices().getType());
     int64_t count = indicesType.getNumElements();
     int64_t rows = resultType.getDimSize(0), dimD = resultType.getDimSize(1);
-    Value indices = reshapeTo(
-        rewriter, loc, adaptor.getIndices(),
-        RankedTensorType::get({count}, indicesType.getElementType()));
+    Value indices =
+        reshapeTo(rewriter, loc, adaptor.getIndices(),
+                  RankedTensorType::get({count}, indicesType.getElementType()));
     Value grad = reshapeTo(
         rewriter, loc, adaptor.getGradOutput(),
         RankedTensorType::get({count, dimD}, resultType.getElementType()));
@@ -573,16 +565,16 @@ struct EmbeddingBackwardOpLowering
         rewriter, loc, resultType, {count},
         [&](OpBuilder &b, Location l, ValueRange iv) {
           // iv = (row, d, i).
-          Value idx = tensor::ExtractOp::create(b, l, indices,
-                                                ValueRange{iv[2]});
+          Value idx =
+              tensor::ExtractOp::create(b, l, indices, ValueRange{iv[2]});
           Value row = arith::IndexCastOp::create(b, l, b.getIndexType(), idx);
           row = arith::MinSIOp::create(
               b, l, arith::MaxSIOp::create(b, l, row, indexConstant(b, l, 0)),
               indexConstant(b, l, rows - 1));
-          Value hit = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
-                                            row, iv[0]);
-          Value g = tensor::ExtractOp::create(b, l, grad,
-                                              ValueRange{iv[2], iv[1]});
+          Value hit =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, row, iv[0]);
+          Value g =
+              tensor::ExtractOp::create(b, l, grad, ValueRange{iv[2], iv[1]});
           return selectOrZero(b, l, hit, g);
         });
     rewriter.replaceOp(op, result);

@@ -44,13 +44,13 @@ static LogicalResult checkLowPrecisionReductions(ModuleOp module) {
       return;
     int64_t reduced = 0;
     if (auto r = dyn_cast<ReduceSumOp>(op))
-      reduced = lowering::product(input.getShape(),
-                                  lowering::normalizeAxes(r.getAxes(),
-                                                          input.getRank()));
+      reduced = lowering::product(
+          input.getShape(),
+          lowering::normalizeAxes(r.getAxes(), input.getRank()));
     else if (auto r = dyn_cast<ReduceMeanOp>(op))
-      reduced = lowering::product(input.getShape(),
-                                  lowering::normalizeAxes(r.getAxes(),
-                                                          input.getRank()));
+      reduced = lowering::product(
+          input.getShape(),
+          lowering::normalizeAxes(r.getAxes(), input.getRank()));
     else if (isa<MseOp, LayerNormOp>(op))
       reduced = input.getNumElements();
     else if (isa<BatchNormOp>(op))
@@ -64,8 +64,8 @@ static LogicalResult checkLowPrecisionReductions(ModuleOp module) {
       reduced = input.getDimSize(lowering::normalizeAxes(
           {static_cast<int64_t>(s.getAxis())}, input.getRank())[0]);
     else if (auto m = dyn_cast<MatmulOp>(op))
-      reduced = input.getDimSize(input.getRank() -
-                                 (m.getTransposeLhs() ? 2 : 1));
+      reduced =
+          input.getDimSize(input.getRank() - (m.getTransposeLhs() ? 2 : 1));
     else if (auto c = dyn_cast<Conv2DOp>(op))
       reduced = c.getWeight().getType().getNumElements() /
                 c.getWeight().getType().getDimSize(0);
@@ -74,8 +74,7 @@ static LogicalResult checkLowPrecisionReductions(ModuleOp module) {
                 c.getGradOutput().getType().getDimSize(1);
     if (reduced > kMaxLowPrecisionReduction) {
       op->emitOpError() << "reduces " << reduced << " "
-                        << input.getElementType()
-                        << " elements, more than the "
+                        << input.getElementType() << " elements, more than the "
                         << kMaxLowPrecisionReduction
                         << " hetc can sum exactly in that type (reductions "
                            "accumulate in the element type); use f32";

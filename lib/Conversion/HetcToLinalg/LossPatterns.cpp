@@ -19,13 +19,12 @@ static Value meanAll(OpBuilder &b, Location loc, Value input, double count) {
   for (int64_t d = 0; d < type.getRank(); ++d)
     axes.push_back(d);
   Value sum = buildReduction(b, loc, input, axes, ReductionKind::Sum);
-  return buildElementwise(
-      b, loc, cast<RankedTensorType>(sum.getType()), sum,
-      [&](OpBuilder &nb, Location l, ValueRange args) {
-        return arith::DivFOp::create(
-            nb, l, args[0],
-            floatConstant(nb, l, args[0].getType(), count));
-      });
+  return buildElementwise(b, loc, cast<RankedTensorType>(sum.getType()), sum,
+                          [&](OpBuilder &nb, Location l, ValueRange args) {
+                            return arith::DivFOp::create(
+                                nb, l, args[0],
+                                floatConstant(nb, l, args[0].getType(), count));
+                          });
 }
 
 /// hetc.cross_entropy => row max, log-sum-exp and label gather generics, then
@@ -48,12 +47,12 @@ struct CrossEntropyOpLowering : OpConversionPattern<CrossEntropyOp> {
 
     Value max = buildReduction(rewriter, loc, logits, {1}, ReductionKind::Max);
     Value maxCol = reshapeTo(rewriter, loc, max, columnType);
-    Value shiftedExp = buildElementwise(
-        rewriter, loc, logitsType, {logits, maxCol},
-        [](OpBuilder &b, Location l, ValueRange a) {
-          return math::ExpOp::create(b, l,
-                                     arith::SubFOp::create(b, l, a[0], a[1]));
-        });
+    Value shiftedExp =
+        buildElementwise(rewriter, loc, logitsType, {logits, maxCol},
+                         [](OpBuilder &b, Location l, ValueRange a) {
+                           return math::ExpOp::create(
+                               b, l, arith::SubFOp::create(b, l, a[0], a[1]));
+                         });
     Value sumExp =
         buildReduction(rewriter, loc, shiftedExp, {1}, ReductionKind::Sum);
 
@@ -81,8 +80,8 @@ struct CrossEntropyOpLowering : OpConversionPattern<CrossEntropyOp> {
           return arith::SelectOp::create(b, l, inRange, loss,
                                          floatConstant(b, l, elementType, nan));
         });
-    rewriter.replaceOp(op, meanAll(rewriter, loc, perRow,
-                                   static_cast<double>(n)));
+    rewriter.replaceOp(op,
+                       meanAll(rewriter, loc, perRow, static_cast<double>(n)));
     return success();
   }
 };
@@ -102,9 +101,8 @@ struct MseOpLowering : OpConversionPattern<MseOp> {
           Value d = arith::SubFOp::create(b, l, a[0], a[1]);
           return arith::MulFOp::create(b, l, d, d);
         });
-    rewriter.replaceOp(op,
-                       meanAll(rewriter, loc, squared,
-                               static_cast<double>(type.getNumElements())));
+    rewriter.replaceOp(op, meanAll(rewriter, loc, squared,
+                                   static_cast<double>(type.getNumElements())));
     return success();
   }
 };

@@ -14,8 +14,7 @@ namespace {
 
 /// Matmul indexing maps over (batch..., m, n, k) honoring the transposes.
 static SmallVector<AffineMap> matmulMaps(MLIRContext *ctx, unsigned batchDims,
-                                         bool transposeLhs,
-                                         bool transposeRhs) {
+                                         bool transposeLhs, bool transposeRhs) {
   unsigned numDims = batchDims + 3;
   SmallVector<AffineExpr> batch;
   for (unsigned i = 0; i < batchDims; ++i)
@@ -30,12 +29,10 @@ static SmallVector<AffineMap> matmulMaps(MLIRContext *ctx, unsigned batchDims,
     return AffineMap::get(numDims, 0, exprs, ctx);
   };
   return {transposeLhs ? withBatch(k, m) : withBatch(m, k),
-          transposeRhs ? withBatch(n, k) : withBatch(k, n),
-          withBatch(m, n)};
+          transposeRhs ? withBatch(n, k) : withBatch(k, n), withBatch(m, n)};
 }
 
-static NamedAttribute indexingMapsAttr(OpBuilder &b,
-                                       ArrayRef<AffineMap> maps) {
+static NamedAttribute indexingMapsAttr(OpBuilder &b, ArrayRef<AffineMap> maps) {
   SmallVector<Attribute> attrs;
   for (AffineMap map : maps)
     attrs.push_back(AffineMapAttr::get(map));
@@ -142,8 +139,8 @@ static Value padSpatial(OpBuilder &b, Location loc, Value input,
 }
 
 static DenseIntElementsAttr i64Pair(OpBuilder &b, ArrayRef<int64_t> values) {
-  return DenseIntElementsAttr::get(
-      RankedTensorType::get({2}, b.getI64Type()), values);
+  return DenseIntElementsAttr::get(RankedTensorType::get({2}, b.getI64Type()),
+                                   values);
 }
 
 /// hetc.conv2d => tensor.pad + linalg.conv_2d_nchw_fchw (groups == 1) or
@@ -157,8 +154,8 @@ struct Conv2DOpLowering : OpConversionPattern<Conv2DOp> {
     Location loc = op.getLoc();
     RankedTensorType resultType = op.getType();
     Type elementType = resultType.getElementType();
-    Value input = padSpatial(rewriter, loc, adaptor.getInput(),
-                             op.getPadding(), 0.0);
+    Value input =
+        padSpatial(rewriter, loc, adaptor.getInput(), op.getPadding(), 0.0);
     Value weight = adaptor.getWeight();
     int64_t groups = op.getGroups();
     SmallVector<NamedAttribute> attrs = {
@@ -168,10 +165,9 @@ struct Conv2DOpLowering : OpConversionPattern<Conv2DOp> {
     Value conv;
     if (groups == 1) {
       Value init = filledTensor(rewriter, loc, resultType, 0.0);
-      conv = linalg::Conv2DNchwFchwOp::create(rewriter, loc,
-                                              TypeRange{resultType},
-                                              ValueRange{input, weight},
-                                              ValueRange{init}, attrs)
+      conv = linalg::Conv2DNchwFchwOp::create(
+                 rewriter, loc, TypeRange{resultType},
+                 ValueRange{input, weight}, ValueRange{init}, attrs)
                  .getResult(0);
     } else {
       // Split the channel dimensions into [groups, per-group].
@@ -190,17 +186,17 @@ struct Conv2DOpLowering : OpConversionPattern<Conv2DOp> {
       outShape.insert(outShape.begin() + 1, groups);
       auto groupedType = RankedTensorType::get(outShape, elementType);
       Value init = filledTensor(rewriter, loc, groupedType, 0.0);
-      Value grouped = linalg::Conv2DNgchwGfchwOp::create(
-                          rewriter, loc, TypeRange{groupedType},
-                          ValueRange{groupedInput, groupedWeight},
-                          ValueRange{init}, attrs)
-                          .getResult(0);
+      Value grouped =
+          linalg::Conv2DNgchwGfchwOp::create(
+              rewriter, loc, TypeRange{groupedType},
+              ValueRange{groupedInput, groupedWeight}, ValueRange{init}, attrs)
+              .getResult(0);
       conv = reshapeTo(rewriter, loc, grouped, resultType);
     }
     if (Value bias = adaptor.getBias()) {
       // Read bias[f] for every (n, f, h, w).
-      auto biasType = RankedTensorType::get(
-          {resultType.getDimSize(1), 1, 1}, elementType);
+      auto biasType =
+          RankedTensorType::get({resultType.getDimSize(1), 1, 1}, elementType);
       Value bias3 = reshapeTo(rewriter, loc, bias, biasType);
       conv = buildElementwise(rewriter, loc, resultType, {conv, bias3},
                               [](OpBuilder &b, Location l, ValueRange args) {
@@ -298,8 +294,8 @@ struct AvgPool2DOpLowering : OpConversionPattern<AvgPool2DOp> {
                 indexConstant(b, l, pad));
             Value end =
                 arith::AddIOp::create(b, l, start, indexConstant(b, l, k));
-            Value lo = arith::MaxSIOp::create(b, l, start,
-                                              indexConstant(b, l, 0));
+            Value lo =
+                arith::MaxSIOp::create(b, l, start, indexConstant(b, l, 0));
             Value hi =
                 arith::MinSIOp::create(b, l, end, indexConstant(b, l, size));
             return arith::SubIOp::create(b, l, hi, lo);
@@ -307,10 +303,9 @@ struct AvgPool2DOpLowering : OpConversionPattern<AvgPool2DOp> {
           Value rows = validExtent(2, strides[0], padding[0], kernel[0], h);
           Value cols = validExtent(3, strides[1], padding[1], kernel[1], w);
           Value count = arith::MulIOp::create(b, l, rows, cols);
-          Value countInt = arith::IndexCastOp::create(b, l, b.getI64Type(),
-                                                      count);
-          Value countF =
-              arith::SIToFPOp::create(b, l, elementType, countInt);
+          Value countInt =
+              arith::IndexCastOp::create(b, l, b.getI64Type(), count);
+          Value countF = arith::SIToFPOp::create(b, l, elementType, countInt);
           return arith::DivFOp::create(b, l, args[0], countF);
         });
     rewriter.replaceOp(op, result);
@@ -333,12 +328,11 @@ static Value normalize(OpBuilder &b, Location loc, Value input,
   auto meanOf = [&](Value v) {
     Value sum = buildReduction(b, loc, v, axes, ReductionKind::Sum);
     Value kept = reshapeTo(b, loc, sum, keptTy);
-    return buildElementwise(b, loc, keptTy, kept,
-                            [&](OpBuilder &nb, Location l, ValueRange args) {
-                              return arith::DivFOp::create(
-                                  nb, l, args[0],
-                                  floatConstant(nb, l, elementType, count));
-                            });
+    return buildElementwise(
+        b, loc, keptTy, kept, [&](OpBuilder &nb, Location l, ValueRange args) {
+          return arith::DivFOp::create(
+              nb, l, args[0], floatConstant(nb, l, elementType, count));
+        });
   };
   Value mean = meanOf(input);
   Value centered = buildElementwise(
@@ -380,11 +374,11 @@ struct BatchNormOpLowering : OpConversionPattern<BatchNormOp> {
       axes.push_back(d);
       affineShape.push_back(1);
     }
-    Value result = normalize(
-        rewriter, op.getLoc(), adaptor.getInput(), axes, adaptor.getScale(),
-        adaptor.getBias(),
-        RankedTensorType::get(affineShape, type.getElementType()),
-        op.getEpsilon().convertToDouble());
+    Value result =
+        normalize(rewriter, op.getLoc(), adaptor.getInput(), axes,
+                  adaptor.getScale(), adaptor.getBias(),
+                  RankedTensorType::get(affineShape, type.getElementType()),
+                  op.getEpsilon().convertToDouble());
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -439,11 +433,11 @@ struct EmbeddingOpLowering : OpConversionPattern<EmbeddingOp> {
     auto generic = linalg::GenericOp::create(
         rewriter, loc, resultType, indices, init, maps, iterators,
         [&](OpBuilder &b, Location l, ValueRange args) {
-          Value row = arith::IndexCastOp::create(b, l, b.getIndexType(),
-                                                 args[0]);
+          Value row =
+              arith::IndexCastOp::create(b, l, b.getIndexType(), args[0]);
           row = arith::MaxSIOp::create(b, l, row, indexConstant(b, l, 0));
-          row = arith::MinSIOp::create(b, l, row,
-                                       indexConstant(b, l, rows - 1));
+          row =
+              arith::MinSIOp::create(b, l, row, indexConstant(b, l, rows - 1));
           Value col = linalg::IndexOp::create(b, l, rank - 1);
           Value value =
               tensor::ExtractOp::create(b, l, table, ValueRange{row, col});

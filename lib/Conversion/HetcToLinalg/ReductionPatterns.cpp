@@ -39,9 +39,9 @@ struct ReduceLowering : OpConversionPattern<ReduceOp> {
   LogicalResult
   matchAndRewrite(ReduceOp op, typename ReduceOp::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOp(op, lowerReduce(rewriter, op.getLoc(),
-                                       adaptor.getInput(), op.getAxes(),
-                                       op.getType(), Kind, Mean));
+    rewriter.replaceOp(op,
+                       lowerReduce(rewriter, op.getLoc(), adaptor.getInput(),
+                                   op.getAxes(), op.getType(), Kind, Mean));
     return success();
   }
 };

@@ -11,7 +11,7 @@ using namespace mlir::hetc;
 using namespace mlir::hetc::lowering;
 
 Value lowering::floatConstant(OpBuilder &b, Location loc, Type type,
-                            double value) {
+                              double value) {
   return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(type, value));
 }
 
@@ -25,15 +25,15 @@ Value lowering::emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
 }
 
 Value lowering::filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
-                           double value) {
+                             double value) {
   Value init = emptyTensor(b, loc, type);
   Value scalar = floatConstant(b, loc, type.getElementType(), value);
   return linalg::FillOp::create(b, loc, scalar, init).getResult(0);
 }
 
 AffineMap lowering::broadcastMap(MLIRContext *ctx,
-                               ArrayRef<int64_t> operandShape,
-                               ArrayRef<int64_t> resultShape) {
+                                 ArrayRef<int64_t> operandShape,
+                                 ArrayRef<int64_t> resultShape) {
   int64_t rank = resultShape.size();
   int64_t offset = rank - static_cast<int64_t>(operandShape.size());
   SmallVector<AffineExpr> exprs;
@@ -48,14 +48,14 @@ AffineMap lowering::broadcastMap(MLIRContext *ctx,
 }
 
 Value lowering::buildElementwise(OpBuilder &b, Location loc,
-                               RankedTensorType resultType, ValueRange inputs,
-                               ScalarBodyFn body) {
+                                 RankedTensorType resultType, ValueRange inputs,
+                                 ScalarBodyFn body) {
   MLIRContext *ctx = b.getContext();
   SmallVector<AffineMap> maps;
   for (Value input : inputs)
-    maps.push_back(broadcastMap(
-        ctx, cast<RankedTensorType>(input.getType()).getShape(),
-        resultType.getShape()));
+    maps.push_back(
+        broadcastMap(ctx, cast<RankedTensorType>(input.getType()).getShape(),
+                     resultType.getShape()));
   maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
   SmallVector<utils::IteratorType> iterators(resultType.getRank(),
                                              utils::IteratorType::parallel);
@@ -70,7 +70,7 @@ Value lowering::buildElementwise(OpBuilder &b, Location loc,
 }
 
 Value lowering::buildReduction(OpBuilder &b, Location loc, Value input,
-                             ArrayRef<int64_t> axes, ReductionKind kind) {
+                               ArrayRef<int64_t> axes, ReductionKind kind) {
   auto inputType = cast<RankedTensorType>(input.getType());
   Type elementType = inputType.getElementType();
   int64_t rank = inputType.getRank();
@@ -108,16 +108,15 @@ Value lowering::buildReduction(OpBuilder &b, Location loc, Value input,
 }
 
 Value lowering::reshapeTo(OpBuilder &b, Location loc, Value input,
-                        RankedTensorType type) {
+                          RankedTensorType type) {
   auto inputType = cast<RankedTensorType>(input.getType());
   if (inputType == type)
     return input;
   // Reassociations between the two shapes exist whenever the shapes group
   // into matching products; otherwise go through a rank-1 tensor.
   if (inputType.getRank() > type.getRank()) {
-    if (auto reassoc =
-            getReassociationIndicesForCollapse(inputType.getShape(),
-                                               type.getShape()))
+    if (auto reassoc = getReassociationIndicesForCollapse(inputType.getShape(),
+                                                          type.getShape()))
       return tensor::CollapseShapeOp::create(b, loc, type, input, *reassoc);
   } else if (inputType.getRank() < type.getRank()) {
     if (auto reassoc = getReassociationIndicesForReshape(inputType, type))
@@ -162,7 +161,7 @@ int64_t lowering::product(ArrayRef<int64_t> shape, ArrayRef<int64_t> axes) {
 }
 
 SmallVector<int64_t> lowering::normalizeAxes(ArrayRef<int64_t> axes,
-                                           int64_t rank) {
+                                             int64_t rank) {
   SmallVector<int64_t> result;
   for (int64_t axis : axes)
     result.push_back(axis < 0 ? axis + rank : axis);

@@ -1,4 +1,5 @@
-//===- Utils.h - shared builders for the hetc to linalg patterns -*- C++ -*-===//
+//===- Utils.h - shared builders for the hetc to linalg patterns -*- C++
+//-*-===//
 
 #ifndef HETC_LIB_CONVERSION_HETCTOLINALG_UTILS_H
 #define HETC_LIB_CONVERSION_HETCTOLINALG_UTILS_H
@@ -14,8 +15,7 @@ namespace mlir::hetc::lowering {
 
 /// Builds the scalar body of an elementwise generic from its block arguments
 /// (one per input, in order).
-using ScalarBodyFn =
-    function_ref<Value(OpBuilder &, Location, ValueRange)>;
+using ScalarBodyFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
 
 /// An f32/f16/bf16 scalar constant of `type`.
 Value floatConstant(OpBuilder &b, Location loc, Type type, double value);
@@ -46,8 +46,7 @@ Value buildReduction(OpBuilder &b, Location loc, Value input,
 
 /// Reshapes a static tensor to `type` (same element count) through
 /// collapse_shape / expand_shape.
-Value reshapeTo(OpBuilder &b, Location loc, Value input,
-                RankedTensorType type);
+Value reshapeTo(OpBuilder &b, Location loc, Value input, RankedTensorType type);
 
 /// `type` with dimension `axis` set to 1.
 RankedTensorType keptType(RankedTensorType type, int64_t axis);

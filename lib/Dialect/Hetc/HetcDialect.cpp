@@ -58,8 +58,8 @@ Attribute InitAttr::parse(AsmParser &parser, Type) {
     return {};
   if (parser.parseGreater())
     return {};
-  return getChecked([&] { return parser.emitError(loc); },
-                    parser.getContext(), *kind, APFloat(value));
+  return getChecked([&] { return parser.emitError(loc); }, parser.getContext(),
+                    *kind, APFloat(value));
 }
 
 void InitAttr::print(AsmPrinter &printer) const {
@@ -112,8 +112,8 @@ LogicalResult HetcDialect::verifyRegionArgAttribute(Operation *op,
                                                     NamedAttribute attr) {
   auto fn = dyn_cast<FunctionOpInterface>(op);
   if (!fn)
-    return op->emitOpError() << "'" << attr.getName()
-                             << "' is only valid on function arguments";
+    return op->emitOpError()
+           << "'" << attr.getName() << "' is only valid on function arguments";
   Type argType = fn.getArgumentTypes()[argIndex];
   StringRef name = attr.getName().getValue();
   auto countRoles = [&]() {
@@ -146,15 +146,15 @@ LogicalResult HetcDialect::verifyRegionArgAttribute(Operation *op,
       return op->emitOpError() << "argument #" << argIndex << ": '" << name
                                << "' is a unit attribute and takes no value";
     if (!isStaticTensor(argType))
-      return op->emitOpError() << "argument #" << argIndex << ": '" << name
-                               << "' must be a statically shaped tensor, got "
-                               << argType;
+      return op->emitOpError()
+             << "argument #" << argIndex << ": '" << name
+             << "' must be a statically shaped tensor, got " << argType;
     return success();
   }
   if (name == kNameAttrName) {
     if (!isa<StringAttr>(attr.getValue()))
-      return op->emitOpError() << "argument #" << argIndex
-                               << ": 'hetc.name' must be a string";
+      return op->emitOpError()
+             << "argument #" << argIndex << ": 'hetc.name' must be a string";
     return success();
   }
   if (name == kOptStateAttrName) {

@@ -29,15 +29,14 @@ struct Grad {
   Value scalar(Value like, double value) {
     auto t = RankedTensorType::get({}, type(like).getElementType());
     return arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(t, b.getFloatAttr(t.getElementType(),
-                                                         value)));
+        b, loc,
+        DenseElementsAttr::get(t, b.getFloatAttr(t.getElementType(), value)));
   }
   Value zerosLike(Value like) {
     return arith::ConstantOp::create(
         b, loc,
-        DenseElementsAttr::get(type(like),
-                               b.getFloatAttr(type(like).getElementType(),
-                                              0.0)));
+        DenseElementsAttr::get(
+            type(like), b.getFloatAttr(type(like).getElementType(), 0.0)));
   }
   Value add(Value x, Value y) { return AddOp::create(b, loc, x, y); }
   Value sub(Value x, Value y) { return SubOp::create(b, loc, x, y); }
@@ -84,7 +83,9 @@ struct Grad {
   }
 };
 
-bool needsAny(ArrayRef<bool> needed) { return llvm::is_contained(needed, true); }
+bool needsAny(ArrayRef<bool> needed) {
+  return llvm::is_contained(needed, true);
+}
 
 } // namespace
 
@@ -142,8 +143,8 @@ LogicalResult DivOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
   if (needed[0])
     operandGrads[0] = g.unbroadcast(gOverY, g.type(getLhs()));
   if (needed[1])
-    operandGrads[1] = g.unbroadcast(g.neg(g.mul(gOverY, getResult())),
-                                    g.type(getRhs()));
+    operandGrads[1] =
+        g.unbroadcast(g.neg(g.mul(gOverY, getResult())), g.type(getRhs()));
   return success();
 }
 
@@ -204,14 +205,13 @@ HETC_UNARY_VJP(SqrtOp, g.div(gz, g.mul(y, g.scalar(gz, 2.0))))
 // d x^-1/2 = -1/2 x^-3/2 = -1/2 * rsqrt(x) / x.
 HETC_UNARY_VJP(RsqrtOp, g.mul(gz, g.div(g.mul(y, g.scalar(gz, -0.5)), x)))
 HETC_UNARY_VJP(TanhOp, g.mul(gz, g.sub(g.scalar(gz, 1.0), g.mul(y, y))))
-HETC_UNARY_VJP(SigmoidOp,
-               g.mul(gz, g.mul(y, g.sub(g.scalar(gz, 1.0), y))))
+HETC_UNARY_VJP(SigmoidOp, g.mul(gz, g.mul(y, g.sub(g.scalar(gz, 1.0), y))))
 // torch.relu passes the gradient where the input is positive.
 HETC_UNARY_VJP(ReluOp,
                g.mul(gz, g.cmp(ComparePredicate::GT, x, g.scalar(gz, 0.0))))
-HETC_UNARY_VJP(GeluOp, GeluBackwardOp::create(b, getLoc(), gz, x,
-                                              getApproximate())
-                           .getResult())
+HETC_UNARY_VJP(
+    GeluOp,
+    GeluBackwardOp::create(b, getLoc(), gz, x, getApproximate()).getResult())
 #undef HETC_UNARY_VJP
 
 LogicalResult PowOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
@@ -229,12 +229,11 @@ LogicalResult PowOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
     operandGrads[0] = g.zerosLike(getInput());
     return success();
   }
-  Value derivative =
-      p == 1.0 ? g.scalar(gz, 1.0)
-               : g.mul(PowOp::create(b, getLoc(), getInput(),
-                                     b.getF64FloatAttr(p - 1.0))
-                           .getResult(),
-                       g.scalar(gz, p));
+  Value derivative = p == 1.0 ? g.scalar(gz, 1.0)
+                              : g.mul(PowOp::create(b, getLoc(), getInput(),
+                                                    b.getF64FloatAttr(p - 1.0))
+                                          .getResult(),
+                                      g.scalar(gz, p));
   operandGrads[0] = g.mul(gz, derivative);
   return success();
 }
@@ -360,8 +359,8 @@ static void emitNormVjp(Grad &g, Value x, Value scale, Value gz,
   Value xHat = g.mul(centered, rstd);
   auto paramType = cast<RankedTensorType>(scale.getType());
   if (needed[1])
-    operandGrads[1] = g.reshape(g.sumKeep(g.mul(gz, xHat), paramAxes),
-                                paramType);
+    operandGrads[1] =
+        g.reshape(g.sumKeep(g.mul(gz, xHat), paramAxes), paramType);
   if (needed[2])
     operandGrads[2] = g.reshape(g.sumKeep(gz, paramAxes), paramType);
   if (needed[0]) {
@@ -477,9 +476,9 @@ LogicalResult SliceOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
                                SmallVectorImpl<Value> &operandGrads) {
   operandGrads.assign(1, Value());
   if (needed[0])
-    operandGrads[0] = SliceBackwardOp::create(
-        b, getLoc(), resultGrads[0], getInput(), getOffsetsAttr(),
-        getSizesAttr(), getStridesAttr());
+    operandGrads[0] = SliceBackwardOp::create(b, getLoc(), resultGrads[0],
+                                              getInput(), getOffsetsAttr(),
+                                              getSizesAttr(), getStridesAttr());
   return success();
 }
 
@@ -527,8 +526,7 @@ LogicalResult Conv2DOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
         b, getLoc(), gz, getInput(), getWeight(), getStridesAttr(),
         getPaddingAttr(), getDilationAttr(), getGroupsAttr());
   if (getBias() && needed.size() > 2 && needed[2])
-    operandGrads[2] =
-        g.reshape(g.sumKeep(gz, {0, 2, 3}), g.type(getBias()));
+    operandGrads[2] = g.reshape(g.sumKeep(gz, {0, 2, 3}), g.type(getBias()));
   return success();
 }
 
@@ -559,8 +557,8 @@ LogicalResult EmbeddingOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
                                    SmallVectorImpl<Value> &operandGrads) {
   operandGrads.assign(2, Value());
   if (needed[0])
-    operandGrads[0] = EmbeddingBackwardOp::create(
-        b, getLoc(), resultGrads[0], getIndices(), getTable());
+    operandGrads[0] = EmbeddingBackwardOp::create(b, getLoc(), resultGrads[0],
+                                                  getIndices(), getTable());
   return success();
 }
 

@@ -35,8 +35,7 @@ public:
   OpDiag(std::optional<Location> loc, StringRef opName)
       : loc(loc), opName(opName) {}
 
-  template <typename... Args>
-  LogicalResult operator()(Args &&...args) const {
+  template <typename... Args> LogicalResult operator()(Args &&...args) const {
     if (!loc)
       return failure();
     InFlightDiagnostic diag = emitError(*loc);
@@ -63,8 +62,8 @@ static std::string shapeStr(ArrayRef<int64_t> shape) {
 /// Returns the operand's type as a ranked tensor, or reports it.
 static RankedTensorType tensorOperand(const OpDiag &diag, Value value,
                                       StringRef what) {
-  auto type = dyn_cast_or_null<RankedTensorType>(value ? value.getType()
-                                                       : Type());
+  auto type =
+      dyn_cast_or_null<RankedTensorType>(value ? value.getType() : Type());
   if (!type || !type.hasStaticShape()) {
     (void)diag(what, " must be a statically shaped ranked tensor");
     return {};
@@ -74,8 +73,7 @@ static RankedTensorType tensorOperand(const OpDiag &diag, Value value,
 
 static LogicalResult checkSameElementType(const OpDiag &diag,
                                           RankedTensorType a, StringRef aName,
-                                          RankedTensorType b,
-                                          StringRef bName) {
+                                          RankedTensorType b, StringRef bName) {
   if (a.getElementType() == b.getElementType())
     return success();
   return diag(aName, " and ", bName, " have different element types (",
@@ -219,12 +217,11 @@ inferBroadcastBinary(StringRef opName, std::optional<Location> loc, Value lhsV,
 }
 
 #define HETC_BINARY_INFER(OP, NAME)                                            \
-  LogicalResult OP::inferReturnTypes(MLIRContext *,                            \
-                                     std::optional<Location> loc,              \
-                                     Adaptor adaptor,                          \
-                                     SmallVectorImpl<Type> &inferred) {        \
-    return inferBroadcastBinary(NAME, loc, adaptor.getLhs(),                   \
-                                adaptor.getRhs(), inferred);                   \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &inferred) {                                       \
+    return inferBroadcastBinary(NAME, loc, adaptor.getLhs(), adaptor.getRhs(), \
+                                inferred);                                     \
   }
 HETC_BINARY_INFER(AddOp, "add")
 HETC_BINARY_INFER(SubOp, "sub")
@@ -244,8 +241,7 @@ foldSplatBinary(Attribute lhs, Attribute rhs, Type resultType,
   if (!l || !r || !type || !isa<FloatType>(l.getElementType()) ||
       l.getElementType() != r.getElementType())
     return {};
-  APFloat value =
-      fn(l.getSplatValue<APFloat>(), r.getSplatValue<APFloat>());
+  APFloat value = fn(l.getSplatValue<APFloat>(), r.getSplatValue<APFloat>());
   return DenseElementsAttr::get(type, value);
 }
 
@@ -262,20 +258,18 @@ OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
   if (isSplatFloat(adaptor.getLhs(), 0.0))
     if (OpFoldResult r = foldIfSameType(getRhs(), getType()))
       return r;
-  return foldSplatBinary(adaptor.getLhs(), adaptor.getRhs(), getType(),
-                         [](const APFloat &a, const APFloat &b) {
-                           return a + b;
-                         });
+  return foldSplatBinary(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APFloat &a, const APFloat &b) { return a + b; });
 }
 
 OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
   if (isSplatFloat(adaptor.getRhs(), 0.0))
     if (OpFoldResult r = foldIfSameType(getLhs(), getType()))
       return r;
-  return foldSplatBinary(adaptor.getLhs(), adaptor.getRhs(), getType(),
-                         [](const APFloat &a, const APFloat &b) {
-                           return a - b;
-                         });
+  return foldSplatBinary(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APFloat &a, const APFloat &b) { return a - b; });
 }
 
 OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
@@ -285,38 +279,34 @@ OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
   if (isSplatFloat(adaptor.getLhs(), 1.0))
     if (OpFoldResult r = foldIfSameType(getRhs(), getType()))
       return r;
-  return foldSplatBinary(adaptor.getLhs(), adaptor.getRhs(), getType(),
-                         [](const APFloat &a, const APFloat &b) {
-                           return a * b;
-                         });
+  return foldSplatBinary(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APFloat &a, const APFloat &b) { return a * b; });
 }
 
 OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
   if (isSplatFloat(adaptor.getRhs(), 1.0))
     if (OpFoldResult r = foldIfSameType(getLhs(), getType()))
       return r;
-  return foldSplatBinary(adaptor.getLhs(), adaptor.getRhs(), getType(),
-                         [](const APFloat &a, const APFloat &b) {
-                           return a / b;
-                         });
+  return foldSplatBinary(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APFloat &a, const APFloat &b) { return a / b; });
 }
 
 OpFoldResult MaximumOp::fold(FoldAdaptor adaptor) {
   if (getLhs() == getRhs())
     return getLhs();
-  return foldSplatBinary(adaptor.getLhs(), adaptor.getRhs(), getType(),
-                         [](const APFloat &a, const APFloat &b) {
-                           return llvm::maximum(a, b);
-                         });
+  return foldSplatBinary(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APFloat &a, const APFloat &b) { return llvm::maximum(a, b); });
 }
 
 OpFoldResult MinimumOp::fold(FoldAdaptor adaptor) {
   if (getLhs() == getRhs())
     return getLhs();
-  return foldSplatBinary(adaptor.getLhs(), adaptor.getRhs(), getType(),
-                         [](const APFloat &a, const APFloat &b) {
-                           return llvm::minimum(a, b);
-                         });
+  return foldSplatBinary(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APFloat &a, const APFloat &b) { return llvm::minimum(a, b); });
 }
 
 //===----------------------------------------------------------------------===//
@@ -428,10 +418,9 @@ struct NormalizeReduceAxes : OpRewritePattern<ReduceOp> {
 } // namespace
 
 #define HETC_REDUCE_OP(OP, NAME)                                               \
-  LogicalResult OP::inferReturnTypes(MLIRContext *,                            \
-                                     std::optional<Location> loc,              \
-                                     Adaptor adaptor,                          \
-                                     SmallVectorImpl<Type> &inferred) {        \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &inferred) {                                       \
     return inferReduce(NAME, loc, adaptor.getInput(), adaptor.getAxes(),       \
                        adaptor.getKeepdims(), inferred);                       \
   }                                                                            \
@@ -510,13 +499,13 @@ ReshapeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
   int64_t count = input.getNumElements();
   if (inferredDim) {
     if (count % known != 0)
-      return diag("cannot infer the -1 dimension of ", shapeStr(shape),
-                  ": ", count, " elements are not divisible by ", known);
+      return diag("cannot infer the -1 dimension of ", shapeStr(shape), ": ",
+                  count, " elements are not divisible by ", known);
     shape[*inferredDim] = count / known;
   } else if (known != count) {
     return diag("shape ", shapeStr(shape), " has ", known,
-                " elements but the input ", shapeStr(input.getShape()),
-                " has ", count);
+                " elements but the input ", shapeStr(input.getShape()), " has ",
+                count);
   }
   inferredReturnTypes.push_back(
       RankedTensorType::get(shape, input.getElementType()));
@@ -617,8 +606,8 @@ BroadcastToOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
   for (auto [i, dim] : llvm::enumerate(in))
     if (dim != 1 && dim != shape[offset + i])
       return diag("cannot broadcast ", shapeStr(in), " to ", shapeStr(shape),
-                  ": input dimension ", i, " has size ", dim, " but the target has ",
-                  shape[offset + i]);
+                  ": input dimension ", i, " has size ", dim,
+                  " but the target has ", shape[offset + i]);
   inferredReturnTypes.push_back(
       RankedTensorType::get(shape, input.getElementType()));
   return success();
@@ -670,7 +659,8 @@ ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
       if (type.getDimSize(d) != shape[d])
         return diag(name, " ", shapeStr(type.getShape()),
                     " differs from input #0 ", shapeStr(first.getShape()),
-                    " in dimension ", d, ", which is not the concatenation axis");
+                    " in dimension ", d,
+                    ", which is not the concatenation axis");
     }
     shape[*axis] += type.getDimSize(*axis);
   }
@@ -707,7 +697,8 @@ static LogicalResult inferSlice(const OpDiag &diag, Value inputV,
                 strides.size());
   for (int64_t d = 0; d < rank; ++d) {
     if (offsets[d] < 0 || sizes[d] < 1 || strides[d] < 1)
-      return diag("dimension ", d, ": offset must be >= 0, size and stride >= 1 (got offset ",
+      return diag("dimension ", d,
+                  ": offset must be >= 0, size and stride >= 1 (got offset ",
                   offsets[d], ", size ", sizes[d], ", stride ", strides[d],
                   ")");
     int64_t last = offsets[d] + (sizes[d] - 1) * strides[d];
@@ -719,7 +710,6 @@ static LogicalResult inferSlice(const OpDiag &diag, Value inputV,
       RankedTensorType::get(sizes, input.getElementType()));
   return success();
 }
-
 
 LogicalResult
 SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
@@ -749,8 +739,7 @@ static LogicalResult checkWindowAttr(const OpDiag &diag, StringRef name,
                                      ArrayRef<int64_t> values, size_t size,
                                      int64_t min) {
   if (values.size() != size)
-    return diag("'", name, "' needs ", size, " values, got ",
-                shapeStr(values));
+    return diag("'", name, "' needs ", size, " values, got ", shapeStr(values));
   for (int64_t v : values)
     if (v < min)
       return diag("'", name, "' values must be >= ", min, ", got ",
@@ -811,8 +800,8 @@ inferConv2DType(const OpDiag &diag, Value inputV, Value weightV, Value biasV,
   int64_t n = input.getDimSize(0), c = input.getDimSize(1);
   int64_t f = weight.getDimSize(0);
   if (c % groups != 0) {
-    (void)diag("input channels (", c, ") are not divisible by groups (",
-               groups, ")");
+    (void)diag("input channels (", c, ") are not divisible by groups (", groups,
+               ")");
     return failure();
   }
   if (f % groups != 0) {
@@ -839,16 +828,14 @@ inferConv2DType(const OpDiag &diag, Value inputV, Value weightV, Value biasV,
       return failure();
     }
   }
-  FailureOr<int64_t> oh =
-      windowOutputSize(diag, "height", input.getDimSize(2), padding[0],
-                       padding[2], weight.getDimSize(2), strides[0],
-                       dilation[0]);
+  FailureOr<int64_t> oh = windowOutputSize(
+      diag, "height", input.getDimSize(2), padding[0], padding[2],
+      weight.getDimSize(2), strides[0], dilation[0]);
   if (failed(oh))
     return failure();
-  FailureOr<int64_t> ow =
-      windowOutputSize(diag, "width", input.getDimSize(3), padding[1],
-                       padding[3], weight.getDimSize(3), strides[1],
-                       dilation[1]);
+  FailureOr<int64_t> ow = windowOutputSize(
+      diag, "width", input.getDimSize(3), padding[1], padding[3],
+      weight.getDimSize(3), strides[1], dilation[1]);
   if (failed(ow))
     return failure();
   return RankedTensorType::get({n, f, *oh, *ow}, input.getElementType());
@@ -931,7 +918,8 @@ AvgPool2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
 static LogicalResult checkAffine(const OpDiag &diag, RankedTensorType input,
                                  Value scaleV, Value biasV,
                                  ArrayRef<int64_t> shape, double epsilon) {
-  for (auto [value, name] : {std::pair(scaleV, "scale"), std::pair(biasV, "bias")}) {
+  for (auto [value, name] :
+       {std::pair(scaleV, "scale"), std::pair(biasV, "bias")}) {
     RankedTensorType type = tensorOperand(diag, value, name);
     if (!type)
       return failure();
@@ -1109,8 +1097,10 @@ static LogicalResult checkForwardType(const OpDiag &diag, Type forward,
                                       Type result,
                                       SmallVectorImpl<Type> &inferred) {
   if (grad.getType() != forward)
-    return diag(what, " has type ", grad.getType(), " but the forward op "
-                "produces ", forward);
+    return diag(what, " has type ", grad.getType(),
+                " but the forward op "
+                "produces ",
+                forward);
   inferred.push_back(result);
   return success();
 }
@@ -1131,19 +1121,18 @@ LogicalResult CrossEntropyBackwardOp::inferReturnTypes(
       inferCrossEntropyType(diag, adaptor.getLogits(), adaptor.getLabels());
   if (failed(loss))
     return failure();
-  return checkForwardType(diag, *loss, adaptor.getGrad(),
-                          "the loss gradient", adaptor.getLogits().getType(),
-                          inferredReturnTypes);
+  return checkForwardType(diag, *loss, adaptor.getGrad(), "the loss gradient",
+                          adaptor.getLogits().getType(), inferredReturnTypes);
 }
 
 LogicalResult Conv2DBackwardInputOp::inferReturnTypes(
     MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
     SmallVectorImpl<Type> &inferredReturnTypes) {
   OpDiag diag(loc, "conv2d_backward_input");
-  FailureOr<RankedTensorType> out = inferConv2DType(
-      diag, adaptor.getInput(), adaptor.getWeight(), Value(),
-      adaptor.getStrides(), adaptor.getPadding(), adaptor.getDilation(),
-      adaptor.getGroups());
+  FailureOr<RankedTensorType> out =
+      inferConv2DType(diag, adaptor.getInput(), adaptor.getWeight(), Value(),
+                      adaptor.getStrides(), adaptor.getPadding(),
+                      adaptor.getDilation(), adaptor.getGroups());
   if (failed(out))
     return failure();
   return checkForwardType(diag, *out, adaptor.getGradOutput(), "grad_output",
@@ -1154,10 +1143,10 @@ LogicalResult Conv2DBackwardWeightOp::inferReturnTypes(
     MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
     SmallVectorImpl<Type> &inferredReturnTypes) {
   OpDiag diag(loc, "conv2d_backward_weight");
-  FailureOr<RankedTensorType> out = inferConv2DType(
-      diag, adaptor.getInput(), adaptor.getWeight(), Value(),
-      adaptor.getStrides(), adaptor.getPadding(), adaptor.getDilation(),
-      adaptor.getGroups());
+  FailureOr<RankedTensorType> out =
+      inferConv2DType(diag, adaptor.getInput(), adaptor.getWeight(), Value(),
+                      adaptor.getStrides(), adaptor.getPadding(),
+                      adaptor.getDilation(), adaptor.getGroups());
   if (failed(out))
     return failure();
   return checkForwardType(diag, *out, adaptor.getGradOutput(), "grad_output",
@@ -1202,9 +1191,10 @@ LogicalResult EmbeddingBackwardOp::inferReturnTypes(
                           adaptor.getTable().getType(), inferredReturnTypes);
 }
 
-LogicalResult SliceBackwardOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<Type> &inferredReturnTypes) {
+LogicalResult
+SliceBackwardOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                  Adaptor adaptor,
+                                  SmallVectorImpl<Type> &inferredReturnTypes) {
   OpDiag diag(loc, "slice_backward");
   SmallVector<Type> out;
   if (failed(inferSlice(diag, adaptor.getInput(), adaptor.getOffsets(),

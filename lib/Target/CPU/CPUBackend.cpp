@@ -21,10 +21,10 @@
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/IR/IRBuilder.h"
-#include "llvm/Linker/Linker.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/Verifier.h"
+#include "llvm/Linker/Linker.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
@@ -41,7 +41,8 @@ using namespace mlir;
 using namespace mlir::hetc;
 
 /// The linker the CPU backend drives; Debian's lld-22 installs it here.
-static constexpr llvm::StringLiteral kLinkerPath = "/usr/lib/llvm-22/bin/ld.lld";
+static constexpr llvm::StringLiteral kLinkerPath =
+    "/usr/lib/llvm-22/bin/ld.lld";
 /// Shared libraries the host code may call: libm (erf, pow...), the LLVM
 /// OpenMP runtime for threads, and libc (the ukernels' scratch memory).
 static constexpr llvm::StringLiteral kLibmPath =
@@ -79,14 +80,15 @@ LogicalResult linkSharedObject(Location loc, llvm::StringRef objectPath,
                                llvm::StringRef soPath) {
   std::string errorMessage;
   llvm::SmallVector<llvm::StringRef> args = {
-      kLinkerPath, "-shared", "--no-undefined-version", "-O2",
-      "-z",        "now",     "-o",
-      soPath,      objectPath, kLibmPath, kLibompPath, kLibcPath};
+      kLinkerPath, "-shared",   "--no-undefined-version",
+      "-O2",       "-z",        "now",
+      "-o",        soPath,      objectPath,
+      kLibmPath,   kLibompPath, kLibcPath};
   std::string stderrPath = (soPath + ".log").str();
   std::optional<llvm::StringRef> redirects[] = {std::nullopt, stderrPath,
                                                 stderrPath};
-  int rc = llvm::sys::ExecuteAndWait(kLinkerPath, args, std::nullopt,
-                                     redirects, /*SecondsToWait=*/120,
+  int rc = llvm::sys::ExecuteAndWait(kLinkerPath, args, std::nullopt, redirects,
+                                     /*SecondsToWait=*/120,
                                      /*MemoryLimit=*/0, &errorMessage);
   if (rc != 0) {
     std::string log;
@@ -94,8 +96,8 @@ LogicalResult linkSharedObject(Location loc, llvm::StringRef objectPath,
       log = (*buffer)->getBuffer().str();
     llvm::sys::fs::remove(stderrPath);
     return emitError(loc) << "linking the CPU shared object with "
-                          << kLinkerPath << " failed (exit " << rc << "): "
-                          << errorMessage << log;
+                          << kLinkerPath << " failed (exit " << rc
+                          << "): " << errorMessage << log;
   }
   llvm::sys::fs::remove(stderrPath);
   return success();
@@ -121,7 +123,8 @@ public:
     if (!llvm::sys::fs::exists(kLibompPath))
       return emitError(loc)
              << "the cpu target runs threads through the LLVM OpenMP runtime "
-             << kLibompPath << ", which is missing: install Debian's libomp5-22";
+             << kLibompPath
+             << ", which is missing: install Debian's libomp5-22";
     return success();
   }
 
@@ -183,21 +186,21 @@ static LogicalResult addEntryWrappers(llvm::Module &module,
   for (const std::string &name : entries) {
     llvm::Function *callee = module.getFunction(name);
     if (!callee)
-      return emitError(loc) << "entry function '" << name
-                            << "' is missing after lowering";
+      return emitError(loc)
+             << "entry function '" << name << "' is missing after lowering";
     auto *wrapperTy = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx),
                                               {ptrTy}, /*isVarArg=*/false);
-    auto *wrapper = llvm::Function::Create(
-        wrapperTy, llvm::Function::ExternalLinkage, "hetc_entry_" + name,
-        module);
+    auto *wrapper =
+        llvm::Function::Create(wrapperTy, llvm::Function::ExternalLinkage,
+                               "hetc_entry_" + name, module);
     llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", wrapper));
     llvm::SmallVector<llvm::Value *> args;
     for (auto [i, param] : llvm::enumerate(callee->args())) {
       if (!param.getType()->isPointerTy())
         return emitError(loc) << "entry '" << name << "' parameter #" << i
                               << " is not a buffer pointer";
-      llvm::Value *slot = b.CreateConstInBoundsGEP1_64(
-          ptrTy, wrapper->getArg(0), i);
+      llvm::Value *slot =
+          b.CreateConstInBoundsGEP1_64(ptrTy, wrapper->getArg(0), i);
       args.push_back(b.CreateLoad(ptrTy, slot));
     }
     b.CreateCall(callee, args);
@@ -359,8 +362,8 @@ CPUBackend::serialize(ModuleOp module, const TargetOptions &options,
     std::error_code ec;
     llvm::raw_fd_ostream out(objectPath, ec);
     if (ec)
-      return emitError(loc) << "cannot write " << objectPath << ": "
-                            << ec.message();
+      return emitError(loc)
+             << "cannot write " << objectPath << ": " << ec.message();
     out << objectBytes;
   }
   if (failed(linkSharedObject(loc, objectPath, soPath)))
@@ -371,8 +374,8 @@ CPUBackend::serialize(ModuleOp module, const TargetOptions &options,
   SerializedTarget result;
   result.chip = chip.cpu;
   // The runtime refuses to load code its CPU cannot run.
-  for (const char *feature : {"avx", "avx2", "fma", "avx512f", "avx512vl",
-                              "avx512bw", "avx512dq"})
+  for (const char *feature :
+       {"avx", "avx2", "fma", "avx512f", "avx512vl", "avx512bw", "avx512dq"})
     if (subtarget->checkFeatures(std::string("+") + feature))
       result.requiredFeatures.push_back(feature);
   result.sections.push_back({"host", (*so)->getBuffer().str()});

@@ -87,8 +87,7 @@ func::FuncOp getOrDeclareSgemm(ModuleOp module) {
 }
 
 struct HetcCPUMatmulToUkernelPass
-    : mlir::hetc::impl::HetcCPUMatmulToUkernelBase<
-          HetcCPUMatmulToUkernelPass> {
+    : mlir::hetc::impl::HetcCPUMatmulToUkernelBase<HetcCPUMatmulToUkernelPass> {
   using Base::Base;
 
   void runOnOperation() override {
@@ -105,8 +104,8 @@ struct HetcCPUMatmulToUkernelPass
 
   LogicalResult rewrite(linalg::LinalgOp op) {
     bool batched = isa<linalg::BatchMatmulOp>(op);
-    SmallVector<unsigned> batch = batched ? SmallVector<unsigned>{0}
-                                          : SmallVector<unsigned>{};
+    SmallVector<unsigned> batch =
+        batched ? SmallVector<unsigned>{0} : SmallVector<unsigned>{};
     unsigned m = batch.size(), n = m + 1, k = m + 2;
     SmallVector<AffineMap> maps = op.getIndexingMapsArray();
     std::optional<bool> transA = isTransposed(maps[0], batch, m, k);
@@ -130,8 +129,7 @@ struct HetcCPUMatmulToUkernelPass
 
     Location loc = op.getLoc();
     OpBuilder b(op);
-    func::FuncOp callee =
-        getOrDeclareSgemm(op->getParentOfType<ModuleOp>());
+    func::FuncOp callee = getOrDeclareSgemm(op->getParentOfType<ModuleOp>());
     MatrixView va = viewOf(b, loc, a, la->first, la->second);
     MatrixView vb = viewOf(b, loc, bMat, lb->first, lb->second);
     MatrixView vc = viewOf(b, loc, c, lc->first, lc->second);
@@ -160,19 +158,26 @@ struct HetcCPUMatmulToUkernelPass
               return view.base;
             Value batchIdx =
                 arith::IndexCastOp::create(nb, nloc, nb.getI64Type(), ivs[1]);
-            Value bytes = arith::MulIOp::create(
-                nb, nloc, batchIdx, i64(nb, view.batchStride * 4));
+            Value bytes = arith::MulIOp::create(nb, nloc, batchIdx,
+                                                i64(nb, view.batchStride * 4));
             return arith::AddIOp::create(nb, nloc, view.base, bytes);
           };
           Value nBegin =
               arith::MulIOp::create(nb, nloc, chunkIdx, i64(nb, chunk));
           Value nEnd = arith::AddIOp::create(nb, nloc, nBegin, i64(nb, chunk));
-          SmallVector<Value> args = {
-              i64(nb, mSize),       i64(nb, nSize),     i64(nb, kSize),
-              offsetAddr(va),       i64(nb, va.rowStride),
-              i64(nb, *transA),     offsetAddr(vb),     i64(nb, vb.rowStride),
-              i64(nb, *transB),     offsetAddr(vc),     i64(nb, vc.rowStride),
-              nBegin,               nEnd};
+          SmallVector<Value> args = {i64(nb, mSize),
+                                     i64(nb, nSize),
+                                     i64(nb, kSize),
+                                     offsetAddr(va),
+                                     i64(nb, va.rowStride),
+                                     i64(nb, *transA),
+                                     offsetAddr(vb),
+                                     i64(nb, vb.rowStride),
+                                     i64(nb, *transB),
+                                     offsetAddr(vc),
+                                     i64(nb, vc.rowStride),
+                                     nBegin,
+                                     nEnd};
           func::CallOp::create(nb, nloc, callee, args);
         });
     op->erase();

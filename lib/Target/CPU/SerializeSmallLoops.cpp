@@ -17,8 +17,8 @@ using namespace mlir::hetc;
 /// The loop's static trip count, or nothing when a bound is dynamic.
 static std::optional<int64_t> tripCount(scf::ParallelOp loop) {
   int64_t total = 1;
-  for (auto [lb, ub, step] : llvm::zip(loop.getLowerBound(),
-                                       loop.getUpperBound(), loop.getStep())) {
+  for (auto [lb, ub, step] :
+       llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
     std::optional<int64_t> l = getConstantIntValue(lb),
                            u = getConstantIntValue(ub),
                            s = getConstantIntValue(step);
@@ -40,9 +40,10 @@ struct HetcCPUSerializeSmallLoopsPass
     getOperation().walk([&](scf::ParallelOp loop) {
       std::optional<int64_t> trips = tripCount(loop);
       // A call (the GEMM ukernel) is a large amount of work per iteration.
-      bool calls = loop.getBody()
-                       ->walk([](func::CallOp) { return WalkResult::interrupt(); })
-                       .wasInterrupted();
+      bool calls =
+          loop.getBody()
+              ->walk([](func::CallOp) { return WalkResult::interrupt(); })
+              .wasInterrupted();
       if (loop.getInitVals().empty() && trips && *trips < minIterations &&
           !calls)
         small.push_back(loop);

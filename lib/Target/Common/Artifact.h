@@ -10,8 +10,7 @@ namespace mlir::hetc {
 /// Encodes an artifact (format version 1, see docs/runtime.md): the header,
 /// the section table, the "manifest" section holding `manifestJson`, then
 /// `sections`.
-FailureOr<std::string> writeArtifact(Location loc,
-                                     llvm::StringRef manifestJson,
+FailureOr<std::string> writeArtifact(Location loc, llvm::StringRef manifestJson,
                                      llvm::ArrayRef<ArtifactSection> sections);
 
 } // namespace mlir::hetc

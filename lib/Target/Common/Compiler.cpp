@@ -91,8 +91,8 @@ llvm::json::Object describeInit(InitAttr init) {
 
 /// Argument names: hetc.name when given, else a name derived from the role
 /// and position, identical in every entry for the same parameter.
-std::string argumentName(func::FuncOp fn, unsigned index,
-                         llvm::StringRef role, unsigned roleIndex) {
+std::string argumentName(func::FuncOp fn, unsigned index, llvm::StringRef role,
+                         unsigned roleIndex) {
   if (auto name = fn.getArgAttrOfType<StringAttr>(index, "hetc.name"))
     return name.getValue().str();
   return (role + llvm::Twine(roleIndex)).str();
@@ -109,8 +109,7 @@ FailureOr<llvm::json::Object> describeEntry(func::FuncOp fn,
   for (unsigned i = 0, e = fn.getNumArguments(); i < e; ++i) {
     Type type = fn.getArgumentTypes()[i];
     if (auto init = fn.getArgAttrOfType<InitAttr>(i, "hetc.param")) {
-      std::string name =
-          argumentName(fn, i, "param", roleCounts["param"]++);
+      std::string name = argumentName(fn, i, "param", roleCounts["param"]++);
       auto desc = describeTensor(loc, type, name, "param");
       if (failed(desc))
         return failure();
@@ -131,8 +130,9 @@ FailureOr<llvm::json::Object> describeEntry(func::FuncOp fn,
         return emitError(loc) << "argument #" << i
                               << " has a malformed hetc.opt_state " << state;
       std::string of = paramIndex ? names[*paramIndex] : "";
-      std::string name = of.empty() ? ("optimizer." + stateKind.getValue()).str()
-                                    : (of + "." + stateKind.getValue()).str();
+      std::string name = of.empty()
+                             ? ("optimizer." + stateKind.getValue()).str()
+                             : (of + "." + stateKind.getValue()).str();
       if (auto explicitName = fn.getArgAttrOfType<StringAttr>(i, "hetc.name"))
         name = explicitName.getValue().str();
       auto desc = describeTensor(loc, type, name, "opt_state");
@@ -169,9 +169,10 @@ FailureOr<llvm::json::Object> describeEntry(func::FuncOp fn,
     // Updated parameters and state are written in place, not returned.
     if (fn.getResultAttr(i, kUpdatesAttrName))
       continue;
-    bool isLoss = fn.getResultAttr(i, "hetc.loss") ||
-                  (kind == "eval" && i == 0);
-    std::string name = isLoss ? "loss" : ("output" + llvm::Twine(outputs++)).str();
+    bool isLoss =
+        fn.getResultAttr(i, "hetc.loss") || (kind == "eval" && i == 0);
+    std::string name =
+        isLoss ? "loss" : ("output" + llvm::Twine(outputs++)).str();
     auto desc = describeTensor(loc, fn.getResultTypes()[i], name,
                                isLoss ? "loss" : "output");
     if (failed(desc))
@@ -203,9 +204,8 @@ FailureOr<func::FuncOp> findModel(ModuleOp module, llvm::StringRef entry) {
            << "module has no model: no function has a hetc.param argument";
   if (models.size() > 1)
     return emitError(models[1].getLoc())
-           << "module has several models ('" << models[0].getSymName()
-           << "', '" << models[1].getSymName()
-           << "'...): choose one with --entry";
+           << "module has several models ('" << models[0].getSymName() << "', '"
+           << models[1].getSymName() << "'...): choose one with --entry";
   return models.front();
 }
 
@@ -350,15 +350,14 @@ FailureOr<std::string> mlir::hetc::compileModule(ModuleOp module,
   llvm::json::Array features;
   for (const std::string &feature : serialized->requiredFeatures)
     features.push_back(feature);
-  llvm::json::Object manifest{
-      {"format_version", 1},
-      {"cpu_features", std::move(features)},
-      {"compiler_version", getCompilerVersion().str()},
-      {"target", options.target},
-      {"chip", serialized->chip},
-      {"model", modelName},
-      {"optimizer", std::move(optimizer)},
-      {"entries", std::move(manifestEntries)}};
+  llvm::json::Object manifest{{"format_version", 1},
+                              {"cpu_features", std::move(features)},
+                              {"compiler_version", getCompilerVersion().str()},
+                              {"target", options.target},
+                              {"chip", serialized->chip},
+                              {"model", modelName},
+                              {"optimizer", std::move(optimizer)},
+                              {"entries", std::move(manifestEntries)}};
   std::string manifestText;
   llvm::raw_string_ostream manifestStream(manifestText);
   manifestStream << llvm::json::Value(std::move(manifest));

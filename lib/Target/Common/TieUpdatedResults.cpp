@@ -63,8 +63,7 @@ struct HetcTieUpdatedResultsPass
     for (unsigned i = 0, e = fn.getNumArguments(); i < e; ++i)
       if (fn.getArgAttr(i, HetcDialect::kInputAttrName) ||
           fn.getArgAttr(i, HetcDialect::kLabelAttrName))
-        fn.setArgAttr(i,
-                      bufferization::BufferizationDialect::kWritableAttrName,
+        fn.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
                       b.getBoolAttr(false));
     if (anyTied)
       fn->setAttr(kTiedResultsAttrName, b.getDenseI64ArrayAttr(tied));

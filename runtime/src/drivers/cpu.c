@@ -81,10 +81,10 @@ static hetc_status_t cpu_download(void *impl, const void *buffer, void *dst,
 
 /* Whether this CPU has `feature`; __builtin_cpu_supports needs literals. */
 static int cpu_has(const char *feature, bool *known) {
-#define HETC_FEATURE(name)                                                    \
-  if (!strcmp(feature, name)) {                                               \
-    *known = true;                                                            \
-    return __builtin_cpu_supports(name);                                      \
+#define HETC_FEATURE(name)                                                     \
+  if (!strcmp(feature, name)) {                                                \
+    *known = true;                                                             \
+    return __builtin_cpu_supports(name);                                       \
   }
   __builtin_cpu_init();
   HETC_FEATURE("avx")
@@ -120,8 +120,8 @@ static hetc_status_t cpu_load(void *impl, const hetc_artifact_t *artifact,
                             "cpu artifact has no 'host' section");
   int fd = memfd_create("hetc-host", MFD_CLOEXEC);
   if (fd < 0)
-    return hetc_make_status(HETC_STATUS_INTERNAL,
-                            "memfd_create failed: %s", strerror(errno));
+    return hetc_make_status(HETC_STATUS_INTERNAL, "memfd_create failed: %s",
+                            strerror(errno));
   size_t written = 0;
   while (written < host->size) {
     ssize_t n = write(fd, host->data + written, host->size - written);
@@ -156,8 +156,7 @@ static hetc_status_t cpu_load(void *impl, const hetc_artifact_t *artifact,
   for (size_t i = 0; i < artifact->num_entries; ++i)
     if (!dlsym(handle, artifact->entries[i].symbol)) {
       hetc_status_t status = hetc_make_status(
-          HETC_STATUS_NOT_FOUND,
-          "entry '%s': the host code has no symbol '%s'",
+          HETC_STATUS_NOT_FOUND, "entry '%s': the host code has no symbol '%s'",
           artifact->entries[i].name, artifact->entries[i].symbol);
       dlclose(handle);
       close(fd);
@@ -194,14 +193,13 @@ static hetc_status_t cpu_invoke(void *impl, hetc_executable_t *exe,
   (void)impl;
   void (*fn)(void **) = (void (*)(void **))dlsym(exe->handle, entry->symbol);
   if (!fn)
-    return hetc_make_status(HETC_STATUS_NOT_FOUND,
-                            "entry '%s': no symbol '%s'", entry->name,
-                            entry->symbol);
+    return hetc_make_status(HETC_STATUS_NOT_FOUND, "entry '%s': no symbol '%s'",
+                            entry->name, entry->symbol);
   fn(buffers);
   return NULL;
 }
 
 const hetc_driver_t hetc_cpu_driver = {
-    "cpu",      "cpu",     cpu_open,   cpu_close,  cpu_alloc,  cpu_free,
+    "cpu",      "cpu",        cpu_open, cpu_close,  cpu_alloc,  cpu_free,
     cpu_upload, cpu_download, cpu_load, cpu_unload, cpu_invoke,
 };

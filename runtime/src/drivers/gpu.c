@@ -39,10 +39,10 @@ static hetc_status_t load_library(const char *driver, const char *library,
   return NULL;
 }
 
-#define HETC_DECLARE_TABLE(NAME, LIST)                                        \
-  typedef struct NAME {                                                       \
-    LIST(HETC_FIELD)                                                          \
-  } NAME;                                                                     \
+#define HETC_DECLARE_TABLE(NAME, LIST)                                         \
+  typedef struct NAME {                                                        \
+    LIST(HETC_FIELD)                                                           \
+  } NAME;                                                                      \
   static const char *const NAME##_names[] = {LIST(HETC_NAME)};
 #define HETC_FIELD(ret, name, params) ret(*name) params;
 #define HETC_NAME(ret, name, params) #name,
@@ -52,8 +52,8 @@ HETC_DECLARE_TABLE(hip_symbols_t, HETC_HIP_SYMBOLS)
 HETC_DECLARE_TABLE(ze_symbols_t, HETC_ZE_SYMBOLS)
 HETC_DECLARE_TABLE(vulkan_symbols_t, HETC_VULKAN_SYMBOLS)
 
-#define LOAD(driver, library, how, type, handle, symbols)                     \
-  load_library(driver, library, how, type##_names, (void **)&symbols,         \
+#define LOAD(driver, library, how, type, handle, symbols)                      \
+  load_library(driver, library, how, type##_names, (void **)&symbols,          \
                sizeof(type##_names) / sizeof(char *), &handle)
 
 static hetc_status_t not_yet(const char *driver, const char *found) {
@@ -112,8 +112,8 @@ static hetc_status_t rocm_open(int ordinal, void **impl, char *description,
   int count = 0;
   if (hip.hipInit(0) || hip.hipGetDeviceCount(&count) || ordinal >= count) {
     dlclose(handle);
-    return hetc_make_status(HETC_STATUS_UNAVAILABLE,
-                            "no AMD GPU %d (%d found)", ordinal, count);
+    return hetc_make_status(HETC_STATUS_UNAVAILABLE, "no AMD GPU %d (%d found)",
+                            ordinal, count);
   }
   dlclose(handle);
   return not_yet("rocm", "found an AMD GPU");
@@ -174,9 +174,9 @@ static hetc_status_t vulkan_open(int ordinal, void **impl, char *description,
 /* Devices never open, so the remaining operations are unreachable. */
 static void gpu_close(void *impl) { (void)impl; }
 
-#define HETC_GPU_DRIVER(VAR, NAME, OPEN)                                      \
-  const hetc_driver_t VAR = {NAME, NAME, OPEN, gpu_close, NULL, NULL,         \
-                             NULL, NULL,  NULL, NULL,      NULL};
+#define HETC_GPU_DRIVER(VAR, NAME, OPEN)                                       \
+  const hetc_driver_t VAR = {NAME, NAME, OPEN, gpu_close, NULL, NULL,          \
+                             NULL, NULL, NULL, NULL,      NULL};
 
 HETC_GPU_DRIVER(hetc_cuda_driver, "cuda", cuda_open)
 HETC_GPU_DRIVER(hetc_rocm_driver, "rocm", rocm_open)

@@ -16,8 +16,7 @@ using namespace mlir;
 using namespace mlir::hetc;
 
 namespace {
-struct HetcAutodiffPass
-    : mlir::hetc::impl::HetcAutodiffBase<HetcAutodiffPass> {
+struct HetcAutodiffPass : mlir::hetc::impl::HetcAutodiffBase<HetcAutodiffPass> {
   using Base::Base;
 
   void runOnOperation() override {
@@ -62,8 +61,8 @@ struct HetcAutodiffPass
       b.setInsertionPoint(ret);
       func::ReturnOp::create(b, ret.getLoc(), results);
       ret.erase();
-      grad.setFunctionType(b.getFunctionType(
-          grad.getArgumentTypes(), ValueRange(results).getTypes()));
+      grad.setFunctionType(b.getFunctionType(grad.getArgumentTypes(),
+                                             ValueRange(results).getTypes()));
       // Gradients are new results: drop the model's result attributes.
       grad.removeResAttrsAttr();
     }

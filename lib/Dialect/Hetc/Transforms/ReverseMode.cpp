@@ -148,9 +148,8 @@ mlir::hetc::buildGradients(func::FuncOp fn, ArrayRef<Value> wrt,
     SmallVector<Value> resultGrads;
     for (Value result : op->getResults()) {
       Value grad = grads.lookup(result);
-      resultGrads.push_back(grad ? grad
-                                 : splat(b, op->getLoc(), result.getType(),
-                                         0.0));
+      resultGrads.push_back(
+          grad ? grad : splat(b, op->getLoc(), result.getType(), 0.0));
     }
     SmallVector<bool> needed;
     for (auto [i, operand] : llvm::enumerate(op->getOperands()))

@@ -147,8 +147,7 @@ struct HetcTrainStepPass
     }
     OpBuilder b(module.getContext());
     if (adam)
-      states.push_back(
-          {-1, "step", RankedTensorType::get({}, b.getF32Type())});
+      states.push_back({-1, "step", RankedTensorType::get({}, b.getF32Type())});
 
     SmallVector<Type> argTypes;
     for (unsigned i : paramIdx)
@@ -178,11 +177,11 @@ struct HetcTrainStepPass
     for (const StateSpec &state : states) {
       SmallVector<NamedAttribute> fields = {
           b.getNamedAttr("kind", b.getStringAttr(state.kind)),
-          b.getNamedAttr("init", InitAttr::get(b.getContext(),
-                                               InitKind::Zeros))};
+          b.getNamedAttr("init",
+                         InitAttr::get(b.getContext(), InitKind::Zeros))};
       if (state.param >= 0)
-        fields.push_back(b.getNamedAttr(
-            "param", b.getI64IntegerAttr(state.param)));
+        fields.push_back(
+            b.getNamedAttr("param", b.getI64IntegerAttr(state.param)));
       step.setArgAttr(next++, "hetc.opt_state", b.getDictionaryAttr(fields));
     }
     for (unsigned i : dataIdx) {
@@ -247,7 +246,8 @@ struct HetcTrainStepPass
       if (optimizer == "adam" && decay != 0.0)
         grad = m.add(grad, m.scale(param, decay));
       size_t sm = findState("exp_avg"), sv = findState("exp_avg_sq");
-      Value mt = m.add(m.scale(stateArg(sm), beta1), m.scale(grad, 1.0 - beta1));
+      Value mt =
+          m.add(m.scale(stateArg(sm), beta1), m.scale(grad, 1.0 - beta1));
       Value vt = m.add(m.scale(stateArg(sv), beta2),
                        m.scale(m.mul(grad, grad), 1.0 - beta2));
       newStates[sm] = mt;

@@ -31,14 +31,16 @@ bool mlir::hetc::isModelFunction(func::FuncOp fn) {
 
 LogicalResult mlir::hetc::verifyModelContract(func::FuncOp fn) {
   if (fn.isExternal())
-    return fn.emitOpError() << "model '" << fn.getSymName()
-                            << "' has no body";
+    return fn.emitOpError() << "model '" << fn.getSymName() << "' has no body";
   bool ok = true;
   bool hasParam = false;
   for (unsigned i = 0, e = fn.getNumArguments(); i < e; ++i) {
-    bool param = static_cast<bool>(fn.getArgAttr(i, HetcDialect::kParamAttrName));
-    bool input = static_cast<bool>(fn.getArgAttr(i, HetcDialect::kInputAttrName));
-    bool label = static_cast<bool>(fn.getArgAttr(i, HetcDialect::kLabelAttrName));
+    bool param =
+        static_cast<bool>(fn.getArgAttr(i, HetcDialect::kParamAttrName));
+    bool input =
+        static_cast<bool>(fn.getArgAttr(i, HetcDialect::kInputAttrName));
+    bool label =
+        static_cast<bool>(fn.getArgAttr(i, HetcDialect::kLabelAttrName));
     hasParam |= param;
     if (!param && !input && !label) {
       emitError(fn.getArgument(i).getLoc())

@@ -75,8 +75,8 @@ static void packB(const float *b, int64_t ldb, int transB, int64_t p0,
 }
 
 // C[0:mr, 0:nr] += Apanel (kc x MR) * Bpanel (kc x NR).
-static void microkernel(int64_t kc, const float *pa, const float *pb,
-                        float *c, int64_t ldc, int64_t mr, int64_t nr) {
+static void microkernel(int64_t kc, const float *pa, const float *pb, float *c,
+                        int64_t ldc, int64_t mr, int64_t nr) {
 #if defined(__AVX512F__)
   __m512 acc[MR][2];
   for (int i = 0; i < MR; ++i)
@@ -147,10 +147,9 @@ static void microkernel(int64_t kc, const float *pa, const float *pb,
 /// and op(B) is k x n, all row-major with the given leading dimensions.
 /// Addresses are passed as integers so the compiled caller can hand over
 /// raw buffer addresses.
-void hetc_uk_sgemm(int64_t m, int64_t n, int64_t k, int64_t aAddr,
-                      int64_t lda, int64_t transA, int64_t bAddr, int64_t ldb,
-                      int64_t transB, int64_t cAddr, int64_t ldc,
-                      int64_t nBegin, int64_t nEnd) {
+void hetc_uk_sgemm(int64_t m, int64_t n, int64_t k, int64_t aAddr, int64_t lda,
+                   int64_t transA, int64_t bAddr, int64_t ldb, int64_t transB,
+                   int64_t cAddr, int64_t ldc, int64_t nBegin, int64_t nEnd) {
   const float *a = (const float *)(intptr_t)aAddr;
   const float *b = (const float *)(intptr_t)bAddr;
   float *c = (float *)(intptr_t)cAddr;

@@ -26,9 +26,9 @@ typedef enum hetc_status_code {
   HETC_STATUS_OK = 0,
   HETC_STATUS_INVALID_ARGUMENT = 1,
   HETC_STATUS_NOT_FOUND = 2,
-  HETC_STATUS_DATA_LOSS = 3,       /* corrupt or truncated file */
+  HETC_STATUS_DATA_LOSS = 3, /* corrupt or truncated file */
   HETC_STATUS_UNIMPLEMENTED = 4,
-  HETC_STATUS_UNAVAILABLE = 5,     /* driver library or device missing */
+  HETC_STATUS_UNAVAILABLE = 5, /* driver library or device missing */
   HETC_STATUS_FAILED_PRECONDITION = 6,
   HETC_STATUS_INTERNAL = 7,
   HETC_STATUS_OUT_OF_RANGE = 8,
@@ -104,10 +104,11 @@ size_t hetc_artifact_entry_count(const hetc_artifact_t *artifact);
 const char *hetc_artifact_entry_name(const hetc_artifact_t *artifact,
                                      size_t index);
 /* Arguments and results of `entry`; the arrays live with the artifact. */
-hetc_status_t hetc_artifact_entry_signature(
-    const hetc_artifact_t *artifact, const char *entry, size_t *num_args,
-    const hetc_tensor_info_t **args, size_t *num_results,
-    const hetc_tensor_info_t **results);
+hetc_status_t hetc_artifact_entry_signature(const hetc_artifact_t *artifact,
+                                            const char *entry, size_t *num_args,
+                                            const hetc_tensor_info_t **args,
+                                            size_t *num_results,
+                                            const hetc_tensor_info_t **results);
 
 /*--- Devices --------------------------------------------------------------*/
 
@@ -130,15 +131,13 @@ typedef struct hetc_session hetc_session_t;
 /* Binds an artifact to a device and allocates every parameter and optimizer
  * state buffer there. The artifact and device must outlive the session. */
 hetc_status_t hetc_session_create(hetc_artifact_t *artifact,
-                                  hetc_device_t *device,
-                                  hetc_session_t **out);
+                                  hetc_device_t *device, hetc_session_t **out);
 void hetc_session_free(hetc_session_t *session);
 
 /* Initializes parameters and optimizer state by their manifest initializers
  * from `seed` (see docs/runtime.md for the generator), and resets the step
  * counter. */
-hetc_status_t hetc_session_init_params(hetc_session_t *session,
-                                       uint64_t seed);
+hetc_status_t hetc_session_init_params(hetc_session_t *session, uint64_t seed);
 
 /* Runs train_step on a batch: `inputs` holds every input and label by name.
  * Returns the loss; `outputs` (may be NULL) receives auxiliary outputs by
