@@ -131,16 +131,9 @@ struct CrossEntropyBackwardOpLowering
     Type elementType = type.getElementType();
     int64_t n = type.getDimSize(0), c = type.getDimSize(1);
     auto column = RankedTensorType::get({n, 1}, elementType);
-    Value max = buildReduction(rewriter, loc, logits, {1}, ReductionKind::Max);
-    Value maxCol = reshapeTo(rewriter, loc, max, column);
-    Value shifted =
-        buildElementwise(rewriter, loc, type, {logits, maxCol},
-                         [](OpBuilder &b, Location l, ValueRange a) {
-                           return math::ExpOp::create(
-                               b, l, arith::SubFOp::create(b, l, a[0], a[1]));
-                         });
-    Value sum = buildReduction(rewriter, loc, shifted, {1}, ReductionKind::Sum);
-    Value sumCol = reshapeTo(rewriter, loc, sum, column);
+    SoftmaxStatistics stats = buildSoftmaxStatistics(rewriter, loc, logits, 1);
+    Value shifted = stats.shiftedExp;
+    Value sumCol = reshapeTo(rewriter, loc, stats.sum, column);
     auto labelsType = cast<RankedTensorType>(adaptor.getLabels().getType());
     Value labelsCol =
         reshapeTo(rewriter, loc, adaptor.getLabels(),
@@ -362,11 +355,6 @@ struct Conv2DBackwardWeightOpLowering
   }
 };
 
-SmallVector<int64_t> stridesOr(std::optional<ArrayRef<int64_t>> s,
-                               ArrayRef<int64_t> kernel) {
-  return s ? SmallVector<int64_t>(*s) : SmallVector<int64_t>(kernel);
-}
-
 /// hetc.max_pool2d_backward => a generic finding each window's first argmax,
 /// then a gather-form generic routing gradients to it
 struct MaxPool2DBackwardOpLowering : OpConversionPattern<MaxPool2DBackwardOp> {
@@ -378,7 +366,7 @@ struct MaxPool2DBackwardOpLowering : OpConversionPattern<MaxPool2DBackwardOp> {
     RankedTensorType resultType = op.getType();
     Type elementType = resultType.getElementType();
     ArrayRef<int64_t> kernel = op.getKernelSize(), p = op.getPadding();
-    SmallVector<int64_t> s = stridesOr(op.getStrides(), kernel);
+    SmallVector<int64_t> s = poolStrides(op.getStrides(), kernel);
     auto gradType = cast<RankedTensorType>(adaptor.getGradOutput().getType());
     Value input = adaptor.getInput();
     int64_t h = resultType.getDimSize(2), w = resultType.getDimSize(3);
@@ -495,7 +483,7 @@ struct AvgPool2DBackwardOpLowering : OpConversionPattern<AvgPool2DBackwardOp> {
     RankedTensorType resultType = op.getType();
     Type elementType = resultType.getElementType();
     ArrayRef<int64_t> kernel = op.getKernelSize(), p = op.getPadding();
-    SmallVector<int64_t> s = stridesOr(op.getStrides(), kernel);
+    SmallVector<int64_t> s = poolStrides(op.getStrides(), kernel);
     auto gradType = cast<RankedTensorType>(adaptor.getGradOutput().getType());
     int64_t h = resultType.getDimSize(2), w = resultType.getDimSize(3);
     bool includePad = op.getCountIncludePad();
@@ -588,17 +576,12 @@ struct SliceBackwardOpLowering : OpConversionPattern<SliceBackwardOp> {
   LogicalResult
   matchAndRewrite(SliceBackwardOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto toAttrs = [&](ArrayRef<int64_t> values) {
-      SmallVector<OpFoldResult> attrs;
-      for (int64_t v : values)
-        attrs.push_back(rewriter.getIndexAttr(v));
-      return attrs;
-    };
     Value zeros = filledTensor(rewriter, op.getLoc(), op.getType(), 0.0);
     Value result = tensor::InsertSliceOp::create(
         rewriter, op.getLoc(), adaptor.getGrad(), zeros,
-        toAttrs(op.getOffsets()), toAttrs(op.getSizes()),
-        toAttrs(op.getStrides()));
+        indexAttrs(rewriter, op.getOffsets()),
+        indexAttrs(rewriter, op.getSizes()),
+        indexAttrs(rewriter, op.getStrides()));
     rewriter.replaceOp(op, result);
     return success();
   }

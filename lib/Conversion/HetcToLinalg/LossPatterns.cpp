@@ -43,23 +43,13 @@ struct CrossEntropyOpLowering : OpConversionPattern<CrossEntropyOp> {
     Type elementType = logitsType.getElementType();
     int64_t n = logitsType.getDimSize(0), c = logitsType.getDimSize(1);
     auto rowType = RankedTensorType::get({n}, elementType);
-    auto columnType = RankedTensorType::get({n, 1}, elementType);
 
-    Value max = buildReduction(rewriter, loc, logits, {1}, ReductionKind::Max);
-    Value maxCol = reshapeTo(rewriter, loc, max, columnType);
-    Value shiftedExp =
-        buildElementwise(rewriter, loc, logitsType, {logits, maxCol},
-                         [](OpBuilder &b, Location l, ValueRange a) {
-                           return math::ExpOp::create(
-                               b, l, arith::SubFOp::create(b, l, a[0], a[1]));
-                         });
-    Value sumExp =
-        buildReduction(rewriter, loc, shiftedExp, {1}, ReductionKind::Sum);
+    SoftmaxStatistics stats = buildSoftmaxStatistics(rewriter, loc, logits, 1);
 
     // Per-row loss: max + log(sum) - logits[i, label[i]].
     double nan = std::numeric_limits<double>::quiet_NaN();
     Value perRow = buildElementwise(
-        rewriter, loc, rowType, {max, sumExp, labels},
+        rewriter, loc, rowType, {stats.max, stats.sum, labels},
         [&](OpBuilder &b, Location l, ValueRange a) {
           Value label =
               arith::IndexCastOp::create(b, l, b.getIndexType(), a[2]);

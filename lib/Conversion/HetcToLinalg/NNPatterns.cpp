@@ -215,11 +215,6 @@ static Value poolWindow(OpBuilder &b, Location loc, ArrayRef<int64_t> kernel,
   return tensor::EmptyOp::create(b, loc, kernel, elementType);
 }
 
-static SmallVector<int64_t> poolStrides(std::optional<ArrayRef<int64_t>> s,
-                                        ArrayRef<int64_t> kernel) {
-  return s ? SmallVector<int64_t>(*s) : SmallVector<int64_t>(kernel);
-}
-
 /// hetc.max_pool2d => tensor.pad (-inf) + linalg.pooling_nchw_max
 struct MaxPool2DOpLowering : OpConversionPattern<MaxPool2DOp> {
   using OpConversionPattern::OpConversionPattern;

@@ -56,79 +56,42 @@ using ReduceMeanOpLowering =
 using ReduceMaxOpLowering =
     ReduceLowering<ReduceMaxOp, ReductionKind::Max, /*Mean=*/false>;
 
-/// Computes max and sum(exp(x - max)) along `axis`, both reduced.
-static std::pair<Value, Value> softmaxStatistics(OpBuilder &b, Location loc,
-                                                 Value input, int64_t axis) {
-  auto type = cast<RankedTensorType>(input.getType());
-  Value max = buildReduction(b, loc, input, {axis}, ReductionKind::Max);
-  // exp(x - max) is fused with the sum by elementwise fusion later.
-  Value shifted = buildElementwise(
-      b, loc, type, {input, reshapeTo(b, loc, max, keptType(type, axis))},
-      [](OpBuilder &nb, Location nloc, ValueRange args) {
-        return math::ExpOp::create(
-            nb, nloc, arith::SubFOp::create(nb, nloc, args[0], args[1]));
-      });
-  Value sum = buildReduction(b, loc, shifted, {axis}, ReductionKind::Sum);
-  return {max, sum};
-}
+/// Shared by softmax and log_softmax, which differ only in how the final
+/// generic combines x, max and sum(exp(x - max)).
+template <typename SoftmaxLikeOp, bool Log>
+struct SoftmaxLikeLowering : OpConversionPattern<SoftmaxLikeOp> {
+  using OpConversionPattern<SoftmaxLikeOp>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SoftmaxLikeOp op, typename SoftmaxLikeOp::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    auto type = cast<RankedTensorType>(input.getType());
+    int64_t axis = signedAxis(op.getAxis(), type.getRank());
+    SoftmaxStatistics stats =
+        buildSoftmaxStatistics(rewriter, loc, input, axis);
+    RankedTensorType kept = keptType(type, axis);
+    Value result = buildElementwise(
+        rewriter, loc, type,
+        {input, reshapeTo(rewriter, loc, stats.max, kept),
+         reshapeTo(rewriter, loc, stats.sum, kept)},
+        [](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Value shifted = arith::SubFOp::create(b, l, args[0], args[1]);
+          if (Log)
+            return arith::SubFOp::create(b, l, shifted,
+                                         math::LogOp::create(b, l, args[2]));
+          return arith::DivFOp::create(b, l, math::ExpOp::create(b, l, shifted),
+                                       args[2]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
 
 /// hetc.softmax => max, exp-sum reductions and a normalizing linalg.generic
-struct SoftmaxOpLowering : OpConversionPattern<SoftmaxOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(SoftmaxOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    Value input = adaptor.getInput();
-    auto type = cast<RankedTensorType>(input.getType());
-    // The I64Attr getter returns uint64_t: compare as signed.
-    int64_t axis = static_cast<int64_t>(op.getAxis());
-    if (axis < 0)
-      axis += type.getRank();
-    auto [max, sum] = softmaxStatistics(rewriter, loc, input, axis);
-    RankedTensorType kept = keptType(type, axis);
-    Value result = buildElementwise(
-        rewriter, loc, type,
-        {input, reshapeTo(rewriter, loc, max, kept),
-         reshapeTo(rewriter, loc, sum, kept)},
-        [](OpBuilder &b, Location l, ValueRange args) {
-          Value e = math::ExpOp::create(
-              b, l, arith::SubFOp::create(b, l, args[0], args[1]));
-          return arith::DivFOp::create(b, l, e, args[2]);
-        });
-    rewriter.replaceOp(op, result);
-    return success();
-  }
-};
-
+using SoftmaxOpLowering = SoftmaxLikeLowering<SoftmaxOp, /*Log=*/false>;
 /// hetc.log_softmax => x - max - log(sum(exp(x - max)))
-struct LogSoftmaxOpLowering : OpConversionPattern<LogSoftmaxOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(LogSoftmaxOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    Value input = adaptor.getInput();
-    auto type = cast<RankedTensorType>(input.getType());
-    // The I64Attr getter returns uint64_t: compare as signed.
-    int64_t axis = static_cast<int64_t>(op.getAxis());
-    if (axis < 0)
-      axis += type.getRank();
-    auto [max, sum] = softmaxStatistics(rewriter, loc, input, axis);
-    RankedTensorType kept = keptType(type, axis);
-    Value result = buildElementwise(
-        rewriter, loc, type,
-        {input, reshapeTo(rewriter, loc, max, kept),
-         reshapeTo(rewriter, loc, sum, kept)},
-        [](OpBuilder &b, Location l, ValueRange args) {
-          Value shifted = arith::SubFOp::create(b, l, args[0], args[1]);
-          return arith::SubFOp::create(b, l, shifted,
-                                       math::LogOp::create(b, l, args[2]));
-        });
-    rewriter.replaceOp(op, result);
-    return success();
-  }
-};
+using LogSoftmaxOpLowering = SoftmaxLikeLowering<LogSoftmaxOp, /*Log=*/true>;
 
 } // namespace
 

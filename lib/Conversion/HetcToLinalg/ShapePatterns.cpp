@@ -59,10 +59,7 @@ struct ConcatOpLowering : OpConversionPattern<ConcatOp> {
     Location loc = op.getLoc();
     RankedTensorType type = op.getType();
     int64_t rank = type.getRank();
-    // The I64Attr getter returns uint64_t: compare as signed.
-    int64_t axis = static_cast<int64_t>(op.getAxis());
-    if (axis < 0)
-      axis += rank;
+    int64_t axis = signedAxis(op.getAxis(), rank);
     Value result = emptyTensor(rewriter, loc, type);
     int64_t offset = 0;
     for (Value input : adaptor.getInputs()) {
@@ -88,16 +85,11 @@ struct SliceOpLowering : OpConversionPattern<SliceOp> {
   LogicalResult
   matchAndRewrite(SliceOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto toAttrs = [&](ArrayRef<int64_t> values) {
-      SmallVector<OpFoldResult> attrs;
-      for (int64_t v : values)
-        attrs.push_back(rewriter.getIndexAttr(v));
-      return attrs;
-    };
     auto slice = tensor::ExtractSliceOp::create(
         rewriter, op.getLoc(), op.getType(), adaptor.getInput(),
-        toAttrs(op.getOffsets()), toAttrs(op.getSizes()),
-        toAttrs(op.getStrides()));
+        indexAttrs(rewriter, op.getOffsets()),
+        indexAttrs(rewriter, op.getSizes()),
+        indexAttrs(rewriter, op.getStrides()));
     rewriter.replaceOp(op, slice.getResult());
     return success();
   }

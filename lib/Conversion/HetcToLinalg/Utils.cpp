@@ -168,3 +168,38 @@ SmallVector<int64_t> lowering::normalizeAxes(ArrayRef<int64_t> axes,
   llvm::sort(result);
   return result;
 }
+
+SmallVector<OpFoldResult> lowering::indexAttrs(OpBuilder &b,
+                                               ArrayRef<int64_t> values) {
+  SmallVector<OpFoldResult> attrs;
+  for (int64_t v : values)
+    attrs.push_back(b.getIndexAttr(v));
+  return attrs;
+}
+
+SmallVector<int64_t>
+lowering::poolStrides(std::optional<ArrayRef<int64_t>> strides,
+                      ArrayRef<int64_t> kernel) {
+  return strides ? SmallVector<int64_t>(*strides)
+                 : SmallVector<int64_t>(kernel);
+}
+
+int64_t lowering::signedAxis(uint64_t axis, int64_t rank) {
+  int64_t value = static_cast<int64_t>(axis);
+  return value < 0 ? value + rank : value;
+}
+
+SoftmaxStatistics lowering::buildSoftmaxStatistics(OpBuilder &b, Location loc,
+                                                   Value input, int64_t axis) {
+  auto type = cast<RankedTensorType>(input.getType());
+  Value max = buildReduction(b, loc, input, {axis}, ReductionKind::Max);
+  // exp(x - max) is fused with the sum by elementwise fusion later.
+  Value shifted = buildElementwise(
+      b, loc, type, {input, reshapeTo(b, loc, max, keptType(type, axis))},
+      [](OpBuilder &nb, Location nloc, ValueRange args) {
+        return math::ExpOp::create(
+            nb, nloc, arith::SubFOp::create(nb, nloc, args[0], args[1]));
+      });
+  Value sum = buildReduction(b, loc, shifted, {axis}, ReductionKind::Sum);
+  return {max, shifted, sum};
+}

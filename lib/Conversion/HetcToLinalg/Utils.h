@@ -51,6 +51,26 @@ Value reshapeTo(OpBuilder &b, Location loc, Value input, RankedTensorType type);
 /// `type` with dimension `axis` set to 1.
 RankedTensorType keptType(RankedTensorType type, int64_t axis);
 
+/// Index attributes for static offsets, sizes or strides of tensor ops.
+SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> values);
+
+/// Pooling strides: the given ones, or the kernel size when absent.
+SmallVector<int64_t> poolStrides(std::optional<ArrayRef<int64_t>> strides,
+                                 ArrayRef<int64_t> kernel);
+
+/// A non-negative axis from an I64Attr value (whose getter is unsigned, so a
+/// negative axis arrives wrapped) and the rank it indexes.
+int64_t signedAxis(uint64_t axis, int64_t rank);
+
+/// The pieces of a numerically stable softmax along `axis`: the maximum and
+/// the sum of exp(x - max), both with `axis` reduced away, and exp(x - max)
+/// itself at the input's shape.
+struct SoftmaxStatistics {
+  Value max, shiftedExp, sum;
+};
+SoftmaxStatistics buildSoftmaxStatistics(OpBuilder &b, Location loc,
+                                         Value input, int64_t axis);
+
 /// Product of the sizes of `axes` of `shape`.
 int64_t product(ArrayRef<int64_t> shape, ArrayRef<int64_t> axes);
 
