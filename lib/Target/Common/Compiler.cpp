@@ -188,25 +188,16 @@ FailureOr<llvm::json::Object> describeEntry(func::FuncOp fn,
 
 /// The model function: `entry` when given, else the module's only model.
 FailureOr<func::FuncOp> findModel(ModuleOp module, llvm::StringRef entry) {
-  if (!entry.empty()) {
-    auto fn = module.lookupSymbol<func::FuncOp>(entry);
-    if (!fn)
-      return emitError(module.getLoc())
-             << "no function named '" << entry << "' in the module";
-    return fn;
-  }
-  SmallVector<func::FuncOp> models;
-  for (auto fn : module.getOps<func::FuncOp>())
-    if (isModelFunction(fn))
-      models.push_back(fn);
-  if (models.empty())
-    return emitError(module.getLoc())
-           << "module has no model: no function has a hetc.param argument";
-  if (models.size() > 1)
-    return emitError(models[1].getLoc())
-           << "module has several models ('" << models[0].getSymName() << "', '"
-           << models[1].getSymName() << "'...): choose one with --entry";
-  return models.front();
+  FailureOr<SmallVector<func::FuncOp>> models =
+      collectModels(module, entry, /*allowNone=*/false);
+  if (failed(models))
+    return failure();
+  if (models->size() > 1)
+    return emitError((*models)[1].getLoc())
+           << "module has several models ('" << (*models)[0].getSymName()
+           << "', '" << (*models)[1].getSymName()
+           << "'...): choose one with --entry";
+  return models->front();
 }
 
 std::string trainStepPipeline(llvm::StringRef model,

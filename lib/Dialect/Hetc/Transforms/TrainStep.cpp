@@ -57,22 +57,15 @@ struct HetcTrainStepPass
   using Base::Base;
 
   FailureOr<func::FuncOp> findModel(ModuleOp module) {
-    if (!entry.empty()) {
-      auto fn = module.lookupSymbol<func::FuncOp>(entry);
-      if (!fn)
-        return module.emitError()
-               << "no function named '" << entry << "' in the module";
-      return fn;
-    }
-    SmallVector<func::FuncOp> models;
-    for (auto fn : module.getOps<func::FuncOp>())
-      if (isModelFunction(fn))
-        models.push_back(fn);
-    if (models.size() != 1)
+    FailureOr<SmallVector<func::FuncOp>> models =
+        collectModels(module, entry, /*allowNone=*/true);
+    if (failed(models))
+      return failure();
+    if (models->size() != 1)
       return module.emitError()
              << "hetc-train-step needs entry=<model> when the module has "
-             << models.size() << " models";
-    return models.front();
+             << models->size() << " models";
+    return models->front();
   }
 
   LogicalResult checkOptions(func::FuncOp model) {
