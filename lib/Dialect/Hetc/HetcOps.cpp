@@ -1125,10 +1125,14 @@ LogicalResult CrossEntropyBackwardOp::inferReturnTypes(
                           adaptor.getLogits().getType(), inferredReturnTypes);
 }
 
-LogicalResult Conv2DBackwardInputOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<Type> &inferredReturnTypes) {
-  OpDiag diag(loc, "conv2d_backward_input");
+/// Shared by both conv2d gradients: grad_output must have the type of the
+/// forward conv2d of `input` with `weight`; the result has `resultType`.
+template <typename Adaptor>
+static LogicalResult inferConv2DGradient(StringRef name,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor, Type resultType,
+                                         SmallVectorImpl<Type> &inferred) {
+  OpDiag diag(loc, name);
   FailureOr<RankedTensorType> out =
       inferConv2DType(diag, adaptor.getInput(), adaptor.getWeight(), Value(),
                       adaptor.getStrides(), adaptor.getPadding(),
@@ -1136,47 +1140,51 @@ LogicalResult Conv2DBackwardInputOp::inferReturnTypes(
   if (failed(out))
     return failure();
   return checkForwardType(diag, *out, adaptor.getGradOutput(), "grad_output",
-                          adaptor.getInput().getType(), inferredReturnTypes);
+                          resultType, inferred);
+}
+
+LogicalResult Conv2DBackwardInputOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  return inferConv2DGradient("conv2d_backward_input", loc, adaptor,
+                             adaptor.getInput().getType(), inferredReturnTypes);
 }
 
 LogicalResult Conv2DBackwardWeightOp::inferReturnTypes(
     MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
     SmallVectorImpl<Type> &inferredReturnTypes) {
-  OpDiag diag(loc, "conv2d_backward_weight");
-  FailureOr<RankedTensorType> out =
-      inferConv2DType(diag, adaptor.getInput(), adaptor.getWeight(), Value(),
-                      adaptor.getStrides(), adaptor.getPadding(),
-                      adaptor.getDilation(), adaptor.getGroups());
-  if (failed(out))
+  return inferConv2DGradient("conv2d_backward_weight", loc, adaptor,
+                             adaptor.getWeight().getType(),
+                             inferredReturnTypes);
+}
+
+/// Shared by both pooling gradients: grad_output must have the type of the
+/// forward pooling of `input`; the result has the input's type.
+template <typename Adaptor>
+static LogicalResult
+inferPool2DGradient(StringRef name, std::optional<Location> loc,
+                    Adaptor adaptor, SmallVectorImpl<Type> &inferred) {
+  SmallVector<Type> out;
+  if (failed(inferPool2D(name, loc, adaptor.getInput(), adaptor.getKernelSize(),
+                         adaptor.getStrides(), adaptor.getPadding(), out)))
     return failure();
-  return checkForwardType(diag, *out, adaptor.getGradOutput(), "grad_output",
-                          adaptor.getWeight().getType(), inferredReturnTypes);
+  return checkForwardType(OpDiag(loc, name), out.front(),
+                          adaptor.getGradOutput(), "grad_output",
+                          adaptor.getInput().getType(), inferred);
 }
 
 LogicalResult MaxPool2DBackwardOp::inferReturnTypes(
     MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
     SmallVectorImpl<Type> &inferredReturnTypes) {
-  SmallVector<Type> out;
-  if (failed(inferPool2D("max_pool2d_backward", loc, adaptor.getInput(),
-                         adaptor.getKernelSize(), adaptor.getStrides(),
-                         adaptor.getPadding(), out)))
-    return failure();
-  return checkForwardType(OpDiag(loc, "max_pool2d_backward"), out.front(),
-                          adaptor.getGradOutput(), "grad_output",
-                          adaptor.getInput().getType(), inferredReturnTypes);
+  return inferPool2DGradient("max_pool2d_backward", loc, adaptor,
+                             inferredReturnTypes);
 }
 
 LogicalResult AvgPool2DBackwardOp::inferReturnTypes(
     MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
     SmallVectorImpl<Type> &inferredReturnTypes) {
-  SmallVector<Type> out;
-  if (failed(inferPool2D("avg_pool2d_backward", loc, adaptor.getInput(),
-                         adaptor.getKernelSize(), adaptor.getStrides(),
-                         adaptor.getPadding(), out)))
-    return failure();
-  return checkForwardType(OpDiag(loc, "avg_pool2d_backward"), out.front(),
-                          adaptor.getGradOutput(), "grad_output",
-                          adaptor.getInput().getType(), inferredReturnTypes);
+  return inferPool2DGradient("avg_pool2d_backward", loc, adaptor,
+                             inferredReturnTypes);
 }
 
 LogicalResult EmbeddingBackwardOp::inferReturnTypes(
