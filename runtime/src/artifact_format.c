@@ -2,21 +2,26 @@
 
 #include "hetc/runtime/artifact_format.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-uint32_t hetc_crc32(uint32_t crc, const void *data, size_t size) {
-  static uint32_t table[256];
-  static int ready;
-  if (!ready) {
-    for (uint32_t i = 0; i < 256; ++i) {
-      uint32_t c = i;
-      for (int k = 0; k < 8; ++k)
-        c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      table[i] = c;
-    }
-    ready = 1;
+static uint32_t crc_table[256];
+
+static void build_crc_table(void) {
+  for (uint32_t i = 0; i < 256; ++i) {
+    uint32_t c = i;
+    for (int k = 0; k < 8; ++k)
+      c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    crc_table[i] = c;
   }
+}
+
+uint32_t hetc_crc32(uint32_t crc, const void *data, size_t size) {
+  /* Sessions and artifacts may be opened from several threads at once. */
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, build_crc_table);
+  const uint32_t *table = crc_table;
   const uint8_t *bytes = data;
   crc = ~crc;
   for (size_t i = 0; i < size; ++i)
