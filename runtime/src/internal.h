@@ -92,6 +92,33 @@ size_t hetc_tensor_info_bytes(const hetc_tensor_info_t *info);
 
 typedef struct hetc_executable hetc_executable_t;
 
+/* One device kernel as the manifest's "device.kernels" describes it. */
+typedef struct hetc_kernel_desc {
+  char *name;             /* the symbol / SPIR-V entry point */
+  uint32_t block[3];      /* threads per block (workgroup size) */
+  uint32_t num_bindings;  /* buffer arguments, in binding order */
+} hetc_kernel_desc_t;
+
+/* What a GPU driver provides; program.c turns an entry's recorded command
+ * list (dispatches and copies over device buffers) into calls of these, so
+ * every GPU driver shares one executor. Between begin and end the driver may
+ * queue the work; end waits for it and reports device failures. */
+typedef struct hetc_gpu_ops {
+  /* Loads the artifact's device code and prepares each of `kernels`. */
+  hetc_status_t (*load_kernels)(void *impl, const hetc_artifact_t *artifact,
+                                const hetc_kernel_desc_t *kernels,
+                                size_t num_kernels, void **module);
+  void (*unload_kernels)(void *impl, void *module);
+  hetc_status_t (*begin)(void *impl);
+  /* Queues kernel `kernel` on `grid` blocks; `bindings` holds one buffer
+   * per kernel binding. Orders after every earlier dispatch and copy. */
+  hetc_status_t (*dispatch)(void *impl, void *module, size_t kernel,
+                            const uint32_t grid[3], void *const *bindings);
+  hetc_status_t (*copy)(void *impl, void *src, uint64_t src_offset, void *dst,
+                        uint64_t dst_offset, uint64_t bytes);
+  hetc_status_t (*end)(void *impl);
+} hetc_gpu_ops_t;
+
 /* One backend. Buffers are opaque device handles. */
 typedef struct hetc_driver {
   const char *name;
@@ -112,7 +139,21 @@ typedef struct hetc_driver {
   /* Runs `entry` with one buffer per argument, then one per result. */
   hetc_status_t (*invoke)(void *impl, hetc_executable_t *executable,
                           const hetc_entry_t *entry, void **buffers);
+  /* GPU drivers: load, unload and invoke are program.c's executor over
+   * these; null for the CPU driver. */
+  const hetc_gpu_ops_t *gpu;
 } hetc_driver_t;
+
+/* The shared GPU executor (program.c), used as a GPU driver's load, unload
+ * and invoke. */
+hetc_status_t hetc_program_load(const hetc_driver_t *driver, void *impl,
+                                const hetc_artifact_t *artifact,
+                                hetc_executable_t **out);
+void hetc_program_unload(const hetc_driver_t *driver, void *impl,
+                         hetc_executable_t *executable);
+hetc_status_t hetc_program_invoke(const hetc_driver_t *driver, void *impl,
+                                  hetc_executable_t *executable,
+                                  const hetc_entry_t *entry, void **buffers);
 
 extern const hetc_driver_t hetc_cpu_driver;
 extern const hetc_driver_t hetc_cuda_driver;

@@ -91,8 +91,12 @@ void hetc_session_free(hetc_session_t *s) {
     if (s->state[i].buffer)
       d->free(s->device->impl, s->state[i].buffer);
   free(s->state);
-  if (s->executable)
-    d->unload(s->device->impl, s->executable);
+  if (s->executable) {
+    if (d->gpu)
+      hetc_program_unload(d, s->device->impl, s->executable);
+    else
+      d->unload(s->device->impl, s->executable);
+  }
   free(s);
 }
 
@@ -110,7 +114,9 @@ hetc_status_t hetc_session_create(hetc_artifact_t *artifact,
     return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   s->artifact = artifact;
   s->device = device;
-  hetc_status_t status = d->load(device->impl, artifact, &s->executable);
+  hetc_status_t status =
+      d->gpu ? hetc_program_load(d, device->impl, artifact, &s->executable)
+             : d->load(device->impl, artifact, &s->executable);
 
   /* Resident tensors: every param and opt_state argument of every entry,
    * identified by name; entries must agree on their shapes. */
@@ -334,7 +340,9 @@ static hetc_status_t run_entry(hetc_session_t *s, const char *name,
                               outputs[i].name ? outputs[i].name : "(null)");
   }
   hetc_status_t status =
-      d->invoke(s->device->impl, s->executable, entry, st->buffers);
+      d->gpu ? hetc_program_invoke(d, s->device->impl, s->executable, entry,
+                                   st->buffers)
+             : d->invoke(s->device->impl, s->executable, entry, st->buffers);
   if (status)
     return status;
   for (size_t j = 0; j < entry->num_results; ++j) {

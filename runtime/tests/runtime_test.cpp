@@ -462,22 +462,24 @@ TEST(Devices, UnknownDriver) {
 
 TEST(Devices, GpuDriversReportWhatIsMissing) {
   // This machine has no GPU: each driver names its library or its device.
+  // cuda, rocm and level-zero: gpu_drivers_test.cpp.
   hetc_device_t *d;
-  for (const char *name : {"cuda", "rocm", "level-zero", "vulkan"}) {
+  for (const char *name : {"vulkan"}) {
     hetc_status_t status = hetc_device_open(name, 0, &d);
+    if (!status && std::string(name) == "vulkan") {
+      // Vulkan runs on lavapipe, Mesa's CPU device, where that is installed.
+      EXPECT_EQ(std::string(hetc_device_description(d)).rfind("Vulkan: ", 0),
+                0u)
+          << hetc_device_description(d);
+      hetc_device_free(d);
+      continue;
+    }
     ASSERT_NE(status, nullptr) << name;
     std::string message = hetc_status_message(status);
     hetc_status_code_t code = hetc_status_code(status);
     EXPECT_TRUE(code == HETC_STATUS_UNAVAILABLE ||
                 code == HETC_STATUS_UNIMPLEMENTED)
         << name << ": " << message;
-    if (std::string(name) == "cuda" &&
-        access("/usr/lib/x86_64-linux-gnu/libcuda.so.1", F_OK) != 0) {
-      EXPECT_NE(message.find("libcuda.so.1"), std::string::npos) << message;
-    }
-    if (std::string(name) == "rocm") {
-      EXPECT_NE(message.find("libamdhip64.so"), std::string::npos) << message;
-    }
     hetc_status_free(status);
   }
 }

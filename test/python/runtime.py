@@ -96,6 +96,24 @@ def _tensor(name, array):
     return t, (array, shape, encoded)
 
 
+_unavailable = {}
+
+
+def device_unavailable(name, ordinal=0):
+    """None when device `name` opens here, else the runtime's reason."""
+    key = (name, ordinal)
+    if key not in _unavailable:
+        device = ctypes.c_void_p()
+        try:
+            _call(lib().hetc_device_open, name.encode(), ordinal,
+                  ctypes.byref(device))
+            lib().hetc_device_free(device)
+            _unavailable[key] = None
+        except HetcError as error:
+            _unavailable[key] = str(error)
+    return _unavailable[key]
+
+
 class Session:
     """An artifact bound to a device, with resident parameters."""
 

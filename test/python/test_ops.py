@@ -60,24 +60,16 @@ def model_source(inputs, op, out_shape):
             f"  return %loss, %out : tensor<f32>, {ty(out_shape)}\n}}\n")
 
 
-# Every target; those that cannot execute here are reported as skipped.
-TARGETS = {
-    "cpu": None,
-    "vulkan": "the vulkan target does not compile models yet "
-              "(issue [gpu-portable]); lavapipe will run it here",
-    "level-zero": "no Level Zero device here, and the level-zero target "
-                  "does not compile models yet",
-    "cuda": "no CUDA device here, and the cuda target does not compile "
-            "models yet",
-    "rocm": "no AMD GPU here, and the rocm target does not compile models "
-            "yet",
-}
+# Every target; those whose device is absent here are reported as skipped
+# (the reason comes from the runtime's own device probe).
+TARGETS = ["cpu", "vulkan", "level-zero", "cuda", "rocm"]
 
 
-@pytest.fixture(params=list(TARGETS))
+@pytest.fixture(params=TARGETS)
 def target(request):
-    if TARGETS[request.param]:
-        pytest.skip(f"{request.param}: {TARGETS[request.param]}")
+    missing = runtime.device_unavailable(request.param)
+    if missing:
+        pytest.skip(f"{request.param}: {missing}")
     return request.param
 
 

@@ -13,8 +13,10 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/JSON.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +43,9 @@ struct SerializedTarget {
   std::string chip;
   /// Processor features the code uses, which the runtime checks on load.
   std::vector<std::string> requiredFeatures;
+  /// GPU targets: the manifest's "device" object, the kernels and the
+  /// recorded launches of each entry (see GPUCommon.h).
+  std::optional<llvm::json::Object> deviceProgram;
 };
 
 /// Where to stop lowering, for debugging.

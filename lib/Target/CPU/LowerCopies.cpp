@@ -21,10 +21,11 @@ static bool isContiguous(Type type) {
 namespace {
 struct HetcCPULowerCopiesPass
     : mlir::hetc::impl::HetcCPULowerCopiesBase<HetcCPULowerCopiesPass> {
+  using Base::Base;
   void runOnOperation() override {
     SmallVector<memref::CopyOp> copies;
     getOperation().walk([&](memref::CopyOp copy) {
-      if (!isContiguous(copy.getSource().getType()) ||
+      if (all || !isContiguous(copy.getSource().getType()) ||
           !isContiguous(copy.getTarget().getType()))
         copies.push_back(copy);
     });

@@ -14,6 +14,7 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/Support/JSON.h"
 
 using namespace mlir;
@@ -25,6 +26,8 @@ void mlir::hetc::registerCompilerDialects(DialectRegistry &registry) {
   registry.insert<HetcDialect>();
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
+  // The GPU backends translate kernel modules to LLVM IR (NVVM, ROCDL).
+  mlir::registerAllToLLVMIRTranslations(registry);
 }
 
 namespace {
@@ -349,6 +352,8 @@ FailureOr<std::string> mlir::hetc::compileModule(ModuleOp module,
                               {"model", modelName},
                               {"optimizer", std::move(optimizer)},
                               {"entries", std::move(manifestEntries)}};
+  if (serialized->deviceProgram)
+    manifest["device"] = std::move(*serialized->deviceProgram);
   std::string manifestText;
   llvm::raw_string_ostream manifestStream(manifestText);
   manifestStream << llvm::json::Value(std::move(manifest));

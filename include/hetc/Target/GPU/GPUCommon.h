@@ -1,0 +1,52 @@
+//===- GPUCommon.h - the lowering every GPU target shares -------*- C++ -*-===//
+//
+// The GPU targets share everything up to the device code: linalg on tensors
+// becomes host functions that only allocate buffers and launch kernels, and
+// one gpu.module holding every kernel. Each backend then lowers that module
+// to its device code (SPIR-V, NVVM, ROCDL), and the host functions become
+// the artifact's device program: the list of launches the runtime replays.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef HETC_TARGET_GPU_GPUCOMMON_H
+#define HETC_TARGET_GPU_GPUCOMMON_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/JSON.h"
+
+#include <string>
+
+namespace mlir::hetc {
+
+/// The name of the gpu.module holding every kernel.
+constexpr llvm::StringLiteral kKernelModuleName = "hetc_kernels";
+
+/// Adds the passes from linalg on tensors to host functions that only
+/// launch kernels, and one gpu.module of kernels.
+void buildGPUCommonPipeline(OpPassManager &pm);
+
+/// What the runtime replays: the manifest's "device" object and the bytes
+/// of the constants it uploads.
+struct DeviceProgram {
+  llvm::json::Object manifest;
+  std::string constants;
+};
+
+/// Reads the host functions left by the common pipeline (only buffer
+/// allocations, constants and gpu.launch_func) into a device program.
+/// Anything else left on the host is an error naming the op.
+FailureOr<DeviceProgram> buildDeviceProgram(ModuleOp module);
+
+/// The bytes of the single object of the `hetc_kernels` gpu.binary that
+/// gpu-module-to-binary left in `module`.
+FailureOr<std::string> getKernelBinary(ModuleOp module);
+
+/// Whether `chip` is in `valid`; else an error listing the valid chips.
+LogicalResult checkChip(Location loc, llvm::StringRef target,
+                        llvm::StringRef chip,
+                        llvm::ArrayRef<llvm::StringRef> valid);
+
+} // namespace mlir::hetc
+
+#endif // HETC_TARGET_GPU_GPUCOMMON_H

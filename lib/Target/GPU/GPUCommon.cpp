@@ -1,0 +1,220 @@
+//===- GPUCommon.cpp - the lowering every GPU target shares ---------------===//
+
+#include "hetc/Target/GPU/GPUCommon.h"
+
+#include "hetc/Target/Passes.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "mlir/Pass/PassRegistry.h"
+
+using namespace mlir;
+using namespace mlir::hetc;
+
+void mlir::hetc::buildGPUCommonPipeline(OpPassManager &pm) {
+  // The textual form keeps the pipeline readable and matches what
+  // `hetc-compile --print-ir-after-all` shows; it always parses.
+  (void)parsePassPipeline(
+      "linalg-fuse-elementwise-ops,"
+      "func.func(hetc-gpu-split-reductions),"
+      "canonicalize,cse,eliminate-empty-tensors,"
+      "one-shot-bufferize{bufferize-function-boundaries "
+      "function-boundary-type-conversion=identity-layout-map},"
+      "func.func(hetc-drop-tied-results),"
+      "buffer-results-to-out-params{hoist-static-allocs "
+      "modify-public-functions},"
+      "func.func(hetc-cpu-lower-copies{all=true},"
+      "hetc-gpu-tile-contractions,hetc-gpu-map-parallel-loops),"
+      "convert-parallel-loops-to-gpu,canonicalize,"
+      "func.func(hetc-gpu-sink-into-launches),"
+      "gpu-kernel-outlining,hetc-gpu-merge-kernel-modules,"
+      "gpu.module(fold-memref-alias-ops),"
+      "lower-affine,canonicalize,cse",
+      pm);
+}
+
+namespace {
+
+/// Builds the device program of every entry function.
+class ProgramBuilder {
+public:
+  explicit ProgramBuilder(ModuleOp module) : module(module) {}
+
+  FailureOr<DeviceProgram> build() {
+    llvm::json::Object programs;
+    for (auto fn : module.getOps<func::FuncOp>()) {
+      if (fn.isDeclaration())
+        continue;
+      FailureOr<llvm::json::Object> program = buildEntry(fn);
+      if (failed(program))
+        return failure();
+      programs[fn.getSymName()] = std::move(*program);
+    }
+    if (kernels.empty())
+      return module.emitError("the GPU pipeline produced no kernels");
+    DeviceProgram result;
+    result.manifest = llvm::json::Object{{"kernels", std::move(kernels)},
+                                         {"constants", std::move(constants)},
+                                         {"programs", std::move(programs)}};
+    result.constants = std::move(constantBytes);
+    return result;
+  }
+
+private:
+  /// Bytes a buffer of `type` needs on every GPU API (booleans are widened
+  /// to 32 bits by the SPIR-V storage rules, so reserve that much).
+  static std::optional<uint64_t> bufferBytes(MemRefType type) {
+    if (!type.hasStaticShape())
+      return std::nullopt;
+    unsigned bits = type.getElementTypeBitWidth();
+    uint64_t elementBytes = bits == 1 ? 4 : (bits + 7) / 8;
+    return std::max<uint64_t>(elementBytes * type.getNumElements(), 4);
+  }
+
+  FailureOr<std::string> constantRef(memref::GetGlobalOp getGlobal) {
+    auto it = globalRefs.find(getGlobal.getName());
+    if (it != globalRefs.end())
+      return it->second;
+    auto global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
+        getGlobal, getGlobal.getNameAttr());
+    auto init = global ? dyn_cast_or_null<DenseElementsAttr>(
+                             global.getInitialValueAttr())
+                       : nullptr;
+    if (!init || init.getElementType().getIntOrFloatBitWidth() % 8)
+      return getGlobal.emitOpError(
+          "reads a global without a dense byte-addressable initial value, "
+          "which the device program cannot upload");
+    // Splats store one element; expand them.
+    std::string bytes;
+    unsigned elementBytes = init.getElementType().getIntOrFloatBitWidth() / 8;
+    ArrayRef<char> raw = init.getRawData();
+    for (int64_t i = 0, e = init.getNumElements(); i < e; ++i)
+      bytes.append(raw.data() + (init.isSplat() ? 0 : i * elementBytes),
+                   elementBytes);
+    constantBytes.resize(llvm::alignTo(constantBytes.size(), 64), '\0');
+    constants.push_back(
+        llvm::json::Object{{"offset", (int64_t)constantBytes.size()},
+                           {"bytes", (int64_t)bytes.size()}});
+    constantBytes += bytes;
+    std::string ref = "c" + std::to_string(constants.size() - 1);
+    globalRefs[getGlobal.getName()] = ref;
+    return ref;
+  }
+
+  FailureOr<int64_t> kernelIndex(gpu::LaunchFuncOp launch) {
+    std::string name = launch.getKernelName().getValue().str();
+    SmallVector<int64_t, 3> block;
+    for (Value v : {launch.getBlockSizeX(), launch.getBlockSizeY(),
+                    launch.getBlockSizeZ()}) {
+      std::optional<int64_t> size = getConstantIntValue(v);
+      if (!size || *size <= 0)
+        return launch.emitOpError("has a non-constant block size");
+      block.push_back(*size);
+    }
+    auto it = kernelIndices.find(name);
+    if (it != kernelIndices.end())
+      return it->second;
+    kernelIndices[name] = kernels.size();
+    kernels.push_back(llvm::json::Object{
+        {"name", name},
+        {"block", llvm::json::Array{block[0], block[1], block[2]}},
+        {"bindings", (int64_t)launch.getNumKernelOperands()}});
+    return kernels.size() - 1;
+  }
+
+  FailureOr<llvm::json::Object> buildEntry(func::FuncOp fn) {
+    llvm::DenseMap<Value, std::string> refs;
+    for (BlockArgument arg : fn.getArguments())
+      refs[arg] = "a" + std::to_string(arg.getArgNumber());
+    llvm::json::Array temporaries, commands;
+    for (Operation &op : fn.getBody().front()) {
+      if (isa<arith::ConstantOp, memref::DeallocOp, func::ReturnOp>(op))
+        continue;
+      if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
+        std::optional<uint64_t> bytes = bufferBytes(alloc.getType());
+        if (!bytes)
+          return alloc.emitOpError("allocates a dynamically shaped buffer, "
+                                   "which the device program cannot size");
+        refs[alloc] = "t" + std::to_string(temporaries.size());
+        temporaries.push_back((int64_t)*bytes);
+        continue;
+      }
+      if (auto getGlobal = dyn_cast<memref::GetGlobalOp>(op)) {
+        FailureOr<std::string> ref = constantRef(getGlobal);
+        if (failed(ref))
+          return failure();
+        refs[getGlobal] = *ref;
+        continue;
+      }
+      if (isa<ViewLikeOpInterface>(op) && op.use_empty())
+        continue;
+      if (auto launch = dyn_cast<gpu::LaunchFuncOp>(op)) {
+        FailureOr<int64_t> kernel = kernelIndex(launch);
+        if (failed(kernel))
+          return failure();
+        llvm::json::Array grid, bindings;
+        for (Value v : {launch.getGridSizeX(), launch.getGridSizeY(),
+                        launch.getGridSizeZ()}) {
+          std::optional<int64_t> size = getConstantIntValue(v);
+          if (!size || *size <= 0)
+            return launch.emitOpError("has a non-constant grid size");
+          grid.push_back(*size);
+        }
+        for (Value operand : launch.getKernelOperands()) {
+          auto it = refs.find(operand);
+          if (it == refs.end())
+            return launch.emitOpError()
+                   << "passes " << operand.getType()
+                   << " that is not a whole buffer (an argument, allocation "
+                      "or constant); kernels take buffers only";
+          bindings.push_back(it->second);
+        }
+        commands.push_back(llvm::json::Object{{"dispatch", *kernel},
+                                              {"grid", std::move(grid)},
+                                              {"bindings",
+                                               std::move(bindings)}});
+        continue;
+      }
+      return op.emitOpError()
+             << "stayed on the host in '" << fn.getSymName()
+             << "'; the GPU lowering must turn every computation into "
+                "kernels";
+    }
+    return llvm::json::Object{{"temporaries", std::move(temporaries)},
+                              {"commands", std::move(commands)}};
+  }
+
+  ModuleOp module;
+  llvm::json::Array kernels, constants;
+  llvm::StringMap<int64_t> kernelIndices;
+  llvm::StringMap<std::string> globalRefs;
+  std::string constantBytes;
+};
+
+} // namespace
+
+FailureOr<DeviceProgram> mlir::hetc::buildDeviceProgram(ModuleOp module) {
+  return ProgramBuilder(module).build();
+}
+
+FailureOr<std::string> mlir::hetc::getKernelBinary(ModuleOp module) {
+  auto binary = module.lookupSymbol<gpu::BinaryOp>(kKernelModuleName);
+  if (!binary || binary.getObjects().size() != 1)
+    return module.emitError() << "expected one device object in gpu.binary @"
+                              << kKernelModuleName << " after serialization";
+  auto object = cast<gpu::ObjectAttr>(binary.getObjects()[0]);
+  return object.getObject().getValue().str();
+}
+
+LogicalResult mlir::hetc::checkChip(Location loc, llvm::StringRef target,
+                                    llvm::StringRef chip,
+                                    llvm::ArrayRef<llvm::StringRef> valid) {
+  if (llvm::is_contained(valid, chip))
+    return success();
+  std::string list;
+  for (llvm::StringRef v : valid)
+    list += (list.empty() ? "" : ", ") + v.str();
+  return emitError(loc) << "unknown chip '" << chip << "' for the " << target
+                        << " target (valid: " << list << ")";
+}

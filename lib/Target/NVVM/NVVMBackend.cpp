@@ -1,0 +1,141 @@
+//===- NVVMBackend.cpp - the NVIDIA target --------------------------------===//
+//
+// The shared GPU lowering, then NVVM with bare-pointer kernel arguments (one
+// device pointer per buffer, as the CUDA driver passes them). The artifact
+// embeds both the cubin for the requested chip and the PTX, so a newer GPU
+// (or one the cubin does not match) can JIT the PTX.
+//
+//===----------------------------------------------------------------------===//
+
+#include "hetc/Target/NVVM/NVVMBackend.h"
+
+#include "hetc/Target/GPU/GPUCommon.h"
+#include "hetc/Target/TargetBackend.h"
+
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+
+using namespace mlir;
+using namespace mlir::hetc;
+
+namespace {
+
+constexpr llvm::StringLiteral kDefaultChip = "sm_80";
+/// What ptxas in the CUDA 13 toolkit accepts (it dropped sm_5x to sm_72).
+const llvm::StringRef kChips[] = {"sm_75", "sm_80", "sm_86",
+                                          "sm_87", "sm_89", "sm_90",
+                                          "sm_90a", "sm_100", "sm_120"};
+
+/// The CUDA toolkit: $CUDA_HOME, else /usr/local/cuda.
+std::string toolkitPath() {
+  if (std::optional<std::string> home = llvm::sys::Process::GetEnv("CUDA_HOME"))
+    return *home;
+  return "/usr/local/cuda";
+}
+
+/// The lowest PTX ISA version that supports `chip`.
+llvm::StringRef ptxFeature(llvm::StringRef chip) {
+  if (chip == "sm_100")
+    return "+ptx86";
+  if (chip == "sm_120")
+    return "+ptx87";
+  return "+ptx80";
+}
+
+class NVVMBackend final : public TargetBackend {
+public:
+  llvm::StringRef getName() const override { return "cuda"; }
+  llvm::StringRef getDescription() const override {
+    return "NVIDIA GPUs through NVVM (PTX and a cubin from ptxas)";
+  }
+
+  LogicalResult checkToolchain(Location loc,
+                               const TargetOptions &options) const override {
+    if (failed(checkChip(loc, getName(), chip(options), kChips)))
+      return failure();
+    std::string toolkit = toolkitPath();
+    for (llvm::StringRef piece : {"bin/ptxas", "nvvm/libdevice/libdevice.10.bc"}) {
+      llvm::SmallString<128> path(toolkit);
+      llvm::sys::path::append(path, piece);
+      if (!llvm::sys::fs::exists(path))
+        return emitError(loc)
+               << "the cuda target needs " << path
+               << ", which is missing: install the CUDA toolkit at "
+                  "/usr/local/cuda or point CUDA_HOME at it";
+    }
+    return success();
+  }
+
+  LogicalResult buildPipeline(OpPassManager &pm,
+                              const TargetOptions &options) const override {
+    buildGPUCommonPipeline(pm);
+    std::string device =
+        ("nvvm-attach-target{module=hetc_kernels chip=" + chip(options) +
+         " features=" + ptxFeature(chip(options)) +
+         " O=3},"
+         "gpu.module(arith-expand,convert-scf-to-cf,"
+         "convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true},"
+         "canonicalize,cse,reconcile-unrealized-casts)")
+            .str();
+    return parsePassPipeline(device, pm, llvm::errs());
+  }
+
+  FailureOr<SerializedTarget>
+  serialize(ModuleOp module, const TargetOptions &options, EmitStage stage,
+            llvm::raw_ostream &debugOut) const override {
+    // PTX from a copy: gpu-module-to-binary replaces the module it reads.
+    OwningOpRef<ModuleOp> ptxModule(module.clone());
+    FailureOr<std::string> ptx = toBinary(*ptxModule, "isa");
+    if (failed(ptx))
+      return failure();
+    if (stage == EmitStage::Asm || stage == EmitStage::LLVM) {
+      debugOut << *ptx;
+      return SerializedTarget();
+    }
+    FailureOr<std::string> cubin = toBinary(module, "bin");
+    if (failed(cubin))
+      return failure();
+    if (stage == EmitStage::Object) {
+      debugOut << *cubin;
+      return SerializedTarget();
+    }
+    FailureOr<DeviceProgram> program = buildDeviceProgram(module);
+    if (failed(program))
+      return failure();
+    SerializedTarget result;
+    result.chip = chip(options);
+    result.sections.push_back({"cubin", std::move(*cubin)});
+    result.sections.push_back({"ptx", std::move(*ptx)});
+    if (!program->constants.empty())
+      result.sections.push_back({"constants", std::move(program->constants)});
+    result.deviceProgram = std::move(program->manifest);
+    return result;
+  }
+
+private:
+  static std::string chip(const TargetOptions &options) {
+    return options.chip.empty() || options.chip == "native"
+               ? kDefaultChip.str()
+               : options.chip;
+  }
+
+  static FailureOr<std::string> toBinary(ModuleOp module,
+                                         llvm::StringRef format) {
+    PassManager pm(module.getContext());
+    if (failed(parsePassPipeline(("gpu-module-to-binary{format=" + format +
+                                  " toolkit=" + toolkitPath() + "}")
+                                     .str(),
+                                 pm, llvm::errs())) ||
+        failed(pm.run(module)))
+      return failure();
+    return getKernelBinary(module);
+  }
+};
+
+} // namespace
+
+void mlir::hetc::registerNVVMTargetBackend() {
+  registerTargetBackend(std::make_unique<NVVMBackend>());
+}

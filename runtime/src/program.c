@@ -1,0 +1,450 @@
+/*===- program.c - the executor shared by the GPU drivers -----------------===*
+ *
+ * A GPU artifact's host side is not code but a recorded program per entry:
+ * the manifest's "device" object lists the kernels and, for each entry, the
+ * temporaries it needs and the commands (kernel dispatches and buffer copies)
+ * to issue. Buffers are named by a letter and an index:
+ *   aN  the entry's N-th buffer (arguments, then results, as invoked),
+ *   tN  a temporary, allocated once and kept with the executable,
+ *   cN  a constant, uploaded once when the artifact is loaded.
+ * So every GPU driver only provides memory, kernel loading and launches, and
+ * the host never touches tensor data between the batch in and the loss out.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include "internal.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct buffer_ref {
+  char space; /* 'a', 't' or 'c' */
+  uint32_t index;
+} buffer_ref_t;
+
+typedef struct command {
+  bool is_copy;
+  uint32_t kernel;
+  uint32_t grid[3];
+  buffer_ref_t *bindings; /* kernels[kernel].num_bindings */
+  buffer_ref_t src, dst;
+  uint64_t src_offset, dst_offset, bytes;
+} command_t;
+
+typedef struct program {
+  char *entry;
+  size_t num_temps;
+  uint64_t *temp_bytes;
+  void **temps; /* allocated at the first invoke */
+  size_t num_commands;
+  command_t *commands;
+} program_t;
+
+struct hetc_executable {
+  void *module;
+  hetc_kernel_desc_t *kernels;
+  size_t num_kernels;
+  void **constants;
+  size_t num_constants;
+  program_t *programs;
+  size_t num_programs;
+  pthread_mutex_t lock; /* temporaries are shared by the sessions */
+  bool sync_each_dispatch;
+};
+
+static hetc_status_t malformed(const char *what) {
+  return hetc_make_status(HETC_STATUS_DATA_LOSS,
+                          "malformed device program in the artifact manifest: "
+                          "%s",
+                          what);
+}
+
+static bool get_u64(const json_value_t *v, uint64_t *out) {
+  if (!v || v->kind != JSON_NUMBER || v->number < 0 ||
+      v->number != (double)(uint64_t)v->number)
+    return false;
+  *out = (uint64_t)v->number;
+  return true;
+}
+
+static bool get_dims(const json_value_t *v, uint32_t out[3]) {
+  if (!v || v->kind != JSON_ARRAY || v->count != 3)
+    return false;
+  for (int i = 0; i < 3; ++i) {
+    uint64_t d;
+    if (!get_u64(v->items[i], &d) || d == 0 || d > UINT32_MAX)
+      return false;
+    out[i] = (uint32_t)d;
+  }
+  return true;
+}
+
+static bool parse_ref(const json_value_t *v, buffer_ref_t *out) {
+  if (!v || v->kind != JSON_STRING)
+    return false;
+  const char *s = v->string;
+  if (s[0] != 'a' && s[0] != 't' && s[0] != 'c')
+    return false;
+  char *end = NULL;
+  unsigned long index = strtoul(s + 1, &end, 10);
+  if (end == s + 1 || *end || index > UINT32_MAX)
+    return false;
+  out->space = s[0];
+  out->index = (uint32_t)index;
+  return true;
+}
+
+static hetc_status_t parse_kernels(const json_value_t *list,
+                                   hetc_executable_t *exe) {
+  if (!list || list->kind != JSON_ARRAY || list->count == 0)
+    return malformed("'kernels' is missing or empty");
+  exe->kernels = calloc(list->count, sizeof(*exe->kernels));
+  if (!exe->kernels)
+    return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  exe->num_kernels = list->count;
+  for (size_t i = 0; i < list->count; ++i) {
+    const json_value_t *k = list->items[i];
+    const json_value_t *name = json_get(k, "name");
+    uint64_t bindings;
+    if (!name || name->kind != JSON_STRING ||
+        !get_dims(json_get(k, "block"), exe->kernels[i].block) ||
+        !get_u64(json_get(k, "bindings"), &bindings) || bindings > 4096)
+      return malformed("a kernel lacks name, block or bindings");
+    exe->kernels[i].name = strdup(name->string);
+    exe->kernels[i].num_bindings = (uint32_t)bindings;
+    if (!exe->kernels[i].name)
+      return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  }
+  return NULL;
+}
+
+static hetc_status_t parse_command(const json_value_t *c,
+                                   const hetc_executable_t *exe,
+                                   command_t *out) {
+  const json_value_t *copy = json_get(c, "copy");
+  if (copy) {
+    out->is_copy = true;
+    if (!parse_ref(json_get(copy, "src"), &out->src) ||
+        !parse_ref(json_get(copy, "dst"), &out->dst) ||
+        !get_u64(json_get(copy, "src_offset"), &out->src_offset) ||
+        !get_u64(json_get(copy, "dst_offset"), &out->dst_offset) ||
+        !get_u64(json_get(copy, "bytes"), &out->bytes))
+      return malformed("a copy lacks src, dst, offsets or bytes");
+    return NULL;
+  }
+  uint64_t kernel;
+  if (!get_u64(json_get(c, "dispatch"), &kernel) || kernel >= exe->num_kernels)
+    return malformed("a command is neither a copy nor a dispatch of a known "
+                     "kernel");
+  out->kernel = (uint32_t)kernel;
+  if (!get_dims(json_get(c, "grid"), out->grid))
+    return malformed("a dispatch lacks its grid");
+  const json_value_t *bindings = json_get(c, "bindings");
+  uint32_t expected = exe->kernels[kernel].num_bindings;
+  if (!bindings || bindings->kind != JSON_ARRAY ||
+      bindings->count != expected) {
+    char what[160];
+    snprintf(what, sizeof(what),
+             "a dispatch of kernel '%s' does not bind its %u buffers",
+             exe->kernels[kernel].name, expected);
+    return malformed(what);
+  }
+  out->bindings = calloc(expected ? expected : 1, sizeof(*out->bindings));
+  if (!out->bindings)
+    return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  for (uint32_t i = 0; i < expected; ++i)
+    if (!parse_ref(bindings->items[i], &out->bindings[i]))
+      return malformed("a binding is not a buffer name (aN, tN or cN)");
+  return NULL;
+}
+
+/* Checks that every buffer a program names exists. */
+static hetc_status_t check_refs(const program_t *p, const hetc_entry_t *entry,
+                                const hetc_executable_t *exe) {
+  size_t entry_buffers = entry->num_args + entry->num_results;
+  for (size_t i = 0; i < p->num_commands; ++i) {
+    const command_t *c = &p->commands[i];
+    buffer_ref_t refs[2] = {c->src, c->dst};
+    const buffer_ref_t *list = c->is_copy ? refs : c->bindings;
+    size_t n = c->is_copy ? 2 : exe->kernels[c->kernel].num_bindings;
+    for (size_t j = 0; j < n; ++j) {
+      size_t limit = list[j].space == 'a'   ? entry_buffers
+                     : list[j].space == 't' ? p->num_temps
+                                            : exe->num_constants;
+      if (list[j].index >= limit) {
+        char what[160];
+        snprintf(what, sizeof(what),
+                 "entry '%s', command %zu names buffer %c%u, which does not "
+                 "exist",
+                 p->entry, i, list[j].space, list[j].index);
+        return malformed(what);
+      }
+    }
+  }
+  return NULL;
+}
+
+static hetc_status_t parse_program(const json_value_t *json,
+                                   const hetc_entry_t *entry,
+                                   hetc_executable_t *exe, program_t *p) {
+  p->entry = strdup(entry->name);
+  const json_value_t *temps = json_get(json, "temporaries");
+  const json_value_t *commands = json_get(json, "commands");
+  if (!p->entry || !temps || temps->kind != JSON_ARRAY || !commands ||
+      commands->kind != JSON_ARRAY)
+    return malformed("a program lacks temporaries or commands");
+  p->num_temps = temps->count;
+  p->temp_bytes = calloc(temps->count ? temps->count : 1, sizeof(uint64_t));
+  p->temps = calloc(temps->count ? temps->count : 1, sizeof(void *));
+  p->num_commands = commands->count;
+  p->commands = calloc(commands->count ? commands->count : 1,
+                       sizeof(command_t));
+  if (!p->temp_bytes || !p->temps || !p->commands)
+    return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  for (size_t i = 0; i < temps->count; ++i)
+    if (!get_u64(temps->items[i], &p->temp_bytes[i]))
+      return malformed("a temporary's size is not a byte count");
+  for (size_t i = 0; i < commands->count; ++i) {
+    hetc_status_t status = parse_command(commands->items[i], exe,
+                                         &p->commands[i]);
+    if (status)
+      return status;
+  }
+  return check_refs(p, entry, exe);
+}
+
+static void free_executable(const hetc_driver_t *driver, void *impl,
+                            hetc_executable_t *exe) {
+  for (size_t i = 0; i < exe->num_programs; ++i) {
+    program_t *p = &exe->programs[i];
+    for (size_t j = 0; j < p->num_temps; ++j)
+      if (p->temps && p->temps[j])
+        driver->free(impl, p->temps[j]);
+    for (size_t j = 0; j < p->num_commands; ++j)
+      free(p->commands[j].bindings);
+    free(p->commands);
+    free(p->temps);
+    free(p->temp_bytes);
+    free(p->entry);
+  }
+  free(exe->programs);
+  for (size_t i = 0; i < exe->num_constants; ++i)
+    if (exe->constants[i])
+      driver->free(impl, exe->constants[i]);
+  free(exe->constants);
+  if (exe->module)
+    driver->gpu->unload_kernels(impl, exe->module);
+  for (size_t i = 0; i < exe->num_kernels; ++i)
+    free(exe->kernels[i].name);
+  free(exe->kernels);
+  pthread_mutex_destroy(&exe->lock);
+  free(exe);
+}
+
+/* Uploads the constants: each names a byte range of the "constants"
+ * section. */
+static hetc_status_t load_constants(const hetc_driver_t *driver, void *impl,
+                                    const hetc_artifact_t *artifact,
+                                    const json_value_t *list,
+                                    hetc_executable_t *exe) {
+  if (!list)
+    return NULL;
+  if (list->kind != JSON_ARRAY)
+    return malformed("'constants' is not a list");
+  const hetc_section_t *section = hetc_artifact_section(artifact, "constants");
+  exe->constants = calloc(list->count ? list->count : 1, sizeof(void *));
+  if (!exe->constants)
+    return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  exe->num_constants = list->count;
+  for (size_t i = 0; i < list->count; ++i) {
+    uint64_t offset, bytes;
+    if (!get_u64(json_get(list->items[i], "offset"), &offset) ||
+        !get_u64(json_get(list->items[i], "bytes"), &bytes))
+      return malformed("a constant lacks offset or bytes");
+    if (!section || offset > section->size || bytes > section->size - offset)
+      return malformed("a constant lies outside the 'constants' section");
+    hetc_status_t status = driver->alloc(impl, bytes, &exe->constants[i]);
+    if (!status)
+      status = driver->upload(impl, exe->constants[i], section->data + offset,
+                              bytes);
+    if (status)
+      return status;
+  }
+  return NULL;
+}
+
+hetc_status_t hetc_program_load(const hetc_driver_t *driver, void *impl,
+                                const hetc_artifact_t *artifact,
+                                hetc_executable_t **out) {
+  *out = NULL;
+  json_value_t *root = NULL;
+  hetc_status_t status =
+      json_parse(artifact->manifest_text, strlen(artifact->manifest_text),
+                 &root);
+  if (status)
+    return status;
+  hetc_executable_t *exe = calloc(1, sizeof(*exe));
+  if (!exe) {
+    json_free(root);
+    return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  }
+  pthread_mutex_init(&exe->lock, NULL);
+  const char *sync = getenv("HETC_SYNC_EACH_DISPATCH");
+  exe->sync_each_dispatch = sync && *sync && strcmp(sync, "0") != 0;
+  const json_value_t *device = json_get(root, "device");
+  if (!device || device->kind != JSON_OBJECT)
+    status = hetc_make_status(HETC_STATUS_DATA_LOSS,
+                              "the %s artifact has no device program "
+                              "('device' in its manifest)",
+                              artifact->target);
+  if (!status)
+    status = parse_kernels(json_get(device, "kernels"), exe);
+  const json_value_t *programs = status ? NULL : json_get(device, "programs");
+  if (!status && (!programs || programs->kind != JSON_OBJECT))
+    status = malformed("'programs' is missing");
+  if (!status) {
+    exe->programs = calloc(artifact->num_entries ? artifact->num_entries : 1,
+                           sizeof(program_t));
+    if (!exe->programs)
+      status = hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED,
+                                "out of memory");
+  }
+  for (size_t i = 0; !status && i < artifact->num_entries; ++i) {
+    const hetc_entry_t *entry = &artifact->entries[i];
+    const json_value_t *json = json_get(programs, entry->name);
+    ++exe->num_programs;
+    if (!json) {
+      status = hetc_make_status(HETC_STATUS_DATA_LOSS,
+                                "entry '%s' has no device program",
+                                entry->name);
+      break;
+    }
+    status = parse_program(json, entry, exe, &exe->programs[i]);
+  }
+  if (!status)
+    status = load_constants(driver, impl, artifact,
+                            json_get(device, "constants"), exe);
+  if (!status)
+    status = driver->gpu->load_kernels(impl, artifact, exe->kernels,
+                                       exe->num_kernels, &exe->module);
+  json_free(root);
+  if (status) {
+    free_executable(driver, impl, exe);
+    return status;
+  }
+  *out = exe;
+  return NULL;
+}
+
+void hetc_program_unload(const hetc_driver_t *driver, void *impl,
+                         hetc_executable_t *exe) {
+  if (exe)
+    free_executable(driver, impl, exe);
+}
+
+static void *resolve(const hetc_executable_t *exe, const program_t *p,
+                     void **buffers, buffer_ref_t ref) {
+  switch (ref.space) {
+  case 'a':
+    return buffers[ref.index];
+  case 't':
+    return p->temps[ref.index];
+  default:
+    return exe->constants[ref.index];
+  }
+}
+
+/* Names the failing command: device errors surface at the end of a batch,
+ * so without HETC_SYNC_EACH_DISPATCH the culprit is at or before it. */
+static hetc_status_t blame(hetc_status_t status, const hetc_executable_t *exe,
+                           const program_t *p, const command_t *last,
+                           bool exact) {
+  const char *message = hetc_status_message(status);
+  char what[160];
+  if (!last)
+    snprintf(what, sizeof(what), "before any kernel ran");
+  else if (last->is_copy)
+    snprintf(what, sizeof(what), "%s a buffer copy",
+             exact ? "in" : "at or before");
+  else
+    snprintf(what, sizeof(what), "%s kernel '%s'",
+             exact ? "in" : "at or before", exe->kernels[last->kernel].name);
+  hetc_status_t wrapped = hetc_make_status(
+      hetc_status_code(status), "entry '%s' failed on the device %s: %s%s",
+      p->entry, what, message,
+      exact ? "" : " (set HETC_SYNC_EACH_DISPATCH=1 to find the exact kernel)");
+  hetc_status_free(status);
+  return wrapped;
+}
+
+hetc_status_t hetc_program_invoke(const hetc_driver_t *driver, void *impl,
+                                  hetc_executable_t *exe,
+                                  const hetc_entry_t *entry, void **buffers) {
+  program_t *p = NULL;
+  for (size_t i = 0; i < exe->num_programs; ++i)
+    if (!strcmp(exe->programs[i].entry, entry->name))
+      p = &exe->programs[i];
+  if (!p)
+    return hetc_make_status(HETC_STATUS_NOT_FOUND,
+                            "entry '%s' has no device program", entry->name);
+  const hetc_gpu_ops_t *gpu = driver->gpu;
+  pthread_mutex_lock(&exe->lock);
+  hetc_status_t status = NULL;
+  for (size_t i = 0; !status && i < p->num_temps; ++i)
+    if (!p->temps[i])
+      status = driver->alloc(impl, p->temp_bytes[i], &p->temps[i]);
+  if (status) {
+    pthread_mutex_unlock(&exe->lock);
+    return status;
+  }
+  status = gpu->begin(impl);
+  const command_t *last = NULL;
+  void *stack_bindings[64];
+  for (size_t i = 0; !status && i < p->num_commands; ++i) {
+    const command_t *c = &p->commands[i];
+    last = c;
+    if (c->is_copy) {
+      status = gpu->copy(impl, resolve(exe, p, buffers, c->src), c->src_offset,
+                         resolve(exe, p, buffers, c->dst), c->dst_offset,
+                         c->bytes);
+    } else {
+      uint32_t n = exe->kernels[c->kernel].num_bindings;
+      void **bindings =
+          n <= 64 ? stack_bindings : malloc(n * sizeof(void *));
+      if (!bindings) {
+        status =
+            hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+        break;
+      }
+      for (uint32_t j = 0; j < n; ++j)
+        bindings[j] = resolve(exe, p, buffers, c->bindings[j]);
+      status = gpu->dispatch(impl, exe->module, c->kernel, c->grid, bindings);
+      if (bindings != stack_bindings)
+        free(bindings);
+    }
+    if (status) {
+      /* Drain the queue; a launch error already names the kernel. */
+      hetc_status_free(gpu->end(impl));
+      status = blame(status, exe, p, c, true);
+      pthread_mutex_unlock(&exe->lock);
+      return status;
+    }
+    if (exe->sync_each_dispatch) {
+      status = gpu->end(impl);
+      if (status) {
+        status = blame(status, exe, p, c, true);
+        pthread_mutex_unlock(&exe->lock);
+        return status;
+      }
+      status = gpu->begin(impl);
+    }
+  }
+  if (!status)
+    status = gpu->end(impl);
+  if (status)
+    status = blame(status, exe, p, last, false);
+  pthread_mutex_unlock(&exe->lock);
+  return status;
+}
