@@ -5,6 +5,9 @@ BUILD_DIR ?= build
 PYTHON ?= /usr/bin/python3
 JOBS ?= $(shell nproc)
 LLVM_DIR ?= /usr/lib/llvm-22
+# The demo's target: cpu, vulkan (runs on lavapipe here), cuda, rocm or
+# level-zero where such a device exists.
+TARGET ?= cpu
 
 .PHONY: all setup configure build test check-lit check-unit check-python \
         demo bench clean
@@ -43,7 +46,8 @@ check-python: build
 test: check-lit check-unit check-python
 
 demo: build
-	BUILD_DIR=$(abspath $(BUILD_DIR)) PYTHON=$(PYTHON) bash scripts/demo.sh
+	BUILD_DIR=$(abspath $(BUILD_DIR)) PYTHON=$(PYTHON) TARGET=$(TARGET) \
+	  bash scripts/demo.sh
 
 bench: build
 	@if [ -f bench/run.py ]; then \

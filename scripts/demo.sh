@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: compile examples/mlp_digits.mlir for the CPU and train it on
 # scikit-learn's digits set. BUILD_DIR and PYTHON come from the Makefile;
-# TARGET picks the target (cpu).
+# TARGET picks the target: cpu (default), vulkan (lavapipe runs it on the
+# CPU), cuda, rocm or level-zero where such a device exists.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
@@ -70,7 +71,7 @@ start=$(date +%s%N)
   --save "$work/mlp_digits.ckpt" | tee "$work/train.log" | grep -v '^test accuracy'
 end=$(date +%s%N)
 
-"$PYTHON" - "$work/losses.csv" "$work/loss_curve.png" <<'PY'
+"$PYTHON" - "$work/losses.csv" "$work/loss_curve.png" "$TARGET" <<'PY'
 import csv, sys
 import matplotlib
 matplotlib.use("Agg")
@@ -81,7 +82,7 @@ fig, ax = plt.subplots(figsize=(6, 4))
 ax.plot(epochs, [float(r["train_loss"]) for r in rows], label="train loss")
 ax.plot(epochs, [float(r["test_loss"]) for r in rows], label="test loss")
 ax.set_xlabel("epoch"); ax.set_ylabel("cross-entropy"); ax.set_yscale("log")
-ax.set_title("hetc: 64-128-10 MLP on digits (cpu)"); ax.legend()
+ax.set_title(f"hetc: 64-128-10 MLP on digits ({sys.argv[3]})"); ax.legend()
 fig.tight_layout(); fig.savefig(sys.argv[2], dpi=100)
 print(f"   loss curve: {sys.argv[2]}")
 PY

@@ -72,7 +72,7 @@ private:
     return std::max<uint64_t>(elementBytes * type.getNumElements(), 4);
   }
 
-  FailureOr<std::string> constantRef(memref::GetGlobalOp getGlobal) {
+  FailureOr<int64_t> constantIndex(memref::GetGlobalOp getGlobal) {
     auto it = globalRefs.find(getGlobal.getName());
     if (it != globalRefs.end())
       return it->second;
@@ -97,9 +97,9 @@ private:
         llvm::json::Object{{"offset", (int64_t)constantBytes.size()},
                            {"bytes", (int64_t)bytes.size()}});
     constantBytes += bytes;
-    std::string ref = "c" + std::to_string(constants.size() - 1);
-    globalRefs[getGlobal.getName()] = ref;
-    return ref;
+    int64_t index = constants.size() - 1;
+    globalRefs[getGlobal.getName()] = index;
+    return index;
   }
 
   FailureOr<int64_t> kernelIndex(gpu::LaunchFuncOp launch) {
@@ -123,11 +123,60 @@ private:
     return kernels.size() - 1;
   }
 
+  /// A buffer a launch binds: an entry buffer, temporary or constant.
+  struct BufferRef {
+    char space;
+    int64_t index;
+  };
+  struct Launch {
+    int64_t kernel;
+    llvm::json::Array grid;
+    SmallVector<BufferRef> bindings;
+  };
+
+  /// Gives temporaries whose lifetimes (first to last launch using them)
+  /// do not overlap the same buffer when they have the same size; returns
+  /// the buffer of each temporary and fills `bufferBytes`.
+  static SmallVector<int64_t>
+  planTemporaries(ArrayRef<uint64_t> tempBytes, ArrayRef<Launch> launches,
+                  SmallVectorImpl<uint64_t> &bufferBytes) {
+    size_t n = tempBytes.size();
+    SmallVector<int64_t> first(n, -1), last(n, -1);
+    for (auto [i, launch] : llvm::enumerate(launches))
+      for (const BufferRef &ref : launch.bindings)
+        if (ref.space == 't') {
+          if (first[ref.index] < 0)
+            first[ref.index] = i;
+          last[ref.index] = i;
+        }
+    SmallVector<int64_t> order = llvm::to_vector(llvm::seq<int64_t>(0, n));
+    llvm::stable_sort(order,
+                      [&](int64_t a, int64_t b) { return first[a] < first[b]; });
+    SmallVector<int64_t> assigned(n, -1), bufferLastUse;
+    for (int64_t t : order) {
+      if (first[t] < 0)
+        continue; // never bound: needs no buffer
+      for (auto [b, bytes] : llvm::enumerate(bufferBytes))
+        if (bytes == tempBytes[t] && bufferLastUse[b] < first[t]) {
+          assigned[t] = b;
+          break;
+        }
+      if (assigned[t] < 0) {
+        assigned[t] = bufferBytes.size();
+        bufferBytes.push_back(tempBytes[t]);
+        bufferLastUse.push_back(-1);
+      }
+      bufferLastUse[assigned[t]] = last[t];
+    }
+    return assigned;
+  }
+
   FailureOr<llvm::json::Object> buildEntry(func::FuncOp fn) {
-    llvm::DenseMap<Value, std::string> refs;
+    llvm::DenseMap<Value, BufferRef> refs;
     for (BlockArgument arg : fn.getArguments())
-      refs[arg] = "a" + std::to_string(arg.getArgNumber());
-    llvm::json::Array temporaries, commands;
+      refs[arg] = {'a', arg.getArgNumber()};
+    SmallVector<uint64_t> tempBytes;
+    SmallVector<Launch> launches;
     for (Operation &op : fn.getBody().front()) {
       if (isa<arith::ConstantOp, memref::DeallocOp, func::ReturnOp>(op))
         continue;
@@ -136,15 +185,15 @@ private:
         if (!bytes)
           return alloc.emitOpError("allocates a dynamically shaped buffer, "
                                    "which the device program cannot size");
-        refs[alloc] = "t" + std::to_string(temporaries.size());
-        temporaries.push_back((int64_t)*bytes);
+        refs[alloc] = {'t', (int64_t)tempBytes.size()};
+        tempBytes.push_back(*bytes);
         continue;
       }
       if (auto getGlobal = dyn_cast<memref::GetGlobalOp>(op)) {
-        FailureOr<std::string> ref = constantRef(getGlobal);
-        if (failed(ref))
+        FailureOr<int64_t> index = constantIndex(getGlobal);
+        if (failed(index))
           return failure();
-        refs[getGlobal] = *ref;
+        refs[getGlobal] = {'c', *index};
         continue;
       }
       if (isa<ViewLikeOpInterface>(op) && op.use_empty())
@@ -153,13 +202,13 @@ private:
         FailureOr<int64_t> kernel = kernelIndex(launch);
         if (failed(kernel))
           return failure();
-        llvm::json::Array grid, bindings;
+        Launch recorded{*kernel, {}, {}};
         for (Value v : {launch.getGridSizeX(), launch.getGridSizeY(),
                         launch.getGridSizeZ()}) {
           std::optional<int64_t> size = getConstantIntValue(v);
           if (!size || *size <= 0)
             return launch.emitOpError("has a non-constant grid size");
-          grid.push_back(*size);
+          recorded.grid.push_back(*size);
         }
         for (Value operand : launch.getKernelOperands()) {
           auto it = refs.find(operand);
@@ -168,18 +217,33 @@ private:
                    << "passes " << operand.getType()
                    << " that is not a whole buffer (an argument, allocation "
                       "or constant); kernels take buffers only";
-          bindings.push_back(it->second);
+          recorded.bindings.push_back(it->second);
         }
-        commands.push_back(llvm::json::Object{{"dispatch", *kernel},
-                                              {"grid", std::move(grid)},
-                                              {"bindings",
-                                               std::move(bindings)}});
+        launches.push_back(std::move(recorded));
         continue;
       }
       return op.emitOpError()
              << "stayed on the host in '" << fn.getSymName()
              << "'; the GPU lowering must turn every computation into "
                 "kernels";
+    }
+
+    SmallVector<uint64_t> buffers;
+    SmallVector<int64_t> tempBuffer =
+        planTemporaries(tempBytes, launches, buffers);
+    llvm::json::Array temporaries, commands;
+    for (uint64_t bytes : buffers)
+      temporaries.push_back((int64_t)bytes);
+    for (Launch &launch : launches) {
+      llvm::json::Array bindings;
+      for (const BufferRef &ref : launch.bindings)
+        bindings.push_back(
+            std::string(1, ref.space) +
+            std::to_string(ref.space == 't' ? tempBuffer[ref.index]
+                                            : ref.index));
+      commands.push_back(llvm::json::Object{{"dispatch", launch.kernel},
+                                            {"grid", std::move(launch.grid)},
+                                            {"bindings", std::move(bindings)}});
     }
     return llvm::json::Object{{"temporaries", std::move(temporaries)},
                               {"commands", std::move(commands)}};
@@ -188,7 +252,7 @@ private:
   ModuleOp module;
   llvm::json::Array kernels, constants;
   llvm::StringMap<int64_t> kernelIndices;
-  llvm::StringMap<std::string> globalRefs;
+  llvm::StringMap<int64_t> globalRefs;
   std::string constantBytes;
 };
 
@@ -198,13 +262,37 @@ FailureOr<DeviceProgram> mlir::hetc::buildDeviceProgram(ModuleOp module) {
   return ProgramBuilder(module).build();
 }
 
-FailureOr<std::string> mlir::hetc::getKernelBinary(ModuleOp module) {
+FailureOr<std::string>
+mlir::hetc::serializeKernelModule(ModuleOp module, llvm::StringRef format,
+                                  llvm::StringRef toolkit) {
+  PassManager pm(module.getContext());
+  if (failed(parsePassPipeline(("gpu-module-to-binary{format=" + format +
+                                " toolkit=" + toolkit + "}")
+                                   .str(),
+                               pm, llvm::errs())) ||
+      failed(pm.run(module)))
+    return failure();
   auto binary = module.lookupSymbol<gpu::BinaryOp>(kKernelModuleName);
   if (!binary || binary.getObjects().size() != 1)
     return module.emitError() << "expected one device object in gpu.binary @"
                               << kKernelModuleName << " after serialization";
   auto object = cast<gpu::ObjectAttr>(binary.getObjects()[0]);
   return object.getObject().getValue().str();
+}
+
+FailureOr<SerializedTarget>
+mlir::hetc::packageGPUTarget(ModuleOp module, llvm::StringRef chip,
+                             std::vector<ArtifactSection> deviceCode) {
+  FailureOr<DeviceProgram> program = buildDeviceProgram(module);
+  if (failed(program))
+    return failure();
+  SerializedTarget result;
+  result.chip = chip.str();
+  result.sections = std::move(deviceCode);
+  if (!program->constants.empty())
+    result.sections.push_back({"constants", std::move(program->constants)});
+  result.deviceProgram = std::move(program->manifest);
+  return result;
 }
 
 LogicalResult mlir::hetc::checkChip(Location loc, llvm::StringRef target,

@@ -101,17 +101,7 @@ public:
       debugOut << *cubin;
       return SerializedTarget();
     }
-    FailureOr<DeviceProgram> program = buildDeviceProgram(module);
-    if (failed(program))
-      return failure();
-    SerializedTarget result;
-    result.chip = chip(options);
-    result.sections.push_back({"cubin", std::move(*cubin)});
-    result.sections.push_back({"ptx", std::move(*ptx)});
-    if (!program->constants.empty())
-      result.sections.push_back({"constants", std::move(program->constants)});
-    result.deviceProgram = std::move(program->manifest);
-    return result;
+    return packageGPUTarget(module, chip(options), {{"cubin", std::move(*cubin)}, {"ptx", std::move(*ptx)}});
   }
 
 private:
@@ -123,14 +113,7 @@ private:
 
   static FailureOr<std::string> toBinary(ModuleOp module,
                                          llvm::StringRef format) {
-    PassManager pm(module.getContext());
-    if (failed(parsePassPipeline(("gpu-module-to-binary{format=" + format +
-                                  " toolkit=" + toolkitPath() + "}")
-                                     .str(),
-                                 pm, llvm::errs())) ||
-        failed(pm.run(module)))
-      return failure();
-    return getKernelBinary(module);
+    return serializeKernelModule(module, format, toolkitPath());
   }
 };
 

@@ -103,16 +103,7 @@ public:
       debugOut << *code;
       return SerializedTarget();
     }
-    FailureOr<DeviceProgram> program = buildDeviceProgram(module);
-    if (failed(program))
-      return failure();
-    SerializedTarget result;
-    result.chip = chip(options);
-    result.sections.push_back({"hsaco", std::move(*code)});
-    if (!program->constants.empty())
-      result.sections.push_back({"constants", std::move(program->constants)});
-    result.deviceProgram = std::move(program->manifest);
-    return result;
+    return packageGPUTarget(module, chip(options), {{"hsaco", std::move(*code)}});
   }
 
 private:
@@ -124,14 +115,7 @@ private:
 
   static FailureOr<std::string> toBinary(ModuleOp module,
                                          llvm::StringRef format) {
-    PassManager pm(module.getContext());
-    if (failed(parsePassPipeline(("gpu-module-to-binary{format=" + format +
-                                  " toolkit=" + toolkitPath() + "}")
-                                     .str(),
-                                 pm, llvm::errs())) ||
-        failed(pm.run(module)))
-      return failure();
-    return getKernelBinary(module);
+    return serializeKernelModule(module, format, toolkitPath());
   }
 };
 

@@ -96,16 +96,7 @@ public:
       debugOut << binary;
       return SerializedTarget();
     }
-    FailureOr<DeviceProgram> program = buildDeviceProgram(module);
-    if (failed(program))
-      return failure();
-    SerializedTarget result;
-    result.chip = "generic";
-    result.sections.push_back({"spirv", std::move(binary)});
-    if (!program->constants.empty())
-      result.sections.push_back({"constants", std::move(program->constants)});
-    result.deviceProgram = std::move(program->manifest);
-    return result;
+    return packageGPUTarget(module, "generic", {{"spirv", std::move(binary)}});
   }
 
 private:

@@ -11,6 +11,8 @@
 #ifndef HETC_TARGET_GPU_GPUCOMMON_H
 #define HETC_TARGET_GPU_GPUCOMMON_H
 
+#include "hetc/Target/TargetBackend.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/JSON.h"
@@ -38,9 +40,17 @@ struct DeviceProgram {
 /// Anything else left on the host is an error naming the op.
 FailureOr<DeviceProgram> buildDeviceProgram(ModuleOp module);
 
-/// The bytes of the single object of the `hetc_kernels` gpu.binary that
-/// gpu-module-to-binary left in `module`.
-FailureOr<std::string> getKernelBinary(ModuleOp module);
+/// Runs gpu-module-to-binary with `format` (isa, bin) and `toolkit` on the
+/// kernel module and returns the bytes of the object it produced.
+FailureOr<std::string> serializeKernelModule(ModuleOp module,
+                                             llvm::StringRef format,
+                                             llvm::StringRef toolkit);
+
+/// The artifact contents of a GPU target: its device code sections, the
+/// device program read off the host functions, and the constants.
+FailureOr<SerializedTarget>
+packageGPUTarget(ModuleOp module, llvm::StringRef chip,
+                 std::vector<ArtifactSection> deviceCode);
 
 /// Whether `chip` is in `valid`; else an error listing the valid chips.
 LogicalResult checkChip(Location loc, llvm::StringRef target,

@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Runs a bundle made by bench/gpu_bundle.py on a machine with a GPU and no
+LLVM/MLIR: every op's forward output and gradients and 10 MLP train steps
+against the CPU target's results shipped with the bundle, then the train
+step of a 784-1024-1024-10 MLP (B = 256, SGD) timed against PyTorch CUDA.
+
+Prints `NAME: VALUE` lines and writes results.json (into $OUT when set).
+"""
+import json
+import os
+import pathlib
+import statistics
+import sys
+import time
+
+import numpy as np
+
+HERE = pathlib.Path(__file__).resolve().parent
+os.environ.setdefault("HETC_BUILD_DIR", str(HERE))
+sys.path.insert(0, str(HERE))
+import runtime  # noqa: E402
+
+DEVICE = (HERE / "target").read_text().strip()
+
+
+def check_case(entry):
+    name = entry["name"]
+    data = np.load(HERE / "cases" / f"{name}.npz")
+    session = runtime.Session(HERE / "cases" / f"{name}.hetc", device=DEVICE)
+    feed = {"r": data["r"]}
+    floats = []
+    for key in sorted(k for k in data.files if k.startswith("a")):
+        if data[key].dtype == np.float32:
+            session.set(key, data[key])
+            floats.append(key)
+        else:
+            feed[key] = data[key]
+    tol = entry["tol"]
+    _, outputs = session.run("eval", **feed)
+    np.testing.assert_allclose(outputs["output0"], data["forward"], rtol=tol,
+                               atol=tol / 10, err_msg=f"{name}: forward")
+    if entry["grads"]:
+        session.train_step(**feed)
+        for key in floats:
+            grad = data[key] - session.get(key)
+            np.testing.assert_allclose(
+                grad, data["grad" + key[1:]], rtol=tol,
+                atol=tol / 10 + 2e-7 * np.abs(data[key]).max(),
+                err_msg=f"{name}: gradient of {key}")
+    session.close()
+
+
+def check_mlp():
+    data = np.load(HERE / "mlp.npz")
+    session = runtime.Session(HERE / "mlp.hetc", device=DEVICE, seed=5)
+    losses = [session.train_step(x=x, labels=y)[0]
+              for x, y in zip(data["xs"], data["ys"])]
+    rel = np.max(np.abs(np.array(losses) - data["losses"]) /
+                 np.abs(data["losses"]))
+    param_err = max(float(np.max(np.abs(session.get(n) - data[n])))
+                    for n in ["w1", "b1", "w2", "b2"])
+    return rel, param_err, losses
+
+
+def timed(fn, sync, repeats=50, warmup=5):
+    for _ in range(warmup):
+        fn()
+    sync()
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        sync()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def time_big_mlp():
+    import torch
+    if not torch.cuda.is_available():
+        raise ImportError("PyTorch has no CUDA device here")
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((256, 784)).astype(np.float32)
+    y = rng.integers(0, 10, 256).astype(np.int32)
+    session = runtime.Session(HERE / "mlp_big.hetc", device=DEVICE)
+    # train_step returns after the loss is back on the host: synchronous.
+    hetc_s = timed(lambda: session.train_step(x=x, y=y), lambda: None)
+    dev = torch.device("cuda")
+    model = torch.nn.Sequential(
+        torch.nn.Linear(784, 1024), torch.nn.ReLU(),
+        torch.nn.Linear(1024, 1024), torch.nn.ReLU(),
+        torch.nn.Linear(1024, 10)).to(dev)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+
+    def torch_step():
+        # Same work as hetc's step: batch in, loss back to the host.
+        tx = torch.from_numpy(x).to(dev)
+        ty = torch.from_numpy(y).long().to(dev)
+        optimizer.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(tx), ty)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    torch_s = timed(torch_step, torch.cuda.synchronize)
+    return hetc_s, torch_s, torch.cuda.get_device_name()
+
+
+def main():
+    results = {"device": DEVICE}
+    index = json.loads((HERE / "cases" / "index.json").read_text())
+    failures = []
+    for entry in index:
+        try:
+            check_case(entry)
+        except (AssertionError, runtime.HetcError) as error:
+            failures.append(f"{entry['name']}: {str(error)[:400]}")
+    results["op_cases"] = len(index)
+    results["op_failures"] = failures
+    print(f"op_cases_passed: {len(index) - len(failures)}/{len(index)}")
+    for failure in failures:
+        print(f"  FAIL {failure}")
+    rel, param_err, losses = check_mlp()
+    results.update(mlp_loss_max_rel_diff=rel, mlp_param_max_abs_diff=param_err,
+                   mlp_losses=[float(v) for v in losses])
+    print(f"mlp_loss_max_rel_diff_vs_cpu: {rel:.2e}")
+    print(f"mlp_param_max_abs_diff_vs_cpu: {param_err:.2e}")
+    try:
+        hetc_s, torch_s, gpu = time_big_mlp()
+        results.update(gpu=gpu, big_mlp_step_ms=hetc_s * 1e3,
+                       torch_big_mlp_step_ms=torch_s * 1e3,
+                       big_mlp_step_ratio=hetc_s / torch_s)
+        print(f"gpu: {gpu}")
+        print(f"big_mlp_step_ms: {hetc_s * 1e3:.3f}")
+        print(f"torch_cuda_big_mlp_step_ms: {torch_s * 1e3:.3f}")
+        print(f"big_mlp_step_ratio: {hetc_s / torch_s:.3f}")
+    except ImportError as error:
+        print(f"timing skipped: {error}")
+    out = pathlib.Path(os.environ.get("OUT", HERE))
+    (out / "results.json").write_text(json.dumps(results, indent=1))
+    return 1 if failures or rel > 1e-4 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
