@@ -199,16 +199,16 @@ static hetc_status_t parse_program(const json_value_t *json,
   p->temp_bytes = calloc(temps->count ? temps->count : 1, sizeof(uint64_t));
   p->temps = calloc(temps->count ? temps->count : 1, sizeof(void *));
   p->num_commands = commands->count;
-  p->commands = calloc(commands->count ? commands->count : 1,
-                       sizeof(command_t));
+  p->commands =
+      calloc(commands->count ? commands->count : 1, sizeof(command_t));
   if (!p->temp_bytes || !p->temps || !p->commands)
     return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   for (size_t i = 0; i < temps->count; ++i)
     if (!get_u64(temps->items[i], &p->temp_bytes[i]))
       return malformed("a temporary's size is not a byte count");
   for (size_t i = 0; i < commands->count; ++i) {
-    hetc_status_t status = parse_command(commands->items[i], exe,
-                                         &p->commands[i]);
+    hetc_status_t status =
+        parse_command(commands->items[i], exe, &p->commands[i]);
     if (status)
       return status;
   }
@@ -280,9 +280,8 @@ hetc_status_t hetc_program_load(const hetc_driver_t *driver, void *impl,
                                 hetc_executable_t **out) {
   *out = NULL;
   json_value_t *root = NULL;
-  hetc_status_t status =
-      json_parse(artifact->manifest_text, strlen(artifact->manifest_text),
-                 &root);
+  hetc_status_t status = json_parse(artifact->manifest_text,
+                                    strlen(artifact->manifest_text), &root);
   if (status)
     return status;
   hetc_executable_t *exe = calloc(1, sizeof(*exe));
@@ -308,17 +307,17 @@ hetc_status_t hetc_program_load(const hetc_driver_t *driver, void *impl,
     exe->programs = calloc(artifact->num_entries ? artifact->num_entries : 1,
                            sizeof(program_t));
     if (!exe->programs)
-      status = hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED,
-                                "out of memory");
+      status =
+          hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   }
   for (size_t i = 0; !status && i < artifact->num_entries; ++i) {
     const hetc_entry_t *entry = &artifact->entries[i];
     const json_value_t *json = json_get(programs, entry->name);
     ++exe->num_programs;
     if (!json) {
-      status = hetc_make_status(HETC_STATUS_DATA_LOSS,
-                                "entry '%s' has no device program",
-                                entry->name);
+      status =
+          hetc_make_status(HETC_STATUS_DATA_LOSS,
+                           "entry '%s' has no device program", entry->name);
       break;
     }
     status = parse_program(json, entry, exe, &exe->programs[i]);
@@ -406,13 +405,12 @@ hetc_status_t hetc_program_invoke(const hetc_driver_t *driver, void *impl,
     const command_t *c = &p->commands[i];
     last = c;
     if (c->is_copy) {
-      status = gpu->copy(impl, resolve(exe, p, buffers, c->src), c->src_offset,
-                         resolve(exe, p, buffers, c->dst), c->dst_offset,
-                         c->bytes);
+      status =
+          gpu->copy(impl, resolve(exe, p, buffers, c->src), c->src_offset,
+                    resolve(exe, p, buffers, c->dst), c->dst_offset, c->bytes);
     } else {
       uint32_t n = exe->kernels[c->kernel].num_bindings;
-      void **bindings =
-          n <= 64 ? stack_bindings : malloc(n * sizeof(void *));
+      void **bindings = n <= 64 ? stack_bindings : malloc(n * sizeof(void *));
       if (!bindings) {
         status =
             hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");

@@ -237,6 +237,24 @@ CASES = [
     Case("mse", [x48, R(4, 8)],
          f"%out = hetc.mse %a0, %a1 : ({ty((4, 8))}, {ty((4, 8))}) -> "
          "tensor<f32>", (), F.mse_loss),
+    # Shapes large enough for the GPU lowering's structure: several ragged
+    # 16x16 workgroup tiles, reductions long enough to be split into
+    # parallel partials (one reduced dimension, and batch-norm's three).
+    Case("matmul_tiles", [R(40, 70), R(70, 33)],
+         f"%out = hetc.matmul %a0, %a1 : ({ty((40, 70))}, {ty((70, 33))}) -> "
+         f"{ty((40, 33))}", (40, 33), torch.matmul, tol=1e-3),
+    Case("conv2d_tiles", [R(2, 8, 12, 12), R(16, 8, 3, 3)],
+         "%out = hetc.conv2d %a0, %a1 : "
+         f"({ty((2, 8, 12, 12))}, {ty((16, 8, 3, 3))}) -> "
+         f"{ty((2, 16, 10, 10))}", (2, 16, 10, 10), F.conv2d, tol=1e-3),
+    Case("reduce_sum_long", [R(4096)],
+         f"%out = hetc.reduce_sum %a0 [0] : {ty((4096,))} -> tensor<f32>", (),
+         lambda a: a.sum(), tol=1e-3),
+    Case("batch_norm_large", [R(8, 4, 16, 16), R(4), R(4)],
+         f"%out = hetc.batch_norm %a0, %a1, %a2 : ({ty((8, 4, 16, 16))}, "
+         f"{ty((4,))}, {ty((4,))}) -> {ty((8, 4, 16, 16))}", (8, 4, 16, 16),
+         lambda a, w, b: F.batch_norm(a, None, None, w, b, training=True),
+         tol=1e-3),
 ]
 
 

@@ -78,9 +78,10 @@ private:
       return it->second;
     auto global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
         getGlobal, getGlobal.getNameAttr());
-    auto init = global ? dyn_cast_or_null<DenseElementsAttr>(
-                             global.getInitialValueAttr())
-                       : nullptr;
+    auto init =
+        global
+            ? dyn_cast_or_null<DenseElementsAttr>(global.getInitialValueAttr())
+            : nullptr;
     if (!init || init.getElementType().getIntOrFloatBitWidth() % 8)
       return getGlobal.emitOpError(
           "reads a global without a dense byte-addressable initial value, "
@@ -150,8 +151,8 @@ private:
           last[ref.index] = i;
         }
     SmallVector<int64_t> order = llvm::to_vector(llvm::seq<int64_t>(0, n));
-    llvm::stable_sort(order,
-                      [&](int64_t a, int64_t b) { return first[a] < first[b]; });
+    llvm::stable_sort(
+        order, [&](int64_t a, int64_t b) { return first[a] < first[b]; });
     SmallVector<int64_t> assigned(n, -1), bufferLastUse;
     for (int64_t t : order) {
       if (first[t] < 0)
@@ -237,10 +238,10 @@ private:
     for (Launch &launch : launches) {
       llvm::json::Array bindings;
       for (const BufferRef &ref : launch.bindings)
-        bindings.push_back(
-            std::string(1, ref.space) +
-            std::to_string(ref.space == 't' ? tempBuffer[ref.index]
-                                            : ref.index));
+        bindings.push_back(std::string(1, ref.space) +
+                           std::to_string(ref.space == 't'
+                                              ? tempBuffer[ref.index]
+                                              : ref.index));
       commands.push_back(llvm::json::Object{{"dispatch", launch.kernel},
                                             {"grid", std::move(launch.grid)},
                                             {"bindings", std::move(bindings)}});

@@ -7,8 +7,8 @@
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/IR/PatternMatch.h"
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::hetc {
 #define GEN_PASS_DEF_HETCGPUMAPPARALLELLOOPS
@@ -23,9 +23,8 @@ namespace {
 LogicalResult mapTo(scf::ParallelOp loop, gpu::Processor processor) {
   MLIRContext *ctx = loop.getContext();
   AffineMap identity = AffineMap::getMultiDimIdentityMap(1, ctx);
-  return gpu::setMappingAttr(
-      loop, {gpu::ParallelLoopDimMappingAttr::get(ctx, processor, identity,
-                                                  identity)});
+  return gpu::setMappingAttr(loop, {gpu::ParallelLoopDimMappingAttr::get(
+                                       ctx, processor, identity, identity)});
 }
 
 /// Rewrites `loop` (no reductions) into a nest of scf.for, one per dim.
@@ -34,8 +33,8 @@ void sequentialize(RewriterBase &rewriter, scf::ParallelOp loop) {
   rewriter.setInsertionPoint(loop);
   SmallVector<Value> ivs;
   scf::ForOp innermost;
-  for (auto [lb, ub, step] : llvm::zip(
-           loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
+  for (auto [lb, ub, step] :
+       llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
     innermost = scf::ForOp::create(rewriter, loc, lb, ub, step);
     ivs.push_back(innermost.getInductionVar());
     rewriter.setInsertionPointToStart(innermost.getBody());
@@ -54,8 +53,8 @@ bool isHostOp(Operation *op) {
 }
 
 /// A one-iteration block loop holding a one-iteration thread loop.
-std::pair<scf::ParallelOp, scf::ParallelOp> createSingleThreadNest(
-    RewriterBase &rewriter, Location loc) {
+std::pair<scf::ParallelOp, scf::ParallelOp>
+createSingleThreadNest(RewriterBase &rewriter, Location loc) {
   Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
   Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
   auto outer = scf::ParallelOp::create(rewriter, loc, ValueRange{zero},
@@ -120,9 +119,8 @@ struct HetcGPUMapParallelLoopsPass
     int64_t threads = std::min(total, blockSize.getValue());
     int64_t blocks = (total + threads - 1) / threads;
     int64_t perThread = (blocks + maxBlocks - 1) / maxBlocks;
-    auto [outer, inner] =
-        scf::tileParallelLoop(loop, {threads * perThread},
-                              /*noMinMaxBounds=*/true);
+    auto [outer, inner] = scf::tileParallelLoop(loop, {threads * perThread},
+                                                /*noMinMaxBounds=*/true);
     if (failed(mapTo(outer, gpu::Processor::BlockX)))
       return failure();
     if (perThread == 1)
@@ -148,7 +146,8 @@ struct HetcGPUMapParallelLoopsPass
                                  "the GPU lowering cannot offload it");
       }
     rewriter.setInsertionPoint(run.front());
-    auto [outer, inner] = createSingleThreadNest(rewriter, run.front()->getLoc());
+    auto [outer, inner] =
+        createSingleThreadNest(rewriter, run.front()->getLoc());
     for (Operation *op : run)
       rewriter.moveOpBefore(op, inner.getBody()->getTerminator());
     if (failed(mapTo(outer, gpu::Processor::BlockX)))
@@ -183,7 +182,8 @@ struct HetcGPUMapParallelLoopsPass
         SmallVector<unsigned> parallelFirst, reductions;
         for (auto [i, iterator] :
              llvm::enumerate(generic.getIteratorTypesArray()))
-          ((iterator == utils::IteratorType::parallel) ? parallelFirst : reductions)
+          ((iterator == utils::IteratorType::parallel) ? parallelFirst
+                                                       : reductions)
               .push_back(i);
         llvm::append_range(parallelFirst, reductions);
         if (!llvm::equal(parallelFirst,
@@ -242,9 +242,9 @@ struct HetcGPUMapParallelLoopsPass
         runs.back().push_back(&op);
         continue;
       }
-      bool movable = hostScalar || isa<memref::AllocOp, memref::GetGlobalOp,
-                                       arith::ConstantOp,
-                                       ViewLikeOpInterface>(op);
+      bool movable =
+          hostScalar || isa<memref::AllocOp, memref::GetGlobalOp,
+                            arith::ConstantOp, ViewLikeOpInterface>(op);
       if (movable && !usesRun) {
         if (!runs.back().empty())
           op.moveBefore(runs.back().front());

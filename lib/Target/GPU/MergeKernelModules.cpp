@@ -30,13 +30,13 @@ struct HetcGPUMergeKernelModulesPass
       return signalPassFailure();
     }
     OpBuilder builder(kernelModules.front());
-    auto merged = gpu::GPUModuleOp::create(builder, module.getLoc(),
-                                           kMergedModuleName);
+    auto merged =
+        gpu::GPUModuleOp::create(builder, module.getLoc(), kMergedModuleName);
     SymbolTable mergedSymbols(merged);
     llvm::StringMap<std::string> renamed; // "module::kernel" -> new name
     for (gpu::GPUModuleOp kernelModule : kernelModules) {
-      for (Operation &op :
-           llvm::make_early_inc_range(kernelModule.getBody()->without_terminator())) {
+      for (Operation &op : llvm::make_early_inc_range(
+               kernelModule.getBody()->without_terminator())) {
         auto symbol = dyn_cast<SymbolOpInterface>(op);
         if (!symbol) {
           op.emitOpError("is not a symbol; cannot merge it into the kernel "

@@ -3,8 +3,8 @@
 #include "hetc/Target/Passes.h"
 
 #include "mlir/IR/IRMapping.h"
-#include "mlir/Transforms/RegionUtils.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
+#include "mlir/Transforms/RegionUtils.h"
 
 namespace mlir::hetc {
 #define GEN_PASS_DEF_HETCGPUSINKINTOLAUNCHES

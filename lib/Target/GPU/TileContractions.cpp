@@ -39,7 +39,7 @@ bool isMultiplyAccumulate(linalg::LinalgOp op) {
   if (!add)
     return false;
   Value acc = body->getArgument(2);
-  Value product = add.getLhs() == acc ? add.getRhs()
+  Value product = add.getLhs() == acc   ? add.getRhs()
                   : add.getRhs() == acc ? add.getLhs()
                                         : Value();
   auto mul = product ? product.getDefiningOp<arith::MulFOp>() : nullptr;
@@ -111,10 +111,10 @@ public:
     Value gridY = index((rows + tile - 1) / tile);
     Value gridZ = index(batch);
     Value blockXY = index(tile), one = index(1);
-    auto workgroupType = MemRefType::get(
-        {tile, tile}, b.getF32Type(), AffineMap(),
-        gpu::AddressSpaceAttr::get(b.getContext(),
-                                   gpu::AddressSpace::Workgroup));
+    auto workgroupType =
+        MemRefType::get({tile, tile}, b.getF32Type(), AffineMap(),
+                        gpu::AddressSpaceAttr::get(
+                            b.getContext(), gpu::AddressSpace::Workgroup));
     auto launch = gpu::LaunchOp::create(
         b, loc, gridX, gridY, gridZ, blockXY, blockXY, one,
         /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
@@ -138,13 +138,11 @@ public:
     Value k0 = kLoop.getInductionVar();
     // Thread (ty, tx) stages A[row, k0 + tx] and B[k0 + ty, col].
     Value aK = addi(k0, tx), bK = addi(k0, ty);
-    Value aValue = guardedLoad(
-        andi(rowValid, ult(aK, index(depth))), 0,
-        iterationPoint(row, nullptr, aK, batchIndex));
+    Value aValue = guardedLoad(andi(rowValid, ult(aK, index(depth))), 0,
+                               iterationPoint(row, nullptr, aK, batchIndex));
     memref::StoreOp::create(b, loc, aValue, aTile, ValueRange{ty, tx});
-    Value bValue = guardedLoad(
-        andi(colValid, ult(bK, index(depth))), 1,
-        iterationPoint(nullptr, col, bK, batchIndex));
+    Value bValue = guardedLoad(andi(colValid, ult(bK, index(depth))), 1,
+                               iterationPoint(nullptr, col, bK, batchIndex));
     memref::StoreOp::create(b, loc, bValue, bTile, ValueRange{ty, tx});
     gpu::BarrierOp::create(b, loc);
     auto innerLoop = scf::ForOp::create(b, loc, index(0), tileSize, index(1),
@@ -153,9 +151,8 @@ public:
     Value kk = innerLoop.getInductionVar();
     Value x = memref::LoadOp::create(b, loc, aTile, ValueRange{ty, kk});
     Value y = memref::LoadOp::create(b, loc, bTile, ValueRange{kk, tx});
-    Value acc = arith::AddFOp::create(
-        b, loc, innerLoop.getRegionIterArg(0),
-        arith::MulFOp::create(b, loc, x, y));
+    Value acc = arith::AddFOp::create(b, loc, innerLoop.getRegionIterArg(0),
+                                      arith::MulFOp::create(b, loc, x, y));
     scf::YieldOp::create(b, loc, acc);
     b.setInsertionPointAfter(innerLoop);
     // The next iteration overwrites the tiles: wait until all have read.
@@ -225,9 +222,9 @@ private:
                                   /*withElseRegion=*/true);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-    Value loaded = memref::LoadOp::create(
-        b, loc, op.getDpsInputOperand(operand)->get(),
-        operandIndices(operand, point));
+    Value loaded =
+        memref::LoadOp::create(b, loc, op.getDpsInputOperand(operand)->get(),
+                               operandIndices(operand, point));
     scf::YieldOp::create(b, loc, loaded);
     b.setInsertionPointToStart(&ifOp.getElseRegion().front());
     scf::YieldOp::create(

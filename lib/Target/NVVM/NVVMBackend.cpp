@@ -24,9 +24,8 @@ namespace {
 
 constexpr llvm::StringLiteral kDefaultChip = "sm_80";
 /// What ptxas in the CUDA 13 toolkit accepts (it dropped sm_5x to sm_72).
-const llvm::StringRef kChips[] = {"sm_75", "sm_80", "sm_86",
-                                          "sm_87", "sm_89", "sm_90",
-                                          "sm_90a", "sm_100", "sm_120"};
+const llvm::StringRef kChips[] = {"sm_75", "sm_80",  "sm_86",  "sm_87", "sm_89",
+                                  "sm_90", "sm_90a", "sm_100", "sm_120"};
 
 /// The CUDA toolkit: $CUDA_HOME, else /usr/local/cuda.
 std::string toolkitPath() {
@@ -56,7 +55,8 @@ public:
     if (failed(checkChip(loc, getName(), chip(options), kChips)))
       return failure();
     std::string toolkit = toolkitPath();
-    for (llvm::StringRef piece : {"bin/ptxas", "nvvm/libdevice/libdevice.10.bc"}) {
+    for (llvm::StringRef piece :
+         {"bin/ptxas", "nvvm/libdevice/libdevice.10.bc"}) {
       llvm::SmallString<128> path(toolkit);
       llvm::sys::path::append(path, piece);
       if (!llvm::sys::fs::exists(path))
@@ -101,14 +101,15 @@ public:
       debugOut << *cubin;
       return SerializedTarget();
     }
-    return packageGPUTarget(module, chip(options), {{"cubin", std::move(*cubin)}, {"ptx", std::move(*ptx)}});
+    return packageGPUTarget(
+        module, chip(options),
+        {{"cubin", std::move(*cubin)}, {"ptx", std::move(*ptx)}});
   }
 
 private:
   static std::string chip(const TargetOptions &options) {
-    return options.chip.empty() || options.chip == "native"
-               ? kDefaultChip.str()
-               : options.chip;
+    return options.chip.empty() || options.chip == "native" ? kDefaultChip.str()
+                                                            : options.chip;
   }
 
   static FailureOr<std::string> toBinary(ModuleOp module,

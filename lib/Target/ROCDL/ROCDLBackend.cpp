@@ -24,8 +24,8 @@ using namespace mlir::hetc;
 namespace {
 
 constexpr llvm::StringLiteral kDefaultChip = "gfx90a";
-const llvm::StringRef kChips[] = {"gfx908", "gfx90a", "gfx942",
-                                          "gfx1030", "gfx1100"};
+const llvm::StringRef kChips[] = {"gfx908", "gfx90a", "gfx942", "gfx1030",
+                                  "gfx1100"};
 
 std::string toolkitPath() {
   if (std::optional<std::string> path =
@@ -103,14 +103,14 @@ public:
       debugOut << *code;
       return SerializedTarget();
     }
-    return packageGPUTarget(module, chip(options), {{"hsaco", std::move(*code)}});
+    return packageGPUTarget(module, chip(options),
+                            {{"hsaco", std::move(*code)}});
   }
 
 private:
   static std::string chip(const TargetOptions &options) {
-    return options.chip.empty() || options.chip == "native"
-               ? kDefaultChip.str()
-               : options.chip;
+    return options.chip.empty() || options.chip == "native" ? kDefaultChip.str()
+                                                            : options.chip;
   }
 
   static FailureOr<std::string> toBinary(ModuleOp module,

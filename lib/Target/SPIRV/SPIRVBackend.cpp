@@ -42,10 +42,10 @@ public:
                                const TargetOptions &options) const override {
     // SPIR-V is produced in-process; the chip is the driver's business.
     if (!options.chip.empty() && options.chip != "generic")
-      return emitError(loc) << "unknown chip '" << options.chip
-                            << "' for the " << getName()
-                            << " target (valid: generic; SPIR-V is compiled "
-                               "for the device by its driver)";
+      return emitError(loc)
+             << "unknown chip '" << options.chip << "' for the " << getName()
+             << " target (valid: generic; SPIR-V is compiled "
+                "for the device by its driver)";
     return success();
   }
 
