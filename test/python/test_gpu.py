@@ -122,3 +122,21 @@ def test_an_artifact_runs_only_on_its_target(tmp_path):
                        match="compiled for target 'vulkan' but the device "
                              "uses the 'cpu' driver"):
         runtime.Session(artifact, device="cpu")
+
+
+def test_cnn_example_trains_like_the_cpu_target(gpu):
+    """examples/train_cnn_digits.py (conv, batch norm, max and average
+    pooling, through the Python bindings) gives the CPU target's losses."""
+    import re
+    from test_examples import run_example
+
+    def losses(target):
+        result = run_example("train_cnn_digits.py", "--epochs", "2",
+                             "--target", target)
+        assert result.returncode == 0, result.stderr
+        return [float(v) for v in re.findall(r"loss ([0-9.]+)",
+                                             result.stdout)]
+
+    cpu, dev = losses("cpu"), losses(gpu)
+    assert len(dev) == len(cpu) == 2
+    np.testing.assert_allclose(dev, cpu, rtol=2e-3)
