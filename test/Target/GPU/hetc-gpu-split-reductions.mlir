@@ -100,3 +100,34 @@ func.func @buffers(%x: memref<4096xf32>, %init: memref<f32>) {
     }
   return
 }
+
+// Several reduced dimensions (batch-norm statistics: a sum of squares over
+// N and H for each channel): the partials are indexed by the longest one
+// (H = 64), each reducing the others, then combined with the combiner.
+// CHECK-LABEL: func.func @channel_sum_of_squares
+// CHECK-SAME: (%[[X:[^:]+]]: tensor<32x4x64xf32>, %[[INIT:[^:]+]]: tensor<4xf32>)
+// CHECK: %[[EMPTY:.+]] = tensor.empty() : tensor<64x4xf32>
+// CHECK: %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[FILLED:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[EMPTY]] : tensor<64x4xf32>)
+// CHECK: %[[PARTIALS:.+]] = linalg.generic {indexing_maps = [#{{.+}}, #{{.+}}], iterator_types = ["reduction", "parallel", "parallel"]}
+// CHECK-SAME: ins(%[[X]] : tensor<32x4x64xf32>) outs(%[[FILLED]] : tensor<64x4xf32>)
+// CHECK:   %[[SQ:.+]] = arith.mulf
+// CHECK:   arith.addf %[[SQ]]
+// CHECK: %[[TOTAL:.+]] = linalg.generic
+// CHECK-SAME: iterator_types = ["reduction", "parallel"]
+// CHECK-SAME: ins(%[[PARTIALS]] : tensor<64x4xf32>) outs(%[[INIT]] : tensor<4xf32>)
+// CHECK:   arith.addf
+// CHECK-NOT: arith.mulf
+// CHECK: return %[[TOTAL]]
+#nch = affine_map<(n, c, h) -> (n, c, h)>
+#c = affine_map<(n, c, h) -> (c)>
+func.func @channel_sum_of_squares(%x: tensor<32x4x64xf32>, %init: tensor<4xf32>) -> tensor<4xf32> {
+  %r = linalg.generic {indexing_maps = [#nch, #c], iterator_types = ["reduction", "parallel", "reduction"]}
+      ins(%x : tensor<32x4x64xf32>) outs(%init : tensor<4xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %sq = arith.mulf %v, %v : f32
+    %s = arith.addf %sq, %acc : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}

@@ -1,74 +1,85 @@
-// RUN: hetc-opt %s --pass-pipeline='builtin.module(func.func(hetc-gpu-tile-contractions,canonicalize,cse))' | FileCheck %s
-// RUN: hetc-opt %s --pass-pipeline='builtin.module(func.func(hetc-gpu-tile-contractions{tile=8},canonicalize,cse))' | FileCheck %s --check-prefix=TILE8
+// RUN: hetc-opt %s --pass-pipeline='builtin.module(func.func(hetc-gpu-tile-contractions,lower-affine,cse))' | FileCheck %s
+// RUN: hetc-opt %s --pass-pipeline='builtin.module(func.func(hetc-gpu-tile-contractions{tile=8}))' | FileCheck %s --check-prefix=TILE8
 
-// 64x128 outputs in 16x16 blocks: 8 column blocks by 4 row blocks. Each
-// step of the K loop stages one 16x16 tile of A and of B in workgroup
-// memory between two barriers, then accumulates the tile's products.
+// 64x128 outputs in 16x16 blocks: a grid of 8 column blocks by 4 row
+// blocks. Thread (ty, tx) computes C[row, col]; each step of the K loop
+// stages A[row, k0 + tx] and B[k0 + ty, col] in the two workgroup tiles
+// between two barriers, then accumulates the tile's 16 products.
 // CHECK-LABEL: func.func @matmul
-// CHECK-SAME: (%[[A:.*]]: memref<64x32xf32>, %[[B:.*]]: memref<32x128xf32>, %[[C:.*]]: memref<64x128xf32>)
-// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
-// CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
-// CHECK-DAG: %[[C8:.*]] = arith.constant 8 : index
-// CHECK-DAG: %[[C16:.*]] = arith.constant 16 : index
-// CHECK-DAG: %[[C32:.*]] = arith.constant 32 : index
-// CHECK: gpu.launch blocks(%[[BX:.*]], %[[BY:.*]], %{{.*}}) in (%{{.*}} = %[[C8]], %{{.*}} = %[[C4]], %{{.*}} = %[[C1]])
-// CHECK-SAME: threads(%[[TX:.*]], %[[TY:.*]], %{{.*}}) in (%{{.*}} = %[[C16]], %{{.*}} = %[[C16]], %{{.*}} = %[[C1]])
-// CHECK-SAME: workgroup(%[[ATILE:.*]] : memref<16x16xf32, #gpu.address_space<workgroup>>, %[[BTILE:.*]] : memref<16x16xf32, #gpu.address_space<workgroup>>)
-// CHECK: %[[SUM:.*]] = scf.for %[[K0:.*]] = %{{.*}} to %[[C32]] step %[[C16]] iter_args(%[[ACC:.*]] = %{{.*}}) -> (f32) {
-// CHECK:   %[[AV:.*]] = scf.if %{{.*}} -> (f32) {
-// CHECK:     memref.load %[[A]]
-// CHECK:   memref.store %[[AV]], %[[ATILE]][%[[TY]], %[[TX]]]
-// CHECK:   %[[BV:.*]] = scf.if %{{.*}} -> (f32) {
-// CHECK:     memref.load %[[B]]
-// CHECK:   memref.store %[[BV]], %[[BTILE]][%[[TY]], %[[TX]]]
-// CHECK:   gpu.barrier
-// CHECK:   %[[PART:.*]] = scf.for %[[KK:.*]] = %{{.*}} to %[[C16]] step %[[C1]] iter_args(%[[INNER:.*]] = %[[ACC]]) -> (f32) {
-// CHECK:     %[[X:.*]] = memref.load %[[ATILE]][%[[TY]], %[[KK]]]
-// CHECK:     %[[Y:.*]] = memref.load %[[BTILE]][%[[KK]], %[[TX]]]
-// CHECK:     %[[P:.*]] = arith.mulf %[[X]], %[[Y]] : f32
-// CHECK:     %[[S:.*]] = arith.addf %[[INNER]], %[[P]] : f32
-// CHECK:     scf.yield %[[S]] : f32
-// CHECK:   gpu.barrier
-// CHECK:   scf.yield %[[PART]] : f32
-// The output accumulates (C += A * B), guarded for edge blocks.
-// CHECK: scf.if %{{.*}} {
-// CHECK:   %[[OLD:.*]] = memref.load %[[C]]
-// CHECK:   %[[NEW:.*]] = arith.addf %[[OLD]], %[[SUM]] : f32
-// CHECK:   memref.store %[[NEW]], %[[C]]
-// CHECK: gpu.terminator
+// CHECK-SAME: (%[[A:[^:]+]]: memref<64x32xf32>, %[[B:[^:]+]]: memref<32x128xf32>, %[[C:[^:]+]]: memref<64x128xf32>)
+// CHECK-DAG: %[[C8:.+]] = arith.constant 8 : index
+// CHECK-DAG: %[[C4:.+]] = arith.constant 4 : index
+// CHECK-DAG: %[[C1:.+]] = arith.constant 1 : index
+// CHECK-DAG: %[[C16:.+]] = arith.constant 16 : index
+// CHECK: gpu.launch blocks(%[[BX:[^,]+]], %[[BY:[^,]+]], %{{[^)]+}}) in (%{{[^ ]+}} = %[[C8]], %{{[^ ]+}} = %[[C4]], %{{[^ ]+}} = %[[C1]])
+// CHECK-SAME: threads(%[[TX:[^,]+]], %[[TY:[^,]+]], %{{[^)]+}}) in (%{{[^ ]+}} = %[[C16]], %{{[^ ]+}} = %[[C16]], %{{[^ ]+}} = %[[C1]])
+// CHECK-SAME: workgroup(%[[ATILE:[^ ]+]] : memref<16x16xf32, #gpu.address_space<workgroup>>, %[[BTILE:[^ ]+]] : memref<16x16xf32, #gpu.address_space<workgroup>>)
+// CHECK:   %[[ROWBASE:.+]] = arith.muli %[[BY]], %[[C16]] : index
+// CHECK:   %[[ROW:.+]] = arith.addi %[[ROWBASE]], %[[TY]] : index
+// CHECK:   %[[COLBASE:.+]] = arith.muli %[[BX]], %[[C16]] : index
+// CHECK:   %[[COL:.+]] = arith.addi %[[COLBASE]], %[[TX]] : index
+// CHECK:   %[[C32:.+]] = arith.constant 32 : index
+// CHECK:   %[[SUM:.+]] = scf.for %[[K0:[^ ]+]] = %{{[^ ]+}} to %[[C32]] step %[[C16]] iter_args(%[[ACC:[^ ]+]] = %{{[^)]+}}) -> (f32) {
+// CHECK:     %[[AK:.+]] = arith.addi %[[K0]], %[[TX]] : index
+// CHECK:     %[[BK:.+]] = arith.addi %[[K0]], %[[TY]] : index
+// CHECK:     %[[AV:.+]] = scf.if %{{.+}} -> (f32) {
+// CHECK:       memref.load %[[A]][%{{.+}}, %{{.+}}] : memref<64x32xf32>
+// CHECK:     } else {
+// CHECK:     memref.store %[[AV]], %[[ATILE]][%[[TY]], %[[TX]]]
+// CHECK:     %[[BV:.+]] = scf.if %{{.+}} -> (f32) {
+// CHECK:       memref.load %[[B]][%{{.+}}, %{{.+}}] : memref<32x128xf32>
+// CHECK:     memref.store %[[BV]], %[[BTILE]][%[[TY]], %[[TX]]]
+// CHECK-NEXT: gpu.barrier
+// CHECK-NEXT: %[[PART:.+]] = scf.for %[[KK:[^ ]+]] = %{{[^ ]+}} to %[[C16]] step %[[C1]] iter_args(%[[INNER:[^ ]+]] = %[[ACC]]) -> (f32) {
+// CHECK-NEXT:   %[[X:.+]] = memref.load %[[ATILE]][%[[TY]], %[[KK]]]
+// CHECK-NEXT:   %[[Y:.+]] = memref.load %[[BTILE]][%[[KK]], %[[TX]]]
+// CHECK-NEXT:   %[[P:.+]] = arith.mulf %[[X]], %[[Y]] : f32
+// CHECK-NEXT:   %[[S:.+]] = arith.addf %[[INNER]], %[[P]] : f32
+// CHECK-NEXT:   scf.yield %[[S]] : f32
+// CHECK-NEXT: }
+// CHECK-NEXT: gpu.barrier
+// CHECK-NEXT: scf.yield %[[PART]] : f32
+// The output accumulates (C += A * B) where the thread's element exists.
+// CHECK:   scf.if %{{.+}} {
+// CHECK:     %[[OLD:.+]] = memref.load %[[C]]
+// CHECK:     %[[NEW:.+]] = arith.addf %[[OLD]], %[[SUM]] : f32
+// CHECK:     memref.store %[[NEW]], %[[C]]
+// CHECK:   gpu.terminator
 // CHECK-NOT: linalg.matmul
 
 // TILE8-LABEL: func.func @matmul
-// TILE8-DAG: %[[C8:.*]] = arith.constant 8 : index
-// TILE8-DAG: %[[C16:.*]] = arith.constant 16 : index
-// TILE8: gpu.launch blocks({{.*}}) in (%{{.*}} = %[[C16]], %{{.*}} = %[[C8]], {{.*}}) threads({{.*}}) in (%{{.*}} = %[[C8]], %{{.*}} = %[[C8]], {{.*}})
-// TILE8-SAME: workgroup(%{{.*}} : memref<8x8xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8x8xf32, #gpu.address_space<workgroup>>)
+// TILE8: %[[GX:.+]] = arith.constant 16 : index
+// TILE8: %[[GY:.+]] = arith.constant 8 : index
+// TILE8: %[[GZ:.+]] = arith.constant 1 : index
+// TILE8: %[[BXY:.+]] = arith.constant 8 : index
+// TILE8: %[[BZ:.+]] = arith.constant 1 : index
+// TILE8: gpu.launch blocks({{.*}}) in (%{{[^ ]+}} = %[[GX]], %{{[^ ]+}} = %[[GY]], %{{[^ ]+}} = %[[GZ]]) threads({{.*}}) in (%{{[^ ]+}} = %[[BXY]], %{{[^ ]+}} = %[[BXY]], %{{[^ ]+}} = %[[BZ]])
+// TILE8-SAME: workgroup(%{{[^ ]+}} : memref<8x8xf32, #gpu.address_space<workgroup>>, %{{[^ ]+}} : memref<8x8xf32, #gpu.address_space<workgroup>>)
 func.func @matmul(%a: memref<64x32xf32>, %b: memref<32x128xf32>, %c: memref<64x128xf32>) {
   linalg.matmul ins(%a, %b : memref<64x32xf32>, memref<32x128xf32>) outs(%c : memref<64x128xf32>)
   return
 }
 
 // B transposed (C = A * B^T, as torch.nn.Linear stores weights): the B tile
-// is gathered through the operand's map, B[col, k]. 20 rows and 10 columns
-// need partial edge blocks: 1 column block, 2 row blocks; K = 8 is a single
-// partial step.
+// is read through the operand's map, B[col, k]. 20 rows and 10 columns take
+// 2 row blocks and 1 column block with guards; K = 8 is one partial step.
 // CHECK-LABEL: func.func @transposed_b
-// CHECK-SAME: (%[[A:.*]]: memref<20x8xf32>, %[[B:.*]]: memref<10x8xf32>, %[[C:.*]]: memref<20x10xf32>)
-// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
-// CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
-// CHECK-DAG: %[[C8:.*]] = arith.constant 8 : index
-// CHECK-DAG: %[[C10:.*]] = arith.constant 10 : index
-// CHECK-DAG: %[[C16:.*]] = arith.constant 16 : index
-// CHECK: gpu.launch blocks(%[[BX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C1]], %{{.*}} = %[[C2]], %{{.*}} = %[[C1]]) threads(%[[TX:.*]], %[[TY:.*]], %{{.*}}) in
-// CHECK: %[[COLBASE:.*]] = arith.muli %[[BX]], %[[C16]] : index
-// CHECK: %[[COL:.*]] = arith.addi %[[COLBASE]], %[[TX]] : index
-// CHECK: %[[COLVALID:.*]] = arith.cmpi ult, %[[COL]], %[[C10]] : index
-// CHECK: scf.for %[[K0:.*]] = %{{.*}} to %[[C8]] step %[[C16]]
-// CHECK:   %[[BK:.*]] = arith.addi %[[K0]], %[[TY]] : index
-// CHECK:   %[[KVALID:.*]] = arith.cmpi ult, %[[BK]], %[[C8]] : index
-// CHECK:   %[[BVALID:.*]] = arith.andi %[[COLVALID]], %[[KVALID]] : i1
-// CHECK:   scf.if %[[BVALID]] -> (f32) {
-// CHECK:     memref.load %[[B]][%[[COL]], %[[BK]]] : memref<10x8xf32>
+// CHECK-SAME: (%[[A:[^:]+]]: memref<20x8xf32>, %[[B:[^:]+]]: memref<10x8xf32>, %[[C:[^:]+]]: memref<20x10xf32>)
+// CHECK-DAG: %[[C1:.+]] = arith.constant 1 : index
+// CHECK-DAG: %[[C2:.+]] = arith.constant 2 : index
+// CHECK: gpu.launch blocks(%[[BX:[^,]+]], %{{[^)]+}}) in (%{{[^ ]+}} = %[[C1]], %{{[^ ]+}} = %[[C2]], %{{[^ ]+}} = %[[C1]]) threads(%[[TX:[^,]+]], %[[TY:[^,]+]], %{{[^)]+}}) in
+// CHECK:   %[[COL:.+]] = arith.addi %{{.+}}, %[[TX]] : index
+// CHECK:   %[[C10:.+]] = arith.constant 10 : index
+// CHECK:   %[[COLVALID:.+]] = arith.cmpi ult, %[[COL]], %[[C10]] : index
+// CHECK:   %[[C8:.+]] = arith.constant 8 : index
+// CHECK:   scf.for %[[K0:[^ ]+]] = %{{[^ ]+}} to %[[C8]] step
+// CHECK:     %[[BK:.+]] = arith.addi %[[K0]], %[[TY]] : index
+// CHECK:     %[[N:.+]] = arith.remui %[[COL]], %[[C10]] : index
+// CHECK:     %[[K:.+]] = arith.remui %[[BK]], %[[C8]] : index
+// CHECK:     %[[KVALID:.+]] = arith.cmpi ult, %[[BK]], %[[C8]] : index
+// CHECK:     %[[BVALID:.+]] = arith.andi %[[COLVALID]], %[[KVALID]] : i1
+// CHECK:     scf.if %[[BVALID]] -> (f32) {
+// CHECK:       memref.load %[[B]][%[[N]], %[[K]]] : memref<10x8xf32>
 func.func @transposed_b(%a: memref<20x8xf32>, %b: memref<10x8xf32>, %c: memref<20x10xf32>) {
   linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>,
                                  affine_map<(m, n, k) -> (n, k)>,
@@ -79,37 +90,48 @@ func.func @transposed_b(%a: memref<20x8xf32>, %b: memref<10x8xf32>, %c: memref<2
 
 // Batches run along the grid's z dimension.
 // CHECK-LABEL: func.func @batch_matmul
-// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
-// CHECK-DAG: %[[C3:.*]] = arith.constant 3 : index
-// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %[[BZ:.*]]) in (%{{.*}} = %[[C1]], %{{.*}} = %[[C1]], %{{.*}} = %[[C3]])
-// CHECK: memref.load %{{.*}}[%[[BZ]], %{{.*}}, %{{.*}}] : memref<3x8x16xf32>
-// CHECK: memref.load %{{.*}}[%[[BZ]], %{{.*}}, %{{.*}}] : memref<3x16x4xf32>
-// CHECK: memref.store %{{.*}}, %{{.*}}[%[[BZ]], %{{.*}}, %{{.*}}] : memref<3x8x4xf32>
+// CHECK-DAG: %[[C1:.+]] = arith.constant 1 : index
+// CHECK-DAG: %[[C3:.+]] = arith.constant 3 : index
+// CHECK: gpu.launch blocks(%{{[^,]+}}, %{{[^,]+}}, %[[BZ:[^)]+]]) in (%{{[^ ]+}} = %[[C1]], %{{[^ ]+}} = %[[C1]], %{{[^ ]+}} = %[[C3]])
+// CHECK: %[[BATCH:.+]] = arith.remui %[[BZ]], %[[C3]] : index
+// CHECK: memref.load %{{.+}}[%[[BATCH]], %{{.+}}, %{{.+}}] : memref<3x8x16xf32>
+// CHECK: memref.load %{{.+}}[%[[BATCH]], %{{.+}}, %{{.+}}] : memref<3x16x4xf32>
+// CHECK: %[[OUTBATCH:.+]] = arith.remui %[[BZ]], %[[C3]] : index
+// CHECK: memref.store %{{.+}}, %{{.+}}[%[[OUTBATCH]], %{{.+}}, %{{.+}}] : memref<3x8x4xf32>
 func.func @batch_matmul(%a: memref<3x8x16xf32>, %b: memref<3x16x4xf32>, %c: memref<3x8x4xf32>) {
   linalg.batch_matmul ins(%a, %b : memref<3x8x16xf32>, memref<3x16x4xf32>) outs(%c : memref<3x8x4xf32>)
   return
 }
 
-// A convolution as an implicit GEMM: rows are (n, oh, ow) = 2*6*6 = 72
-// outputs (5 blocks of 16), columns the 4 filters, the reduction
-// (c, kh, kw) = 27. The input tile is gathered at (oh + kh, ow + kw).
-// CHECK-DAG: #[[ROWPLUSKH:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d2 + d5)>
-// CHECK-DAG: #[[COLPLUSKW:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d3 + d6)>
+// A convolution as an implicit GEMM: the rows are the 2*6*6 = 72 (n, oh, ow)
+// outputs (5 blocks of 16), the columns the 4 filters, the reduction the
+// 3*3*3 = 27 (c, kh, kw). The input tile is gathered at
+// [n, c, oh + kh, ow + kw], with no im2col buffer.
 // CHECK-LABEL: func.func @conv
-// CHECK-SAME: (%[[X:.*]]: memref<2x3x8x8xf32>, %[[W:.*]]: memref<4x3x3x3xf32>, %[[Y:.*]]: memref<2x4x6x6xf32>)
-// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
-// CHECK-DAG: %[[C5:.*]] = arith.constant 5 : index
-// CHECK-DAG: %[[C27:.*]] = arith.constant 27 : index
-// CHECK-DAG: %[[C72:.*]] = arith.constant 72 : index
-// CHECK: gpu.launch blocks({{.*}}) in (%{{.*}} = %[[C1]], %{{.*}} = %[[C5]], %{{.*}} = %[[C1]])
-// CHECK: arith.cmpi ult, %{{.*}}, %[[C72]] : index
-// CHECK: scf.for %{{.*}} = %{{.*}} to %[[C27]] step
-// CHECK:   %[[IH:.*]] = affine.apply #[[ROWPLUSKH]]
-// CHECK:   %[[IW:.*]] = affine.apply #[[COLPLUSKW]]
-// CHECK:   memref.load %[[X]][%{{.*}}, %{{.*}}, %[[IH]], %[[IW]]] : memref<2x3x8x8xf32>
-// CHECK:   memref.load %[[W]]
-// CHECK:   gpu.barrier
-// CHECK: memref.store %{{.*}}, %[[Y]]
+// CHECK-SAME: (%[[X:[^:]+]]: memref<2x3x8x8xf32>, %[[W:[^:]+]]: memref<4x3x3x3xf32>, %[[Y:[^:]+]]: memref<2x4x6x6xf32>)
+// CHECK-DAG: %[[C1:.+]] = arith.constant 1 : index
+// CHECK-DAG: %[[C5:.+]] = arith.constant 5 : index
+// CHECK: gpu.launch blocks({{.*}}) in (%{{[^ ]+}} = %[[C1]], %{{[^ ]+}} = %[[C5]], %{{[^ ]+}} = %[[C1]])
+// CHECK:   %[[ROW:.+]] = arith.addi %{{.+}}, %{{.+}} : index
+// CHECK:   %[[C72:.+]] = arith.constant 72 : index
+// CHECK:   arith.cmpi ult, %[[ROW]], %[[C72]] : index
+// CHECK:   %[[C27:.+]] = arith.constant 27 : index
+// CHECK:   scf.for %{{[^ ]+}} = %{{[^ ]+}} to %[[C27]] step
+// CHECK:     %[[C6:.+]] = arith.constant 6 : index
+// CHECK:     %[[OW:.+]] = arith.remui %[[ROW]], %[[C6]] : index
+// CHECK:     %[[ROWDIV6:.+]] = arith.divui %[[ROW]], %[[C6]] : index
+// CHECK:     %[[OH:.+]] = arith.remui %[[ROWDIV6]], %[[C6]] : index
+// CHECK:     %[[C3:.+]] = arith.constant 3 : index
+// CHECK:     %[[KW:.+]] = arith.remui %[[AK:[^,]+]], %[[C3]] : index
+// CHECK:     %[[KDIV3:.+]] = arith.divui %[[AK]], %[[C3]] : index
+// CHECK:     %[[KH:.+]] = arith.remui %[[KDIV3]], %[[C3]] : index
+// CHECK:     scf.if
+// CHECK:       %[[IH:.+]] = arith.addi %[[OH]], %[[KH]] : index
+// CHECK:       %[[IW:.+]] = arith.addi %[[OW]], %[[KW]] : index
+// CHECK:       memref.load %[[X]][%{{.+}}, %{{.+}}, %[[IH]], %[[IW]]] : memref<2x3x8x8xf32>
+// CHECK:     memref.load %[[W]]
+// CHECK:     gpu.barrier
+// CHECK:   memref.store %{{.+}}, %[[Y]]
 // CHECK-NOT: linalg.conv_2d_nchw_fchw
 func.func @conv(%x: memref<2x3x8x8xf32>, %w: memref<4x3x3x3xf32>, %y: memref<2x4x6x6xf32>) {
   linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
