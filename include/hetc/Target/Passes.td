@@ -203,11 +203,15 @@ def HetcGPUMapParallelLoops : Pass<"hetc-gpu-map-parallel-loops",
       their thread;
     - every run of remaining computation at the top level (loads, stores,
       scalar arithmetic, `scf.for` reductions into a 0-d buffer) is wrapped
-      in a one-iteration loop, so it runs on the device in a single thread.
+      in a one-iteration loop, so it runs on the device in a single thread;
+    - a scalar read at the top level (a dropout seed, Adam's step count)
+      and used in a later loop nest is read again inside that nest, when
+      nothing writes its buffer in between, since kernels cannot pass
+      registers to each other.
 
     Example: `scf.parallel (%i, %j) = (0, 0) to (32, 128)` becomes a loop
     over 16 blocks holding a loop over 256 threads, and the element indices
-    are recovered with `divui`/`remui`.
+    are recovered with `divsi`/`remsi`.
   }];
   let options = [
     Option<"blockSize", "block-size", "int64_t", /*default=*/"256",

@@ -6,9 +6,11 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/RegionUtils.h"
 
 namespace mlir::hetc {
 #define GEN_PASS_DEF_HETCGPUMAPPARALLELLOOPS
@@ -63,6 +65,96 @@ createSingleThreadNest(RewriterBase &rewriter, Location loc) {
   auto inner = scf::ParallelOp::create(rewriter, loc, ValueRange{zero},
                                        ValueRange{one}, ValueRange{one});
   return {outer, inner};
+}
+
+/// The buffer a memref value views.
+Value rootBuffer(Value memref) {
+  while (auto view = memref.getDefiningOp<ViewLikeOpInterface>())
+    memref = view.getViewSource();
+  return memref;
+}
+
+/// Whether an op strictly between `from` and `to` (in one block) may write
+/// `buffer`: anything but a load that touches it.
+bool mayWriteBetween(Operation *from, Operation *to, Value buffer) {
+  for (Operation *op = from->getNextNode(); op && op != to;
+       op = op->getNextNode()) {
+    WalkResult result = op->walk([&](Operation *nested) {
+      if (isa<memref::LoadOp>(nested))
+        return WalkResult::advance();
+      for (Value operand : nested->getOperands())
+        if (isa<MemRefType>(operand.getType()) && rootBuffer(operand) == buffer)
+          return WalkResult::interrupt();
+      return WalkResult::advance();
+    });
+    if (result.wasInterrupted())
+      return true;
+  }
+  return false;
+}
+
+/// Whether the top-level scalar `value` can be recomputed at `user`: a load
+/// of a buffer nothing writes in between, or pure arithmetic on such values.
+bool canRematerialize(Value value, Operation *user) {
+  Operation *producer = value.getDefiningOp();
+  if (!producer || producer->getBlock() != user->getBlock() ||
+      producer->getNumRegions() || producer->getNumResults() != 1 ||
+      isa<MemRefType>(value.getType()))
+    return false;
+  if (auto load = dyn_cast<memref::LoadOp>(producer))
+    return !mayWriteBetween(load, user, rootBuffer(load.getMemRef()));
+  if (!isPure(producer))
+    return false;
+  return llvm::all_of(producer->getOperands(), [&](Value operand) {
+    Operation *def = operand.getDefiningOp();
+    return !def || def->getBlock() != user->getBlock() ||
+           isa<arith::ConstantOp, memref::AllocOp, memref::GetGlobalOp,
+               ViewLikeOpInterface>(def) ||
+           canRematerialize(operand, user);
+  });
+}
+
+Value rematerialize(Value value, Block *into, OpBuilder &builder,
+                    IRMapping &mapping) {
+  if (Value mapped = mapping.lookupOrNull(value))
+    return mapped;
+  Operation *producer = value.getDefiningOp();
+  if (!producer || producer->getBlock() == into ||
+      isa<arith::ConstantOp, memref::AllocOp, memref::GetGlobalOp,
+          ViewLikeOpInterface>(producer))
+    return value;
+  for (Value operand : producer->getOperands())
+    rematerialize(operand, into, builder, mapping);
+  return builder.clone(*producer, mapping)->getResult(0);
+}
+
+/// Scalars read at the top level (a dropout seed, Adam's step) and used in
+/// a later loop nest are recomputed inside it: a kernel cannot hand a
+/// register to another kernel.
+void rematerializeScalars(Block &body) {
+  SmallVector<Operation *> candidates;
+  for (Operation &op : body)
+    if (op.getNumRegions() && !op.getRegion(0).empty())
+      candidates.push_back(&op);
+  for (Operation *user : candidates) {
+    SetVector<Value> above;
+    getUsedValuesDefinedAbove(user->getRegions(), above);
+    Block *entry = &user->getRegion(0).front();
+    OpBuilder builder(entry, entry->begin());
+    IRMapping mapping;
+    for (Value value : above) {
+      if (!canRematerialize(value, user))
+        continue;
+      Value inside = rematerialize(value, entry, builder, mapping);
+      for (Region &region : user->getRegions())
+        replaceAllUsesInRegionWith(value, inside, region);
+    }
+  }
+  // Reads and arithmetic left without users are dead.
+  for (Operation &op : llvm::make_early_inc_range(llvm::reverse(body)))
+    if (op.use_empty() && op.getNumResults() &&
+        (isa<memref::LoadOp>(op) || (isPure(&op) && !op.getNumRegions())))
+      op.erase();
 }
 
 struct HetcGPUMapParallelLoopsPass
@@ -220,6 +312,7 @@ struct HetcGPUMapParallelLoopsPass
     }
 
     Block &body = fn.getBody().front();
+    rematerializeScalars(body);
     SmallVector<scf::ParallelOp> topLevel;
     for (auto loop : body.getOps<scf::ParallelOp>())
       topLevel.push_back(loop);

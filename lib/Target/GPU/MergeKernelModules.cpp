@@ -24,30 +24,59 @@ struct HetcGPUMergeKernelModulesPass
         module.getOps<gpu::GPUModuleOp>());
     if (kernelModules.empty())
       return;
-    if (module.lookupSymbol(kMergedModuleName)) {
-      module.emitError() << "the symbol '" << kMergedModuleName
-                         << "' is reserved for the merged kernel module";
+    // A previous run's module is the destination, so the pass is idempotent.
+    Operation *existing = module.lookupSymbol(kMergedModuleName);
+    auto merged = dyn_cast_or_null<gpu::GPUModuleOp>(existing);
+    if (existing && !merged) {
+      existing->emitError() << "the symbol '" << kMergedModuleName
+                            << "' is reserved for the merged kernel module";
       return signalPassFailure();
     }
-    OpBuilder builder(kernelModules.front());
-    auto merged =
-        gpu::GPUModuleOp::create(builder, module.getLoc(), kMergedModuleName);
+    if (!merged) {
+      OpBuilder builder(kernelModules.front());
+      merged =
+          gpu::GPUModuleOp::create(builder, module.getLoc(), kMergedModuleName);
+    }
     SymbolTable mergedSymbols(merged);
-    llvm::StringMap<std::string> renamed; // "module::kernel" -> new name
+    llvm::StringMap<std::string> renamed; // "module::symbol" -> new name
     for (gpu::GPUModuleOp kernelModule : kernelModules) {
-      for (Operation &op : llvm::make_early_inc_range(
-               kernelModule.getBody()->without_terminator())) {
-        auto symbol = dyn_cast<SymbolOpInterface>(op);
-        if (!symbol) {
+      if (kernelModule == merged)
+        continue;
+      SmallVector<Operation *> symbols;
+      for (Operation &op : kernelModule.getBody()->without_terminator()) {
+        if (!isa<SymbolOpInterface>(op)) {
           op.emitOpError("is not a symbol; cannot merge it into the kernel "
                          "module");
           return signalPassFailure();
         }
-        std::string key =
-            (kernelModule.getName() + "::" + symbol.getName()).str();
-        op.remove();
-        // insert() renames on collision and returns the final name.
-        renamed[key] = mergedSymbols.insert(&op).getValue().str();
+        symbols.push_back(&op);
+      }
+      // Rename clashes inside their own module first, so the references
+      // from that module's kernels follow the symbol they meant.
+      for (Operation *op : symbols) {
+        auto symbol = cast<SymbolOpInterface>(op);
+        StringRef name = symbol.getName();
+        std::string key = (kernelModule.getName() + "::" + name).str();
+        std::string unique = name.str();
+        for (unsigned suffix = 0;
+             mergedSymbols.lookup(unique) ||
+             (unique != name && kernelModule.lookupSymbol(unique));
+             ++suffix)
+          unique = (name + "_" + Twine(suffix)).str();
+        if (unique != name) {
+          auto newName = StringAttr::get(&getContext(), unique);
+          if (failed(SymbolTable::replaceAllSymbolUses(op, newName,
+                                                       kernelModule))) {
+            op->emitOpError("cannot be renamed to merge it");
+            return signalPassFailure();
+          }
+          symbol.setName(newName);
+        }
+        renamed[key] = unique;
+      }
+      for (Operation *op : symbols) {
+        op->remove();
+        mergedSymbols.insert(op);
       }
       kernelModule.erase();
     }

@@ -84,6 +84,12 @@ public:
         "rocdl-attach-target{module=hetc_kernels chip=" + target +
         " O=3 abi=500 wave64=" + (wave64 ? "true" : "false") +
         "},"
+        // Math through the OCML library first: the generic math-to-LLVM
+        // patterns convert-gpu-to-rocdl also holds would emit intrinsics
+        // (llvm.tanh) the AMDGPU backend cannot select.
+        "convert-math-to-rocdl{chipset=" +
+        target +
+        "},"
         "gpu.module(arith-expand,convert-scf-to-cf,"
         "convert-gpu-to-rocdl{chipset=" +
         target +

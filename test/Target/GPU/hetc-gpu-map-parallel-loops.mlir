@@ -181,3 +181,30 @@ func.func @scalar_runs(%x: memref<f32>, %y: memref<f32>) {
   memref.store %b, %x[] : memref<f32>
   return
 }
+
+// -----
+
+// A scalar read at the top level (a dropout seed) and used by a loop nest
+// is read again inside it, so no value crosses between kernels; the
+// top-level read disappears.
+// CHECK-LABEL: func.func @rematerialized_scalar
+// CHECK-SAME: (%[[SEED:.*]]: memref<i64>, %[[Y:.*]]: memref<16xi64>)
+// CHECK-NOT: memref.load
+// CHECK: scf.parallel
+// CHECK: scf.parallel
+// CHECK: %[[V:.*]] = memref.load %[[SEED]][] : memref<i64>
+// CHECK: %[[W:.*]] = arith.addi %[[V]], %{{.*}} : i64
+// CHECK: memref.store %[[W]], %[[Y]]
+func.func @rematerialized_scalar(%seed: memref<i64>, %y: memref<16xi64>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  %one = arith.constant 1 : i64
+  %v = memref.load %seed[] : memref<i64>
+  %w = arith.addi %v, %one : i64
+  scf.parallel (%i) = (%c0) to (%c16) step (%c1) {
+    memref.store %w, %y[%i] : memref<16xi64>
+    scf.reduce
+  }
+  return
+}
