@@ -157,24 +157,26 @@ def HetcGPUTileContractions : Pass<"hetc-gpu-tile-contractions",
     Rewrites each f32 `linalg` contraction on buffers whose body is a
     multiply-accumulate (`linalg.matmul`, `linalg.batch_matmul` with any
     operand transposition, `linalg.conv_2d_nchw_fchw` and the generics
-    that express them) into a `gpu.launch` that computes a `tile`x`tile`
-    block of the output per workgroup. The iteration dimensions are grouped
-    into the rows (dimensions only the first input uses), the columns (only
-    the second input), batches (both) and the reduction; each workgroup
-    walks the reduction in `tile`-wide steps, staging one tile of each
-    input in workgroup memory between barriers, so each input element is
-    read from global memory once per tile instead of once per product.
-    Convolutions are computed as implicit GEMMs: the tiles gather their
-    elements through the operands' indexing maps.
+    that express them) into a `gpu.launch` of `tile`x`tile` threads. The
+    iteration dimensions are grouped into the rows (dimensions only the
+    first input uses), the columns (only the second input), batches (both)
+    and the reduction. Each thread accumulates a 4x4 block of outputs in
+    registers (a 1x1 block when the output has fewer than 4*`tile` rows or
+    columns, so small outputs leave no thread idle); the workgroup walks the
+    reduction in `tile`-wide steps, staging one piece of each input in
+    workgroup memory between barriers, so every staged value feeds several
+    products. Convolutions are computed as implicit GEMMs: the tiles gather
+    their elements through the operands' indexing maps.
 
     Example: `linalg.matmul ins(%a, %b : memref<64x32xf32>,
     memref<32x128xf32>) outs(%c : memref<64x128xf32>)` becomes a
-    `gpu.launch` of 8x4 workgroups of 16x16 threads with two
-    `memref<16x16xf32, #gpu.address_space<workgroup>>` attributions.
+    `gpu.launch` of 2x1 workgroups of 16x16 threads, each computing 64x64
+    outputs, with two `memref<16x64xf32, #gpu.address_space<workgroup>>`
+    attributions.
   }];
   let options = [
     Option<"tile", "tile", "int64_t", /*default=*/"16",
-           "Rows and columns of the output block one workgroup computes">
+           "Threads per side of a workgroup (and the reduction step)">
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::affine::AffineDialect",

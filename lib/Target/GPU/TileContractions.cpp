@@ -107,67 +107,107 @@ public:
     int64_t rows = groups.size(groups.rows), cols = groups.size(groups.cols);
     int64_t batch = groups.size(groups.batch);
     int64_t depth = groups.size(groups.reduction);
-    Value gridX = index((cols + tile - 1) / tile);
-    Value gridY = index((rows + tile - 1) / tile);
+    // Each thread computes micro x micro outputs from registers, so every
+    // value read from workgroup memory feeds `micro` products; small
+    // outputs keep one per thread to leave no thread idle.
+    int64_t micro = rows >= 4 * tile && cols >= 4 * tile ? 4 : 1;
+    int64_t blockRows = tile * micro, blockCols = tile * micro;
+    int64_t threads = tile * tile;
+    Value gridX = index((cols + blockCols - 1) / blockCols);
+    Value gridY = index((rows + blockRows - 1) / blockRows);
     Value gridZ = index(batch);
     Value blockXY = index(tile), one = index(1);
-    auto workgroupType =
-        MemRefType::get({tile, tile}, b.getF32Type(), AffineMap(),
-                        gpu::AddressSpaceAttr::get(
-                            b.getContext(), gpu::AddressSpace::Workgroup));
+    auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(),
+                                                gpu::AddressSpace::Workgroup);
+    // Tiles are stored k-major: A as [k][row], B as [k][col].
+    auto aTileType = MemRefType::get({tile, blockRows}, b.getF32Type(),
+                                     AffineMap(), workgroup);
+    auto bTileType = MemRefType::get({tile, blockCols}, b.getF32Type(),
+                                     AffineMap(), workgroup);
     auto launch = gpu::LaunchOp::create(
         b, loc, gridX, gridY, gridZ, blockXY, blockXY, one,
         /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
         /*asyncDependencies=*/{},
-        /*workgroupAttributions=*/TypeRange{workgroupType, workgroupType});
+        /*workgroupAttributions=*/TypeRange{aTileType, bTileType});
     Block &body = launch.getBody().front();
     b.setInsertionPointToStart(&body);
     Value aTile = launch.getWorkgroupAttributions()[0];
     Value bTile = launch.getWorkgroupAttributions()[1];
     Value tx = launch.getThreadIds().x, ty = launch.getThreadIds().y;
-    Value tileSize = index(tile);
-    Value row = addi(muli(launch.getBlockIds().y, tileSize), ty);
-    Value col = addi(muli(launch.getBlockIds().x, tileSize), tx);
+    Value linearThread = addi(muli(ty, index(tile)), tx);
+    Value rowBase = muli(launch.getBlockIds().y, index(blockRows));
+    Value colBase = muli(launch.getBlockIds().x, index(blockCols));
     Value batchIndex = launch.getBlockIds().z;
-    Value rowValid = ult(row, index(rows)), colValid = ult(col, index(cols));
     Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+    // This thread's outputs: rows myRows.., columns myCols.. of the block.
+    Value myRows = muli(ty, index(micro)), myCols = muli(tx, index(micro));
 
-    auto kLoop = scf::ForOp::create(b, loc, index(0), index(depth), tileSize,
-                                    ValueRange{zero});
+    SmallVector<Value> inits(micro * micro, zero);
+    auto kLoop =
+        scf::ForOp::create(b, loc, index(0), index(depth), index(tile), inits);
     b.setInsertionPointToStart(kLoop.getBody());
     Value k0 = kLoop.getInductionVar();
-    // Thread (ty, tx) stages A[row, k0 + tx] and B[k0 + ty, col].
-    Value aK = addi(k0, tx), bK = addi(k0, ty);
-    Value aValue = guardedLoad(andi(rowValid, ult(aK, index(depth))), 0,
-                               iterationPoint(row, nullptr, aK, batchIndex));
-    memref::StoreOp::create(b, loc, aValue, aTile, ValueRange{ty, tx});
-    Value bValue = guardedLoad(andi(colValid, ult(bK, index(depth))), 1,
-                               iterationPoint(nullptr, col, bK, batchIndex));
-    memref::StoreOp::create(b, loc, bValue, bTile, ValueRange{ty, tx});
+    // The threads stage the tile x blockRows piece of A and the tile x
+    // blockCols piece of B, `micro` elements each, consecutive threads
+    // reading consecutive elements along k (A) and along columns (B).
+    for (int64_t i = 0; i < micro; ++i) {
+      Value element = addi(linearThread, index(i * threads));
+      Value m = divui(element, index(tile)), k = remui(element, index(tile));
+      Value row = addi(rowBase, m), aK = addi(k0, k);
+      Value aValue =
+          guardedLoad(andi(ult(row, index(rows)), ult(aK, index(depth))), 0,
+                      iterationPoint(row, nullptr, aK, batchIndex));
+      memref::StoreOp::create(b, loc, aValue, aTile, ValueRange{k, m});
+
+      Value kB = divui(element, index(blockCols));
+      Value n = remui(element, index(blockCols));
+      Value col = addi(colBase, n), bK = addi(k0, kB);
+      Value bValue =
+          guardedLoad(andi(ult(col, index(cols)), ult(bK, index(depth))), 1,
+                      iterationPoint(nullptr, col, bK, batchIndex));
+      memref::StoreOp::create(b, loc, bValue, bTile, ValueRange{kB, n});
+    }
     gpu::BarrierOp::create(b, loc);
-    auto innerLoop = scf::ForOp::create(b, loc, index(0), tileSize, index(1),
-                                        ValueRange{kLoop.getRegionIterArg(0)});
+    auto innerLoop = scf::ForOp::create(b, loc, index(0), index(tile), index(1),
+                                        kLoop.getRegionIterArgs());
     b.setInsertionPointToStart(innerLoop.getBody());
     Value kk = innerLoop.getInductionVar();
-    Value x = memref::LoadOp::create(b, loc, aTile, ValueRange{ty, kk});
-    Value y = memref::LoadOp::create(b, loc, bTile, ValueRange{kk, tx});
-    Value acc = arith::AddFOp::create(b, loc, innerLoop.getRegionIterArg(0),
-                                      arith::MulFOp::create(b, loc, x, y));
-    scf::YieldOp::create(b, loc, acc);
+    SmallVector<Value> aValues, bValues, sums;
+    for (int64_t i = 0; i < micro; ++i) {
+      aValues.push_back(memref::LoadOp::create(
+          b, loc, aTile, ValueRange{kk, addi(myRows, index(i))}));
+      bValues.push_back(memref::LoadOp::create(
+          b, loc, bTile, ValueRange{kk, addi(myCols, index(i))}));
+    }
+    for (int64_t i = 0; i < micro; ++i)
+      for (int64_t j = 0; j < micro; ++j)
+        sums.push_back(arith::AddFOp::create(
+            b, loc, innerLoop.getRegionIterArg(i * micro + j),
+            arith::MulFOp::create(b, loc, aValues[i], bValues[j])));
+    scf::YieldOp::create(b, loc, sums);
     b.setInsertionPointAfter(innerLoop);
     // The next iteration overwrites the tiles: wait until all have read.
     gpu::BarrierOp::create(b, loc);
-    scf::YieldOp::create(b, loc, innerLoop.getResult(0));
+    scf::YieldOp::create(b, loc, innerLoop.getResults());
     b.setInsertionPointAfter(kLoop);
 
-    auto store = scf::IfOp::create(b, loc, andi(rowValid, colValid));
-    b.setInsertionPointToStart(&store.getThenRegion().front());
-    SmallVector<Value> outIndices =
-        operandIndices(2, iterationPoint(row, col, nullptr, batchIndex));
     Value out = op.getDpsInitOperand(0)->get();
-    Value old = memref::LoadOp::create(b, loc, out, outIndices);
-    Value sum = arith::AddFOp::create(b, loc, old, kLoop.getResult(0));
-    memref::StoreOp::create(b, loc, sum, out, outIndices);
+    for (int64_t i = 0; i < micro; ++i) {
+      for (int64_t j = 0; j < micro; ++j) {
+        Value row = addi(rowBase, addi(myRows, index(i)));
+        Value col = addi(colBase, addi(myCols, index(j)));
+        auto store = scf::IfOp::create(
+            b, loc, andi(ult(row, index(rows)), ult(col, index(cols))));
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(&store.getThenRegion().front());
+        SmallVector<Value> outIndices =
+            operandIndices(2, iterationPoint(row, col, nullptr, batchIndex));
+        Value old = memref::LoadOp::create(b, loc, out, outIndices);
+        Value sum =
+            arith::AddFOp::create(b, loc, old, kLoop.getResult(i * micro + j));
+        memref::StoreOp::create(b, loc, sum, out, outIndices);
+      }
+    }
     b.setInsertionPointToEnd(&body);
     gpu::TerminatorOp::create(b, loc);
   }
@@ -177,6 +217,8 @@ private:
   Value addi(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
   Value muli(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
   Value andi(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+  Value divui(Value x, Value y) { return arith::DivUIOp::create(b, loc, x, y); }
+  Value remui(Value x, Value y) { return arith::RemUIOp::create(b, loc, x, y); }
   Value ult(Value x, Value y) {
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
   }

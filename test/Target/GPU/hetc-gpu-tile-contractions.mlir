@@ -1,85 +1,80 @@
 // RUN: hetc-opt %s --pass-pipeline='builtin.module(func.func(hetc-gpu-tile-contractions,lower-affine,cse))' | FileCheck %s
 // RUN: hetc-opt %s --pass-pipeline='builtin.module(func.func(hetc-gpu-tile-contractions{tile=8}))' | FileCheck %s --check-prefix=TILE8
 
-// 64x128 outputs in 16x16 blocks: a grid of 8 column blocks by 4 row
-// blocks. Thread (ty, tx) computes C[row, col]; each step of the K loop
-// stages A[row, k0 + tx] and B[k0 + ty, col] in the two workgroup tiles
-// between two barriers, then accumulates the tile's 16 products.
+// 64x128 outputs: each of the 16x16 threads computes a 4x4 block of
+// outputs in registers, so a workgroup covers 64x64 outputs: a grid of 2
+// column blocks by 1 row block. Each step of the K loop stages a 16x64
+// piece of A (k-major) and of B in the two workgroup tiles, 4 elements per
+// thread, between two barriers; then, per k, each thread reads 4 values of
+// each tile and accumulates 16 products.
 // CHECK-LABEL: func.func @matmul
 // CHECK-SAME: (%[[A:[^:]+]]: memref<64x32xf32>, %[[B:[^:]+]]: memref<32x128xf32>, %[[C:[^:]+]]: memref<64x128xf32>)
-// CHECK-DAG: %[[C8:.+]] = arith.constant 8 : index
-// CHECK-DAG: %[[C4:.+]] = arith.constant 4 : index
+// CHECK-DAG: %[[C2:.+]] = arith.constant 2 : index
 // CHECK-DAG: %[[C1:.+]] = arith.constant 1 : index
 // CHECK-DAG: %[[C16:.+]] = arith.constant 16 : index
-// CHECK: gpu.launch blocks(%[[BX:[^,]+]], %[[BY:[^,]+]], %{{[^)]+}}) in (%{{[^ ]+}} = %[[C8]], %{{[^ ]+}} = %[[C4]], %{{[^ ]+}} = %[[C1]])
-// CHECK-SAME: threads(%[[TX:[^,]+]], %[[TY:[^,]+]], %{{[^)]+}}) in (%{{[^ ]+}} = %[[C16]], %{{[^ ]+}} = %[[C16]], %{{[^ ]+}} = %[[C1]])
-// CHECK-SAME: workgroup(%[[ATILE:[^ ]+]] : memref<16x16xf32, #gpu.address_space<workgroup>>, %[[BTILE:[^ ]+]] : memref<16x16xf32, #gpu.address_space<workgroup>>)
-// CHECK:   %[[ROWBASE:.+]] = arith.muli %[[BY]], %[[C16]] : index
-// CHECK:   %[[ROW:.+]] = arith.addi %[[ROWBASE]], %[[TY]] : index
-// CHECK:   %[[COLBASE:.+]] = arith.muli %[[BX]], %[[C16]] : index
-// CHECK:   %[[COL:.+]] = arith.addi %[[COLBASE]], %[[TX]] : index
-// CHECK:   %[[C32:.+]] = arith.constant 32 : index
-// CHECK:   %[[SUM:.+]] = scf.for %[[K0:[^ ]+]] = %{{[^ ]+}} to %[[C32]] step %[[C16]] iter_args(%[[ACC:[^ ]+]] = %{{[^)]+}}) -> (f32) {
-// CHECK:     %[[AK:.+]] = arith.addi %[[K0]], %[[TX]] : index
-// CHECK:     %[[BK:.+]] = arith.addi %[[K0]], %[[TY]] : index
-// CHECK:     %[[AV:.+]] = scf.if %{{.+}} -> (f32) {
-// CHECK:       memref.load %[[A]][%{{.+}}, %{{.+}}] : memref<64x32xf32>
-// CHECK:     } else {
-// CHECK:     memref.store %[[AV]], %[[ATILE]][%[[TY]], %[[TX]]]
-// CHECK:     %[[BV:.+]] = scf.if %{{.+}} -> (f32) {
-// CHECK:       memref.load %[[B]][%{{.+}}, %{{.+}}] : memref<32x128xf32>
-// CHECK:     memref.store %[[BV]], %[[BTILE]][%[[TY]], %[[TX]]]
+// CHECK: gpu.launch blocks({{.*}}) in (%{{[^ ]+}} = %[[C2]], %{{[^ ]+}} = %[[C1]], %{{[^ ]+}} = %[[C1]])
+// CHECK-SAME: threads({{.*}}) in (%{{[^ ]+}} = %[[C16]], %{{[^ ]+}} = %[[C16]], %{{[^ ]+}} = %[[C1]])
+// CHECK-SAME: workgroup(%[[ATILE:[^ ]+]] : memref<16x64xf32, #gpu.address_space<workgroup>>, %[[BTILE:[^ ]+]] : memref<16x64xf32, #gpu.address_space<workgroup>>)
+// CHECK: %[[SUMS:.+]]:16 = scf.for %{{.+}} iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32) {
+// CHECK-COUNT-4: memref.load %[[B]]
+// CHECK: memref.store %{{.+}}, %[[BTILE]]
 // CHECK-NEXT: gpu.barrier
-// CHECK-NEXT: %[[PART:.+]] = scf.for %[[KK:[^ ]+]] = %{{[^ ]+}} to %[[C16]] step %[[C1]] iter_args(%[[INNER:[^ ]+]] = %[[ACC]]) -> (f32) {
-// CHECK-NEXT:   %[[X:.+]] = memref.load %[[ATILE]][%[[TY]], %[[KK]]]
-// CHECK-NEXT:   %[[Y:.+]] = memref.load %[[BTILE]][%[[KK]], %[[TX]]]
-// CHECK-NEXT:   %[[P:.+]] = arith.mulf %[[X]], %[[Y]] : f32
-// CHECK-NEXT:   %[[S:.+]] = arith.addf %[[INNER]], %[[P]] : f32
-// CHECK-NEXT:   scf.yield %[[S]] : f32
-// CHECK-NEXT: }
-// CHECK-NEXT: gpu.barrier
-// CHECK-NEXT: scf.yield %[[PART]] : f32
-// The output accumulates (C += A * B) where the thread's element exists.
-// CHECK:   scf.if %{{.+}} {
-// CHECK:     %[[OLD:.+]] = memref.load %[[C]]
-// CHECK:     %[[NEW:.+]] = arith.addf %[[OLD]], %[[SUM]] : f32
-// CHECK:     memref.store %[[NEW]], %[[C]]
-// CHECK:   gpu.terminator
+// CHECK-NEXT: %[[PART:.+]]:16 = scf.for %[[KK:[^ ]+]] = {{.*}} iter_args(
+// CHECK-COUNT-8: memref.load %{{.+}}[%[[KK]], %{{.+}}] : memref<16x64xf32, #gpu.address_space<workgroup>>
+// CHECK-COUNT-16: arith.mulf
+// CHECK: scf.yield
+// CHECK: gpu.barrier
+// CHECK-NEXT: scf.yield %[[PART]]#0,
+// The outputs accumulate (C += A * B) where the thread's elements exist.
+// CHECK-COUNT-16: memref.store %{{.+}}, %[[C]]
+// CHECK: gpu.terminator
 // CHECK-NOT: linalg.matmul
 
 // TILE8-LABEL: func.func @matmul
-// TILE8: %[[GX:.+]] = arith.constant 16 : index
-// TILE8: %[[GY:.+]] = arith.constant 8 : index
+// TILE8: %[[GX:.+]] = arith.constant 4 : index
+// TILE8: %[[GY:.+]] = arith.constant 2 : index
 // TILE8: %[[GZ:.+]] = arith.constant 1 : index
 // TILE8: %[[BXY:.+]] = arith.constant 8 : index
 // TILE8: %[[BZ:.+]] = arith.constant 1 : index
 // TILE8: gpu.launch blocks({{.*}}) in (%{{[^ ]+}} = %[[GX]], %{{[^ ]+}} = %[[GY]], %{{[^ ]+}} = %[[GZ]]) threads({{.*}}) in (%{{[^ ]+}} = %[[BXY]], %{{[^ ]+}} = %[[BXY]], %{{[^ ]+}} = %[[BZ]])
-// TILE8-SAME: workgroup(%{{[^ ]+}} : memref<8x8xf32, #gpu.address_space<workgroup>>, %{{[^ ]+}} : memref<8x8xf32, #gpu.address_space<workgroup>>)
+// TILE8-SAME: workgroup(%{{[^ ]+}} : memref<8x32xf32, #gpu.address_space<workgroup>>, %{{[^ ]+}} : memref<8x32xf32, #gpu.address_space<workgroup>>)
 func.func @matmul(%a: memref<64x32xf32>, %b: memref<32x128xf32>, %c: memref<64x128xf32>) {
   linalg.matmul ins(%a, %b : memref<64x32xf32>, memref<32x128xf32>) outs(%c : memref<64x128xf32>)
   return
 }
 
-// B transposed (C = A * B^T, as torch.nn.Linear stores weights): the B tile
-// is read through the operand's map, B[col, k]. 20 rows and 10 columns take
-// 2 row blocks and 1 column block with guards; K = 8 is one partial step.
+// Outputs smaller than 64 in either dimension keep one per thread: 16x16
+// output blocks. B is transposed (C = A * B^T, as torch.nn.Linear stores
+// weights), so the B tile is read through the operand's map, B[col, k].
+// 20 rows and 10 columns take 2 row blocks and 1 column block with guards;
+// K = 8 is one partial step. Thread t stages B[k0 + t / 16, col0 + t % 16].
 // CHECK-LABEL: func.func @transposed_b
 // CHECK-SAME: (%[[A:[^:]+]]: memref<20x8xf32>, %[[B:[^:]+]]: memref<10x8xf32>, %[[C:[^:]+]]: memref<20x10xf32>)
 // CHECK-DAG: %[[C1:.+]] = arith.constant 1 : index
 // CHECK-DAG: %[[C2:.+]] = arith.constant 2 : index
+// CHECK-DAG: %[[C16:.+]] = arith.constant 16 : index
 // CHECK: gpu.launch blocks(%[[BX:[^,]+]], %{{[^)]+}}) in (%{{[^ ]+}} = %[[C1]], %{{[^ ]+}} = %[[C2]], %{{[^ ]+}} = %[[C1]]) threads(%[[TX:[^,]+]], %[[TY:[^,]+]], %{{[^)]+}}) in
-// CHECK:   %[[COL:.+]] = arith.addi %{{.+}}, %[[TX]] : index
-// CHECK:   %[[C10:.+]] = arith.constant 10 : index
-// CHECK:   %[[COLVALID:.+]] = arith.cmpi ult, %[[COL]], %[[C10]] : index
+// CHECK-SAME: workgroup(%{{[^ ]+}} : memref<16x16xf32, #gpu.address_space<workgroup>>, %[[BTILE:[^ ]+]] : memref<16x16xf32, #gpu.address_space<workgroup>>)
+// CHECK:   %[[TYROW:.+]] = arith.muli %[[TY]], %[[C16]] : index
+// CHECK:   %[[T:.+]] = arith.addi %[[TYROW]], %[[TX]] : index
+// CHECK:   %[[COLBASE:.+]] = arith.muli %[[BX]], %[[C16]] : index
 // CHECK:   %[[C8:.+]] = arith.constant 8 : index
-// CHECK:   scf.for %[[K0:[^ ]+]] = %{{[^ ]+}} to %[[C8]] step
-// CHECK:     %[[BK:.+]] = arith.addi %[[K0]], %[[TY]] : index
+// CHECK:   scf.for %[[K0:[^ ]+]] = %{{[^ ]+}} to %[[C8]] step %[[C16]]
+// CHECK:     %[[E:.+]] = arith.addi %[[T]], %{{.+}} : index
+// CHECK:     %[[TK:.+]] = arith.divui %[[E]], %[[C16]] : index
+// CHECK:     %[[TN:.+]] = arith.remui %[[E]], %[[C16]] : index
+// CHECK:     memref.load %[[A]]
+// CHECK:     %[[COL:.+]] = arith.addi %[[COLBASE]], %[[TN]] : index
+// CHECK:     %[[BK:.+]] = arith.addi %[[K0]], %[[TK]] : index
+// CHECK:     %[[C10:.+]] = arith.constant 10 : index
 // CHECK:     %[[N:.+]] = arith.remui %[[COL]], %[[C10]] : index
 // CHECK:     %[[K:.+]] = arith.remui %[[BK]], %[[C8]] : index
 // CHECK:     %[[KVALID:.+]] = arith.cmpi ult, %[[BK]], %[[C8]] : index
+// CHECK:     %[[COLVALID:.+]] = arith.cmpi ult, %[[COL]], %[[C10]] : index
 // CHECK:     %[[BVALID:.+]] = arith.andi %[[COLVALID]], %[[KVALID]] : i1
-// CHECK:     scf.if %[[BVALID]] -> (f32) {
+// CHECK:     %[[BV:.+]] = scf.if %[[BVALID]] -> (f32) {
 // CHECK:       memref.load %[[B]][%[[N]], %[[K]]] : memref<10x8xf32>
+// CHECK:     memref.store %[[BV]], %[[BTILE]][%[[TK]], %[[TN]]]
 func.func @transposed_b(%a: memref<20x8xf32>, %b: memref<10x8xf32>, %c: memref<20x10xf32>) {
   linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>,
                                  affine_map<(m, n, k) -> (n, k)>,
@@ -112,19 +107,23 @@ func.func @batch_matmul(%a: memref<3x8x16xf32>, %b: memref<3x16x4xf32>, %c: memr
 // CHECK-DAG: %[[C1:.+]] = arith.constant 1 : index
 // CHECK-DAG: %[[C5:.+]] = arith.constant 5 : index
 // CHECK: gpu.launch blocks({{.*}}) in (%{{[^ ]+}} = %[[C1]], %{{[^ ]+}} = %[[C5]], %{{[^ ]+}} = %[[C1]])
-// CHECK:   %[[ROW:.+]] = arith.addi %{{.+}}, %{{.+}} : index
-// CHECK:   %[[C72:.+]] = arith.constant 72 : index
-// CHECK:   arith.cmpi ult, %[[ROW]], %[[C72]] : index
 // CHECK:   %[[C27:.+]] = arith.constant 27 : index
 // CHECK:   scf.for %{{[^ ]+}} = %{{[^ ]+}} to %[[C27]] step
-// CHECK:     %[[C6:.+]] = arith.constant 6 : index
+// CHECK:     %[[E:.+]] = arith.addi %{{.+}}, %{{.+}} : index
+// CHECK-NEXT: arith.divui %[[E]]
+// CHECK-NEXT: arith.remui %[[E]]
+// CHECK-NEXT: %[[ROW:.+]] = arith.addi %{{.+}}, %{{.+}} : index
+// CHECK-NEXT: %[[AK:.+]] = arith.addi %{{.+}}, %{{.+}} : index
+// CHECK-NEXT: %[[C6:.+]] = arith.constant 6 : index
 // CHECK:     %[[OW:.+]] = arith.remui %[[ROW]], %[[C6]] : index
 // CHECK:     %[[ROWDIV6:.+]] = arith.divui %[[ROW]], %[[C6]] : index
 // CHECK:     %[[OH:.+]] = arith.remui %[[ROWDIV6]], %[[C6]] : index
 // CHECK:     %[[C3:.+]] = arith.constant 3 : index
-// CHECK:     %[[KW:.+]] = arith.remui %[[AK:[^,]+]], %[[C3]] : index
+// CHECK-NEXT: %[[KW:.+]] = arith.remui %[[AK]], %[[C3]] : index
 // CHECK:     %[[KDIV3:.+]] = arith.divui %[[AK]], %[[C3]] : index
 // CHECK:     %[[KH:.+]] = arith.remui %[[KDIV3]], %[[C3]] : index
+// CHECK:     %[[C72:.+]] = arith.constant 72 : index
+// CHECK:     arith.cmpi ult, %[[ROW]], %[[C72]] : index
 // CHECK:     scf.if
 // CHECK:       %[[IH:.+]] = arith.addi %[[OH]], %[[KH]] : index
 // CHECK:       %[[IW:.+]] = arith.addi %[[OW]], %[[KW]] : index
