@@ -132,7 +132,10 @@ def HetcGPUSplitReductions : Pass<"hetc-gpu-split-reductions",
     tensors (one reduction dimension, a recognizable combiner) into partial
     reductions over `ratio` chunks, computed in parallel, and a short final
     reduction of the partials. The ratio is a divisor of the reduced size
-    chosen so each partial covers about `chunk` elements.
+    chosen so each partial covers about `chunk` elements. A final stage
+    that is itself long is split again, up to three levels. Reductions over
+    several dimensions (batch-norm statistics over N, H and W) are split
+    into partials over their longest reduced dimension.
 
     Example: a sum of `tensor<4096xf32>` into `tensor<f32>` becomes a
     reduction of `tensor<128x32xf32>` into `tensor<128xf32>` (128 threads)

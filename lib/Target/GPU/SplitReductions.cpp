@@ -132,40 +132,53 @@ struct HetcGPUSplitReductionsPass
     return ratio >= 4 ? ratio : 0;
   }
 
+  /// Splits `op` once; false where it cannot be split.
+  bool split(RewriterBase &rewriter, linalg::LinalgOp op) {
+    rewriter.setInsertionPoint(op);
+    if (op.getNumReductionLoops() > 1) {
+      // Partials over the longest reduced dimension.
+      auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+      if (!generic)
+        return false;
+      SmallVector<unsigned> reductionDims;
+      generic.getReductionDims(reductionDims);
+      SmallVector<int64_t> ranges = generic.getStaticLoopRanges();
+      unsigned longest =
+          *llvm::max_element(reductionDims, [&](unsigned a, unsigned b) {
+            return ranges[a] < ranges[b];
+          });
+      return succeeded(splitAtDimension(rewriter, generic, longest));
+    }
+    int64_t ratio = chooseRatio(op);
+    if (!ratio)
+      return false;
+    auto control = [&](linalg::LinalgOp) {
+      // The new parallel dimension goes first: partial i covers chunk i.
+      return linalg::SplitReductionOptions{ratio, /*index=*/0,
+                                           /*innerParallel=*/false};
+    };
+    // Ops whose combiner splitReduction cannot identify stay whole: they
+    // are still correct, only less parallel.
+    return succeeded(linalg::splitReduction(rewriter, op, control));
+  }
+
   void runOnOperation() override {
-    SmallVector<linalg::LinalgOp> candidates;
-    getOperation().walk([&](linalg::LinalgOp op) {
-      if (isCandidate(op))
-        candidates.push_back(op);
-    });
     IRRewriter rewriter(&getContext());
-    for (linalg::LinalgOp op : candidates) {
-      rewriter.setInsertionPoint(op);
-      if (op.getNumReductionLoops() > 1) {
-        // Partials over the longest reduced dimension.
-        auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
-        if (!generic)
-          continue;
-        SmallVector<unsigned> reductionDims;
-        generic.getReductionDims(reductionDims);
-        SmallVector<int64_t> ranges = generic.getStaticLoopRanges();
-        unsigned longest =
-            *llvm::max_element(reductionDims, [&](unsigned a, unsigned b) {
-              return ranges[a] < ranges[b];
-            });
-        (void)splitAtDimension(rewriter, generic, longest);
-        continue;
-      }
-      rewriter.setInsertionPoint(op);
-      int64_t ratio = chooseRatio(op);
-      auto control = [&](linalg::LinalgOp) {
-        // The new parallel dimension goes first: partial i covers chunk i.
-        return linalg::SplitReductionOptions{ratio, /*index=*/0,
-                                             /*innerParallel=*/false};
-      };
-      // Ops whose combiner splitReduction cannot identify stay whole: they
-      // are still correct, only less parallel.
-      (void)linalg::splitReduction(rewriter, op, control);
+    // The final combination of a long reduction's partials can itself be
+    // long (a sum of a million elements leaves ~30000 partials): split the
+    // new reductions too, a few levels deep.
+    llvm::SmallPtrSet<Operation *, 8> unsplittable;
+    for (int level = 0; level < 3; ++level) {
+      SmallVector<linalg::LinalgOp> candidates;
+      getOperation().walk([&](linalg::LinalgOp op) {
+        if (isCandidate(op) && !unsplittable.contains(op))
+          candidates.push_back(op);
+      });
+      if (candidates.empty())
+        return;
+      for (linalg::LinalgOp op : candidates)
+        if (!split(rewriter, op))
+          unsplittable.insert(op);
     }
   }
 };

@@ -131,3 +131,24 @@ func.func @channel_sum_of_squares(%x: tensor<32x4x64xf32>, %init: tensor<4xf32>)
   } -> tensor<4xf32>
   return %r : tensor<4xf32>
 }
+
+// -----
+
+// A sum of 262144 elements leaves 8192 partials, long enough to split
+// again, and so on: 8192 threads, then 256, then 8, then a sum of 8.
+// CHECK-LABEL: func.func @very_long
+// CHECK: linalg.generic {{.*}} ins(%{{.+}} : tensor<8192x32xf32>) outs(%{{.+}} : tensor<8192xf32>)
+// CHECK: linalg.generic {{.*}} ins(%{{.+}} : tensor<256x32xf32>) outs(%{{.+}} : tensor<256xf32>)
+// CHECK: linalg.generic {{.*}} ins(%{{.+}} : tensor<8x32xf32>) outs(%{{.+}} : tensor<8xf32>)
+// CHECK: linalg.generic {{.*}} ins(%{{.+}} : tensor<8xf32>) outs(%{{.+}} : tensor<f32>)
+func.func @very_long(%x: tensor<262144xf32>) -> tensor<f32> {
+  %init = tensor.empty() : tensor<f32>
+  %zero = arith.constant 0.0 : f32
+  %fill = linalg.fill ins(%zero : f32) outs(%init : tensor<f32>) -> tensor<f32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> ()>], iterator_types = ["reduction"]} ins(%x : tensor<262144xf32>) outs(%fill : tensor<f32>) {
+  ^bb0(%a: f32, %b: f32):
+    %s = arith.addf %a, %b : f32
+    linalg.yield %s : f32
+  } -> tensor<f32>
+  return %r : tensor<f32>
+}
