@@ -40,7 +40,9 @@ static cl::opt<std::string> target("target",
 static cl::opt<std::string>
     chip("chip",
          cl::desc("Target processor: for cpu 'native' (default), 'x86-64', "
-                  "'x86-64-v3', ..."),
+                  "'x86-64-v3', ...; for cuda sm_75 to sm_120 (default "
+                  "sm_80); for rocm gfx908, gfx90a (default), gfx942, "
+                  "gfx1030, gfx1100"),
          cl::init(""), cl::cat(category));
 static cl::opt<std::string> cpu("cpu", cl::desc("Alias of --chip for cpu"),
                                 cl::init(""), cl::cat(category));
@@ -62,9 +64,12 @@ static cl::opt<CompileStage> emit(
     cl::values(clEnumValN(CompileStage::Hetc, "hetc",
                           "hetc IR with the generated entries"),
                clEnumValN(CompileStage::Linalg, "linalg", "linalg on tensors"),
-               clEnumValN(CompileStage::LLVM, "llvm", "optimized LLVM IR"),
-               clEnumValN(CompileStage::Asm, "asm", "assembly"),
-               clEnumValN(CompileStage::Object, "obj", "an object file"),
+               clEnumValN(CompileStage::LLVM, "llvm",
+                          "optimized LLVM IR (cpu; GPU targets print asm)"),
+               clEnumValN(CompileStage::Asm, "asm",
+                          "assembly: x86, PTX, AMDGPU, or the SPIR-V module"),
+               clEnumValN(CompileStage::Object, "obj",
+                          "an object: ELF, cubin, HSACO or SPIR-V binary"),
                clEnumValN(CompileStage::Artifact, "artifact",
                           "the artifact (default)")),
     cl::init(CompileStage::Artifact), cl::cat(category));
