@@ -140,3 +140,32 @@ def test_cnn_example_trains_like_the_cpu_target(gpu):
     cpu, dev = losses("cpu"), losses(gpu)
     assert len(dev) == len(cpu) == 2
     np.testing.assert_allclose(dev, cpu, rtol=2e-3)
+
+
+def test_one_process_holds_several_devices(gpu, tmp_path):
+    """A CPU session and two sessions on two opened GPU devices train at
+    the same time in threads, each keeping its own parameters."""
+    import threading
+    flags = OPTIMIZERS["sgd_momentum"]
+    cpu_artifact = runtime.compile_model(MODEL, tmp_path / "cpu.hetc",
+                                         "--target=cpu", *flags)
+    gpu_artifact = runtime.compile_model(MODEL, tmp_path / "gpu.hetc",
+                                         f"--target={gpu}", *flags)
+    sessions = [runtime.Session(cpu_artifact, seed=5),
+                runtime.Session(gpu_artifact, device=gpu, seed=5),
+                runtime.Session(gpu_artifact, device=gpu, seed=5)]
+    losses = [[] for _ in sessions]
+    data = list(batches(20))
+
+    def train(index):
+        for x, y in data:
+            losses[index].append(sessions[index].train_step(x=x, labels=y)[0])
+
+    threads = [threading.Thread(target=train, args=(i,))
+               for i in range(len(sessions))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert losses[1] == losses[2]  # the same device code, bit for bit
+    np.testing.assert_allclose(losses[1], losses[0], rtol=1e-5)

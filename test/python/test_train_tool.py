@@ -68,3 +68,28 @@ def test_missing_checkpoint_and_bad_data(tool, digits, artifact, tmp_path):
     result = train(tool, corrupt, "--eval-only", *data)
     assert result.returncode == 1
     assert "artifact is truncated or padded" in result.stderr
+
+
+def test_device_follows_the_artifact_and_is_checked(tool, digits, tmp_path):
+    data = ["--train-x", digits / "digits_train_x.npy",
+            "--train-y", digits / "digits_train_y.npy", "--epochs", 1]
+    vulkan = runtime.compile_model(REPO / "examples" / "mlp_digits.mlir",
+                                   tmp_path / "mlp.hetc", "--target=vulkan")
+    missing = runtime.device_unavailable("vulkan")
+    result = train(tool, vulkan, *data)
+    if missing:
+        assert result.returncode != 0
+        assert missing in result.stderr
+    else:
+        assert result.returncode == 0, result.stderr
+        assert "vulkan on Vulkan:" in result.stdout
+    result = train(tool, vulkan, *data, "--device", "vulkan:x")
+    assert result.returncode == 2
+    assert "--device 'vulkan:x' is not NAME or NAME:ORDINAL" in result.stderr
+    result = train(tool, vulkan, *data, "--device", "vulkan:7")
+    assert result.returncode != 0
+    assert "no Vulkan device 7" in result.stderr or missing
+    result = train(tool, vulkan, *data, "--device", "cpu")
+    assert result.returncode != 0
+    assert ("compiled for target 'vulkan' but the device uses the 'cpu' "
+            "driver") in result.stderr

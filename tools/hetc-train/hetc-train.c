@@ -2,7 +2,7 @@
  *
  *   hetc-train model.hetc --train-x X.npy --train-y Y.npy
  *              [--test-x X.npy --test-y Y.npy] [--epochs N] [--seed S]
- *              [--device cpu] [--save ckpt] [--resume ckpt]
+ *              [--device NAME[:ORDINAL]] [--save ckpt] [--resume ckpt]
  *              [--loss-log losses.csv] [--eval-only] [--quiet]
  *
  * The batch size is the artifact's: training drops the last partial batch
@@ -51,14 +51,16 @@ static void usage(void) {
   fprintf(stderr,
           "usage: hetc-train model.hetc --train-x X.npy --train-y Y.npy\n"
           "         [--test-x X.npy --test-y Y.npy] [--epochs N] [--seed S]\n"
-          "         [--device cpu] [--save ckpt] [--resume ckpt]\n"
-          "         [--loss-log losses.csv] [--eval-only] [--quiet]\n");
+          "         [--device NAME[:ORDINAL]] [--save ckpt] [--resume ckpt]\n"
+          "         [--loss-log losses.csv] [--eval-only] [--quiet]\n"
+          "--device defaults to the artifact's target (cpu, cuda, rocm,\n"
+          "level-zero, vulkan), device 0.\n");
 }
 
 static int parse_args(int argc, char **argv, options_t *o) {
   *o = (options_t){0};
   o->epochs = 10;
-  o->device = "cpu";
+  o->device = NULL; /* the artifact's target */
   for (int i = 1; i < argc; ++i) {
     const char *a = argv[i];
     const char **target = NULL;
@@ -335,7 +337,26 @@ int main(int argc, char **argv) {
     rc = load_dataset(o.train_x, o.train_y, &io, &train);
   if (!rc && o.test_x)
     rc = load_dataset(o.test_x, o.test_y, &io, &test);
-  if (!rc && (status = hetc_device_open(o.device, 0, &device)))
+  char driver[64] = "";
+  int ordinal = 0;
+  if (!rc) {
+    const char *name = o.device ? o.device : hetc_artifact_target(artifact);
+    const char *colon = strchr(name, ':');
+    size_t length = colon ? (size_t)(colon - name) : strlen(name);
+    char *end = NULL;
+    if (colon)
+      ordinal = (int)strtol(colon + 1, &end, 10);
+    if (length >= sizeof(driver) ||
+        (colon && (end == colon + 1 || *end || ordinal < 0))) {
+      fprintf(stderr, "hetc-train: --device '%s' is not NAME or NAME:ORDINAL\n",
+              name);
+      rc = 2;
+    } else {
+      memcpy(driver, name, length);
+      driver[length] = '\0';
+    }
+  }
+  if (!rc && (status = hetc_device_open(driver, ordinal, &device)))
     rc = fail(status, "cannot open the device");
   if (!rc && (status = hetc_session_create(artifact, device, &session)))
     rc = fail(status, "cannot create a session");
