@@ -16,6 +16,7 @@
 
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::hetc {
 #define GEN_PASS_DEF_HETCGPUTILECONTRACTIONS
@@ -99,9 +100,13 @@ std::optional<DimGroups> classify(linalg::LinalgOp op) {
 
 class TiledContractionBuilder {
 public:
+  /// `init`, when set, is the value the output was filled with just
+  /// before: the kernel then writes init + sum instead of reading the
+  /// output back.
   TiledContractionBuilder(RewriterBase &rewriter, linalg::LinalgOp op,
-                          const DimGroups &groups, int64_t tile)
-      : b(rewriter), op(op), groups(groups), tile(tile), loc(op.getLoc()) {}
+                          const DimGroups &groups, int64_t tile, Value init)
+      : b(rewriter), op(op), groups(groups), tile(tile), init(init),
+        loc(op.getLoc()) {}
 
   void build() {
     int64_t rows = groups.size(groups.rows), cols = groups.size(groups.cols);
@@ -202,7 +207,9 @@ public:
         b.setInsertionPointToStart(&store.getThenRegion().front());
         SmallVector<Value> outIndices =
             operandIndices(2, iterationPoint(row, col, nullptr, batchIndex));
-        Value old = memref::LoadOp::create(b, loc, out, outIndices);
+        Value old =
+            init ? init
+                 : memref::LoadOp::create(b, loc, out, outIndices).getResult();
         Value sum =
             arith::AddFOp::create(b, loc, old, kLoop.getResult(i * micro + j));
         memref::StoreOp::create(b, loc, sum, out, outIndices);
@@ -280,8 +287,40 @@ private:
   linalg::LinalgOp op;
   const DimGroups &groups;
   int64_t tile;
+  Value init;
   Location loc;
 };
+
+/// The buffer a memref value views.
+Value rootBuffer(Value memref) {
+  while (auto view = memref.getDefiningOp<ViewLikeOpInterface>())
+    memref = view.getViewSource();
+  return memref;
+}
+
+/// The `linalg.fill` that last wrote `op`'s whole output, when nothing
+/// between touches that buffer: the contraction can start from its value.
+linalg::FillOp findFoldableFill(linalg::LinalgOp op) {
+  Value out = op.getDpsInitOperand(0)->get();
+  Value root = rootBuffer(out);
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    auto fill = dyn_cast<linalg::FillOp>(prev);
+    if (fill && fill.getDpsInitOperand(0)->get() == out &&
+        fill.getInputs()[0].getType().isF32())
+      return fill;
+    bool touches = prev->walk([&](Operation *nested) {
+                         for (Value operand : nested->getOperands())
+                           if (isa<MemRefType>(operand.getType()) &&
+                               rootBuffer(operand) == root)
+                             return WalkResult::interrupt();
+                         return WalkResult::advance();
+                       })
+                       .wasInterrupted();
+    if (touches)
+      return nullptr;
+  }
+  return nullptr;
+}
 
 struct HetcGPUTileContractionsPass
     : mlir::hetc::impl::HetcGPUTileContractionsBase<
@@ -306,9 +345,15 @@ struct HetcGPUTileContractionsPass
     });
     IRRewriter rewriter(&getContext());
     for (auto &[op, groups] : work) {
+      // Writing fill + sum once saves the fill's kernel and a read of the
+      // output per element.
+      linalg::FillOp fill = findFoldableFill(op);
+      Value init = fill ? fill.getInputs()[0] : Value();
       rewriter.setInsertionPoint(op);
-      TiledContractionBuilder(rewriter, op, groups, tile).build();
+      TiledContractionBuilder(rewriter, op, groups, tile, init).build();
       rewriter.eraseOp(op);
+      if (fill)
+        rewriter.eraseOp(fill);
     }
   }
 };

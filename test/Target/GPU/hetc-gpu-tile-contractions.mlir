@@ -183,3 +183,34 @@ func.func @tensors(%a: tensor<8x8xf32>, %b: tensor<8x8xf32>, %c: tensor<8x8xf32>
   %r = linalg.matmul ins(%a, %b : tensor<8x8xf32>, tensor<8x8xf32>) outs(%c : tensor<8x8xf32>) -> tensor<8x8xf32>
   return %r : tensor<8x8xf32>
 }
+
+// A fill of the output just before the contraction is folded into it: the
+// kernel writes fill + sum without reading C, and the fill disappears.
+// CHECK-LABEL: func.func @filled_output
+// CHECK-SAME: (%{{[^:]+}}: memref<20x8xf32>, %{{[^:]+}}: memref<8x10xf32>, %[[C:[^:]+]]: memref<20x10xf32>)
+// CHECK-NOT: linalg.fill
+// CHECK: %[[INIT:.+]] = arith.constant 5.000000e-01 : f32
+// CHECK: gpu.launch
+// CHECK-NOT: memref.load %[[C]]
+// CHECK: %[[OUT:.+]] = arith.addf %[[INIT]], %{{.+}} : f32
+// CHECK-NEXT: memref.store %[[OUT]], %[[C]]
+func.func @filled_output(%a: memref<20x8xf32>, %b: memref<8x10xf32>, %c: memref<20x10xf32>) {
+  %half = arith.constant 0.5 : f32
+  linalg.fill ins(%half : f32) outs(%c : memref<20x10xf32>)
+  linalg.matmul ins(%a, %b : memref<20x8xf32>, memref<8x10xf32>) outs(%c : memref<20x10xf32>)
+  return
+}
+
+// A read of the output between the fill and the contraction keeps both.
+// CHECK-LABEL: func.func @filled_then_read
+// CHECK: linalg.fill
+// CHECK: memref.copy
+// CHECK: gpu.launch
+// CHECK: memref.load %{{.+}} : memref<20x10xf32>
+func.func @filled_then_read(%a: memref<20x8xf32>, %b: memref<8x10xf32>, %c: memref<20x10xf32>, %d: memref<20x10xf32>) {
+  %half = arith.constant 0.5 : f32
+  linalg.fill ins(%half : f32) outs(%c : memref<20x10xf32>)
+  memref.copy %c, %d : memref<20x10xf32> to memref<20x10xf32>
+  linalg.matmul ins(%a, %b : memref<20x8xf32>, memref<8x10xf32>) outs(%c : memref<20x10xf32>)
+  return
+}
