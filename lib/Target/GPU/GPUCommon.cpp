@@ -296,6 +296,12 @@ mlir::hetc::packageGPUTarget(ModuleOp module, llvm::StringRef chip,
   return result;
 }
 
+std::string mlir::hetc::resolveGPUChip(const TargetOptions &options,
+                                       llvm::StringRef defaultChip) {
+  return options.chip.empty() || options.chip == "native" ? defaultChip.str()
+                                                          : options.chip;
+}
+
 LogicalResult mlir::hetc::checkChip(Location loc, llvm::StringRef target,
                                     llvm::StringRef chip,
                                     llvm::ArrayRef<llvm::StringRef> valid) {

@@ -52,7 +52,8 @@ public:
 
   LogicalResult checkToolchain(Location loc,
                                const TargetOptions &options) const override {
-    if (failed(checkChip(loc, getName(), chip(options), kChips)))
+    if (failed(checkChip(loc, getName(), resolveGPUChip(options, kDefaultChip),
+                         kChips)))
       return failure();
     std::string toolkit = toolkitPath();
     for (llvm::StringRef piece :
@@ -71,9 +72,10 @@ public:
   LogicalResult buildPipeline(OpPassManager &pm,
                               const TargetOptions &options) const override {
     buildGPUCommonPipeline(pm);
+    std::string chip = resolveGPUChip(options, kDefaultChip);
     std::string device =
-        ("nvvm-attach-target{module=hetc_kernels chip=" + chip(options) +
-         " features=" + ptxFeature(chip(options)) +
+        ("nvvm-attach-target{module=hetc_kernels chip=" + chip +
+         " features=" + ptxFeature(chip) +
          " O=3},"
          "gpu.module(arith-expand,convert-scf-to-cf,"
          "convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true},"
@@ -87,14 +89,16 @@ public:
             llvm::raw_ostream &debugOut) const override {
     // PTX from a copy: gpu-module-to-binary replaces the module it reads.
     OwningOpRef<ModuleOp> ptxModule(module.clone());
-    FailureOr<std::string> ptx = toBinary(*ptxModule, "isa");
+    FailureOr<std::string> ptx =
+        serializeKernelModule(*ptxModule, "isa", toolkitPath());
     if (failed(ptx))
       return failure();
     if (stage == EmitStage::Asm || stage == EmitStage::LLVM) {
       debugOut << *ptx;
       return SerializedTarget();
     }
-    FailureOr<std::string> cubin = toBinary(module, "bin");
+    FailureOr<std::string> cubin =
+        serializeKernelModule(module, "bin", toolkitPath());
     if (failed(cubin))
       return failure();
     if (stage == EmitStage::Object) {
@@ -102,19 +106,8 @@ public:
       return SerializedTarget();
     }
     return packageGPUTarget(
-        module, chip(options),
+        module, resolveGPUChip(options, kDefaultChip),
         {{"cubin", std::move(*cubin)}, {"ptx", std::move(*ptx)}});
-  }
-
-private:
-  static std::string chip(const TargetOptions &options) {
-    return options.chip.empty() || options.chip == "native" ? kDefaultChip.str()
-                                                            : options.chip;
-  }
-
-  static FailureOr<std::string> toBinary(ModuleOp module,
-                                         llvm::StringRef format) {
-    return serializeKernelModule(module, format, toolkitPath());
   }
 };
 

@@ -49,7 +49,7 @@ public:
 
   LogicalResult checkToolchain(Location loc,
                                const TargetOptions &options) const override {
-    std::string target = chip(options);
+    std::string target = resolveGPUChip(options, kDefaultChip);
     if (failed(checkChip(loc, getName(), target, kChips)))
       return failure();
     struct Piece {
@@ -77,7 +77,7 @@ public:
   LogicalResult buildPipeline(OpPassManager &pm,
                               const TargetOptions &options) const override {
     buildGPUCommonPipeline(pm);
-    std::string target = chip(options);
+    std::string target = resolveGPUChip(options, kDefaultChip);
     // RDNA (gfx10, gfx11) runs 32-wide waves; CDNA 64-wide.
     bool wave64 = !llvm::StringRef(target).starts_with("gfx1");
     std::string device =
@@ -102,26 +102,16 @@ public:
   serialize(ModuleOp module, const TargetOptions &options, EmitStage stage,
             llvm::raw_ostream &debugOut) const override {
     bool text = stage == EmitStage::Asm || stage == EmitStage::LLVM;
-    FailureOr<std::string> code = toBinary(module, text ? "isa" : "bin");
+    FailureOr<std::string> code =
+        serializeKernelModule(module, text ? "isa" : "bin", toolkitPath());
     if (failed(code))
       return failure();
     if (stage != EmitStage::Artifact) {
       debugOut << *code;
       return SerializedTarget();
     }
-    return packageGPUTarget(module, chip(options),
+    return packageGPUTarget(module, resolveGPUChip(options, kDefaultChip),
                             {{"hsaco", std::move(*code)}});
-  }
-
-private:
-  static std::string chip(const TargetOptions &options) {
-    return options.chip.empty() || options.chip == "native" ? kDefaultChip.str()
-                                                            : options.chip;
-  }
-
-  static FailureOr<std::string> toBinary(ModuleOp module,
-                                         llvm::StringRef format) {
-    return serializeKernelModule(module, format, toolkitPath());
   }
 };
 

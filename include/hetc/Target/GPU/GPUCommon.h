@@ -52,6 +52,11 @@ FailureOr<SerializedTarget>
 packageGPUTarget(ModuleOp module, llvm::StringRef chip,
                  std::vector<ArtifactSection> deviceCode);
 
+/// The chip to compile for: `options.chip`, or `defaultChip` when it is
+/// empty or "native" (the compiling machine has no GPU to ask).
+std::string resolveGPUChip(const TargetOptions &options,
+                           llvm::StringRef defaultChip);
+
 /// Whether `chip` is in `valid`; else an error listing the valid chips.
 LogicalResult checkChip(Location loc, llvm::StringRef target,
                         llvm::StringRef chip,
