@@ -14,8 +14,9 @@ Contents:
   mlp.hetc, mlp.npz           examples/mlp_digits.mlir with SGD momentum:
                               10 batches and the CPU target's losses and
                               final parameters
-  mlp_big.hetc                a 784-1024-1024-10 MLP, B = 256, for timing
-                              against PyTorch CUDA
+  mlp_big.hetc, mlp_large.hetc
+                              784-1024-1024-10 (B = 256) and 784-4096-4096-10
+                              (B = 2048) MLPs, timed against PyTorch CUDA
 """
 import argparse
 import json
@@ -34,6 +35,9 @@ from run import mlp_source  # noqa: E402
 
 MLP_FLAGS = ["--optimizer=sgd", "--lr=0.05", "--momentum=0.9"]
 BIG_FLAGS = ["--optimizer=sgd", "--lr=0.01"]
+# Timed against PyTorch: a launch-bound MLP and a compute-bound one.
+TIMED_MLPS = [("mlp_big", 256, [784, 1024, 1024, 10]),
+              ("mlp_large", 2048, [784, 4096, 4096, 10])]
 
 
 def cpu_reference(case, cpu_artifact, r):
@@ -103,10 +107,11 @@ def build_mlp(out, target, chip):
     np.savez(out / "mlp.npz", xs=xs, ys=ys, losses=np.array(losses), **params)
     cpu.unlink()
 
-    big = out / "mlp_big.mlir"
-    big.write_text(mlp_source(256, [784, 1024, 1024, 10]))
-    runtime.compile_model(big, out / "mlp_big.hetc",
-                          *target_flags(target, chip), *BIG_FLAGS)
+    for name, batch, sizes in TIMED_MLPS:
+        source = out / f"{name}.mlir"
+        source.write_text(mlp_source(batch, sizes))
+        runtime.compile_model(source, out / f"{name}.hetc",
+                              *target_flags(target, chip), *BIG_FLAGS)
 
 
 def main():

@@ -2,7 +2,9 @@
 """Runs a bundle made by bench/gpu_bundle.py on a machine with a GPU and no
 LLVM/MLIR: every op's forward output and gradients and 10 MLP train steps
 against the CPU target's results shipped with the bundle, then the train
-step of a 784-1024-1024-10 MLP (B = 256, SGD) timed against PyTorch CUDA.
+steps of a 784-1024-1024-10 MLP (B = 256, launch-bound) and a
+784-4096-4096-10 MLP (B = 2048, compute-bound), SGD, timed against PyTorch
+CUDA (f32 matmuls, no TF32, as PyTorch defaults to).
 
 Prints `NAME: VALUE` lines and writes results.json (into $OUT when set).
 """
@@ -75,21 +77,23 @@ def timed(fn, sync, repeats=50, warmup=5):
     return statistics.median(samples)
 
 
-def time_big_mlp():
+def time_mlp(name, batch, sizes):
     import torch
     if not torch.cuda.is_available():
         raise ImportError("PyTorch has no CUDA device here")
     rng = np.random.default_rng(0)
-    x = rng.standard_normal((256, 784)).astype(np.float32)
-    y = rng.integers(0, 10, 256).astype(np.int32)
-    session = runtime.Session(HERE / "mlp_big.hetc", device=DEVICE)
+    x = rng.standard_normal((batch, sizes[0])).astype(np.float32)
+    y = rng.integers(0, sizes[-1], batch).astype(np.int32)
+    session = runtime.Session(HERE / f"{name}.hetc", device=DEVICE)
     # train_step returns after the loss is back on the host: synchronous.
     hetc_s = timed(lambda: session.train_step(x=x, y=y), lambda: None)
     dev = torch.device("cuda")
-    model = torch.nn.Sequential(
-        torch.nn.Linear(784, 1024), torch.nn.ReLU(),
-        torch.nn.Linear(1024, 1024), torch.nn.ReLU(),
-        torch.nn.Linear(1024, 10)).to(dev)
+    layers = []
+    for i, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
+        layers.append(torch.nn.Linear(n_in, n_out))
+        if i + 2 < len(sizes):
+            layers.append(torch.nn.ReLU())
+    model = torch.nn.Sequential(*layers).to(dev)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
 
     def torch_step():
@@ -102,8 +106,15 @@ def time_big_mlp():
         optimizer.step()
         return loss.item()
 
+    # PyTorch's default: full f32 matmuls (no TF32), like hetc's kernels.
+    torch.backends.cuda.matmul.allow_tf32 = False
     torch_s = timed(torch_step, torch.cuda.synchronize)
-    return hetc_s, torch_s, torch.cuda.get_device_name()
+    flops = 6.0 * batch * sum(a * b for a, b in zip(sizes, sizes[1:]))
+    return hetc_s, torch_s, flops, torch.cuda.get_device_name()
+
+
+TIMED = [("mlp_big", 256, [784, 1024, 1024, 10]),
+         ("mlp_large", 2048, [784, 4096, 4096, 10])]
 
 
 def main():
@@ -125,17 +136,25 @@ def main():
                    mlp_losses=[float(v) for v in losses])
     print(f"mlp_loss_max_rel_diff_vs_cpu: {rel:.2e}")
     print(f"mlp_param_max_abs_diff_vs_cpu: {param_err:.2e}")
-    try:
-        hetc_s, torch_s, gpu = time_big_mlp()
-        results.update(gpu=gpu, big_mlp_step_ms=hetc_s * 1e3,
-                       torch_big_mlp_step_ms=torch_s * 1e3,
-                       big_mlp_step_ratio=hetc_s / torch_s)
+    for name, batch, sizes in TIMED:
+        if not (HERE / f"{name}.hetc").exists():
+            continue
+        try:
+            hetc_s, torch_s, flops, gpu = time_mlp(name, batch, sizes)
+        except ImportError as error:
+            print(f"timing skipped: {error}")
+            break
+        results.update({"gpu": gpu, f"{name}_step_ms": hetc_s * 1e3,
+                        f"torch_{name}_step_ms": torch_s * 1e3,
+                        f"{name}_step_ratio": hetc_s / torch_s,
+                        f"{name}_tflops": flops / hetc_s / 1e12,
+                        f"torch_{name}_tflops": flops / torch_s / 1e12})
         print(f"gpu: {gpu}")
-        print(f"big_mlp_step_ms: {hetc_s * 1e3:.3f}")
-        print(f"torch_cuda_big_mlp_step_ms: {torch_s * 1e3:.3f}")
-        print(f"big_mlp_step_ratio: {hetc_s / torch_s:.3f}")
-    except ImportError as error:
-        print(f"timing skipped: {error}")
+        print(f"{name}_step_ms: {hetc_s * 1e3:.3f} ({flops / hetc_s / 1e12:.2f}"
+              " TFLOP/s)")
+        print(f"torch_cuda_{name}_step_ms: {torch_s * 1e3:.3f} "
+              f"({flops / torch_s / 1e12:.2f} TFLOP/s)")
+        print(f"{name}_step_ratio: {hetc_s / torch_s:.3f}")
     out = pathlib.Path(os.environ.get("OUT", HERE))
     (out / "results.json").write_text(json.dumps(results, indent=1))
     return 1 if failures or rel > 1e-4 else 0
