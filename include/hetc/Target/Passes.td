@@ -164,8 +164,10 @@ def HetcGPUTileContractions : Pass<"hetc-gpu-tile-contractions",
     iteration dimensions are grouped into the rows (dimensions only the
     first input uses), the columns (only the second input), batches (both)
     and the reduction. Each thread accumulates a 4x4 block of outputs in
-    registers (a 1x1 block when the output has fewer than 4*`tile` rows or
-    columns, so small outputs leave no thread idle); the workgroup walks the
+    registers (8x8 when the output has at least 32*`tile` rows and
+    columns; 1x1 when it has fewer than 4*`tile`, so small outputs leave no
+    thread idle), owning rows ty + `tile` i and columns tx + `tile` j so
+    neighbouring threads touch neighbouring elements; the workgroup walks the
     reduction in `tile`-wide steps, staging one piece of each input in
     workgroup memory between barriers, so every staged value feeds several
     products. Convolutions are computed as implicit GEMMs: the tiles gather

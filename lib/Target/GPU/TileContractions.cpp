@@ -115,7 +115,11 @@ public:
     // Each thread computes micro x micro outputs from registers, so every
     // value read from workgroup memory feeds `micro` products; small
     // outputs keep one per thread to leave no thread idle.
-    int64_t micro = rows >= 4 * tile && cols >= 4 * tile ? 4 : 1;
+    // Large outputs take 8x8 per thread (fewer workgroup-memory reads per
+    // product; only worth it when there are many blocks to fill the GPU).
+    int64_t micro = rows >= 32 * tile && cols >= 32 * tile ? 8
+                    : rows >= 4 * tile && cols >= 4 * tile ? 4
+                                                           : 1;
     int64_t blockRows = tile * micro, blockCols = tile * micro;
     int64_t threads = tile * tile;
     Value gridX = index((cols + blockCols - 1) / blockCols);
@@ -144,8 +148,10 @@ public:
     Value colBase = muli(launch.getBlockIds().x, index(blockCols));
     Value batchIndex = launch.getBlockIds().z;
     Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
-    // This thread's outputs: rows myRows.., columns myCols.. of the block.
-    Value myRows = muli(ty, index(micro)), myCols = muli(tx, index(micro));
+    // This thread's outputs: rows ty + tile * i and columns tx + tile * j
+    // of the block, so neighbouring threads read neighbouring tile
+    // elements (no bank conflicts) and store neighbouring outputs.
+    Value myRows = ty, myCols = tx;
 
     SmallVector<Value> inits(micro * micro, zero);
     auto kLoop =
@@ -180,9 +186,9 @@ public:
     SmallVector<Value> aValues, bValues, sums;
     for (int64_t i = 0; i < micro; ++i) {
       aValues.push_back(memref::LoadOp::create(
-          b, loc, aTile, ValueRange{kk, addi(myRows, index(i))}));
+          b, loc, aTile, ValueRange{kk, addi(myRows, index(i * tile))}));
       bValues.push_back(memref::LoadOp::create(
-          b, loc, bTile, ValueRange{kk, addi(myCols, index(i))}));
+          b, loc, bTile, ValueRange{kk, addi(myCols, index(i * tile))}));
     }
     for (int64_t i = 0; i < micro; ++i)
       for (int64_t j = 0; j < micro; ++j)
@@ -199,8 +205,8 @@ public:
     Value out = op.getDpsInitOperand(0)->get();
     for (int64_t i = 0; i < micro; ++i) {
       for (int64_t j = 0; j < micro; ++j) {
-        Value row = addi(rowBase, addi(myRows, index(i)));
-        Value col = addi(colBase, addi(myCols, index(j)));
+        Value row = addi(rowBase, addi(myRows, index(i * tile)));
+        Value col = addi(colBase, addi(myCols, index(j * tile)));
         auto store = scf::IfOp::create(
             b, loc, andi(ult(row, index(rows)), ult(col, index(cols))));
         OpBuilder::InsertionGuard guard(b);

@@ -214,3 +214,26 @@ func.func @filled_then_read(%a: memref<20x8xf32>, %b: memref<8x10xf32>, %c: memr
   linalg.matmul ins(%a, %b : memref<20x8xf32>, memref<8x10xf32>) outs(%c : memref<20x10xf32>)
   return
 }
+
+// Outputs of at least 512x512 take 8x8 per thread: 128x128 per workgroup,
+// a 4x4 grid here, 16x128 tiles; thread (ty, tx) owns rows ty + 16 i and
+// columns tx + 16 j, so neighbouring threads read neighbouring tile
+// elements.
+// CHECK-LABEL: func.func @large_matmul
+// CHECK-DAG: %[[C4:.+]] = arith.constant 4 : index
+// CHECK: gpu.launch blocks({{.*}}) in (%{{[^ ]+}} = %[[C4]], %{{[^ ]+}} = %[[C4]], %{{[^ ]+}} = %{{[^)]+}})
+// CHECK-SAME: threads(%[[TX:[^,]+]], %[[TY:[^,]+]], %{{[^)]+}}) in
+// CHECK-SAME: workgroup(%[[ATILE:[^ ]+]] : memref<16x128xf32, #gpu.address_space<workgroup>>, %[[BTILE:[^ ]+]] : memref<16x128xf32, #gpu.address_space<workgroup>>)
+// CHECK: scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
+// CHECK: scf.for %[[KK:[^ ]+]] =
+// CHECK-NEXT: %[[ROW0:.+]] = arith.addi %[[TY]], %{{.+}} : index
+// CHECK-NEXT: memref.load %[[ATILE]][%[[KK]], %[[ROW0]]]
+// CHECK-NEXT: %[[COL0:.+]] = arith.addi %[[TX]], %{{.+}} : index
+// CHECK-NEXT: memref.load %[[BTILE]][%[[KK]], %[[COL0]]]
+// CHECK-NEXT: %[[ROW1:.+]] = arith.addi %[[TY]], %[[C16:.+]] : index
+// CHECK-NEXT: memref.load %[[ATILE]][%[[KK]], %[[ROW1]]]
+// CHECK-COUNT-64: arith.mulf
+func.func @large_matmul(%a: memref<512x16xf32>, %b: memref<16x512xf32>, %c: memref<512x512xf32>) {
+  linalg.matmul ins(%a, %b : memref<512x16xf32>, memref<16x512xf32>) outs(%c : memref<512x512xf32>)
+  return
+}
