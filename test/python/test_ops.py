@@ -247,6 +247,14 @@ CASES = [
          "%out = hetc.conv2d %a0, %a1 : "
          f"({ty((2, 8, 12, 12))}, {ty((16, 8, 3, 3))}) -> "
          f"{ty((2, 16, 10, 10))}", (2, 16, 10, 10), F.conv2d, tol=1e-3),
+    # Outputs of at least 512x512 (forward and both gradients): 8x8 per
+    # thread, and the tensor-core (3xTF32) kernels on NVIDIA. Outputs are
+    # sums of 520 products (magnitude ~23); 3xTF32 keeps ~21 bits of each
+    # product, so near-cancelling sums differ by up to ~2e-4 absolute.
+    Case("matmul_large", [R(544, 520), R(520, 530)],
+         f"%out = hetc.matmul %a0, %a1 : ({ty((544, 520))}, "
+         f"{ty((520, 530))}) -> {ty((544, 530))}", (544, 530), torch.matmul,
+         tol=3e-3),
     Case("reduce_sum_long", [R(4096)],
          f"%out = hetc.reduce_sum %a0 [0] : {ty((4096,))} -> tensor<f32>", (),
          lambda a: a.sum(), tol=1e-3),

@@ -181,9 +181,15 @@ def HetcGPUTileContractions : Pass<"hetc-gpu-tile-contractions",
   }];
   let options = [
     Option<"tile", "tile", "int64_t", /*default=*/"16",
-           "Threads per side of a workgroup (and the reduction step)">
+           "Threads per side of a workgroup (and the reduction step)">,
+    Option<"nvidiaMma", "nvidia-mma", "bool", /*default=*/"false",
+           "Compute the 8x8-per-thread case on NVIDIA tensor cores (sm_80 "
+           "and newer): m16n8k8 TF32 MMAs with operands split in two "
+           "TF32 parts (3xTF32), as accurate as f32">
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::nvgpu::NVGPUDialect",
+                           "::mlir::vector::VectorDialect",
                            "::mlir::affine::AffineDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect",

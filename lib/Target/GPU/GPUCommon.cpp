@@ -12,9 +12,13 @@
 using namespace mlir;
 using namespace mlir::hetc;
 
-void mlir::hetc::buildGPUCommonPipeline(OpPassManager &pm) {
+void mlir::hetc::buildGPUCommonPipeline(OpPassManager &pm,
+                                        bool nvidiaTensorCores) {
   // The textual form keeps the pipeline readable and matches what
   // `hetc-compile --print-ir-after-all` shows; it always parses.
+  std::string tileContractions =
+      nvidiaTensorCores ? "hetc-gpu-tile-contractions{nvidia-mma=true},"
+                        : "hetc-gpu-tile-contractions,";
   (void)parsePassPipeline(
       "linalg-fuse-elementwise-ops,"
       "func.func(hetc-gpu-split-reductions),"
@@ -24,13 +28,14 @@ void mlir::hetc::buildGPUCommonPipeline(OpPassManager &pm) {
       "func.func(hetc-drop-tied-results),"
       "buffer-results-to-out-params{hoist-static-allocs "
       "modify-public-functions},"
-      "func.func(hetc-cpu-lower-copies{all=true},"
-      "hetc-gpu-tile-contractions,hetc-gpu-map-parallel-loops),"
-      "convert-parallel-loops-to-gpu,canonicalize,"
-      "func.func(hetc-gpu-sink-into-launches),"
-      "gpu-kernel-outlining,hetc-gpu-merge-kernel-modules,"
-      "gpu.module(fold-memref-alias-ops),"
-      "lower-affine,canonicalize,cse",
+      "func.func(hetc-cpu-lower-copies{all=true}," +
+          tileContractions +
+          "hetc-gpu-map-parallel-loops),"
+          "convert-parallel-loops-to-gpu,canonicalize,"
+          "func.func(hetc-gpu-sink-into-launches),"
+          "gpu-kernel-outlining,hetc-gpu-merge-kernel-modules,"
+          "gpu.module(fold-memref-alias-ops),"
+          "lower-affine,canonicalize,cse",
       pm);
 }
 

@@ -15,6 +15,8 @@
 #include "hetc/Target/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
@@ -103,9 +105,11 @@ public:
   /// `init`, when set, is the value the output was filled with just
   /// before: the kernel then writes init + sum instead of reading the
   /// output back.
+  /// `mma` computes the 8x8-per-thread case with NVIDIA tensor cores.
   TiledContractionBuilder(RewriterBase &rewriter, linalg::LinalgOp op,
-                          const DimGroups &groups, int64_t tile, Value init)
-      : b(rewriter), op(op), groups(groups), tile(tile), init(init),
+                          const DimGroups &groups, int64_t tile, Value init,
+                          bool mma)
+      : b(rewriter), op(op), groups(groups), tile(tile), init(init), mma(mma),
         loc(op.getLoc()) {}
 
   void build() {
@@ -153,7 +157,14 @@ public:
     // elements (no bank conflicts) and store neighbouring outputs.
     Value myRows = ty, myCols = tx;
 
-    SmallVector<Value> inits(micro * micro, zero);
+    bool useMma = mma && micro == 8 && tile == 16;
+    auto accType = VectorType::get({2, 2}, b.getF32Type());
+    SmallVector<Value> inits(
+        useMma ? kMmaTiles : micro * micro,
+        useMma ? arith::ConstantOp::create(
+                     b, loc, DenseElementsAttr::get(accType, 0.0f))
+                     .getResult()
+               : zero);
     auto kLoop =
         scf::ForOp::create(b, loc, index(0), index(depth), index(tile), inits);
     b.setInsertionPointToStart(kLoop.getBody());
@@ -179,6 +190,18 @@ public:
       memref::StoreOp::create(b, loc, bValue, bTile, ValueRange{kB, n});
     }
     gpu::BarrierOp::create(b, loc);
+    if (useMma) {
+      SmallVector<Value> sums =
+          mmaStep(aTile, bTile, linearThread, kLoop.getRegionIterArgs());
+      gpu::BarrierOp::create(b, loc);
+      scf::YieldOp::create(b, loc, sums);
+      b.setInsertionPointAfter(kLoop);
+      storeMmaResults(kLoop.getResults(), linearThread, rowBase, colBase, rows,
+                      cols, batchIndex);
+      b.setInsertionPointToEnd(&body);
+      gpu::TerminatorOp::create(b, loc);
+      return;
+    }
     auto innerLoop = scf::ForOp::create(b, loc, index(0), index(tile), index(1),
                                         kLoop.getRegionIterArgs());
     b.setInsertionPointToStart(innerLoop.getBody());
@@ -203,29 +226,141 @@ public:
     b.setInsertionPointAfter(kLoop);
 
     Value out = op.getDpsInitOperand(0)->get();
-    for (int64_t i = 0; i < micro; ++i) {
-      for (int64_t j = 0; j < micro; ++j) {
-        Value row = addi(rowBase, addi(myRows, index(i * tile)));
-        Value col = addi(colBase, addi(myCols, index(j * tile)));
-        auto store = scf::IfOp::create(
-            b, loc, andi(ult(row, index(rows)), ult(col, index(cols))));
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPointToStart(&store.getThenRegion().front());
-        SmallVector<Value> outIndices =
-            operandIndices(2, iterationPoint(row, col, nullptr, batchIndex));
-        Value old =
-            init ? init
-                 : memref::LoadOp::create(b, loc, out, outIndices).getResult();
-        Value sum =
-            arith::AddFOp::create(b, loc, old, kLoop.getResult(i * micro + j));
-        memref::StoreOp::create(b, loc, sum, out, outIndices);
-      }
-    }
+    for (int64_t i = 0; i < micro; ++i)
+      for (int64_t j = 0; j < micro; ++j)
+        accumulateInto(out, addi(rowBase, addi(myRows, index(i * tile))),
+                       addi(colBase, addi(myCols, index(j * tile))), rows, cols,
+                       batchIndex, kLoop.getResult(i * micro + j));
     b.setInsertionPointToEnd(&body);
     gpu::TerminatorOp::create(b, loc);
   }
 
 private:
+  /// The tensor-core path: the 16x16 threads are 8 warps, 4 down by 2
+  /// across, each computing 32x64 of the 128x128 block as 2x8
+  /// m16n8k8 TF32 MMAs per 8-deep k step. TF32 keeps 10 mantissa bits, so
+  /// each operand is split into hi (its TF32 part) and lo (the rest, also
+  /// TF32 by the hardware's truncation) and the products accumulate
+  /// lo*hi + hi*lo + hi*hi ("3xTF32"), as accurate as f32 arithmetic.
+  static constexpr int64_t kMmaTiles = 16; // 2 x 8 m16n8 tiles per warp
+
+  struct Split {
+    Value hi, lo;
+  };
+
+  Split split(Value x) {
+    Value bits = arith::BitcastOp::create(b, loc, b.getI32Type(), x);
+    Value mask = arith::ConstantOp::create(
+        b, loc, b.getI32IntegerAttr(static_cast<int32_t>(0xFFFFE000u)));
+    Value hi = arith::BitcastOp::create(
+        b, loc, b.getF32Type(), arith::AndIOp::create(b, loc, bits, mask));
+    return {hi, arith::SubFOp::create(b, loc, x, hi)};
+  }
+
+  /// Loads `elements` from `tile` at (k, m) pairs and packs their hi and lo
+  /// parts into two fragments of `shape`.
+  std::pair<Value, Value> fragment(Value tile,
+                                   ArrayRef<std::pair<Value, Value>> at,
+                                   ArrayRef<int64_t> shape) {
+    SmallVector<Value> his, los;
+    for (auto [k, m] : at) {
+      Split parts =
+          split(memref::LoadOp::create(b, loc, tile, ValueRange{k, m}));
+      his.push_back(parts.hi);
+      los.push_back(parts.lo);
+    }
+    auto type = VectorType::get(shape, b.getF32Type());
+    return {vector::FromElementsOp::create(b, loc, type, his),
+            vector::FromElementsOp::create(b, loc, type, los)};
+  }
+
+  /// The warp's row and column offsets in the block, and the lane's group
+  /// (lane / 4) and index in it (lane % 4), which the MMA fragments use.
+  struct WarpPosition {
+    Value rowOffset, colOffset, group, inGroup;
+  };
+
+  WarpPosition warpPosition(Value linearThread) {
+    Value warp = divui(linearThread, index(32));
+    Value lane = remui(linearThread, index(32));
+    return {muli(divui(warp, index(2)), index(32)),
+            muli(remui(warp, index(2)), index(64)), divui(lane, index(4)),
+            remui(lane, index(4))};
+  }
+
+  SmallVector<Value> mmaStep(Value aTile, Value bTile, Value linearThread,
+                             ValueRange accumulators) {
+    WarpPosition w = warpPosition(linearThread);
+    SmallVector<Value> acc(accumulators.begin(), accumulators.end());
+    for (int64_t kStep = 0; kStep < tile; kStep += 8) {
+      Value k = addi(w.inGroup, index(kStep));
+      Value k4 = addi(w.inGroup, index(kStep + 4));
+      SmallVector<std::pair<Value, Value>> a, bFrags;
+      for (int64_t mi = 0; mi < 2; ++mi) {
+        Value r = addi(w.rowOffset, addi(w.group, index(mi * 16)));
+        Value r8 = addi(r, index(8));
+        // A (16x8, row-major): rows g and g + 8, columns t and t + 4.
+        a.push_back(
+            fragment(aTile, {{k, r}, {k, r8}, {k4, r}, {k4, r8}}, {4, 1}));
+      }
+      for (int64_t ni = 0; ni < 8; ++ni) {
+        Value c = addi(w.colOffset, addi(w.group, index(ni * 8)));
+        // B (8x8, column-major): rows t and t + 4, column g.
+        bFrags.push_back(fragment(bTile, {{k, c}, {k4, c}}, {2, 1}));
+      }
+      for (int64_t mi = 0; mi < 2; ++mi)
+        for (int64_t ni = 0; ni < 8; ++ni) {
+          Value &c = acc[mi * 8 + ni];
+          auto [aHi, aLo] = a[mi];
+          auto [bHi, bLo] = bFrags[ni];
+          // Small terms first.
+          for (auto [x, y] :
+               {std::pair{aLo, bHi}, std::pair{aHi, bLo}, std::pair{aHi, bHi}})
+            c = nvgpu::MmaSyncOp::create(b, loc, x, y, c,
+                                         ArrayRef<int64_t>{16, 8, 8},
+                                         /*tf32Enabled=*/true);
+        }
+    }
+    return acc;
+  }
+
+  /// Writes the MMA accumulators: element (r, cc) of tile (mi, ni) is row
+  /// g + 8 r + 16 mi and column 2 t + cc + 8 ni of the warp's 32x64.
+  void storeMmaResults(ValueRange acc, Value linearThread, Value rowBase,
+                       Value colBase, int64_t rows, int64_t cols,
+                       Value batchIndex) {
+    WarpPosition w = warpPosition(linearThread);
+    Value out = op.getDpsInitOperand(0)->get();
+    Value warpRow = addi(rowBase, addi(w.rowOffset, w.group));
+    Value warpCol = addi(colBase, addi(w.colOffset, muli(w.inGroup, index(2))));
+    for (int64_t mi = 0; mi < 2; ++mi)
+      for (int64_t ni = 0; ni < 8; ++ni)
+        for (int64_t r = 0; r < 2; ++r)
+          for (int64_t cc = 0; cc < 2; ++cc) {
+            Value row = addi(warpRow, index(mi * 16 + r * 8));
+            Value col = addi(warpCol, index(ni * 8 + cc));
+            Value value = vector::ExtractOp::create(b, loc, acc[mi * 8 + ni],
+                                                    ArrayRef<int64_t>{r, cc});
+            accumulateInto(out, row, col, rows, cols, batchIndex, value);
+          }
+  }
+
+  /// out[row, col] = (init or out[row, col]) + value, where it exists.
+  void accumulateInto(Value out, Value row, Value col, int64_t rows,
+                      int64_t cols, Value batchIndex, Value value) {
+    auto store = scf::IfOp::create(
+        b, loc, andi(ult(row, index(rows)), ult(col, index(cols))));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&store.getThenRegion().front());
+    SmallVector<Value> outIndices =
+        operandIndices(2, iterationPoint(row, col, nullptr, batchIndex));
+    Value old =
+        init ? init
+             : memref::LoadOp::create(b, loc, out, outIndices).getResult();
+    Value sum = arith::AddFOp::create(b, loc, old, value);
+    memref::StoreOp::create(b, loc, sum, out, outIndices);
+  }
+
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   Value addi(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
   Value muli(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
@@ -294,6 +429,7 @@ private:
   const DimGroups &groups;
   int64_t tile;
   Value init;
+  bool mma;
   Location loc;
 };
 
@@ -356,7 +492,8 @@ struct HetcGPUTileContractionsPass
       linalg::FillOp fill = findFoldableFill(op);
       Value init = fill ? fill.getInputs()[0] : Value();
       rewriter.setInsertionPoint(op);
-      TiledContractionBuilder(rewriter, op, groups, tile, init).build();
+      TiledContractionBuilder(rewriter, op, groups, tile, init, nvidiaMma)
+          .build();
       rewriter.eraseOp(op);
       if (fill)
         rewriter.eraseOp(fill);

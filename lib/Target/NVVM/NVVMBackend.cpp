@@ -71,13 +71,14 @@ public:
 
   LogicalResult buildPipeline(OpPassManager &pm,
                               const TargetOptions &options) const override {
-    buildGPUCommonPipeline(pm);
     std::string chip = resolveGPUChip(options, kDefaultChip);
+    // Turing (sm_75) has no TF32 MMA.
+    buildGPUCommonPipeline(pm, /*nvidiaTensorCores=*/chip != "sm_75");
     std::string device =
         ("nvvm-attach-target{module=hetc_kernels chip=" + chip +
          " features=" + ptxFeature(chip) +
          " O=3},"
-         "gpu.module(arith-expand,convert-scf-to-cf,"
+         "gpu.module(arith-expand,convert-scf-to-cf,convert-nvgpu-to-nvvm,"
          "convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true},"
          "canonicalize,cse,reconcile-unrealized-casts)")
             .str();

@@ -1,5 +1,6 @@
 // RUN: hetc-opt %s --pass-pipeline='builtin.module(func.func(hetc-gpu-tile-contractions,lower-affine,cse))' | FileCheck %s
 // RUN: hetc-opt %s --pass-pipeline='builtin.module(func.func(hetc-gpu-tile-contractions{tile=8}))' | FileCheck %s --check-prefix=TILE8
+// RUN: hetc-opt %s --pass-pipeline='builtin.module(func.func(hetc-gpu-tile-contractions{nvidia-mma=true}))' | FileCheck %s --check-prefix=MMA
 
 // 64x128 outputs: each of the 16x16 threads computes a 4x4 block of
 // outputs in registers, so a workgroup covers 64x64 outputs: a grid of 2
@@ -237,3 +238,25 @@ func.func @large_matmul(%a: memref<512x16xf32>, %b: memref<16x512xf32>, %c: memr
   linalg.matmul ins(%a, %b : memref<512x16xf32>, memref<16x512xf32>) outs(%c : memref<512x512xf32>)
   return
 }
+
+// With nvidia-mma, the 8x8-per-thread case runs on tensor cores: 16
+// m16n8 accumulators per thread (vector<2x2xf32>), and per 8-deep k step
+// each pair of A and B fragments enters three TF32 MMAs (lo*hi, hi*lo,
+// hi*hi), the hi parts masked to TF32 (0xFFFFE000 = -8192). Smaller
+// outputs keep the scalar kernels.
+// MMA-LABEL: func.func @matmul
+// MMA-NOT: nvgpu.mma.sync
+// MMA-LABEL: func.func @large_matmul
+// MMA: arith.constant dense<0.000000e+00> : vector<2x2xf32>
+// MMA: scf.for {{.*}} -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
+// MMA: gpu.barrier
+// MMA: %[[BITS:.+]] = arith.bitcast %{{.+}} : f32 to i32
+// MMA: %[[MASK:.+]] = arith.constant -8192 : i32
+// MMA: %[[HIBITS:.+]] = arith.andi %[[BITS]], %[[MASK]] : i32
+// MMA: %[[HI:.+]] = arith.bitcast %[[HIBITS]] : i32 to f32
+// MMA: arith.subf %{{.+}}, %[[HI]] : f32
+// MMA: vector.from_elements {{.*}} : vector<4x1xf32>
+// MMA: vector.from_elements {{.*}} : vector<2x1xf32>
+// MMA-COUNT-3: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 8], tf32Enabled} : (vector<4x1xf32>, vector<2x1xf32>, vector<2x2xf32>) -> vector<2x2xf32>
+// MMA: gpu.barrier
+// MMA: vector.extract %{{.+}}[0, 0] : f32 from vector<2x2xf32>

@@ -25,8 +25,9 @@ namespace mlir::hetc {
 constexpr llvm::StringLiteral kKernelModuleName = "hetc_kernels";
 
 /// Adds the passes from linalg on tensors to host functions that only
-/// launch kernels, and one gpu.module of kernels.
-void buildGPUCommonPipeline(OpPassManager &pm);
+/// launch kernels, and one gpu.module of kernels. `nvidiaTensorCores`
+/// computes large contractions with nvgpu MMAs (NVIDIA sm_80 and newer).
+void buildGPUCommonPipeline(OpPassManager &pm, bool nvidiaTensorCores = false);
 
 /// What the runtime replays: the manifest's "device" object and the bytes
 /// of the constants it uploads.
