@@ -7,6 +7,7 @@ steps of a 784-1024-1024-10 MLP (B = 256, launch-bound) and a
 CUDA (f32 matmuls, no TF32, as PyTorch defaults to).
 
 Prints `NAME: VALUE` lines and writes results.json (into $OUT when set).
+With --profile it prints each timed MLP's device time per kernel instead.
 """
 import json
 import os
@@ -117,7 +118,27 @@ TIMED = [("mlp_big", 256, [784, 1024, 1024, 10]),
          ("mlp_large", 2048, [784, 4096, 4096, 10])]
 
 
+def profile(name, batch, sizes, steps=5):
+    """Per-kernel device time of `steps` train steps (HETC_PROFILE waits for
+    each kernel, so the totals exceed a normal step's time)."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((batch, sizes[0])).astype(np.float32)
+    y = rng.integers(0, sizes[-1], batch).astype(np.int32)
+    os.environ["HETC_PROFILE"] = "1"
+    session = runtime.Session(HERE / f"{name}.hetc", device=DEVICE)
+    del os.environ["HETC_PROFILE"]
+    for _ in range(steps):
+        session.train_step(x=x, y=y)
+    sys.stderr.flush()
+    session.close()  # prints the table to stderr
+
+
 def main():
+    if "--profile" in sys.argv:
+        for name, batch, sizes in TIMED:
+            print(f"profile of {name} (5 steps):", flush=True)
+            profile(name, batch, sizes)
+        return 0
     results = {"device": DEVICE}
     index = json.loads((HERE / "cases" / "index.json").read_text())
     failures = []

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct buffer_ref {
   char space; /* 'a', 't' or 'c' */
@@ -52,7 +53,16 @@ struct hetc_executable {
   size_t num_programs;
   pthread_mutex_t lock; /* temporaries are shared by the sessions */
   bool sync_each_dispatch;
+  /* HETC_PROFILE: seconds and launches per kernel, waiting for each. */
+  double *kernel_seconds;
+  uint64_t *kernel_calls;
 };
+
+static double now_seconds(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
 
 static hetc_status_t malformed(const char *what) {
   return hetc_make_status(HETC_STATUS_DATA_LOSS,
@@ -215,8 +225,40 @@ static hetc_status_t parse_program(const json_value_t *json,
   return check_refs(p, entry, exe);
 }
 
+/* Prints the HETC_PROFILE table: kernels by total time. */
+static void print_profile(const hetc_executable_t *exe) {
+  double total = 0;
+  for (size_t i = 0; i < exe->num_kernels; ++i)
+    total += exe->kernel_seconds[i];
+  if (total <= 0)
+    return;
+  fprintf(stderr, "hetc profile: %.3f ms in kernels (each waited for)\n",
+          total * 1e3);
+  bool *shown = calloc(exe->num_kernels, sizeof(bool));
+  for (size_t n = 0; shown && n < exe->num_kernels; ++n) {
+    size_t top = exe->num_kernels;
+    for (size_t i = 0; i < exe->num_kernels; ++i)
+      if (!shown[i] && exe->kernel_calls[i] &&
+          (top == exe->num_kernels ||
+           exe->kernel_seconds[i] > exe->kernel_seconds[top]))
+        top = i;
+    if (top == exe->num_kernels)
+      break;
+    shown[top] = true;
+    fprintf(stderr, "  %6.2f%% %10.3f ms %8llu x  %s\n",
+            100.0 * exe->kernel_seconds[top] / total,
+            exe->kernel_seconds[top] * 1e3,
+            (unsigned long long)exe->kernel_calls[top], exe->kernels[top].name);
+  }
+  free(shown);
+}
+
 static void free_executable(const hetc_driver_t *driver, void *impl,
                             hetc_executable_t *exe) {
+  if (exe->kernel_seconds && exe->kernel_calls && exe->kernels)
+    print_profile(exe);
+  free(exe->kernel_seconds);
+  free(exe->kernel_calls);
   for (size_t i = 0; i < exe->num_programs; ++i) {
     program_t *p = &exe->programs[i];
     for (size_t j = 0; j < p->num_temps; ++j)
@@ -292,6 +334,12 @@ hetc_status_t hetc_program_load(const hetc_driver_t *driver, void *impl,
   pthread_mutex_init(&exe->lock, NULL);
   const char *sync = getenv("HETC_SYNC_EACH_DISPATCH");
   exe->sync_each_dispatch = sync && *sync && strcmp(sync, "0") != 0;
+  const char *profile = getenv("HETC_PROFILE");
+  if (profile && *profile && strcmp(profile, "0") != 0) {
+    exe->sync_each_dispatch = true;
+    exe->kernel_seconds = calloc(1, sizeof(double));
+    exe->kernel_calls = calloc(1, sizeof(uint64_t));
+  }
   const json_value_t *device = json_get(root, "device");
   if (!device || device->kind != JSON_OBJECT)
     status = hetc_make_status(HETC_STATUS_DATA_LOSS,
@@ -300,6 +348,15 @@ hetc_status_t hetc_program_load(const hetc_driver_t *driver, void *impl,
                               artifact->target);
   if (!status)
     status = parse_kernels(json_get(device, "kernels"), exe);
+  if (!status && exe->kernel_seconds) {
+    free(exe->kernel_seconds);
+    free(exe->kernel_calls);
+    exe->kernel_seconds = calloc(exe->num_kernels, sizeof(double));
+    exe->kernel_calls = calloc(exe->num_kernels, sizeof(uint64_t));
+    if (!exe->kernel_seconds || !exe->kernel_calls)
+      status =
+          hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  }
   const json_value_t *programs = status ? NULL : json_get(device, "programs");
   if (!status && (!programs || programs->kind != JSON_OBJECT))
     status = malformed("'programs' is missing");
@@ -400,6 +457,7 @@ hetc_status_t hetc_program_invoke(const hetc_driver_t *driver, void *impl,
   }
   status = gpu->begin(impl);
   const command_t *last = NULL;
+  double started = 0;
   void *stack_bindings[64];
   for (size_t i = 0; !status && i < p->num_commands; ++i) {
     const command_t *c = &p->commands[i];
@@ -418,6 +476,7 @@ hetc_status_t hetc_program_invoke(const hetc_driver_t *driver, void *impl,
       }
       for (uint32_t j = 0; j < n; ++j)
         bindings[j] = resolve(exe, p, buffers, c->bindings[j]);
+      started = exe->kernel_seconds ? now_seconds() : 0;
       status = gpu->dispatch(impl, exe->module, c->kernel, c->grid, bindings);
       if (bindings != stack_bindings)
         free(bindings);
@@ -431,6 +490,10 @@ hetc_status_t hetc_program_invoke(const hetc_driver_t *driver, void *impl,
     }
     if (exe->sync_each_dispatch) {
       status = gpu->end(impl);
+      if (exe->kernel_seconds && !c->is_copy) {
+        exe->kernel_seconds[c->kernel] += now_seconds() - started;
+        ++exe->kernel_calls[c->kernel];
+      }
       if (status) {
         status = blame(status, exe, p, c, true);
         pthread_mutex_unlock(&exe->lock);

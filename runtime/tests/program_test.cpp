@@ -160,3 +160,24 @@ TEST_F(Program, WrongBindingCountNamesTheKernel) {
 }
 
 } // namespace
+
+namespace {
+
+TEST_F(Program, ProfileReportsTimePerKernel) {
+  setenv("HETC_PROFILE", "1", 1);
+  hetc_status_t status = load(manifest(program()));
+  unsetenv("HETC_PROFILE");
+  ASSERT_EQ(status, nullptr);
+  std::vector<float> out;
+  ASSERT_EQ(run(out), nullptr);
+  ASSERT_EQ(run(out), nullptr);
+  ::testing::internal::CaptureStderr();
+  hetc_session_free(session);
+  session = nullptr;
+  std::string report = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(report.find("hetc profile:"), std::string::npos) << report;
+  // add_one ran twice per step, two steps.
+  EXPECT_NE(report.find("4 x  add_one"), std::string::npos) << report;
+}
+
+} // namespace
