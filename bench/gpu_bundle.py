@@ -43,12 +43,7 @@ TIMED_MLPS = [("mlp_big", 256, [784, 1024, 1024, 10]),
 def cpu_reference(case, cpu_artifact, r):
     """The CPU target's forward output and gradients for one op case."""
     session = runtime.Session(cpu_artifact)
-    data = {"r": r}
-    for i, a in enumerate(case.inputs):
-        if a.dtype == np.float32:
-            session.set(f"a{i}", a)
-        else:
-            data[f"a{i}"] = a
+    data = test_ops.feed(session, case, r)
     _, outputs = session.run("eval", **data)
     expected = {"forward": outputs["output0"]}
     if case.grads:

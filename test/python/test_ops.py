@@ -73,6 +73,18 @@ def target(request):
     return request.param
 
 
+def feed(session, case, r):
+    """Sets the case's float operands as the session's parameters; returns
+    the other inputs (integer operands and the cotangent r) by name."""
+    data = {"r": r}
+    for i, a in enumerate(case.inputs):
+        if a.dtype == np.float32:
+            session.set(f"a{i}", a)
+        else:
+            data[f"a{i}"] = a
+    return data
+
+
 def run_case(case, tmp_path, target="cpu"):
     shape = case.out_shape
     src = model_source(case.inputs, case.op, shape)
@@ -81,12 +93,7 @@ def run_case(case, tmp_path, target="cpu"):
                                      "--lr=1.0")
     session = runtime.Session(artifact, device=target)
     r = R(*shape) if shape else np.array(R(1)[0], np.float32)
-    data = {"r": r}
-    for i, a in enumerate(case.inputs):
-        if a.dtype == np.float32:
-            session.set(f"a{i}", a)
-        else:
-            data[f"a{i}"] = a
+    data = feed(session, case, r)
     _, outputs = session.run("eval", **data)
     got = outputs["output0"]
 
