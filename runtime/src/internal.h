@@ -97,6 +97,8 @@ typedef struct hetc_kernel_desc {
   char *name;             /* the symbol / SPIR-V entry point */
   uint32_t block[3];      /* threads per block (workgroup size) */
   uint32_t num_bindings;  /* buffer arguments, in binding order */
+  char *source;           /* the model op it computes ("m.mlir:15:9"), or
+                             null */
 } hetc_kernel_desc_t;
 
 /* What a GPU driver provides; program.c turns an entry's recorded command

@@ -126,6 +126,10 @@ static hetc_status_t parse_kernels(const json_value_t *list,
     exe->kernels[i].num_bindings = (uint32_t)bindings;
     if (!exe->kernels[i].name)
       return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+    const json_value_t *source = json_get(k, "source");
+    if (source && source->kind == JSON_STRING &&
+        !(exe->kernels[i].source = strdup(source->string)))
+      return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   }
   return NULL;
 }
@@ -245,10 +249,13 @@ static void print_profile(const hetc_executable_t *exe) {
     if (top == exe->num_kernels)
       break;
     shown[top] = true;
-    fprintf(stderr, "  %6.2f%% %10.3f ms %8llu x  %s\n",
+    const hetc_kernel_desc_t *k = &exe->kernels[top];
+    fprintf(stderr, "  %6.2f%% %10.3f ms %8llu x  %s%s%s%s\n",
             100.0 * exe->kernel_seconds[top] / total,
             exe->kernel_seconds[top] * 1e3,
-            (unsigned long long)exe->kernel_calls[top], exe->kernels[top].name);
+            (unsigned long long)exe->kernel_calls[top], k->name,
+            k->source ? " (" : "", k->source ? k->source : "",
+            k->source ? ")" : "");
   }
   free(shown);
 }
@@ -278,8 +285,10 @@ static void free_executable(const hetc_driver_t *driver, void *impl,
   free(exe->constants);
   if (exe->module)
     driver->gpu->unload_kernels(impl, exe->module);
-  for (size_t i = 0; i < exe->num_kernels; ++i)
+  for (size_t i = 0; i < exe->num_kernels; ++i) {
     free(exe->kernels[i].name);
+    free(exe->kernels[i].source);
+  }
   free(exe->kernels);
   pthread_mutex_destroy(&exe->lock);
   free(exe);
@@ -418,15 +427,18 @@ static hetc_status_t blame(hetc_status_t status, const hetc_executable_t *exe,
                            const program_t *p, const command_t *last,
                            bool exact) {
   const char *message = hetc_status_message(status);
-  char what[160];
+  char what[320];
   if (!last)
     snprintf(what, sizeof(what), "before any kernel ran");
   else if (last->is_copy)
     snprintf(what, sizeof(what), "%s a buffer copy",
              exact ? "in" : "at or before");
-  else
-    snprintf(what, sizeof(what), "%s kernel '%s'",
-             exact ? "in" : "at or before", exe->kernels[last->kernel].name);
+  else {
+    const hetc_kernel_desc_t *k = &exe->kernels[last->kernel];
+    snprintf(what, sizeof(what), "%s kernel '%s'%s%s%s",
+             exact ? "in" : "at or before", k->name, k->source ? " (from " : "",
+             k->source ? k->source : "", k->source ? ")" : "");
+  }
   hetc_status_t wrapped = hetc_make_status(
       hetc_status_code(status), "entry '%s' failed on the device %s: %s%s",
       p->entry, what, message,

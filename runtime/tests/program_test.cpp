@@ -48,7 +48,7 @@ std::string program(const std::string &grid = "[16, 1, 1]",
                     const std::string &second = "\"t0\", \"a2\"",
                     const std::string &kernelIndex = "0") {
   return R"({"kernels": [{"name": "add_one", "block": [64, 1, 1],
-                          "bindings": 2}],
+                          "bindings": 2, "source": "m.mlir:3:7"}],
     "programs": {"eval": {"temporaries": [4000], "commands": [
       {"dispatch": )" +
          kernelIndex + R"(, "grid": )" + grid +
@@ -129,8 +129,10 @@ TEST_F(Program, ChainsDispatchesThroughATemporary) {
 TEST_F(Program, AFailingDispatchNamesTheEntryAndKernel) {
   ASSERT_EQ(load(manifest(program("[4000000000, 1, 1]"))), nullptr);
   std::vector<float> out;
+  // The error names the kernel and the model op it computes.
   expectError(run(out), HETC_STATUS_INVALID_ARGUMENT,
-              "entry 'eval' failed on the device in kernel 'add_one'");
+              "entry 'eval' failed on the device in kernel 'add_one' (from "
+              "m.mlir:3:7)");
   // The device stays usable.
   session = (hetc_session_free(session), nullptr);
   hetc_artifact_free(artifact);
@@ -177,7 +179,8 @@ TEST_F(Program, ProfileReportsTimePerKernel) {
   std::string report = ::testing::internal::GetCapturedStderr();
   EXPECT_NE(report.find("hetc profile:"), std::string::npos) << report;
   // add_one ran twice per step, two steps.
-  EXPECT_NE(report.find("4 x  add_one"), std::string::npos) << report;
+  EXPECT_NE(report.find("4 x  add_one (m.mlir:3:7)"), std::string::npos)
+      << report;
 }
 
 } // namespace

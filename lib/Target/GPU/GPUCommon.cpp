@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/Path.h"
 
 using namespace mlir;
 using namespace mlir::hetc;
@@ -122,11 +123,30 @@ private:
     if (it != kernelIndices.end())
       return it->second;
     kernelIndices[name] = kernels.size();
-    kernels.push_back(llvm::json::Object{
+    llvm::json::Object kernel{
         {"name", name},
         {"block", llvm::json::Array{block[0], block[1], block[2]}},
-        {"bindings", (int64_t)launch.getNumKernelOperands()}});
+        {"bindings", (int64_t)launch.getNumKernelOperands()}};
+    if (std::optional<std::string> source = sourceOf(launch.getLoc()))
+      kernel["source"] = *source;
+    kernels.push_back(std::move(kernel));
     return kernels.size() - 1;
+  }
+
+  /// "model.mlir:15:9": the model op a kernel computes, which its launch
+  /// inherited through the lowering, for profiles and device errors.
+  static std::optional<std::string> sourceOf(Location loc) {
+    std::optional<std::string> found;
+    loc->walk([&](Location inner) {
+      if (auto file = dyn_cast<FileLineColLoc>(inner)) {
+        found = (llvm::sys::path::filename(file.getFilename().getValue()) +
+                 ":" + Twine(file.getLine()) + ":" + Twine(file.getColumn()))
+                    .str();
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    return found;
   }
 
   /// A buffer a launch binds: an entry buffer, temporary or constant.

@@ -52,7 +52,7 @@
 // ARTIFACT: cubin
 // ARTIFACT: ptx
 // ARTIFACT: {"chip":"sm_90",
-// ARTIFACT-SAME: "kernels":[{"bindings":3,"block":[16,16,1],"name":"train_step_kernel"},{"bindings":3,"block":[256,1,1],"name":"train_step_kernel_0"},
+// ARTIFACT-SAME: "kernels":[{"bindings":3,"block":[16,16,1],"name":"train_step_kernel","source":"gpu-cuda.mlir:{{[0-9]+}}:9"},{"bindings":3,"block":[256,1,1],"name":"train_step_kernel_0","source":"gpu-cuda.mlir:{{[0-9]+}}:9"},
 // ARTIFACT-SAME: "target":"cuda"
 // ARTIFACT: .target sm_90
 

@@ -27,7 +27,7 @@
 // ARTIFACT: manifest
 // ARTIFACT: spirv
 // ARTIFACT: {"chip":"generic",
-// ARTIFACT-SAME: "kernels":[{"bindings":3,"block":[16,16,1],"name":"train_step_kernel"},{"bindings":3,"block":[256,1,1],"name":"train_step_kernel_0"},
+// ARTIFACT-SAME: "kernels":[{"bindings":3,"block":[16,16,1],"name":"train_step_kernel","source":"gpu-level-zero.mlir:{{[0-9]+}}:9"},{"bindings":3,"block":[256,1,1],"name":"train_step_kernel_0","source":"gpu-level-zero.mlir:{{[0-9]+}}:9"},
 // ARTIFACT-SAME: "target":"level-zero"
 
 func.func @mlp(%x: tensor<256x16xf32> {hetc.input, hetc.name = "x"},

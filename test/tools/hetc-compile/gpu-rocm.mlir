@@ -43,7 +43,7 @@
 // ARTIFACT: manifest
 // ARTIFACT: hsaco
 // ARTIFACT: {"chip":"gfx90a",
-// ARTIFACT-SAME: "kernels":[{"bindings":3,"block":[16,16,1],"name":"train_step_kernel"},{"bindings":3,"block":[256,1,1],"name":"train_step_kernel_0"},
+// ARTIFACT-SAME: "kernels":[{"bindings":3,"block":[16,16,1],"name":"train_step_kernel","source":"gpu-rocm.mlir:{{[0-9]+}}:9"},{"bindings":3,"block":[256,1,1],"name":"train_step_kernel_0","source":"gpu-rocm.mlir:{{[0-9]+}}:9"},
 // ARTIFACT-SAME: "target":"rocm"
 
 func.func @mlp(%x: tensor<256x16xf32> {hetc.input, hetc.name = "x"},
