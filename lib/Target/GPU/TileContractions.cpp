@@ -126,6 +126,10 @@ public:
                                                            : 1;
     int64_t blockRows = tile * micro, blockCols = tile * micro;
     int64_t threads = tile * tile;
+    // Sizes that divide into whole tiles need no bounds checks.
+    rowsExact = rows % blockRows == 0;
+    colsExact = cols % blockCols == 0;
+    bool depthExact = depth % tile == 0;
     Value gridX = index((cols + blockCols - 1) / blockCols);
     Value gridY = index((rows + blockRows - 1) / blockRows);
     Value gridZ = index(batch);
@@ -133,9 +137,14 @@ public:
     auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(),
                                                 gpu::AddressSpace::Workgroup);
     // Tiles are stored k-major: A as [k][row], B as [k][col].
-    auto aTileType = MemRefType::get({tile, blockRows}, b.getF32Type(),
+    bool useMma = mma && micro == 8 && tile == 16;
+    // The MMA fragments read lanes (t, g) at [k + t][.. + g]: padding the
+    // rows (by 4 floats in A, 8 in B) spreads them over the 32 banks, and
+    // keeps A's k-major staging stores at most 2-way conflicting.
+    int64_t padA = useMma ? 4 : 0, padB = useMma ? 8 : 0;
+    auto aTileType = MemRefType::get({tile, blockRows + padA}, b.getF32Type(),
                                      AffineMap(), workgroup);
-    auto bTileType = MemRefType::get({tile, blockCols}, b.getF32Type(),
+    auto bTileType = MemRefType::get({tile, blockCols + padB}, b.getF32Type(),
                                      AffineMap(), workgroup);
     auto launch = gpu::LaunchOp::create(
         b, loc, gridX, gridY, gridZ, blockXY, blockXY, one,
@@ -157,7 +166,6 @@ public:
     // elements (no bank conflicts) and store neighbouring outputs.
     Value myRows = ty, myCols = tx;
 
-    bool useMma = mma && micro == 8 && tile == 16;
     auto accType = VectorType::get({2, 2}, b.getF32Type());
     SmallVector<Value> inits(
         useMma ? kMmaTiles : micro * micro,
@@ -177,16 +185,20 @@ public:
       Value m = divui(element, index(tile)), k = remui(element, index(tile));
       Value row = addi(rowBase, m), aK = addi(k0, k);
       Value aValue =
-          guardedLoad(andi(ult(row, index(rows)), ult(aK, index(depth))), 0,
-                      iterationPoint(row, nullptr, aK, batchIndex));
+          guardedLoad(rowsExact && depthExact
+                          ? Value()
+                          : andi(ult(row, index(rows)), ult(aK, index(depth))),
+                      0, iterationPoint(row, nullptr, aK, batchIndex));
       memref::StoreOp::create(b, loc, aValue, aTile, ValueRange{k, m});
 
       Value kB = divui(element, index(blockCols));
       Value n = remui(element, index(blockCols));
       Value col = addi(colBase, n), bK = addi(k0, kB);
       Value bValue =
-          guardedLoad(andi(ult(col, index(cols)), ult(bK, index(depth))), 1,
-                      iterationPoint(nullptr, col, bK, batchIndex));
+          guardedLoad(colsExact && depthExact
+                          ? Value()
+                          : andi(ult(col, index(cols)), ult(bK, index(depth))),
+                      1, iterationPoint(nullptr, col, bK, batchIndex));
       memref::StoreOp::create(b, loc, bValue, bTile, ValueRange{kB, n});
     }
     gpu::BarrierOp::create(b, loc);
@@ -348,10 +360,12 @@ private:
   /// out[row, col] = (init or out[row, col]) + value, where it exists.
   void accumulateInto(Value out, Value row, Value col, int64_t rows,
                       int64_t cols, Value batchIndex, Value value) {
-    auto store = scf::IfOp::create(
-        b, loc, andi(ult(row, index(rows)), ult(col, index(cols))));
     OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&store.getThenRegion().front());
+    if (!rowsExact || !colsExact) {
+      auto store = scf::IfOp::create(
+          b, loc, andi(ult(row, index(rows)), ult(col, index(cols))));
+      b.setInsertionPointToStart(&store.getThenRegion().front());
+    }
     SmallVector<Value> outIndices =
         operandIndices(2, iterationPoint(row, col, nullptr, batchIndex));
     Value old =
@@ -375,6 +389,12 @@ private:
   void delinearize(Value linear, ArrayRef<unsigned> dims,
                    SmallVectorImpl<Value> &point) {
     for (unsigned d : llvm::reverse(dims)) {
+      // The outermost dimension needs no remainder: the linear index is in
+      // range wherever the value is used (guarded or exact tiles).
+      if (d == dims.front()) {
+        point[d] = linear;
+        break;
+      }
       Value size = index(groups.ranges[d]);
       point[d] = arith::RemUIOp::create(b, loc, linear, size);
       linear = arith::DivUIOp::create(b, loc, linear, size);
@@ -408,6 +428,10 @@ private:
   /// Loads input `operand` at `point` where `valid`, else 0 (padding of the
   /// edge tiles contributes nothing).
   Value guardedLoad(Value valid, unsigned operand, ArrayRef<Value> point) {
+    if (!valid)
+      return memref::LoadOp::create(b, loc,
+                                    op.getDpsInputOperand(operand)->get(),
+                                    operandIndices(operand, point));
     auto ifOp = scf::IfOp::create(b, loc, TypeRange{b.getF32Type()}, valid,
                                   /*withElseRegion=*/true);
     OpBuilder::InsertionGuard guard(b);
@@ -430,6 +454,7 @@ private:
   int64_t tile;
   Value init;
   bool mma;
+  bool rowsExact = false, colsExact = false;
   Location loc;
 };
 
