@@ -129,7 +129,11 @@ public:
     // Sizes that divide into whole tiles need no bounds checks.
     rowsExact = rows % blockRows == 0;
     colsExact = cols % blockCols == 0;
-    bool depthExact = depth % tile == 0;
+    bool useMma = mma && micro == 8 && tile == 16;
+    // The reduction step: the MMA kernels stage 32 deep, halving the
+    // barriers and staging overhead per product.
+    kTile = useMma ? 2 * tile : tile;
+    bool depthExact = depth % kTile == 0;
     Value gridX = index((cols + blockCols - 1) / blockCols);
     Value gridY = index((rows + blockRows - 1) / blockRows);
     Value gridZ = index(batch);
@@ -137,14 +141,13 @@ public:
     auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(),
                                                 gpu::AddressSpace::Workgroup);
     // Tiles are stored k-major: A as [k][row], B as [k][col].
-    bool useMma = mma && micro == 8 && tile == 16;
     // The MMA fragments read lanes (t, g) at [k + t][.. + g]: padding the
     // rows (by 4 floats in A, 8 in B) spreads them over the 32 banks, and
     // keeps A's k-major staging stores at most 2-way conflicting.
     int64_t padA = useMma ? 4 : 0, padB = useMma ? 8 : 0;
-    auto aTileType = MemRefType::get({tile, blockRows + padA}, b.getF32Type(),
+    auto aTileType = MemRefType::get({kTile, blockRows + padA}, b.getF32Type(),
                                      AffineMap(), workgroup);
-    auto bTileType = MemRefType::get({tile, blockCols + padB}, b.getF32Type(),
+    auto bTileType = MemRefType::get({kTile, blockCols + padB}, b.getF32Type(),
                                      AffineMap(), workgroup);
     auto launch = gpu::LaunchOp::create(
         b, loc, gridX, gridY, gridZ, blockXY, blockXY, one,
@@ -174,15 +177,16 @@ public:
                      .getResult()
                : zero);
     auto kLoop =
-        scf::ForOp::create(b, loc, index(0), index(depth), index(tile), inits);
+        scf::ForOp::create(b, loc, index(0), index(depth), index(kTile), inits);
     b.setInsertionPointToStart(kLoop.getBody());
     Value k0 = kLoop.getInductionVar();
-    // The threads stage the tile x blockRows piece of A and the tile x
-    // blockCols piece of B, `micro` elements each, consecutive threads
-    // reading consecutive elements along k (A) and along columns (B).
-    for (int64_t i = 0; i < micro; ++i) {
+    // The threads stage the kTile x blockRows piece of A and the kTile x
+    // blockCols piece of B (`micro` elements each on the SIMT path),
+    // consecutive threads reading consecutive elements along k (A) and
+    // along columns (B).
+    for (int64_t i = 0; i < kTile * blockRows / threads; ++i) {
       Value element = addi(linearThread, index(i * threads));
-      Value m = divui(element, index(tile)), k = remui(element, index(tile));
+      Value m = divui(element, index(kTile)), k = remui(element, index(kTile));
       Value row = addi(rowBase, m), aK = addi(k0, k);
       Value aValue =
           guardedLoad(rowsExact && depthExact
@@ -304,7 +308,7 @@ private:
                              ValueRange accumulators) {
     WarpPosition w = warpPosition(linearThread);
     SmallVector<Value> acc(accumulators.begin(), accumulators.end());
-    for (int64_t kStep = 0; kStep < tile; kStep += 8) {
+    for (int64_t kStep = 0; kStep < kTile; kStep += 8) {
       Value k = addi(w.inGroup, index(kStep));
       Value k4 = addi(w.inGroup, index(kStep + 4));
       SmallVector<std::pair<Value, Value>> a, bFrags;
@@ -455,6 +459,7 @@ private:
   Value init;
   bool mma;
   bool rowsExact = false, colsExact = false;
+  int64_t kTile = 0;
   Location loc;
 };
 
