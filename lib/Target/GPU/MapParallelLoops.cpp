@@ -1,5 +1,6 @@
 //===- MapParallelLoops.cpp - loop nests onto blocks and threads ----------===//
 
+#include "Utils.h"
 #include "hetc/Target/Passes.h"
 
 #include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
@@ -19,6 +20,7 @@ namespace mlir::hetc {
 
 using namespace mlir;
 using namespace mlir::hetc;
+using namespace mlir::hetc::gpu_lowering;
 
 namespace {
 
@@ -67,29 +69,13 @@ createSingleThreadNest(RewriterBase &rewriter, Location loc) {
   return {outer, inner};
 }
 
-/// The buffer a memref value views.
-Value rootBuffer(Value memref) {
-  while (auto view = memref.getDefiningOp<ViewLikeOpInterface>())
-    memref = view.getViewSource();
-  return memref;
-}
-
 /// Whether an op strictly between `from` and `to` (in one block) may write
 /// `buffer`: anything but a load that touches it.
 bool mayWriteBetween(Operation *from, Operation *to, Value buffer) {
   for (Operation *op = from->getNextNode(); op && op != to;
-       op = op->getNextNode()) {
-    WalkResult result = op->walk([&](Operation *nested) {
-      if (isa<memref::LoadOp>(nested))
-        return WalkResult::advance();
-      for (Value operand : nested->getOperands())
-        if (isa<MemRefType>(operand.getType()) && rootBuffer(operand) == buffer)
-          return WalkResult::interrupt();
-      return WalkResult::advance();
-    });
-    if (result.wasInterrupted())
+       op = op->getNextNode())
+    if (touchesBuffer(op, buffer, /*ignoreLoads=*/true))
       return true;
-  }
   return false;
 }
 
@@ -114,20 +100,6 @@ bool canRematerialize(Value value, Operation *user) {
   });
 }
 
-Value rematerialize(Value value, Block *into, OpBuilder &builder,
-                    IRMapping &mapping) {
-  if (Value mapped = mapping.lookupOrNull(value))
-    return mapped;
-  Operation *producer = value.getDefiningOp();
-  if (!producer || producer->getBlock() == into ||
-      isa<arith::ConstantOp, memref::AllocOp, memref::GetGlobalOp,
-          ViewLikeOpInterface>(producer))
-    return value;
-  for (Value operand : producer->getOperands())
-    rematerialize(operand, into, builder, mapping);
-  return builder.clone(*producer, mapping)->getResult(0);
-}
-
 /// Scalars read at the top level (a dropout seed, Adam's step) and used in
 /// a later loop nest are recomputed inside it: a kernel cannot hand a
 /// register to another kernel.
@@ -142,10 +114,17 @@ void rematerializeScalars(Block &body) {
     Block *entry = &user->getRegion(0).front();
     OpBuilder builder(entry, entry->begin());
     IRMapping mapping;
+    // Buffers and constants stay where they are (launches take buffers;
+    // constants are sunk later); the reads and arithmetic are cloned.
+    auto recompute = [&](Operation *producer) {
+      return producer->getBlock() != entry &&
+             !isa<arith::ConstantOp, memref::AllocOp, memref::GetGlobalOp,
+                  ViewLikeOpInterface>(producer);
+    };
     for (Value value : above) {
       if (!canRematerialize(value, user))
         continue;
-      Value inside = rematerialize(value, entry, builder, mapping);
+      Value inside = cloneProducers(value, builder, mapping, recompute);
       for (Region &region : user->getRegions())
         replaceAllUsesInRegionWith(value, inside, region);
     }

@@ -1,8 +1,8 @@
 //===- SinkIntoLaunches.cpp - kernels take whole buffers ------------------===//
 
+#include "Utils.h"
 #include "hetc/Target/Passes.h"
 
-#include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/RegionUtils.h"
 
@@ -13,26 +13,13 @@ namespace mlir::hetc {
 
 using namespace mlir;
 using namespace mlir::hetc;
+using namespace mlir::hetc::gpu_lowering;
 
 namespace {
 
 bool isSinkable(Operation *op) {
   return op && op->getNumRegions() == 0 && op->getNumResults() == 1 &&
          isa<arith::ConstantOp, ViewLikeOpInterface>(op);
-}
-
-/// Clones `value`'s sinkable producer chain into `launch`'s body (once) and
-/// returns the value to use inside.
-Value sink(Value value, OpBuilder &builder, IRMapping &mapping) {
-  if (Value mapped = mapping.lookupOrNull(value))
-    return mapped;
-  Operation *op = value.getDefiningOp();
-  if (!isSinkable(op))
-    return value;
-  for (Value operand : op->getOperands())
-    sink(operand, builder, mapping);
-  Operation *clone = builder.clone(*op, mapping);
-  return clone->getResult(0);
 }
 
 struct HetcGPUSinkIntoLaunchesPass
@@ -48,7 +35,7 @@ struct HetcGPUSinkIntoLaunchesPass
       for (Value value : usedAbove) {
         if (!isSinkable(value.getDefiningOp()))
           continue;
-        Value inside = sink(value, builder, mapping);
+        Value inside = cloneProducers(value, builder, mapping, isSinkable);
         replaceAllUsesInRegionWith(value, inside, launch.getBody());
       }
     });

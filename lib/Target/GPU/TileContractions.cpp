@@ -12,13 +12,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Utils.h"
 #include "hetc/Target/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::hetc {
 #define GEN_PASS_DEF_HETCGPUTILECONTRACTIONS
@@ -27,6 +27,7 @@ namespace mlir::hetc {
 
 using namespace mlir;
 using namespace mlir::hetc;
+using namespace mlir::hetc::gpu_lowering;
 
 namespace {
 
@@ -463,13 +464,6 @@ private:
   Location loc;
 };
 
-/// The buffer a memref value views.
-Value rootBuffer(Value memref) {
-  while (auto view = memref.getDefiningOp<ViewLikeOpInterface>())
-    memref = view.getViewSource();
-  return memref;
-}
-
 /// The `linalg.fill` that last wrote `op`'s whole output, when nothing
 /// between touches that buffer: the contraction can start from its value.
 linalg::FillOp findFoldableFill(linalg::LinalgOp op) {
@@ -480,15 +474,7 @@ linalg::FillOp findFoldableFill(linalg::LinalgOp op) {
     if (fill && fill.getDpsInitOperand(0)->get() == out &&
         fill.getInputs()[0].getType().isF32())
       return fill;
-    bool touches = prev->walk([&](Operation *nested) {
-                         for (Value operand : nested->getOperands())
-                           if (isa<MemRefType>(operand.getType()) &&
-                               rootBuffer(operand) == root)
-                             return WalkResult::interrupt();
-                         return WalkResult::advance();
-                       })
-                       .wasInterrupted();
-    if (touches)
+    if (touchesBuffer(prev, root, /*ignoreLoads=*/false))
       return nullptr;
   }
   return nullptr;
