@@ -94,12 +94,18 @@ typedef struct hetc_executable hetc_executable_t;
 
 /* One device kernel as the manifest's "device.kernels" describes it. */
 typedef struct hetc_kernel_desc {
-  char *name;             /* the symbol / SPIR-V entry point */
-  uint32_t block[3];      /* threads per block (workgroup size) */
-  uint32_t num_bindings;  /* buffer arguments, in binding order */
-  char *source;           /* the model op it computes ("m.mlir:15:9"), or
-                             null */
+  char *name;            /* the symbol / SPIR-V entry point */
+  uint32_t block[3];     /* threads per block (workgroup size) */
+  uint32_t num_bindings; /* buffer arguments, in binding order */
+  char *source;          /* the model op it computes ("m.mlir:15:9"), or
+                            null */
 } hetc_kernel_desc_t;
+
+/* Copies `desc` (its name, block and bindings; no source) into a driver's
+ * kernel table; an empty block is INVALID_ARGUMENT naming the kernel. */
+hetc_status_t hetc_kernel_desc_copy(const hetc_kernel_desc_t *desc,
+                                    hetc_kernel_desc_t *copy);
+void hetc_kernel_desc_free(hetc_kernel_desc_t *desc);
 
 /* What a GPU driver provides; program.c turns an entry's recorded command
  * list (dispatches and copies over device buffers) into calls of these, so

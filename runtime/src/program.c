@@ -106,6 +106,26 @@ static bool parse_ref(const json_value_t *v, buffer_ref_t *out) {
   return true;
 }
 
+hetc_status_t hetc_kernel_desc_copy(const hetc_kernel_desc_t *desc,
+                                    hetc_kernel_desc_t *copy) {
+  *copy = (hetc_kernel_desc_t){0};
+  if (!(copy->name = strdup(desc->name ? desc->name : "")))
+    return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  memcpy(copy->block, desc->block, sizeof(copy->block));
+  copy->num_bindings = desc->num_bindings;
+  if (!copy->block[0] || !copy->block[1] || !copy->block[2])
+    return hetc_make_status(
+        HETC_STATUS_INVALID_ARGUMENT, "kernel '%s' has an empty block %ux%ux%u",
+        copy->name, copy->block[0], copy->block[1], copy->block[2]);
+  return NULL;
+}
+
+void hetc_kernel_desc_free(hetc_kernel_desc_t *desc) {
+  free(desc->name);
+  free(desc->source);
+  *desc = (hetc_kernel_desc_t){0};
+}
+
 static hetc_status_t parse_kernels(const json_value_t *list,
                                    hetc_executable_t *exe) {
   if (!list || list->kind != JSON_ARRAY || list->count == 0)

@@ -69,9 +69,7 @@ typedef struct cuda_device {
 
 typedef struct cuda_kernel {
   CUfunction function;
-  char *name;
-  uint32_t block[3];
-  uint32_t num_bindings;
+  hetc_kernel_desc_t desc;
 } cuda_kernel_t;
 
 typedef struct cuda_module {
@@ -309,7 +307,7 @@ static void free_module(const cuda_device_t *d, cuda_module_t *m) {
   if (m->module)
     d->cu.cuModuleUnload(m->module);
   for (size_t i = 0; i < m->num_kernels; ++i)
-    free(m->kernels[i].name);
+    hetc_kernel_desc_free(&m->kernels[i].desc);
   free(m->kernels);
   free(m);
 }
@@ -442,31 +440,20 @@ static hetc_status_t cuda_load_kernels(void *impl,
     const hetc_kernel_desc_t *desc = &kernels[i];
     cuda_kernel_t *k = &m->kernels[i];
     m->num_kernels = i + 1;
-    k->name = strdup(desc->name ? desc->name : "");
-    if (!k->name) {
-      status =
-          hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+    status = hetc_kernel_desc_copy(desc, &k->desc);
+    if (status)
       break;
-    }
-    memcpy(k->block, desc->block, sizeof(k->block));
-    k->num_bindings = desc->num_bindings;
-    if (!k->block[0] || !k->block[1] || !k->block[2]) {
-      status = hetc_make_status(HETC_STATUS_INVALID_ARGUMENT,
-                                "kernel '%s' has an empty block %ux%ux%u",
-                                k->name, k->block[0], k->block[1], k->block[2]);
-      break;
-    }
     CUresult error =
-        d->cu.cuModuleGetFunction(&k->function, m->module, k->name);
+        d->cu.cuModuleGetFunction(&k->function, m->module, k->desc.name);
     if (error == CUDA_ERROR_NOT_FOUND)
-      status =
-          hetc_make_status(HETC_STATUS_NOT_FOUND,
-                           "the CUDA device code has no kernel '%s'%s", k->name,
-                           m->used_ptx ? " (in the PTX it was JIT-compiled "
-                                         "from)"
-                                       : "");
+      status = hetc_make_status(
+          HETC_STATUS_NOT_FOUND, "the CUDA device code has no kernel '%s'%s",
+          k->desc.name,
+          m->used_ptx ? " (in the PTX it was JIT-compiled "
+                        "from)"
+                      : "");
     else if (error != CUDA_SUCCESS)
-      status = cuda_status(d, error, "cannot find kernel '%s'", k->name);
+      status = cuda_status(d, error, "cannot find kernel '%s'", k->desc.name);
   }
   if (status) {
     free_module(d, m);
@@ -514,31 +501,32 @@ static hetc_status_t cuda_dispatch(void *impl, void *module, size_t kernel,
   void *local_params[32];
   CUdeviceptr *args = local_args;
   void **params = local_params;
-  if (k->num_bindings > 32) {
-    args = malloc(k->num_bindings * sizeof(*args));
-    params = malloc(k->num_bindings * sizeof(*params));
+  if (k->desc.num_bindings > 32) {
+    args = malloc(k->desc.num_bindings * sizeof(*args));
+    params = malloc(k->desc.num_bindings * sizeof(*params));
     if (!args || !params) {
       free(args);
       free(params);
       return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
     }
   }
-  for (uint32_t i = 0; i < k->num_bindings; ++i) {
+  for (uint32_t i = 0; i < k->desc.num_bindings; ++i) {
     args[i] = device_pointer(bindings[i]);
     params[i] = &args[i];
   }
   hetc_status_t status = push(d);
   if (!status) {
     CUresult error = d->cu.cuLaunchKernel(
-        k->function, grid[0], grid[1], grid[2], k->block[0], k->block[1],
-        k->block[2], 0, d->stream, params, NULL);
+        k->function, grid[0], grid[1], grid[2], k->desc.block[0],
+        k->desc.block[1], k->desc.block[2], 0, d->stream, params, NULL);
     pop(d);
     if (error != CUDA_SUCCESS)
-      status = cuda_status(d, error,
-                           "launching kernel '%s' (grid %ux%ux%u, block "
-                           "%ux%ux%u) failed",
-                           k->name, grid[0], grid[1], grid[2], k->block[0],
-                           k->block[1], k->block[2]);
+      status =
+          cuda_status(d, error,
+                      "launching kernel '%s' (grid %ux%ux%u, block "
+                      "%ux%ux%u) failed",
+                      k->desc.name, grid[0], grid[1], grid[2], k->desc.block[0],
+                      k->desc.block[1], k->desc.block[2]);
   }
   if (args != local_args) {
     free(args);

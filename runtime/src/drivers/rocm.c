@@ -44,9 +44,7 @@ typedef struct hip_device {
 
 typedef struct hip_kernel {
   void *function;
-  char *name;
-  uint32_t block[3];
-  uint32_t num_bindings;
+  hetc_kernel_desc_t desc;
 } hip_kernel_t;
 
 typedef struct hip_module {
@@ -267,7 +265,7 @@ static void free_module(const hip_device_t *d, hip_module_t *m) {
   if (m->module)
     d->hip.hipModuleUnload(m->module);
   for (size_t i = 0; i < m->num_kernels; ++i)
-    free(m->kernels[i].name);
+    hetc_kernel_desc_free(&m->kernels[i].desc);
   free(m->kernels);
   free(m);
 }
@@ -332,26 +330,16 @@ static hetc_status_t hip_load_kernels(void *impl,
     const hetc_kernel_desc_t *desc = &kernels[i];
     hip_kernel_t *k = &m->kernels[i];
     m->num_kernels = i + 1;
-    k->name = strdup(desc->name ? desc->name : "");
-    if (!k->name) {
-      status =
-          hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+    status = hetc_kernel_desc_copy(desc, &k->desc);
+    if (status)
       break;
-    }
-    memcpy(k->block, desc->block, sizeof(k->block));
-    k->num_bindings = desc->num_bindings;
-    if (!k->block[0] || !k->block[1] || !k->block[2]) {
-      status = hetc_make_status(HETC_STATUS_INVALID_ARGUMENT,
-                                "kernel '%s' has an empty block %ux%ux%u",
-                                k->name, k->block[0], k->block[1], k->block[2]);
-      break;
-    }
-    int error = d->hip.hipModuleGetFunction(&k->function, m->module, k->name);
+    int error =
+        d->hip.hipModuleGetFunction(&k->function, m->module, k->desc.name);
     if (error == HIP_ERROR_NOT_FOUND)
       status = hetc_make_status(HETC_STATUS_NOT_FOUND,
-                                "the hsaco has no kernel '%s'", k->name);
+                                "the hsaco has no kernel '%s'", k->desc.name);
     else if (error != HIP_SUCCESS)
-      status = hip_status(d, error, "cannot find kernel '%s'", k->name);
+      status = hip_status(d, error, "cannot find kernel '%s'", k->desc.name);
   }
   if (status)
     free_module(d, m);
@@ -397,31 +385,31 @@ static hetc_status_t hip_dispatch(void *impl, void *module, size_t kernel,
   void *local_params[32];
   void **args = local_args;
   void **params = local_params;
-  if (k->num_bindings > 32) {
-    args = malloc(k->num_bindings * sizeof(*args));
-    params = malloc(k->num_bindings * sizeof(*params));
+  if (k->desc.num_bindings > 32) {
+    args = malloc(k->desc.num_bindings * sizeof(*args));
+    params = malloc(k->desc.num_bindings * sizeof(*params));
     if (!args || !params) {
       free(args);
       free(params);
       return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
     }
   }
-  for (uint32_t i = 0; i < k->num_bindings; ++i) {
+  for (uint32_t i = 0; i < k->desc.num_bindings; ++i) {
     args[i] = bindings[i];
     params[i] = &args[i];
   }
   hetc_status_t status = enter(d, &previous);
   if (!status) {
     int error = d->hip.hipModuleLaunchKernel(
-        k->function, grid[0], grid[1], grid[2], k->block[0], k->block[1],
-        k->block[2], 0, d->stream, params, NULL);
+        k->function, grid[0], grid[1], grid[2], k->desc.block[0],
+        k->desc.block[1], k->desc.block[2], 0, d->stream, params, NULL);
     leave(d, previous);
     if (error != HIP_SUCCESS)
       status = hip_status(d, error,
                           "launching kernel '%s' (grid %ux%ux%u, block "
                           "%ux%ux%u) failed",
-                          k->name, grid[0], grid[1], grid[2], k->block[0],
-                          k->block[1], k->block[2]);
+                          k->desc.name, grid[0], grid[1], grid[2],
+                          k->desc.block[0], k->desc.block[1], k->desc.block[2]);
   }
   if (args != local_args) {
     free(args);
