@@ -8,9 +8,10 @@
 """
 import pathlib
 
-from ._hetc import Artifact, Device, Error, Session, compile as _compile
+from ._hetc import (Artifact, BuildError, Device, Error, Session,
+                    compile as _compile)
 
-__all__ = ["Artifact", "Device", "Error", "Session", "Trainer", "compile",
+__all__ = ["Artifact", "BuildError", "Device", "Error", "Session", "Trainer", "compile",
            "compile_file", "import_onnx", "nn", "optim", "OnnxImportError"]
 
 

@@ -1,8 +1,10 @@
-"""Model building blocks that emit the hetc dialect, named like torch.nn.
+"""Model building blocks named like torch.nn, built through hetc.graph.
 
 A model built here has parameters named as torch's state_dict names them
 ("0.weight", "3.bias"...), initialized with torch's default distributions,
-so weights move between the two by name.
+so weights move between the two by name. Layers only choose ops, names and
+initializers: every shape is inferred by the C++ builder, and a shape error
+names the line that built the layer.
 """
 import math
 
@@ -12,86 +14,33 @@ __all__ = ["Module", "Sequential", "Linear", "Conv2d", "MaxPool2d",
            "MSELoss"]
 
 
-def _type(shape, dtype="f32"):
-    return "tensor<" + "".join(f"{d}x" for d in shape) + dtype + ">"
-
-
-def _float(v):
-    """An MLIR float literal: always with a mantissa point and exponent."""
-    return format(float(v), ".17e")
-
-
 def _pair(v):
     return (v, v) if isinstance(v, int) else tuple(v)
 
 
-class Value:
-    """An SSA value of the function being built, with its static shape."""
-
-    def __init__(self, name, shape, dtype="f32"):
-        self.name, self.shape, self.dtype = name, tuple(shape), dtype
-
-    @property
-    def type(self):
-        return _type(self.shape, self.dtype)
-
-
-class Builder:
-    """Accumulates a func.func in the hetc dialect."""
-
-    def __init__(self):
-        self.args, self.lines, self.counter = [], [], 0
-        self.seeds = 0
-
-    def fresh(self):
-        self.counter += 1
-        return f"%v{self.counter}"
-
-    def arg(self, name, shape, attrs, dtype="f32"):
-        value = Value(f"%arg{len(self.args)}", shape, dtype)
-        self.args.append(f'{value.name}: {value.type} {{{attrs}, '
-                         f'hetc.name = "{name}"}}')
-        return value
-
-    def param(self, name, shape, init):
-        return self.arg(name, shape, f"hetc.param = #hetc.init<{init}>")
-
-    def op(self, text, shape, dtype="f32"):
-        value = Value(self.fresh(), shape, dtype)
-        self.lines.append(f"{value.name} = " + text.replace("{out}", value.type))
-        return value
-
-    def seed(self):
-        """A fresh dropout seed input; the trainer feeds a new one per step."""
-        name = f"dropout_seed{self.seeds}"
-        self.seeds += 1
-        return self.arg(name, (), "hetc.input", "i64")
-
-    def function(self, name, results):
-        types = ", ".join(r.type for r in results)
-        names = ", ".join(r.name for r in results)
-        return (f"func.func @{name}(" + ",\n    ".join(self.args) +
-                f") -> ({types}) {{\n  " + "\n  ".join(self.lines) +
-                f"\n  return {names} : {types}\n}}\n")
+def _uniform_bound(fan_in):
+    """torch's default Linear/Conv init: U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
+    return 1.0 / math.sqrt(fan_in)
 
 
 class Module:
-    """Base class: `emit` lowers the layer, `params` lists its parameters."""
+    """Base class: `emit(g, x, prefix)` adds the layer's ops to graph `g`
+    and returns its output; parameters are named `prefix + name`."""
 
-    def emit(self, b, x, prefix):
+    def emit(self, g, x, prefix):
         raise NotImplementedError
 
-    def __call__(self, b, x, prefix=""):
-        return self.emit(b, x, prefix)
+    def __call__(self, g, x, prefix=""):
+        return self.emit(g, x, prefix)
 
 
 class Sequential(Module):
     def __init__(self, *layers):
         self.layers = layers
 
-    def emit(self, b, x, prefix):
+    def emit(self, g, x, prefix):
         for i, layer in enumerate(self.layers):
-            x = layer(b, x, f"{prefix}{i}.")
+            x = layer(g, x, f"{prefix}{i}.")
         return x
 
 
@@ -99,25 +48,18 @@ class Linear(Module):
     def __init__(self, in_features, out_features, bias=True):
         self.n_in, self.n_out, self.bias = in_features, out_features, bias
 
-    def emit(self, b, x, prefix):
-        if x.shape[-1] != self.n_in:
+    def emit(self, g, x, prefix):
+        if x.shape[-1:] != (self.n_in,):
             raise ValueError(f"{prefix}Linear expects {self.n_in} input "
                              f"features, got shape {x.shape}")
-        bound = 1.0 / math.sqrt(self.n_in)
-        w = b.param(prefix + "weight", (self.n_out, self.n_in),
-                    f"uniform, {_float(bound)}")
-        shape = x.shape[:-1] + (self.n_out,)
-        y = b.op(f"hetc.matmul {x.name}, {w.name} transpose_rhs : "
-                 f"({x.type}, {w.type}) -> {{out}}", shape)
+        bound = _uniform_bound(self.n_in)
+        w = g.param(prefix + "weight", (self.n_out, self.n_in),
+                    init="uniform", value=bound)
+        y = g.matmul(x, w, transpose_rhs=True)
         if not self.bias:
             return y
-        bias = b.param(prefix + "bias", (self.n_out,), f"uniform, {_float(bound)}")
-        return b.op(f"hetc.add {y.name}, {bias.name} : ({y.type}, "
-                    f"{bias.type}) -> {{out}}", shape)
-
-
-def _window_out(size, kernel, stride, pad_total, dilation=1):
-    return (size + pad_total - dilation * (kernel - 1) - 1) // stride + 1
+        b = g.param(prefix + "bias", (self.n_out,), init="uniform", value=bound)
+        return g.add(y, b)
 
 
 class Conv2d(Module):
@@ -128,72 +70,46 @@ class Conv2d(Module):
         self.p, self.d = _pair(padding), _pair(dilation)
         self.groups, self.bias = groups, bias
 
-    def emit(self, b, x, prefix):
-        n, c, h, w_ = x.shape
-        if c != self.c_in:
+    def emit(self, g, x, prefix):
+        if x.rank != 4 or x.shape[1] != self.c_in:
             raise ValueError(f"{prefix}Conv2d expects {self.c_in} channels, "
                              f"got shape {x.shape}")
-        fan_in = self.c_in // self.groups * self.k[0] * self.k[1]
-        bound = 1.0 / math.sqrt(fan_in)
-        weight = b.param(prefix + "weight",
+        bound = _uniform_bound(self.c_in // self.groups * self.k[0] *
+                               self.k[1])
+        weight = g.param(prefix + "weight",
                          (self.c_out, self.c_in // self.groups) + self.k,
-                         f"uniform, {_float(bound)}")
-        operands = [x, weight]
-        if self.bias:
-            operands.append(b.param(prefix + "bias", (self.c_out,),
-                                    f"uniform, {_float(bound)}"))
-        shape = (n, self.c_out,
-                 _window_out(h, self.k[0], self.s[0], 2 * self.p[0], self.d[0]),
-                 _window_out(w_, self.k[1], self.s[1], 2 * self.p[1],
-                             self.d[1]))
-        attrs = (f"strides = array<i64: {self.s[0]}, {self.s[1]}>, "
-                 f"padding = array<i64: {self.p[0]}, {self.p[1]}, "
-                 f"{self.p[0]}, {self.p[1]}>, dilation = array<i64: "
-                 f"{self.d[0]}, {self.d[1]}>, groups = {self.groups} : i64")
-        names = ", ".join(o.name for o in operands)
-        types = ", ".join(o.type for o in operands)
-        return b.op(f"hetc.conv2d {names} {{{attrs}}} : ({types}) -> {{out}}",
-                    shape)
+                         init="uniform", value=bound)
+        bias = (g.param(prefix + "bias", (self.c_out,), init="uniform",
+                        value=bound) if self.bias else None)
+        return g.conv2d(x, weight, bias, strides=list(self.s),
+                        padding=[self.p[0], self.p[1], self.p[0], self.p[1]],
+                        dilation=list(self.d), groups=self.groups)
 
 
 class _Pool(Module):
-    op = ""
-
     def __init__(self, kernel_size, stride=None, padding=0):
         self.k = _pair(kernel_size)
         self.s = _pair(stride) if stride is not None else self.k
         self.p = _pair(padding)
 
-    def extra(self):
-        return ""
-
-    def emit(self, b, x, prefix):
-        n, c, h, w = x.shape
-        shape = (n, c, _window_out(h, self.k[0], self.s[0], 2 * self.p[0]),
-                 _window_out(w, self.k[1], self.s[1], 2 * self.p[1]))
-        attrs = (f"kernel_size = array<i64: {self.k[0]}, {self.k[1]}>, "
-                 f"strides = array<i64: {self.s[0]}, {self.s[1]}>, "
-                 f"padding = array<i64: {self.p[0]}, {self.p[1]}, "
-                 f"{self.p[0]}, {self.p[1]}>{self.extra()}")
-        return b.op(f"hetc.{self.op} {x.name} {{{attrs}}} : {x.type} -> "
-                    "{out}", shape)
+    def _padding(self):
+        return [self.p[0], self.p[1], self.p[0], self.p[1]]
 
 
 class MaxPool2d(_Pool):
-    op = "max_pool2d"
+    def emit(self, g, x, prefix):
+        return g.max_pool2d(x, list(self.k), list(self.s), self._padding())
 
 
 class AvgPool2d(_Pool):
-    op = "avg_pool2d"
-
     def __init__(self, kernel_size, stride=None, padding=0,
                  count_include_pad=True):
         super().__init__(kernel_size, stride, padding)
         self.count_include_pad = count_include_pad
 
-    def extra(self):
-        return ("" if self.count_include_pad
-                else ", count_include_pad = false")
+    def emit(self, g, x, prefix):
+        return g.avg_pool2d(x, list(self.k), list(self.s), self._padding(),
+                            self.count_include_pad)
 
 
 class BatchNorm2d(Module):
@@ -202,12 +118,10 @@ class BatchNorm2d(Module):
     def __init__(self, num_features, eps=1e-5):
         self.c, self.eps = num_features, eps
 
-    def emit(self, b, x, prefix):
-        gamma = b.param(prefix + "weight", (self.c,), "ones")
-        beta = b.param(prefix + "bias", (self.c,), "zeros")
-        return b.op(f"hetc.batch_norm {x.name}, {gamma.name}, {beta.name} "
-                    f"{{epsilon = {_float(self.eps)} : f64}} : ({x.type}, "
-                    f"{gamma.type}, {beta.type}) -> {{out}}", x.shape)
+    def emit(self, g, x, prefix):
+        gamma = g.param(prefix + "weight", (self.c,), init="ones")
+        beta = g.param(prefix + "bias", (self.c,), init="zeros")
+        return g.batch_norm(x, gamma, beta, self.eps)
 
 
 class LayerNorm(Module):
@@ -216,22 +130,20 @@ class LayerNorm(Module):
                       else tuple(normalized_shape))
         self.eps = eps
 
-    def emit(self, b, x, prefix):
-        gamma = b.param(prefix + "weight", self.shape, "ones")
-        beta = b.param(prefix + "bias", self.shape, "zeros")
-        return b.op(f"hetc.layer_norm {x.name}, {gamma.name}, {beta.name} "
-                    f"{{epsilon = {_float(self.eps)} : f64}} : ({x.type}, "
-                    f"{gamma.type}, {beta.type}) -> {{out}}", x.shape)
+    def emit(self, g, x, prefix):
+        gamma = g.param(prefix + "weight", self.shape, init="ones")
+        beta = g.param(prefix + "bias", self.shape, init="zeros")
+        return g.layer_norm(x, gamma, beta, self.eps)
 
 
 class Embedding(Module):
     def __init__(self, num_embeddings, embedding_dim):
         self.n, self.d = num_embeddings, embedding_dim
 
-    def emit(self, b, x, prefix):
-        table = b.param(prefix + "weight", (self.n, self.d), "normal, 1.0")
-        return b.op(f"hetc.embedding {table.name}, {x.name} : ({table.type}, "
-                    f"{x.type}) -> {{out}}", x.shape + (self.d,))
+    def emit(self, g, x, prefix):
+        table = g.param(prefix + "weight", (self.n, self.d), init="normal",
+                        value=1.0)
+        return g.embedding(table, x)
 
 
 class Dropout(Module):
@@ -240,65 +152,55 @@ class Dropout(Module):
             raise ValueError(f"dropout probability must be in [0, 1), got {p}")
         self.p = p
 
-    def emit(self, b, x, prefix):
-        seed = b.seed()
-        return b.op(f"hetc.dropout {x.name}, {seed.name} {{p = {_float(self.p)} : "
-                    f"f64}} : ({x.type}, tensor<i64>) -> {{out}}", x.shape)
+    def emit(self, g, x, prefix):
+        return g.dropout(x, g.seed(), self.p)
 
 
-class _Unary(Module):
-    op, suffix = "", ""
-
-    def emit(self, b, x, prefix):
-        return b.op(f"hetc.{self.op} {x.name}{self.suffix} : {x.type}",
-                    x.shape)
+class ReLU(Module):
+    def emit(self, g, x, prefix):
+        return g.relu(x)
 
 
-class ReLU(_Unary):
-    op = "relu"
+class Tanh(Module):
+    def emit(self, g, x, prefix):
+        return g.tanh(x)
 
 
-class Tanh(_Unary):
-    op = "tanh"
+class Sigmoid(Module):
+    def emit(self, g, x, prefix):
+        return g.sigmoid(x)
 
 
-class Sigmoid(_Unary):
-    op = "sigmoid"
-
-
-class GELU(_Unary):
-    op = "gelu"
-
+class GELU(Module):
     def __init__(self, approximate="none"):
         if approximate not in ("none", "tanh"):
             raise ValueError("GELU approximate must be 'none' or 'tanh'")
-        self.suffix = " approximate tanh" if approximate == "tanh" else ""
+        self.tanh = approximate == "tanh"
+
+    def emit(self, g, x, prefix):
+        return g.gelu(x, self.tanh)
 
 
 class Flatten(Module):
     """Flattens every dimension after the batch, like torch.nn.Flatten."""
 
-    def emit(self, b, x, prefix):
-        rest = math.prod(x.shape[1:])
-        return b.op(f"hetc.reshape {x.name} [{x.shape[0]}, -1] : {x.type} -> "
-                    "{out}", (x.shape[0], rest))
+    def emit(self, g, x, prefix):
+        return g.reshape(x, [x.shape[0], -1])
 
 
 class CrossEntropyLoss:
     """Softmax cross-entropy over class logits with int32 labels [N]."""
 
-    def label(self, b, output):
-        return b.arg("labels", output.shape[:1], "hetc.label", "i32")
+    def label(self, g, output):
+        return g.label("labels", output.shape[:1], "i32")
 
-    def emit(self, b, output, labels):
-        return b.op(f"hetc.cross_entropy {output.name}, {labels.name} : "
-                    f"({output.type}, {labels.type}) -> {{out}}", ())
+    def emit(self, g, output, labels):
+        return g.cross_entropy(output, labels)
 
 
 class MSELoss:
-    def label(self, b, output):
-        return b.arg("target", output.shape, "hetc.label")
+    def label(self, g, output):
+        return g.label("target", output.shape)
 
-    def emit(self, b, output, target):
-        return b.op(f"hetc.mse {output.name}, {target.name} : "
-                    f"({output.type}, {target.type}) -> {{out}}", ())
+    def emit(self, g, output, target):
+        return g.mse(output, target)

@@ -3,20 +3,25 @@ import json
 
 import numpy as np
 
-from . import nn
 from ._hetc import Device, Session
+from .graph import Graph
 
 __all__ = ["Trainer", "build_source"]
 
 
 def build_source(model, input_shape, loss, input_dtype="f32"):
     """The hetc dialect text of `model` on inputs of `input_shape`."""
-    b = nn.Builder()
-    x = b.arg("x", input_shape, "hetc.input", input_dtype)
-    output = model(b, x, "")
-    labels = loss.label(b, output)
-    value = loss.emit(b, output, labels)
-    return b.function("model", [value, output]), b.seeds
+    if any(not isinstance(d, int) or isinstance(d, bool) or d <= 0
+           for d in input_shape):
+        raise ValueError(f"input shape {tuple(input_shape)} must be positive "
+                         "integers")
+    g = Graph("model")
+    x = g.input("x", list(input_shape), input_dtype)
+    output = model(g, x, "")
+    labels = loss.label(g, output)
+    value = loss.emit(g, output, labels)
+    g.end_function([value, output])
+    return g.mlir(), g.seeds
 
 
 class Trainer:

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "hetc/Frontend/GraphBuilder.h"
 #include "hetc/Target/CompileSource.h"
 #include "hetc/runtime/hetc_runtime.h"
 
@@ -266,6 +267,372 @@ py::bytes compile(const std::string &source, const std::string &target,
   return py::bytes(result.artifact);
 }
 
+
+//===----------------------------------------------------------------------===//
+// The graph builder
+//===----------------------------------------------------------------------===//
+
+using mlir::hetc::graph::ElementType;
+using mlir::hetc::graph::GraphBuilder;
+using mlir::hetc::graph::InitKind;
+using mlir::hetc::graph::Tensor;
+
+py::object buildErrorType;
+
+ElementType elementTypeNamed(const std::string &name) {
+  static const std::pair<const char *, ElementType> names[] = {
+      {"f32", ElementType::F32}, {"f16", ElementType::F16},
+      {"bf16", ElementType::BF16}, {"i1", ElementType::I1},
+      {"i32", ElementType::I32}, {"i64", ElementType::I64}};
+  for (auto &[n, type] : names)
+    if (name == n)
+      return type;
+  raise("unknown element type '" + name + "' (f32, f16, bf16, i1, i32, i64)");
+}
+
+std::string elementTypeName(ElementType type) {
+  switch (type) {
+  case ElementType::F32:
+    return "f32";
+  case ElementType::F16:
+    return "f16";
+  case ElementType::BF16:
+    return "bf16";
+  case ElementType::I1:
+    return "i1";
+  case ElementType::I32:
+    return "i32";
+  case ElementType::I64:
+    return "i64";
+  }
+  return "f32";
+}
+
+InitKind initKindNamed(const std::string &name) {
+  static const std::pair<const char *, InitKind> names[] = {
+      {"zeros", InitKind::Zeros}, {"ones", InitKind::Ones},
+      {"constant", InitKind::Constant}, {"uniform", InitKind::Uniform},
+      {"normal", InitKind::Normal}};
+  for (auto &[n, kind] : names)
+    if (name == n)
+      return kind;
+  raise("unknown initializer '" + name +
+        "' (zeros, ones, constant, uniform, normal)");
+}
+
+/// Raises hetc.BuildError with the builder's located message.
+[[noreturn]] void raiseBuild(GraphBuilder &g) {
+  std::string message = g.error().empty() ? "graph construction failed"
+                                          : g.error();
+  g.clearError();
+  PyErr_SetString(buildErrorType.ptr(), message.c_str());
+  throw py::error_already_set();
+}
+
+int64_t checked(GraphBuilder &g, Tensor t) {
+  if (!t.valid() || !g.error().empty())
+    raiseBuild(g);
+  return t.id;
+}
+
+void checked(GraphBuilder &g, bool ok) {
+  if (!ok || !g.error().empty())
+    raiseBuild(g);
+}
+
+Tensor T(int64_t id) { return Tensor{id}; }
+
+std::vector<Tensor> Ts(const std::vector<int64_t> &ids) {
+  std::vector<Tensor> tensors;
+  for (int64_t id : ids)
+    tensors.push_back(Tensor{id});
+  return tensors;
+}
+
+void bindGraphBuilder(py::module_ &m) {
+  auto cls = py::class_<GraphBuilder>(m, "GraphBuilder",
+                                      "Builds hetc models op by op; every "
+                                      "op's result type is inferred in C++.");
+  cls.def(py::init<>())
+      .def("set_location", &GraphBuilder::setLocation, py::arg("file"),
+           py::arg("line"), py::arg("column") = 0, py::arg("scope") = "")
+      .def(
+          "begin_function",
+          [](GraphBuilder &g, const std::string &name,
+             const std::string &evalOf) {
+            checked(g, g.beginFunction(name, evalOf));
+          },
+          py::arg("name"), py::arg("eval_of") = "")
+      .def(
+          "end_function",
+          [](GraphBuilder &g, const std::vector<int64_t> &results) {
+            checked(g, g.endFunction(Ts(results)));
+          },
+          py::arg("results"))
+      .def(
+          "update_buffer",
+          [](GraphBuilder &g, int64_t buffer, int64_t value) {
+            checked(g, g.updateBuffer(T(buffer), T(value)));
+          },
+          py::arg("buffer"), py::arg("value"))
+      .def("print", &GraphBuilder::print, py::arg("locations") = true)
+      .def("shape", [](GraphBuilder &g,
+                       int64_t t) { return g.shape(T(t)); })
+      .def("element_type", [](GraphBuilder &g, int64_t t) {
+        return elementTypeName(g.elementType(T(t)));
+      });
+
+  // Arguments.
+  cls.def(
+         "param",
+         [](GraphBuilder &g, const std::string &name,
+            const std::vector<int64_t> &shape, const std::string &type,
+            const std::string &init, double value) {
+           return checked(g, g.param(name, shape, elementTypeNamed(type),
+                                     initKindNamed(init), value));
+         },
+         py::arg("name"), py::arg("shape"), py::arg("type") = "f32",
+         py::arg("init") = "zeros", py::arg("value") = 0.0)
+      .def(
+          "buffer",
+          [](GraphBuilder &g, const std::string &name,
+             const std::vector<int64_t> &shape, const std::string &type,
+             const std::string &init, double value) {
+            return checked(g, g.buffer(name, shape, elementTypeNamed(type),
+                                       initKindNamed(init), value));
+          },
+          py::arg("name"), py::arg("shape"), py::arg("type") = "f32",
+          py::arg("init") = "zeros", py::arg("value") = 0.0)
+      .def(
+          "input",
+          [](GraphBuilder &g, const std::string &name,
+             const std::vector<int64_t> &shape, const std::string &type) {
+            return checked(g, g.input(name, shape, elementTypeNamed(type)));
+          },
+          py::arg("name"), py::arg("shape"), py::arg("type") = "f32")
+      .def(
+          "label",
+          [](GraphBuilder &g, const std::string &name,
+             const std::vector<int64_t> &shape, const std::string &type) {
+            return checked(g, g.label(name, shape, elementTypeNamed(type)));
+          },
+          py::arg("name"), py::arg("shape"), py::arg("type") = "f32")
+      .def(
+          "constant",
+          [](GraphBuilder &g, const py::array &array) {
+            py::array c = py::array::ensure(array, py::array::c_style);
+            std::string kind = py::str(c.dtype());
+            static const std::pair<const char *, ElementType> types[] = {
+                {"float32", ElementType::F32}, {"float16", ElementType::F16},
+                {"bool", ElementType::I1},     {"int32", ElementType::I32},
+                {"int64", ElementType::I64}};
+            for (auto &[name, type] : types) {
+              if (kind != name)
+                continue;
+              std::vector<int64_t> shape(c.shape(), c.shape() + c.ndim());
+              return checked(g, g.constant(type, shape, c.data(), c.nbytes()));
+            }
+            raise("constants are float32, float16, bool, int32 or int64 "
+                  "arrays, not " + kind);
+          },
+          py::arg("array"))
+      .def(
+          "scalar",
+          [](GraphBuilder &g, double value, const std::string &type) {
+            return checked(g, g.scalar(value, elementTypeNamed(type)));
+          },
+          py::arg("value"), py::arg("type") = "f32");
+
+#define HETC_BIND_BINARY(name, method)                                         \
+  cls.def(                                                                     \
+      name,                                                                    \
+      [](GraphBuilder &g, int64_t a, int64_t b) {                              \
+        return checked(g, g.method(T(a), T(b)));                               \
+      },                                                                       \
+      py::arg("lhs"), py::arg("rhs"));
+  HETC_BIND_BINARY("add", add)
+  HETC_BIND_BINARY("sub", sub)
+  HETC_BIND_BINARY("mul", mul)
+  HETC_BIND_BINARY("div", div)
+  HETC_BIND_BINARY("maximum", maximum)
+  HETC_BIND_BINARY("minimum", minimum)
+  HETC_BIND_BINARY("embedding", embedding)
+  HETC_BIND_BINARY("cross_entropy", crossEntropy)
+  HETC_BIND_BINARY("mse", mse)
+#undef HETC_BIND_BINARY
+
+#define HETC_BIND_UNARY(name, method)                                          \
+  cls.def(                                                                     \
+      name,                                                                    \
+      [](GraphBuilder &g, int64_t x) { return checked(g, g.method(T(x))); },   \
+      py::arg("x"));
+  HETC_BIND_UNARY("neg", neg)
+  HETC_BIND_UNARY("exp", exp)
+  HETC_BIND_UNARY("log", log)
+  HETC_BIND_UNARY("sqrt", sqrt)
+  HETC_BIND_UNARY("rsqrt", rsqrt)
+  HETC_BIND_UNARY("tanh", tanh)
+  HETC_BIND_UNARY("sigmoid", sigmoid)
+  HETC_BIND_UNARY("relu", relu)
+#undef HETC_BIND_UNARY
+
+  cls.def(
+         "compare",
+         [](GraphBuilder &g, const std::string &predicate, int64_t a,
+            int64_t b) { return checked(g, g.compare(predicate, T(a), T(b))); },
+         py::arg("predicate"), py::arg("lhs"), py::arg("rhs"))
+      .def(
+          "gelu",
+          [](GraphBuilder &g, int64_t x, bool tanh) {
+            return checked(g, g.gelu(T(x), tanh));
+          },
+          py::arg("x"), py::arg("tanh_approximation") = false)
+      .def(
+          "pow",
+          [](GraphBuilder &g, int64_t x, double e) {
+            return checked(g, g.pow(T(x), e));
+          },
+          py::arg("x"), py::arg("exponent"))
+      .def(
+          "reduce",
+          [](GraphBuilder &g, const std::string &kind, int64_t x,
+             const std::vector<int64_t> &axes, bool keepdims) {
+            return checked(g, g.reduce(kind, T(x), axes, keepdims));
+          },
+          py::arg("kind"), py::arg("x"), py::arg("axes"),
+          py::arg("keepdims") = false)
+      .def(
+          "softmax",
+          [](GraphBuilder &g, int64_t x, int64_t axis) {
+            return checked(g, g.softmax(T(x), axis));
+          },
+          py::arg("x"), py::arg("axis"))
+      .def(
+          "log_softmax",
+          [](GraphBuilder &g, int64_t x, int64_t axis) {
+            return checked(g, g.logSoftmax(T(x), axis));
+          },
+          py::arg("x"), py::arg("axis"))
+      .def(
+          "reshape",
+          [](GraphBuilder &g, int64_t x, const std::vector<int64_t> &shape) {
+            return checked(g, g.reshape(T(x), shape));
+          },
+          py::arg("x"), py::arg("shape"))
+      .def(
+          "transpose",
+          [](GraphBuilder &g, int64_t x, const std::vector<int64_t> &perm) {
+            return checked(g, g.transpose(T(x), perm));
+          },
+          py::arg("x"), py::arg("permutation"))
+      .def(
+          "broadcast_to",
+          [](GraphBuilder &g, int64_t x, const std::vector<int64_t> &shape) {
+            return checked(g, g.broadcastTo(T(x), shape));
+          },
+          py::arg("x"), py::arg("shape"))
+      .def(
+          "concat",
+          [](GraphBuilder &g, const std::vector<int64_t> &xs, int64_t axis) {
+            return checked(g, g.concat(Ts(xs), axis));
+          },
+          py::arg("inputs"), py::arg("axis"))
+      .def(
+          "slice",
+          [](GraphBuilder &g, int64_t x, const std::vector<int64_t> &offsets,
+             const std::vector<int64_t> &sizes,
+             const std::vector<int64_t> &strides) {
+            return checked(g, g.slice(T(x), offsets, sizes, strides));
+          },
+          py::arg("x"), py::arg("offsets"), py::arg("sizes"),
+          py::arg("strides"))
+      .def(
+          "matmul",
+          [](GraphBuilder &g, int64_t a, int64_t b, bool ta, bool tb) {
+            return checked(g, g.matmul(T(a), T(b), ta, tb));
+          },
+          py::arg("lhs"), py::arg("rhs"), py::arg("transpose_lhs") = false,
+          py::arg("transpose_rhs") = false)
+      .def(
+          "conv2d",
+          [](GraphBuilder &g, int64_t x, int64_t w, int64_t bias,
+             const std::vector<int64_t> &strides,
+             const std::vector<int64_t> &padding,
+             const std::vector<int64_t> &dilation, int64_t groups) {
+            return checked(g, g.conv2d(T(x), T(w), T(bias), strides, padding,
+                                       dilation, groups));
+          },
+          py::arg("input"), py::arg("weight"), py::arg("bias") = -1,
+          py::arg("strides") = std::vector<int64_t>{1, 1},
+          py::arg("padding") = std::vector<int64_t>{0, 0, 0, 0},
+          py::arg("dilation") = std::vector<int64_t>{1, 1},
+          py::arg("groups") = 1)
+      .def(
+          "max_pool2d",
+          [](GraphBuilder &g, int64_t x, const std::vector<int64_t> &kernel,
+             const std::vector<int64_t> &strides,
+             const std::vector<int64_t> &padding) {
+            return checked(g, g.maxPool2d(T(x), kernel, strides, padding));
+          },
+          py::arg("input"), py::arg("kernel_size"), py::arg("strides"),
+          py::arg("padding") = std::vector<int64_t>{0, 0, 0, 0})
+      .def(
+          "avg_pool2d",
+          [](GraphBuilder &g, int64_t x, const std::vector<int64_t> &kernel,
+             const std::vector<int64_t> &strides,
+             const std::vector<int64_t> &padding, bool countIncludePad) {
+            return checked(g, g.avgPool2d(T(x), kernel, strides, padding,
+                                          countIncludePad));
+          },
+          py::arg("input"), py::arg("kernel_size"), py::arg("strides"),
+          py::arg("padding") = std::vector<int64_t>{0, 0, 0, 0},
+          py::arg("count_include_pad") = true)
+      .def(
+          "batch_norm",
+          [](GraphBuilder &g, int64_t x, int64_t scale, int64_t bias,
+             double eps) {
+            return checked(g, g.batchNorm(T(x), T(scale), T(bias), eps));
+          },
+          py::arg("input"), py::arg("scale"), py::arg("bias"),
+          py::arg("epsilon") = 1e-5)
+      .def(
+          "batch_norm_inference",
+          [](GraphBuilder &g, int64_t x, int64_t scale, int64_t bias,
+             int64_t mean, int64_t var, double eps) {
+            return checked(g, g.batchNormInference(T(x), T(scale), T(bias),
+                                                   T(mean), T(var), eps));
+          },
+          py::arg("input"), py::arg("scale"), py::arg("bias"), py::arg("mean"),
+          py::arg("variance"), py::arg("epsilon") = 1e-5)
+      .def(
+          "batch_norm_running_stats",
+          [](GraphBuilder &g, int64_t x, int64_t mean, int64_t var,
+             double momentum) {
+            std::vector<Tensor> stats =
+                g.batchNormRunningStats(T(x), T(mean), T(var), momentum);
+            if (stats.size() != 2)
+              raiseBuild(g);
+            return std::vector<int64_t>{checked(g, stats[0]),
+                                        checked(g, stats[1])};
+          },
+          py::arg("input"), py::arg("running_mean"),
+          py::arg("running_variance"), py::arg("momentum"))
+      .def(
+          "layer_norm",
+          [](GraphBuilder &g, int64_t x, int64_t scale, int64_t bias,
+             double eps) {
+            return checked(g, g.layerNorm(T(x), T(scale), T(bias), eps));
+          },
+          py::arg("input"), py::arg("scale"), py::arg("bias"),
+          py::arg("epsilon") = 1e-5)
+      .def(
+          "dropout",
+          [](GraphBuilder &g, int64_t x, int64_t seed, double p) {
+            return checked(g, g.dropout(T(x), T(seed), p));
+          },
+          py::arg("input"), py::arg("seed"), py::arg("p"));
+}
+
 } // namespace
 
 PYBIND11_MODULE(_hetc, m) {
@@ -273,6 +640,14 @@ PYBIND11_MODULE(_hetc, m) {
   errorType = py::reinterpret_borrow<py::object>(
       PyErr_NewException("hetc.Error", PyExc_RuntimeError, nullptr));
   m.attr("Error") = errorType;
+  // A model that cannot be built: a shape, type or attribute error at the
+  // user's call site. Also a ValueError, as torch raises for bad shapes.
+  buildErrorType = py::reinterpret_steal<py::object>(PyErr_NewExceptionWithDoc(
+      "hetc.BuildError",
+      "A model op was given operands or attributes it cannot take.",
+      py::make_tuple(errorType, py::handle(PyExc_ValueError)).ptr(), nullptr));
+  m.attr("BuildError") = buildErrorType;
+  bindGraphBuilder(m);
 
   m.def("compile", &compile, py::arg("source"), py::arg("target") = "cpu",
         py::arg("chip") = "", py::arg("entry") = "",
