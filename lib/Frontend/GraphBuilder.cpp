@@ -112,8 +112,7 @@ void GraphBuilderImpl::recordDiagnostic(Diagnostic &diag) {
   if (!error.empty())
     return; // the first error is the cause; later ones follow from it
   llvm::raw_string_ostream os(error);
-  if (std::optional<FileLineColLoc> file = fileLocation(diag.getLocation()))
-  {
+  if (std::optional<FileLineColLoc> file = fileLocation(diag.getLocation())) {
     // Python call sites have no column: print file:line: then.
     os << file->getFilename().getValue() << ":" << file->getLine() << ":";
     if (file->getColumn())
@@ -290,10 +289,10 @@ bool GraphBuilder::endFunction(const std::vector<Tensor> &results) {
     argTypes.push_back(arg.type);
   OpBuilder moduleBuilder(impl->module.getBodyRegion());
   moduleBuilder.setInsertionPointToEnd(impl->module.getBody());
-  auto fn = func::FuncOp::create(
-      moduleBuilder, impl->loc, impl->functionName,
-      moduleBuilder.getFunctionType(argTypes,
-                                    ValueRange(resultValues).getTypes()));
+  auto fn =
+      func::FuncOp::create(moduleBuilder, impl->loc, impl->functionName,
+                           moduleBuilder.getFunctionType(
+                               argTypes, ValueRange(resultValues).getTypes()));
   fn.getBody().push_back(impl->body);
   for (auto [i, arg] : llvm::enumerate(impl->arguments))
     fn.setArgAttrs(i, arg.attrs.getDictionary(&impl->context));
@@ -319,11 +318,10 @@ Tensor GraphBuilder::param(const std::string &name,
 }
 
 Tensor GraphBuilder::buffer(const std::string &name,
-                            const std::vector<int64_t> &shape,
-                            ElementType type, graph::InitKind init,
-                            double initValue) {
-  return impl->argument("hetc.buffer", impl->init(init, initValue), name,
-                        shape, type);
+                            const std::vector<int64_t> &shape, ElementType type,
+                            graph::InitKind init, double initValue) {
+  return impl->argument("hetc.buffer", impl->init(init, initValue), name, shape,
+                        type);
 }
 
 Tensor GraphBuilder::input(const std::string &name,
@@ -420,8 +418,8 @@ std::vector<int64_t> GraphBuilder::shape(Tensor t) const {
 
 ElementType GraphBuilder::elementType(Tensor t) const {
   Value v = impl->value(t);
-  Type element = v ? cast<RankedTensorType>(v.getType()).getElementType()
-                   : Type();
+  Type element =
+      v ? cast<RankedTensorType>(v.getType()).getElementType() : Type();
   if (element && element.isF16())
     return ElementType::F16;
   if (element && element.isBF16())
@@ -468,9 +466,7 @@ HETC_BINARY(minimum, "hetc.minimum")
 #undef HETC_BINARY
 
 #define HETC_UNARY(method, opName)                                             \
-  Tensor GraphBuilder::method(Tensor x) {                                      \
-    return impl->create(opName, {x});                                          \
-  }
+  Tensor GraphBuilder::method(Tensor x) { return impl->create(opName, {x}); }
 HETC_UNARY(neg, "hetc.neg")
 HETC_UNARY(exp, "hetc.exp")
 HETC_UNARY(log, "hetc.log")
@@ -496,9 +492,9 @@ Tensor GraphBuilder::compare(const std::string &predicate, Tensor lhs,
 Tensor GraphBuilder::gelu(Tensor x, bool tanhApproximation) {
   SmallVector<NamedAttribute> attrs;
   if (tanhApproximation)
-    attrs.push_back(named(impl->builder, "approximate",
-                          GeluApproximationAttr::get(
-                              &impl->context, GeluApproximation::Tanh)));
+    attrs.push_back(named(
+        impl->builder, "approximate",
+        GeluApproximationAttr::get(&impl->context, GeluApproximation::Tanh)));
   return impl->create("hetc.gelu", {x}, attrs);
 }
 
@@ -588,12 +584,11 @@ Tensor GraphBuilder::conv2d(Tensor input, Tensor weight, Tensor bias,
   SmallVector<Tensor> operands = {input, weight};
   if (bias.valid())
     operands.push_back(bias);
-  return impl->create(
-      "hetc.conv2d", operands,
-      {named(b, "strides", b.getDenseI64ArrayAttr(strides)),
-       named(b, "padding", b.getDenseI64ArrayAttr(padding)),
-       named(b, "dilation", b.getDenseI64ArrayAttr(dilation)),
-       named(b, "groups", b.getI64IntegerAttr(groups))});
+  return impl->create("hetc.conv2d", operands,
+                      {named(b, "strides", b.getDenseI64ArrayAttr(strides)),
+                       named(b, "padding", b.getDenseI64ArrayAttr(padding)),
+                       named(b, "dilation", b.getDenseI64ArrayAttr(dilation)),
+                       named(b, "groups", b.getI64IntegerAttr(groups))});
 }
 
 Tensor GraphBuilder::maxPool2d(Tensor input, const std::vector<int64_t> &kernel,
@@ -636,9 +631,9 @@ std::vector<int64_t> channelShape(const std::vector<int64_t> &inputShape) {
 }
 } // namespace
 
-Tensor GraphBuilder::batchNormInference(Tensor input, Tensor scale,
-                                        Tensor bias, Tensor mean,
-                                        Tensor variance, double epsilon) {
+Tensor GraphBuilder::batchNormInference(Tensor input, Tensor scale, Tensor bias,
+                                        Tensor mean, Tensor variance,
+                                        double epsilon) {
   std::vector<int64_t> inputShape = shape(input);
   if (inputShape.size() < 2)
     return impl->fail("batch normalization needs an [N, C, ...] input");

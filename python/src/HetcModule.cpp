@@ -267,7 +267,6 @@ py::bytes compile(const std::string &source, const std::string &target,
   return py::bytes(result.artifact);
 }
 
-
 //===----------------------------------------------------------------------===//
 // The graph builder
 //===----------------------------------------------------------------------===//
@@ -281,9 +280,9 @@ py::object buildErrorType;
 
 ElementType elementTypeNamed(const std::string &name) {
   static const std::pair<const char *, ElementType> names[] = {
-      {"f32", ElementType::F32}, {"f16", ElementType::F16},
+      {"f32", ElementType::F32},   {"f16", ElementType::F16},
       {"bf16", ElementType::BF16}, {"i1", ElementType::I1},
-      {"i32", ElementType::I32}, {"i64", ElementType::I64}};
+      {"i32", ElementType::I32},   {"i64", ElementType::I64}};
   for (auto &[n, type] : names)
     if (name == n)
       return type;
@@ -310,8 +309,10 @@ std::string elementTypeName(ElementType type) {
 
 InitKind initKindNamed(const std::string &name) {
   static const std::pair<const char *, InitKind> names[] = {
-      {"zeros", InitKind::Zeros}, {"ones", InitKind::Ones},
-      {"constant", InitKind::Constant}, {"uniform", InitKind::Uniform},
+      {"zeros", InitKind::Zeros},
+      {"ones", InitKind::Ones},
+      {"constant", InitKind::Constant},
+      {"uniform", InitKind::Uniform},
       {"normal", InitKind::Normal}};
   for (auto &[n, kind] : names)
     if (name == n)
@@ -322,8 +323,8 @@ InitKind initKindNamed(const std::string &name) {
 
 /// Raises hetc.BuildError with the builder's located message.
 [[noreturn]] void raiseBuild(GraphBuilder &g) {
-  std::string message = g.error().empty() ? "graph construction failed"
-                                          : g.error();
+  std::string message =
+      g.error().empty() ? "graph construction failed" : g.error();
   g.clearError();
   PyErr_SetString(buildErrorType.ptr(), message.c_str());
   throw py::error_already_set();
@@ -376,8 +377,7 @@ void bindGraphBuilder(py::module_ &m) {
           },
           py::arg("buffer"), py::arg("value"))
       .def("print", &GraphBuilder::print, py::arg("locations") = true)
-      .def("shape", [](GraphBuilder &g,
-                       int64_t t) { return g.shape(T(t)); })
+      .def("shape", [](GraphBuilder &g, int64_t t) { return g.shape(T(t)); })
       .def("element_type", [](GraphBuilder &g, int64_t t) {
         return elementTypeName(g.elementType(T(t)));
       });
@@ -423,8 +423,10 @@ void bindGraphBuilder(py::module_ &m) {
             py::array c = py::array::ensure(array, py::array::c_style);
             std::string kind = py::str(c.dtype());
             static const std::pair<const char *, ElementType> types[] = {
-                {"float32", ElementType::F32}, {"float16", ElementType::F16},
-                {"bool", ElementType::I1},     {"int32", ElementType::I32},
+                {"float32", ElementType::F32},
+                {"float16", ElementType::F16},
+                {"bool", ElementType::I1},
+                {"int32", ElementType::I32},
                 {"int64", ElementType::I64}};
             for (auto &[name, type] : types) {
               if (kind != name)
@@ -433,7 +435,8 @@ void bindGraphBuilder(py::module_ &m) {
               return checked(g, g.constant(type, shape, c.data(), c.nbytes()));
             }
             raise("constants are float32, float16, bool, int32 or int64 "
-                  "arrays, not " + kind);
+                  "arrays, not " +
+                  kind);
           },
           py::arg("array"))
       .def(

@@ -8,9 +8,9 @@
 //
 // Errors never throw: a failing call returns an invalid Tensor and records a
 // located message; error() keeps the first one since clearError(), so a
-// composition that fails midway reports its cause. Locations come from setLocation(), which
-// frontends point at the user's own source (a Python call site, an ONNX
-// node, a torch module path).
+// composition that fails midway reports its cause. Locations come from
+// setLocation(), which frontends point at the user's own source (a Python call
+// site, an ONNX node, a torch module path).
 //
 //===----------------------------------------------------------------------===//
 
