@@ -109,3 +109,31 @@ func.func @adaptive_avg_pool2d(%x: tensor<2x3x10x10xf32> {hetc.param = #hetc.ini
   %l = hetc.reduce_sum %0 [0, 1, 2, 3] : tensor<2x3x3x4xf32> -> tensor<f32>
   return %l : tensor<f32>
 }
+
+// -----
+
+// f16 and bf16 keep their element type; coordinates and interpolation
+// weights are f32, the interpolated value is rounded back.
+// CHECK-LABEL: func.func @upsample_f16
+// CHECK: linalg.generic
+// CHECK-SAME: outs(%{{.*}} : tensor<2x3x8x10xf16>)
+// CHECK: arith.extf %{{.*}} : f16 to f32
+// CHECK: arith.truncf %{{.*}} : f32 to f16
+func.func @upsample_f16(%x: tensor<2x3x4x5xf16>) -> tensor<2x3x8x10xf16> {
+  %0 = hetc.upsample %x bilinear {size = array<i64: 8, 10>} : tensor<2x3x4x5xf16> -> tensor<2x3x8x10xf16>
+  return %0 : tensor<2x3x8x10xf16>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @gathers_bf16
+// CHECK-NOT: hetc.
+// CHECK: return
+func.func @gathers_bf16(%x: tensor<2x3x4x5xbf16>, %g: tensor<2x3x8x10xbf16>, %w: tensor<3x2x3x3xbf16>)
+    -> (tensor<2x3x4x5xbf16>, tensor<2x3x3x2xbf16>, tensor<2x3x7x5xbf16>, tensor<2x2x6x7xbf16>) {
+  %0 = hetc.upsample_backward %g, %x bilinear {size = array<i64: 8, 10>} : (tensor<2x3x8x10xbf16>, tensor<2x3x4x5xbf16>) -> tensor<2x3x4x5xbf16>
+  %1 = hetc.adaptive_avg_pool2d %x {output_size = array<i64: 3, 2>} : tensor<2x3x4x5xbf16> -> tensor<2x3x3x2xbf16>
+  %2 = hetc.pad %x reflect {padding = array<i64: 0, 0, 1, 0, 0, 0, 2, 0>} : tensor<2x3x4x5xbf16> -> tensor<2x3x7x5xbf16>
+  %3 = hetc.conv_transpose2d %x, %w : (tensor<2x3x4x5xbf16>, tensor<3x2x3x3xbf16>) -> tensor<2x2x6x7xbf16>
+  return %0, %1, %2, %3 : tensor<2x3x4x5xbf16>, tensor<2x3x3x2xbf16>, tensor<2x3x7x5xbf16>, tensor<2x2x6x7xbf16>
+}
