@@ -54,9 +54,31 @@ LogicalResult ConvTranspose2DOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
                                          SmallVectorImpl<Value> &operandGrads) {
   operandGrads.assign(getOperation()->getNumOperands(), Value());
   Value gz = resultGrads[0];
-  emitTransposedConvVjp(b, getLoc(), gz, getInput(), getWeight(),
-                        getStridesAttr(), getPaddingAttr(), getDilationAttr(),
-                        getGroupsAttr(), needed, operandGrads);
+  // An output_padding of q * stride or more (allowed below the dilation)
+  // adds q rows that the conv2d of G would turn into q extra input rows.
+  // No input reads them, so they are dropped from the bottom padding, or
+  // from the bottom of G once the padding is used up.
+  ArrayRef<int64_t> strides = getStrides(), outputPadding = getOutputPadding();
+  SmallVector<int64_t> padding(getPadding());
+  auto gType = cast<RankedTensorType>(gz.getType());
+  SmallVector<int64_t> sizes(gType.getShape());
+  bool crop = false;
+  for (int i = 0; i < 2; ++i) {
+    int64_t extra = outputPadding[i] / strides[i] * strides[i];
+    int64_t fromPadding = std::min(extra, padding[i + 2]);
+    padding[i + 2] -= fromPadding;
+    sizes[2 + i] -= extra - fromPadding;
+    crop |= extra > fromPadding;
+  }
+  Value g = gz;
+  if (crop)
+    g = SliceOp::create(b, getLoc(), gz, b.getDenseI64ArrayAttr({0, 0, 0, 0}),
+                        b.getDenseI64ArrayAttr(sizes),
+                        b.getDenseI64ArrayAttr({1, 1, 1, 1}));
+  emitTransposedConvVjp(b, getLoc(), g, getInput(), getWeight(),
+                        getStridesAttr(), b.getDenseI64ArrayAttr(padding),
+                        getDilationAttr(), getGroupsAttr(), needed,
+                        operandGrads);
   if (getBias() && needed.size() > 2 && needed[2]) {
     Value sum =
         ReduceSumOp::create(b, getLoc(), gz, b.getDenseI64ArrayAttr({0, 2, 3}),

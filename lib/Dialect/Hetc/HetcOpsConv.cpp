@@ -139,12 +139,13 @@ LogicalResult ConvTranspose2DOp::inferReturnTypes(
     return diag("weight ", shapeString(weight.getShape()),
                 " gives no valid output channel count with ", groups,
                 " groups");
-  // The input gradient of a conv2d: the conv2d of the result must give the
-  // input back, which holds when output_padding < stride.
+  // As torch: the extra rows must not hold a whole stride of the dilated
+  // kernel's reach for both.
   for (int i = 0; i < 2; ++i)
-    if (outputPadding[i] >= strides[i])
+    if (outputPadding[i] >= std::max(strides[i], dilation[i]))
       return diag("output_padding ", shapeString(outputPadding),
-                  " must be smaller than the strides ", shapeString(strides));
+                  " must be smaller than the strides ", shapeString(strides),
+                  " or the dilation ", shapeString(dilation));
   if (Value biasV = adaptor.getBias()) {
     RankedTensorType bias = tensorOf(diag, biasV, "bias", -1);
     if (!bias)

@@ -22,7 +22,7 @@ func.func @conv_transpose2d_groups(%x: tensor<2x4x5x5xf32>, %w: tensor<4x3x3x3xf
 // -----
 
 func.func @conv_transpose2d_output_padding(%x: tensor<2x4x5x5xf32>, %w: tensor<4x3x3x3xf32>) {
-  // expected-error @+2 {{'hetc.conv_transpose2d' op output_padding [2, 0] must be smaller than the strides [2, 2]}}
+  // expected-error @+2 {{'hetc.conv_transpose2d' op output_padding [2, 0] must be smaller than the strides [2, 2] or the dilation [1, 1]}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = hetc.conv_transpose2d %x, %w {strides = array<i64: 2, 2>, output_padding = array<i64: 2, 0>} : (tensor<2x4x5x5xf32>, tensor<4x3x3x3xf32>) -> tensor<2x3x13x11xf32>
   return

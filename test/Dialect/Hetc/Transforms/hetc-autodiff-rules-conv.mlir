@@ -25,6 +25,26 @@ func.func @conv_transpose2d(%x: tensor<2x4x5x5xf32> {hetc.param = #hetc.init<zer
 
 // -----
 
+// An output_padding of a whole stride or more (allowed below the dilation)
+// adds rows no input reads: the VJP takes them from the bottom padding
+// (here the one row of it), then from G (one more row, one column).
+// CHECK-LABEL: func.func @conv_transpose2d_output_padding_grad(
+// CHECK-SAME: %[[X:[^:]+]]: tensor<2x4x5x6xf32>{{[^,]*}}, %[[W:[^:]+]]: tensor<4x2x3x3xf32>
+// CHECK: %[[G:.*]] = hetc.broadcast_to %{{.*}} [2, 2, 12, 11]
+// CHECK: %[[GC:.*]] = hetc.slice %[[G]] offsets [0, 0, 0, 0] sizes [2, 2, 11, 10] strides [1, 1, 1, 1]
+// CHECK: %[[DX:.*]] = hetc.conv2d %[[GC]], %[[W]] {dilation = array<i64: 3, 2>} : (tensor<2x2x11x10xf32>, tensor<4x2x3x3xf32>) -> tensor<2x4x5x6xf32>
+// CHECK: %[[DW:.*]] = hetc.conv2d_backward_weight %[[X]], %[[GC]], %[[W]] {dilation = array<i64: 3, 2>}
+// CHECK: return %{{.*}}, %[[DX]], %[[DW]]
+func.func @conv_transpose2d_output_padding(%x: tensor<2x4x5x6xf32> {hetc.param = #hetc.init<zeros>},
+                                           %w: tensor<4x2x3x3xf32> {hetc.param = #hetc.init<zeros>}) -> tensor<f32> {
+  %0 = hetc.conv_transpose2d %x, %w {padding = array<i64: 0, 0, 1, 0>, output_padding = array<i64: 2, 1>, dilation = array<i64: 3, 2>}
+      : (tensor<2x4x5x6xf32>, tensor<4x2x3x3xf32>) -> tensor<2x2x12x11xf32>
+  %l = hetc.reduce_sum %0 [0, 1, 2, 3] : tensor<2x2x12x11xf32> -> tensor<f32>
+  return %l : tensor<f32>
+}
+
+// -----
+
 // conv2d_backward_input is linear in the gradient and the weight: the same
 // rule; the shape-only input gets no gradient (it is not differentiable).
 // CHECK-LABEL: func.func @conv2d_backward_input_grad(
