@@ -116,9 +116,9 @@ def _shape_of(value_info, batch):
     return tuple(dims)
 
 
-def _trained_values(graph):
-    """Names the loss (the first output) differentiates through."""
-    needed = {graph.output[0].name}
+def _trained_values(graph, outputs):
+    """Names the given outputs differentiate through."""
+    needed = set(outputs)
     for node in reversed(graph.node):
         if not any(o in needed for o in node.output):
             continue
@@ -242,7 +242,11 @@ class _Importer:
     def declare(self):
         from onnx import numpy_helper
         graph, g = self.graph, self.g
-        trained = _trained_values(graph)
+        # The loss reads the first output; an inference model (no loss)
+        # keeps as parameters the weights of every output.
+        outputs = [o.name for o in graph.output]
+        trained = _trained_values(graph, outputs if self.inference
+                                  else outputs[:1])
         running = set()
         for node in graph.node:
             if node.op_type == "BatchNormalization":
@@ -357,6 +361,7 @@ class _Importer:
         return results
 
     def run(self, loss):
+        self.inference = loss is None
         self.declare()
         self._reset()
         self.bind_arguments()
@@ -783,9 +788,14 @@ class _Importer:
         dilations = list(a.get("dilations", [1] * len(k)))
         pads = self._spatial(node, a, x.rank, k, strides, dilations,
                              x.shape[2:])
+        for p, size in zip(pads, k + k):
+            if p > size // 2:
+                raise _Node(node).error(
+                    f"pads {pads} exceed half the kernel {k}",
+                    "torch's limit, which hetc shares")
         one_d = len(k) == 1
         if one_d:
-            x = self._as_2d(node, x, 1)
+            x = self._as_2d(node, x, 2)
             k, strides, dilations = [1] + k, [1] + strides, [1] + dilations
             pads = [0, pads[0], 0, pads[1]]
         elif len(k) != 2:
@@ -863,9 +873,16 @@ class _Importer:
         x = self.float_value(node, 0)
         scale = self.float_value(node, 1)
         axis = a.get("axis", -1) % x.rank
+        extra = []
         if any(node.output[1:]):
-            raise _Node(node).error("the Mean and InvStdDev outputs are not "
-                                    "supported")
+            # Mean and InvStdDev over the normalized axes (kept as 1s).
+            axes = list(range(axis, x.rank))
+            mean = self.g.reduce("mean", x, axes, keepdims=True)
+            centered = self.g.sub(x, mean)
+            squared = self.g.mul(centered, centered)
+            var = self.g.reduce("mean", squared, axes, keepdims=True)
+            shifted = self.g.add(var, self.scalar(a.get("epsilon", 1e-5)))
+            extra = [mean, self.g.rsqrt(shifted)]
         if scale.rank != x.rank - axis:
             scale = self.g.broadcast_to(scale, list(x.shape[axis:]))
         if self.has(node, 2):
@@ -874,25 +891,30 @@ class _Importer:
                 bias = self.g.broadcast_to(bias, list(x.shape[axis:]))
         else:
             bias = self.g.constant(np.zeros(x.shape[axis:], np.float32))
-        return [self.g.layer_norm(x, scale, bias, a.get("epsilon", 1e-5))]
+        return [self.g.layer_norm(x, scale, bias, a.get("epsilon", 1e-5))
+                ] + extra
 
     def op_Dropout(self, node, a):
         x = self.float_value(node, 0)
-        if len(node.output) > 1 and node.output[1] and any(
-                node.output[1] in n.input for n in self.graph.node):
-            raise _Node(node).error("the mask output is not supported")
         ratio = a.get("ratio", 0.5)
         if self.has(node, 1):
             ratio = float(self.const(node, 1, "ratio"))
-        if self.opset >= 12:
-            train = bool(self.opt_const(node, 2, "training_mode", False))
-        else:
-            train = not a.get("is_test", 0)
+        # Before opset 12 Dropout has no training flag: inference.
+        train = (self.opset >= 12 and
+                 bool(self.opt_const(node, 2, "training_mode", False)))
+        mask_used = len(node.output) > 1 and node.output[1] and (
+            any(node.output[1] in n.input for n in self.graph.node) or
+            any(node.output[1] == o.name for o in self.graph.output))
+        # Without dropping, the mask keeps everything.
+        keep_all = np.ones(x.shape, np.bool_)
         if not train or ratio == 0.0:
-            return [x]
+            return [x, keep_all]
         self.needs_eval = True
         if not self.training:
-            return [x]
+            return [x, keep_all]
+        if mask_used:
+            raise _Node(node).error("the mask output of a training-mode "
+                                    "Dropout is not supported")
         return [self.g.dropout(x, self.g.seed(), ratio)]
 
     # --- reductions and softmax --------------------------------------------
