@@ -492,7 +492,10 @@ class _Importer:
     def _clamp(self, x, low, high):
         g = self.g
         if self.builder_has("clamp"):
-            return g.clamp(x, min=low, max=high)
+            # Only the bounds given: Graph turns a None argument into -1.
+            bounds = {k: v for k, v in (("min", low), ("max", high))
+                      if v is not None}
+            return g.clamp(x, **bounds)
         if low is not None:
             x = g.maximum(x, self.scalar(low))
         if high is not None:
@@ -933,8 +936,7 @@ class _Importer:
             axes = list(range(x.rank))
         axes = sorted(d % x.rank for d in axes)
         keep = bool(a.get("keepdims", 1))
-        if kind == "min" and not self.builder_has("reduce_min") and \
-                "min" not in (self.g._b.reduce.__doc__ or ""):
+        if kind == "min" and not _reduce_min_supported():
             negated = self.g.neg(x)
             top = self.g.reduce("max", negated, axes, keepdims=keep)
             return self.g.neg(top)
@@ -1700,6 +1702,23 @@ def _buffers_supported():
             except BuildError:
                 _BUFFERS.append(False)
     return _BUFFERS[0]
+
+
+def _reduce_min_supported():
+    """Whether this build's reduce takes "min" (else min is -max(-x))."""
+    if not _REDUCE_MIN:
+        from ._hetc import BuildError
+        g = Graph("probe")
+        with g.location("<probe>", 0):
+            try:
+                g.reduce("min", g.constant(np.zeros(2, np.float32)), [0])
+                _REDUCE_MIN.append(True)
+            except BuildError:
+                _REDUCE_MIN.append(False)
+    return _REDUCE_MIN[0]
+
+
+_REDUCE_MIN = []
 
 
 def import_onnx(path_or_bytes, loss="cross_entropy", batch=None, frozen=(),
