@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 import onnx
+import onnx.numpy_helper
 import pytest
 import torch
 from onnx import TensorProto, helper
@@ -119,25 +120,6 @@ def _y():
 
 
 ERRORS = [
-    ("maxpool_dilations",
-     lambda: _model([helper.make_node("MaxPool", ["x"], ["y"], name="mp",
-                                      kernel_shape=[2, 2],
-                                      dilations=[2, 2])],
-                    [_x([1, 1, 6, 6])], [_y()]),
-     r"node 'mp' \(MaxPool\): needs hetc's 'max_pool2d' with dilation"),
-    ("maxpool_ceil_mode",
-     lambda: _model([helper.make_node("MaxPool", ["x"], ["y"], name="mp",
-                                      kernel_shape=[2, 2], strides=[2, 2],
-                                      ceil_mode=1)],
-                    [_x([1, 1, 5, 5])], [_y()]),
-     r"node 'mp' \(MaxPool\): needs hetc's 'max_pool2d' with ceil_mode"),
-    ("avgpool_ceil_mode",
-     lambda: _model([helper.make_node("AveragePool", ["x"], ["y"],
-                                      name="ap", kernel_shape=[2, 2],
-                                      strides=[2, 2], ceil_mode=1)],
-                    [_x([1, 1, 5, 5])], [_y()]),
-     r"node 'ap' \(AveragePool\): needs hetc's 'avg_pool2d' with "
-     "ceil_mode"),
     ("conv_auto_pad",
      lambda: _model([helper.make_node("Conv", ["x", "w"], ["y"], name="cv",
                                       auto_pad="SAME_EXPLICIT")],
@@ -198,3 +180,48 @@ ERRORS = [
 def test_unsupported_attributes_are_errors(name, make, message):
     with pytest.raises(hetc.OnnxImportError, match=message):
         hetc.import_onnx(make(), loss="mse")
+
+
+class DilatedCeilPools(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(2, 3, 3, padding=1)
+        self.pool1 = torch.nn.MaxPool2d(3, 2, 1, dilation=2, ceil_mode=True)
+        self.pool2 = torch.nn.AvgPool2d(2, 2, 1, ceil_mode=True,
+                                        count_include_pad=False)
+        self.fc = torch.nn.Linear(27, 4)
+
+    def forward(self, x):
+        x = self.pool2(self.pool1(torch.relu(self.conv(x))))
+        return self.fc(torch.flatten(x, 1))
+
+
+def test_dilated_and_ceil_mode_pools_import_exactly():
+    # MaxPool dilations and ceil_mode used to be refused (a dilated pool
+    # imported undilated would have been silently wrong); now they map to
+    # hetc's own attributes and train like torch.
+    torch.manual_seed(0)
+    model = DilatedCeilPools()
+    f = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, torch.zeros(2, 2, 11, 11), f,
+                          training=torch.onnx.TrainingMode.TRAINING,
+                          do_constant_folding=False, opset_version=14)
+    imported = hetc.import_onnx(f.getvalue(), loss="cross_entropy")
+    assert "dilation = array<i64: 2, 2>" in imported.source
+    assert "ceil_mode" in imported.source
+    trainer = hetc.Trainer.from_mlir(imported.source, hetc.optim.SGD(lr=0.1),
+                                     params=imported.state)
+    reference = torch.optim.SGD(model.parameters(), lr=0.1)
+    rng = np.random.default_rng(0)
+    for step in range(3):
+        x = rng.standard_normal((2, 2, 11, 11)).astype(np.float32)
+        y = rng.integers(0, 4, 2).astype(np.int32)
+        loss = trainer.step(x, y)
+        reference.zero_grad()
+        expected = torch.nn.functional.cross_entropy(
+            model(torch.tensor(x)), torch.tensor(y).long())
+        expected.backward()
+        reference.step()
+        assert loss == pytest.approx(expected.item(), rel=1e-4), step
