@@ -19,8 +19,15 @@ setup:
 
 # Configure only when the build tree is missing; setup runs first
 # (order-only, so it never forces a reconfigure).
+# ccache, when installed, makes rebuilds of other clones nearly free: paths
+# under the clone are hashed relative to it.
+CCACHE := $(shell command -v ccache 2>/dev/null)
+export CCACHE_BASEDIR := $(abspath .)
+LAUNCHER := $(if $(CCACHE),-DCMAKE_C_COMPILER_LAUNCHER=ccache \
+  -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+
 $(BUILD_DIR)/build.ninja: | setup
-	cmake -G Ninja -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release \
+	cmake -G Ninja -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(LAUNCHER) \
 	  -DLLVM_EXTERNAL_LIT=$(LLVM_DIR)/bin/lit \
 	  -DLLVM_LIT_ARGS="-sv" \
 	  -DPython3_EXECUTABLE=$(PYTHON)

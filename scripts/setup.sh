@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # Build tools.
-  cmake ninja-build g++ make git
+  cmake ninja-build g++ make git ccache
   # LLVM/MLIR 22: libraries, mlir-tblgen, lit/FileCheck, clang (CPU
   # ukernel bitcode), ld.lld (CPU shared objects, HSACO), OpenMP runtime.
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools clang-22 lld-22
