@@ -92,6 +92,27 @@ llvm::json::Object describeInit(InitAttr init) {
   return object;
 }
 
+/// The class count of a label argument: the smallest class dimension of the
+/// class-indexed losses reading it, so the runtime can check labels before
+/// they index out of bounds. None when no such loss reads it directly.
+std::optional<int64_t> labelClasses(func::FuncOp fn, unsigned i) {
+  std::optional<int64_t> classes;
+  auto record = [&](Value logits) {
+    auto type = dyn_cast<RankedTensorType>(logits.getType());
+    if (!type || type.getRank() != 2 || type.isDynamicDim(1))
+      return;
+    classes =
+        std::min(classes.value_or(type.getDimSize(1)), type.getDimSize(1));
+  };
+  for (Operation *user : fn.getArgument(i).getUsers()) {
+    if (auto loss = dyn_cast<CrossEntropyOp>(user))
+      record(loss.getLogits());
+    else if (auto grad = dyn_cast<CrossEntropyBackwardOp>(user))
+      record(grad.getLogits());
+  }
+  return classes;
+}
+
 /// Builds the manifest entry of one entry function, reading the argument and
 /// result roles the model contract and the train-step pass attach.
 FailureOr<llvm::json::Object> describeEntry(func::FuncOp fn,
@@ -164,6 +185,9 @@ FailureOr<llvm::json::Object> describeEntry(func::FuncOp fn,
     auto desc = describeTensor(loc, type, name, role);
     if (failed(desc))
       return failure();
+    if (role == "label" && !fn.isExternal())
+      if (std::optional<int64_t> classes = labelClasses(fn, i))
+        (*desc)["classes"] = *classes;
     names.push_back(name);
     args.push_back(std::move(*desc));
   }
