@@ -121,3 +121,74 @@ def test_inputs_convert_only_losslessly(artifact):
     with pytest.raises(RuntimeError, match=r"input 'x' has dtype i32 but the "
                        r"artifact expects f32"):
         a.run("eval", x=(x * 10).astype(np.int32), labels=y)
+
+
+@pytest.fixture(scope="module")
+def digits(tmp_path_factory):
+    out = tmp_path_factory.mktemp("digits")
+    subprocess.run([sys.executable, str(REPO / "scripts" / "prepare_digits.py"),
+                    str(out)], check=True, capture_output=True)
+    return out
+
+
+def hetc_train(*args):
+    tool = runtime.build_dir() / "bin" / "hetc-train"
+    return subprocess.run([str(tool), *map(str, args)], capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_hetc_train_refuses_bad_labels_and_leaves_weights(digits, tmp_path):
+    model = runtime.compile_model(MODEL, tmp_path / "mlp.hetc",
+                                  "--optimizer=sgd", "--lr=0.1")
+    x = digits / "digits_train_x.npy"
+    ckpt = tmp_path / "a.ckpt"
+    ok = hetc_train(model, "--train-x", x, "--train-y",
+                    digits / "digits_train_y.npy", "--epochs", 1,
+                    "--save", ckpt)
+    assert ok.returncode == 0, ok.stderr
+    before = ckpt.read_bytes()
+    y = np.load(digits / "digits_train_y.npy")
+    for name, labels, message in [
+            ("big.npy", np.where(np.arange(len(y)) == 17, 12, y),
+             "row 17 has label 12, outside [0, 10)"),
+            ("i64.npy", np.where(np.arange(len(y)) == 5, -1, y).astype(
+                np.int64), "row 5 has label -1, outside [0, 10)"),
+            ("float.npy", y.astype(np.float32),
+             "holds float32 labels but the model's label 'labels' is i32")]:
+        np.save(tmp_path / name, labels)
+        result = hetc_train(model, "--train-x", x, "--train-y",
+                            tmp_path / name, "--resume", ckpt, "--save", ckpt)
+        assert result.returncode == 1
+        assert message in result.stderr, result.stderr
+        assert ckpt.read_bytes() == before
+    # int64 labels train like int32 ones.
+    np.save(tmp_path / "y64.npy", y.astype(np.int64))
+    result = hetc_train(model, "--train-x", x, "--train-y",
+                        tmp_path / "y64.npy", "--epochs", 1)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1].split("samples/s")[0].rsplit(
+        " ", 2)[0] == ok.stdout.splitlines()[1].split("samples/s")[0].rsplit(
+        " ", 2)[0]
+
+
+def test_hetc_train_resume_counts_epochs_from_where_it_stopped(digits,
+                                                               tmp_path):
+    model = runtime.compile_model(MODEL, tmp_path / "mlp.hetc",
+                                  "--optimizer=sgd", "--lr=0.1")
+    data = ["--train-x", digits / "digits_train_x.npy",
+            "--train-y", digits / "digits_train_y.npy"]
+    straight = hetc_train(model, *data, "--epochs", 3)
+    first = hetc_train(model, *data, "--epochs", 2, "--save",
+                       tmp_path / "a.ckpt")
+    resumed = hetc_train(model, *data, "--epochs", 1, "--resume",
+                         tmp_path / "a.ckpt")
+    assert resumed.returncode == 0, resumed.stderr
+    epochs = [line for line in resumed.stdout.splitlines()
+              if line.startswith("epoch ")]
+    assert len(epochs) == 1 and epochs[0].startswith("epoch 3/3 ")
+    # The same batches as an uninterrupted run: the same loss.
+    expected = [line for line in straight.stdout.splitlines()
+                if line.startswith("epoch 3/3 ")][0]
+    assert epochs[0].split("samples/s")[0].rsplit(" ", 2)[0] == \
+        expected.split("samples/s")[0].rsplit(" ", 2)[0]
+    assert first.returncode == 0
