@@ -21,7 +21,7 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.hetc_tools_dir, config.llvm_tools_dir]
-tools = ["hetc-opt", "hetc-compile"]
+tools = ["hetc-opt", "hetc-compile", "hetc-train"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # GPU toolchains. Tests that need one say REQUIRES: <feature>, so a machine

@@ -55,7 +55,11 @@ py::dtype toNumpy(hetc_dtype_t dtype) {
   raise("bf16 tensors cannot be exchanged with numpy");
 }
 
-hetc_dtype_t fromNumpy(const py::array &array, const std::string &name) {
+/// The runtime dtype of a numpy array. `expected` names the artifact's dtype
+/// for the message when the array's has none (float64, say): the runtime
+/// converts only losslessly, so such arrays are refused with both dtypes.
+hetc_dtype_t fromNumpy(const py::array &array, const std::string &name,
+                       const std::string &expected = "") {
   py::dtype d = array.dtype();
   if (d.is(py::dtype::of<float>()) || d.equal(py::dtype::of<float>()))
     return HETC_DTYPE_F32;
@@ -65,6 +69,11 @@ hetc_dtype_t fromNumpy(const py::array &array, const std::string &name) {
     return HETC_DTYPE_I32;
   if (d.equal(py::dtype::of<int64_t>()))
     return HETC_DTYPE_I64;
+  if (!expected.empty())
+    raise("'" + name + "' has numpy dtype " + std::string(py::str(d)) +
+          " but the artifact expects " + expected +
+          " (hetc converts only losslessly: float16 to f32, int32 and "
+          "int64 to each other)");
   raise("array '" + name + "' has numpy dtype " + std::string(py::str(d)) +
         "; hetc takes float32, float16, int32 or int64");
 }
@@ -77,7 +86,9 @@ struct Bound {
   hetc_tensor_t tensor;
 };
 
-std::vector<std::unique_ptr<Bound>> bind(const py::dict &arrays) {
+std::vector<std::unique_ptr<Bound>>
+bind(const py::dict &arrays, const hetc_tensor_info_t *args = nullptr,
+     size_t numArgs = 0) {
   std::vector<std::unique_ptr<Bound>> bound;
   for (auto item : arrays) {
     auto b = std::make_unique<Bound>();
@@ -85,7 +96,11 @@ std::vector<std::unique_ptr<Bound>> bind(const py::dict &arrays) {
     py::array array = py::array::ensure(item.second);
     if (!array)
       raise("'" + b->name + "' is not an array");
-    hetc_dtype_t dtype = fromNumpy(array, b->name);
+    std::string expected;
+    for (size_t i = 0; i < numArgs; ++i)
+      if (b->name == args[i].name)
+        expected = hetc_dtype_name(args[i].dtype);
+    hetc_dtype_t dtype = fromNumpy(array, b->name, expected);
     b->array = py::array::ensure(array, py::array::c_style);
     for (py::ssize_t d = 0; d < b->array.ndim(); ++d)
       b->shape.push_back(b->array.shape(d));
@@ -161,15 +176,15 @@ public:
   /// Runs an entry; returns the loss and every output as a new array.
   py::tuple run(const std::string &entry, const py::dict &inputs, bool train) {
     hetc_session_t *s = get();
-    auto bound = bind(inputs);
-    std::vector<hetc_tensor_t> in;
-    for (auto &b : bound)
-      in.push_back(b->tensor);
     size_t numArgs, numResults;
     const hetc_tensor_info_t *args, *results;
     check(hetc_artifact_entry_signature(artifact->artifact, entry.c_str(),
                                         &numArgs, &args, &numResults,
                                         &results));
+    auto bound = bind(inputs, args, numArgs);
+    std::vector<hetc_tensor_t> in;
+    for (auto &b : bound)
+      in.push_back(b->tensor);
     py::dict outputs;
     std::vector<py::array> arrays;
     std::vector<hetc_tensor_t> out;

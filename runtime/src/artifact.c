@@ -199,13 +199,19 @@ static hetc_status_t parse_manifest(hetc_artifact_t *a) {
     if (!status) {
       entry->arg_inits = calloc(entry->num_args ? entry->num_args : 1,
                                 sizeof(*entry->arg_inits));
+      entry->arg_classes = calloc(entry->num_args ? entry->num_args : 1,
+                                  sizeof(*entry->arg_classes));
       const json_value_t *args = json_get(e, "args");
-      for (size_t j = 0; !status && j < entry->num_args; ++j)
-        status = entry->arg_inits
+      for (size_t j = 0; !status && j < entry->num_args; ++j) {
+        status = entry->arg_inits && entry->arg_classes
                      ? parse_init(args->items[j], entry->args[j].name,
                                   &entry->arg_inits[j])
                      : hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED,
                                         "out of memory");
+        if (!status)
+          status = hetc_parse_label_classes(
+              args->items[j], &entry->args[j], &entry->arg_classes[j]);
+      }
     }
     if (!status)
       status = parse_tensor_list(json_get(e, "results"), name, "result",
@@ -346,6 +352,7 @@ void hetc_artifact_free(hetc_artifact_t *a) {
       free((void *)(uintptr_t)e->results[j].name);
     free(e->args);
     free(e->arg_inits);
+    free(e->arg_classes);
     free(e->results);
     free(e->name);
     free(e->kind);

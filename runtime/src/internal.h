@@ -61,6 +61,7 @@ typedef struct hetc_entry {
   size_t num_args, num_results;
   hetc_tensor_info_t *args, *results;
   hetc_init_t *arg_inits; /* one per argument */
+  int64_t *arg_classes;   /* one per argument: a label's class count, or 0 */
 } hetc_entry_t;
 
 typedef struct hetc_section {
@@ -87,6 +88,20 @@ const hetc_section_t *hetc_artifact_section(const hetc_artifact_t *artifact,
 const hetc_entry_t *hetc_artifact_entry(const hetc_artifact_t *artifact,
                                         const char *name);
 size_t hetc_tensor_info_bytes(const hetc_tensor_info_t *info);
+
+/*--- Input checks (inputs.c) ------------------------------------------------*/
+
+/* Reads an argument's optional "classes" (a label's class count; 0 when
+ * absent). */
+hetc_status_t hetc_parse_label_classes(const json_value_t *arg,
+                                       const hetc_tensor_info_t *info,
+                                       int64_t *classes);
+/* Checks a caller tensor's dtype and, for labels with a class count, its
+ * values. On success *data is what to upload: the caller's memory or a
+ * lossless conversion in *scratch, which the caller frees. */
+hetc_status_t hetc_prepare_input(const hetc_tensor_info_t *info,
+                                 int64_t classes, const hetc_tensor_t *given,
+                                 void **scratch, const void **data);
 
 /*--- Drivers (device.c, drivers/) -----------------------------------------*/
 

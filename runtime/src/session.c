@@ -262,11 +262,13 @@ static staging_t *staging_for(hetc_session_t *s, const char *entry) {
   return NULL;
 }
 
+/* Checks a tensor's shape and, unless inputs convert it (inputs.c), its
+ * dtype. */
 static hetc_status_t check_tensor(const hetc_tensor_info_t *info,
                                   const hetc_tensor_t *t, const char *what) {
   char want[160], got[160];
   format_shape(want, sizeof(want), info->rank, info->shape);
-  if (t->dtype != info->dtype)
+  if (t->dtype != info->dtype && strcmp(what, "input"))
     return hetc_make_status(HETC_STATUS_INVALID_ARGUMENT,
                             "%s '%s' has dtype %s but the artifact expects %s",
                             what, info->name, hetc_dtype_name(t->dtype),
@@ -320,9 +322,15 @@ static hetc_status_t run_entry(hetc_session_t *s, const char *name,
                               "entry '%s' needs the %s '%s'", name,
                               hetc_role_name(info->role), info->name);
     hetc_status_t status = check_tensor(info, given, "input");
+    void *scratch = NULL;
+    const void *data = NULL;
     if (!status)
-      status = d->upload(s->device->impl, st->buffers[j], given->data,
+      status = hetc_prepare_input(info, entry->arg_classes[j], given, &scratch,
+                                  &data);
+    if (!status)
+      status = d->upload(s->device->impl, st->buffers[j], data,
                          hetc_tensor_info_bytes(info));
+    free(scratch);
     if (status)
       return status;
   }

@@ -58,14 +58,17 @@ def test_missing_checkpoint_and_bad_data(tool, digits, artifact, tmp_path):
     assert "checkpoint file" in result.stderr and "not found" in result.stderr
     wrong = tmp_path / "wrong.npy"
     np.save(wrong, np.zeros((100, 63), np.float32))
-    result = train(tool, artifact, "--eval-only", "--test-x", wrong,
+    # The data is checked before the (missing) checkpoint is read.
+    result = train(tool, artifact, "--eval-only", "--resume",
+                   tmp_path / "none.ckpt", "--test-x", wrong,
                    "--test-y", digits / "digits_test_y.npy")
     assert result.returncode == 1
     assert "has 63 values per row but the model's input 'x' takes 64" in \
         result.stderr
     corrupt = tmp_path / "corrupt.hetc"
     corrupt.write_bytes(artifact.read_bytes()[:1000])
-    result = train(tool, corrupt, "--eval-only", *data)
+    result = train(tool, corrupt, "--eval-only", "--resume",
+                   tmp_path / "none.ckpt", *data)
     assert result.returncode == 1
     assert "artifact is truncated or padded" in result.stderr
 

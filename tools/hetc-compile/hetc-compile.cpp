@@ -9,6 +9,7 @@
 #include "hetc/InitAllPasses.h"
 #include "hetc/Target/Compiler.h"
 #include "hetc/Target/TargetBackend.h"
+#include "hetc/Version.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
@@ -30,12 +31,13 @@ static cl::OptionCategory category("hetc-compile options");
 
 static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.mlir>"),
                                       cl::init("-"), cl::cat(category));
-static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
-                                       cl::value_desc("file"), cl::init("-"),
-                                       cl::cat(category));
+static cl::opt<std::string>
+    outputFile("o",
+               cl::desc("Output file (default: stdout, refused for artifacts)"),
+               cl::value_desc("file"), cl::init("-"), cl::cat(category));
 static cl::opt<std::string> target("target",
-                                   cl::desc("Target backend (see "
-                                            "--list-targets)"),
+                                   cl::desc("Target backend, see "
+                                            "--list-targets (default: cpu)"),
                                    cl::init("cpu"), cl::cat(category));
 static cl::opt<std::string>
     chip("chip",
@@ -44,23 +46,26 @@ static cl::opt<std::string>
                   "sm_80); for rocm gfx908, gfx90a (default), gfx942, "
                   "gfx1030, gfx1100"),
          cl::init(""), cl::cat(category));
-static cl::opt<std::string> cpu("cpu", cl::desc("Alias of --chip for cpu"),
-                                cl::init(""), cl::cat(category));
+static cl::opt<std::string>
+    cpu("cpu", cl::desc("Alias of --chip for cpu (default: none)"),
+        cl::init(""), cl::cat(category));
 static cl::opt<std::string>
     entry("entry", cl::desc("Model function (default: the only model)"),
           cl::init(""), cl::cat(category));
-static cl::opt<bool> evalOnly("eval-only",
-                              cl::desc("Compile only the eval entry"),
-                              cl::init(false), cl::cat(category));
+static cl::opt<bool>
+    evalOnly("eval-only",
+             cl::desc("Compile only the eval entry (default: false)"),
+             cl::init(false), cl::cat(category));
 static cl::opt<bool> listTargets("list-targets",
-                                 cl::desc("List the target backends"),
+                                 cl::desc("List the target backends and exit"),
                                  cl::init(false), cl::cat(category));
-static cl::opt<bool> printIRAfterAll("print-ir-after-all",
-                                     cl::desc("Print the IR after each pass"),
-                                     cl::init(false), cl::cat(category));
+static cl::opt<bool>
+    printIRAfterAll("print-ir-after-all",
+                    cl::desc("Print the IR after each pass (default: false)"),
+                    cl::init(false), cl::cat(category));
 
 static cl::opt<CompileStage> emit(
-    "emit", cl::desc("Stop at a stage and print it"),
+    "emit", cl::desc("Stop at a stage and print it (default: artifact)"),
     cl::values(clEnumValN(CompileStage::Hetc, "hetc",
                           "hetc IR with the generated entries"),
                clEnumValN(CompileStage::Linalg, "linalg", "linalg on tensors"),
@@ -75,32 +80,41 @@ static cl::opt<CompileStage> emit(
     cl::init(CompileStage::Artifact), cl::cat(category));
 
 static cl::OptionCategory optCategory("optimizer options");
-static cl::opt<std::string> optimizer("optimizer",
-                                      cl::desc("sgd, adam or adamw"),
-                                      cl::init(""), cl::cat(optCategory));
-static cl::opt<std::string> lr("lr", cl::desc("Learning rate"), cl::init(""),
-                               cl::cat(optCategory));
-static cl::opt<std::string> momentum("momentum", cl::desc("SGD momentum"),
+static cl::opt<std::string>
+    optimizer("optimizer", cl::desc("sgd, adam or adamw (default: sgd)"),
+              cl::init(""), cl::cat(optCategory));
+static cl::opt<std::string> lr(
+    "lr",
+    cl::desc("Learning rate (default: 0.01 for sgd, 0.001 for adam and adamw)"),
+    cl::init(""), cl::cat(optCategory));
+static cl::opt<std::string> momentum("momentum",
+                                     cl::desc("SGD momentum (default: 0)"),
                                      cl::init(""), cl::cat(optCategory));
 static cl::opt<std::string> nesterov("nesterov",
-                                     cl::desc("SGD Nesterov momentum (true or "
-                                              "false)"),
+                                     cl::desc("SGD Nesterov momentum, true or "
+                                              "false (default: false)"),
                                      cl::init(""), cl::cat(optCategory));
-static cl::opt<std::string> weightDecay("weight-decay",
-                                        cl::desc("Weight decay"), cl::init(""),
-                                        cl::cat(optCategory));
-static cl::opt<std::string> beta1("beta1", cl::desc("Adam beta1"), cl::init(""),
-                                  cl::cat(optCategory));
-static cl::opt<std::string> beta2("beta2", cl::desc("Adam beta2"), cl::init(""),
-                                  cl::cat(optCategory));
-static cl::opt<std::string> eps("eps", cl::desc("Adam epsilon"), cl::init(""),
-                                cl::cat(optCategory));
+static cl::opt<std::string> weightDecay(
+    "weight-decay",
+    cl::desc("Weight decay (default: 0 for sgd and adam, 0.01 for adamw)"),
+    cl::init(""), cl::cat(optCategory));
+static cl::opt<std::string> beta1("beta1",
+                                  cl::desc("Adam beta1 (default: 0.9)"),
+                                  cl::init(""), cl::cat(optCategory));
+static cl::opt<std::string> beta2("beta2",
+                                  cl::desc("Adam beta2 (default: 0.999)"),
+                                  cl::init(""), cl::cat(optCategory));
+static cl::opt<std::string> eps("eps", cl::desc("Adam epsilon (default: 1e-8)"),
+                                cl::init(""), cl::cat(optCategory));
 
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
   cl::HideUnrelatedOptions({&category, &optCategory});
+  cl::SetVersionPrinter([](llvm::raw_ostream &os) {
+    os << "hetc-compile: " << HETC_VERSION_TEXT << "\n";
+  });
   cl::ParseCommandLineOptions(argc, argv,
                               "hetc-compile: compile a hetc model's training "
                               "step into an artifact\n");
@@ -111,6 +125,40 @@ int main(int argc, char **argv) {
       llvm::outs() << name << ": "
                    << lookupTargetBackend(name)->getDescription() << "\n";
     return 0;
+  }
+
+  // Option errors come before the model is read, and carry no source
+  // location.
+  auto optionError = [](const llvm::Twine &message) {
+    llvm::errs() << "hetc-compile: error: " << message << "\n";
+    return 1;
+  };
+  if (!lookupTargetBackend(target))
+    return optionError(unknownTargetMessage(target));
+
+  CompileOptions options;
+  options.target = target;
+  options.chip = !chip.empty() ? chip.getValue() : cpu.getValue();
+  options.entry = entry;
+  options.trainStep = !evalOnly;
+  options.stage = emit;
+  options.printIRAfterAll = printIRAfterAll;
+  auto setOption = [&](const char *name, const std::string &value) {
+    if (!value.empty())
+      options.optimizerOptions[name] = value;
+  };
+  setOption("optimizer", optimizer);
+  setOption("lr", lr);
+  setOption("momentum", momentum);
+  setOption("nesterov", nesterov);
+  setOption("weight-decay", weightDecay);
+  setOption("beta1", beta1);
+  setOption("beta2", beta2);
+  setOption("eps", eps);
+  if (!evalOnly) {
+    std::string error = checkOptimizerOptions(options.optimizerOptions);
+    if (!error.empty())
+      return optionError(error);
   }
 
   if (outputFile == "-" && emit == CompileStage::Artifact) {
@@ -138,26 +186,6 @@ int main(int argc, char **argv) {
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
     return 1;
-
-  CompileOptions options;
-  options.target = target;
-  options.chip = !chip.empty() ? chip.getValue() : cpu.getValue();
-  options.entry = entry;
-  options.trainStep = !evalOnly;
-  options.stage = emit;
-  options.printIRAfterAll = printIRAfterAll;
-  auto setOption = [&](const char *name, const std::string &value) {
-    if (!value.empty())
-      options.optimizerOptions[name] = value;
-  };
-  setOption("optimizer", optimizer);
-  setOption("lr", lr);
-  setOption("momentum", momentum);
-  setOption("nesterov", nesterov);
-  setOption("weight-decay", weightDecay);
-  setOption("beta1", beta1);
-  setOption("beta2", beta2);
-  setOption("eps", eps);
 
   std::string text;
   llvm::raw_string_ostream textStream(text);

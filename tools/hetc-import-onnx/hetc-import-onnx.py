@@ -15,14 +15,23 @@ import numpy as np  # noqa: E402
 import hetc  # noqa: E402
 
 
+# Filled in when CMake configures the tool into build/bin.
+VERSION = ("hetc @HETC_VERSION@ (commit @HETC_GIT_COMMIT@), "
+           "LLVM @LLVM_PACKAGE_VERSION@")
+
+
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n")[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--version", action="version",
+                        version=f"hetc-import-onnx: {VERSION}")
     parser.add_argument("model")
     parser.add_argument("-o", "--output", required=True)
     parser.add_argument("--loss", default="cross_entropy",
-                        choices=["cross_entropy", "mse"])
+                        choices=["cross_entropy", "mse"], help="the loss")
     parser.add_argument("--batch", type=int, default=None,
-                        help="fixes a symbolic batch dimension")
+                        help="fixes a symbolic batch dimension (None: keep the model's)")
     args = parser.parse_args()
     try:
         model = hetc.import_onnx(args.model, args.loss, args.batch)

@@ -12,8 +12,12 @@
  *===----------------------------------------------------------------------===*/
 
 #define _POSIX_C_SOURCE 200809L
+#include "hetc/Version.h"
 #include "hetc/runtime/hetc_runtime.h"
 #include "npy.h"
+
+#include <errno.h>
+#include <unistd.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -47,14 +51,50 @@ static double now(void) {
   return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
-static void usage(void) {
-  fprintf(stderr,
-          "usage: hetc-train model.hetc --train-x X.npy --train-y Y.npy\n"
-          "         [--test-x X.npy --test-y Y.npy] [--epochs N] [--seed S]\n"
-          "         [--device NAME[:ORDINAL]] [--save ckpt] [--resume ckpt]\n"
-          "         [--loss-log losses.csv] [--eval-only] [--quiet]\n"
-          "--device defaults to the artifact's target (cpu, cuda, rocm,\n"
-          "level-zero, vulkan), device 0.\n");
+static void usage(FILE *out) {
+  fprintf(
+      out,
+      "usage: hetc-train model.hetc --train-x X.npy --train-y Y.npy\n"
+      "         [--test-x X.npy --test-y Y.npy] [--epochs N] [--seed S]\n"
+      "         [--device NAME[:ORDINAL]] [--save ckpt] [--resume ckpt]\n"
+      "         [--loss-log losses.csv] [--eval-only] [--quiet]\n"
+      "\n"
+      "  --epochs N       epochs to train in this run (default: 10); a\n"
+      "                   resumed run numbers them from where it stopped\n"
+      "  --seed S         initialization and shuffle seed (default: 0)\n"
+      "  --device D       NAME[:ORDINAL] (default: the artifact's target,\n"
+      "                   device 0: cpu, cuda, rocm, level-zero, vulkan)\n"
+      "  --save ckpt      write a checkpoint after training (default: none)\n"
+      "  --resume ckpt    start from a checkpoint (default: initialize)\n"
+      "  --loss-log csv   write per-epoch losses (default: none)\n"
+      "  --eval-only      evaluate the --resume checkpoint on the test set\n"
+      "  --quiet          print only the test accuracy (default: off)\n"
+      "  --help, --version\n");
+}
+
+/* Refuses, before any training, an output path whose directory cannot be
+ * written. */
+static int check_output(const char *option, const char *path) {
+  if (!path)
+    return 0;
+  const char *slash = strrchr(path, '/');
+  char dir[4096];
+  size_t n = slash ? (size_t)(slash - path) : 1;
+  if (n >= sizeof(dir)) {
+    fprintf(stderr, "hetc-train: %s '%s': the path is too long\n", option,
+            path);
+    return 1;
+  }
+  memcpy(dir, slash ? path : ".", n);
+  dir[n ? n : 1] = '\0';
+  if (slash == path)
+    strcpy(dir, "/");
+  if (access(dir, W_OK) != 0) {
+    fprintf(stderr, "hetc-train: %s '%s': cannot write into '%s': %s\n", option,
+            path, dir, strerror(errno));
+    return 1;
+  }
+  return 0;
 }
 
 static int parse_args(int argc, char **argv, options_t *o) {
@@ -80,7 +120,13 @@ static int parse_args(int argc, char **argv, options_t *o) {
       target = &o->resume;
     else if (!strcmp(a, "--loss-log"))
       target = &o->loss_log;
-    else if (!strcmp(a, "--eval-only")) {
+    else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+      usage(stdout);
+      exit(0);
+    } else if (!strcmp(a, "--version")) {
+      printf("hetc-train: %s\n", HETC_VERSION_TEXT);
+      exit(0);
+    } else if (!strcmp(a, "--eval-only")) {
       o->eval_only = 1;
       continue;
     } else if (!strcmp(a, "--quiet")) {
@@ -107,7 +153,7 @@ static int parse_args(int argc, char **argv, options_t *o) {
       continue;
     } else if (a[0] == '-') {
       fprintf(stderr, "hetc-train: unknown option '%s'\n", a);
-      usage();
+      usage(stderr);
       return 1;
     } else if (!o->artifact) {
       o->artifact = a;
@@ -123,7 +169,12 @@ static int parse_args(int argc, char **argv, options_t *o) {
     *target = argv[++i];
   }
   if (!o->artifact) {
-    usage();
+    usage(stderr);
+    return 1;
+  }
+  if (o->eval_only && !o->resume) {
+    fprintf(stderr, "hetc-train: --eval-only needs --resume ckpt (it would "
+                    "evaluate untrained parameters)\n");
     return 1;
   }
   if (!o->eval_only && (!o->train_x || !o->train_y)) {
@@ -138,7 +189,8 @@ static int parse_args(int argc, char **argv, options_t *o) {
     fprintf(stderr, "hetc-train: give both --test-x and --test-y\n");
     return 1;
   }
-  return 0;
+  return check_output("--save", o->save) ||
+         check_output("--loss-log", o->loss_log);
 }
 
 static int find_io(hetc_artifact_t *artifact, model_io_t *io) {
@@ -219,6 +271,13 @@ static int load_dataset(const char *xp, const char *yp, const model_io_t *io,
             "(%lld)\n",
             yp, xp, (long long)rows);
     rc = 1;
+  } else if (io->label->dtype == HETC_DTYPE_I32 && y.kind != NPY_I32 &&
+             y.kind != NPY_I64) {
+    fprintf(stderr,
+            "hetc-train: '%s' holds %s labels but the model's label '%s' is "
+            "i32 (integer class indices; int32 or int64 files)\n",
+            yp, y.kind == NPY_F32 ? "float32" : "float64", io->label->name);
+    rc = 1;
   } else if (rows < io->batch) {
     fprintf(stderr,
             "hetc-train: '%s' has %lld rows, fewer than the "
@@ -226,6 +285,24 @@ static int load_dataset(const char *xp, const char *yp, const model_io_t *io,
             xp, (long long)rows, (long long)io->batch);
     rc = 1;
   }
+  for (int64_t i = 0; !rc && io->label->dtype == HETC_DTYPE_I32 && i < rows;
+       ++i) {
+    double v = npy_get(&y, (size_t)i);
+    int64_t high = io->classes ? io->classes : INT32_MAX + 1ll;
+    if (v < 0 || v >= (double)high) {
+      fprintf(stderr,
+              "hetc-train: '%s' row %lld has label %.0f, outside [0, "
+              "%lld)\n",
+              yp, (long long)i, v, (long long)high);
+      rc = 1;
+    }
+  }
+  for (size_t i = 0; !rc && i < x.count; ++i)
+    if (!isfinite(npy_get(&x, i))) {
+      fprintf(stderr, "hetc-train: '%s' row %lld holds %f\n", xp,
+              (long long)(i / (size_t)io->row_elems), npy_get(&x, i));
+      rc = 1;
+    }
   if (!rc) {
     out->rows = rows;
     out->x = malloc(x.count * sizeof(float));
@@ -320,6 +397,15 @@ static uint64_t next_random(uint64_t *state) {
   return *state * 0x2545F4914F6CDD1Dull;
 }
 
+static void shuffle(int64_t *order, int64_t rows, uint64_t *rng) {
+  for (int64_t i = rows - 1; i > 0; --i) {
+    int64_t j = (int64_t)(next_random(rng) % (uint64_t)(i + 1));
+    int64_t t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+}
+
 int main(int argc, char **argv) {
   options_t o;
   if (parse_args(argc, argv, &o))
@@ -387,13 +473,16 @@ int main(int argc, char **argv) {
     uint64_t rng = o.seed * 0x9E3779B97F4A7C15ull + 1;
     for (int64_t i = 0; i < train.rows; ++i)
       order[i] = i;
-    for (int epoch = 1; epoch <= o.epochs && !rc; ++epoch) {
-      for (int64_t i = train.rows - 1; i > 0; --i) {
-        int64_t j = (int64_t)(next_random(&rng) % (uint64_t)(i + 1));
-        int64_t t = order[i];
-        order[i] = order[j];
-        order[j] = t;
-      }
+    /* A resumed run counts epochs from where it stopped, and replays the
+     * finished epochs' shuffles so it sees the batches an uninterrupted run
+     * would. */
+    int64_t per_epoch = train.rows / io.batch;
+    int done = per_epoch ? (int)(hetc_session_step(session) / per_epoch) : 0;
+    for (int e = 0; e < done; ++e)
+      shuffle(order, train.rows, &rng);
+    int last = done + o.epochs;
+    for (int epoch = done + 1; epoch <= last && !rc; ++epoch) {
+      shuffle(order, train.rows, &rng);
       double t0 = now(), sum = 0;
       int64_t steps = 0;
       for (int64_t b = 0; b + io.batch <= train.rows; b += io.batch) {
@@ -411,8 +500,8 @@ int main(int argc, char **argv) {
         if (!isfinite(loss)) {
           fprintf(stderr,
                   "hetc-train: the loss became %f at epoch %d step "
-                  "%lld (labels outside the model's classes make the "
-                  "loss NaN)\n",
+                  "%lld: inputs and labels were checked when loaded, so "
+                  "training diverged (try a smaller learning rate)\n",
                   loss, epoch, (long long)steps);
           rc = 1;
           break;
@@ -436,7 +525,7 @@ int main(int argc, char **argv) {
         break;
       }
       if (!o.quiet) {
-        printf("epoch %d/%d  loss %.4f  train acc %.1f%%", epoch, o.epochs,
+        printf("epoch %d/%d  loss %.4f  train acc %.1f%%", epoch, last,
                train_loss, train_acc);
         if (test.rows)
           printf("  test acc %.1f%%", test_acc);

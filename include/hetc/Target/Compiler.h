@@ -46,6 +46,14 @@ FailureOr<std::string> compileModule(ModuleOp module,
                                      const CompileOptions &options,
                                      llvm::raw_ostream &out);
 
+/// Checks hetc-train-step options as given (text): known keys, applicable to
+/// the optimizer, numbers finite and in range. Returns the error, or "".
+std::string
+checkOptimizerOptions(const std::map<std::string, std::string> &options);
+
+/// "unknown target 'x' (known targets: ...)".
+std::string unknownTargetMessage(llvm::StringRef target);
+
 /// The compiler version recorded in manifests.
 llvm::StringRef getCompilerVersion();
 

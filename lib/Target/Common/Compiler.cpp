@@ -1,6 +1,7 @@
 //===- Compiler.cpp - model to artifact -----------------------------------===//
 
 #include "hetc/Target/Compiler.h"
+#include "hetc/Version.h"
 
 #include "Artifact.h"
 #include "hetc/Conversion/Passes.h"
@@ -17,10 +18,23 @@
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/Support/JSON.h"
 
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
 using namespace mlir;
 using namespace mlir::hetc;
 
-llvm::StringRef mlir::hetc::getCompilerVersion() { return "0.1.0"; }
+llvm::StringRef mlir::hetc::getCompilerVersion() { return HETC_VERSION; }
+
+std::string mlir::hetc::unknownTargetMessage(llvm::StringRef target) {
+  registerAllTargetBackends();
+  std::string known;
+  for (const std::string &name : getRegisteredTargetBackendNames())
+    known += (known.empty() ? "" : ", ") + name;
+  return ("unknown target '" + target + "' (known targets: " + known + ")")
+      .str();
+}
 
 void mlir::hetc::registerCompilerDialects(DialectRegistry &registry) {
   registry.insert<HetcDialect>();
@@ -90,6 +104,27 @@ llvm::json::Object describeInit(InitAttr init) {
   if (init.getKind() != InitKind::Zeros && init.getKind() != InitKind::Ones)
     object["value"] = init.getValue().convertToDouble();
   return object;
+}
+
+/// The class count of a label argument: the smallest class dimension of the
+/// class-indexed losses reading it, so the runtime can check labels before
+/// they index out of bounds. None when no such loss reads it directly.
+std::optional<int64_t> labelClasses(func::FuncOp fn, unsigned i) {
+  std::optional<int64_t> classes;
+  auto record = [&](Value logits) {
+    auto type = dyn_cast<RankedTensorType>(logits.getType());
+    if (!type || type.getRank() != 2 || type.isDynamicDim(1))
+      return;
+    classes =
+        std::min(classes.value_or(type.getDimSize(1)), type.getDimSize(1));
+  };
+  for (Operation *user : fn.getArgument(i).getUsers()) {
+    if (auto loss = dyn_cast<CrossEntropyOp>(user))
+      record(loss.getLogits());
+    else if (auto grad = dyn_cast<CrossEntropyBackwardOp>(user))
+      record(grad.getLogits());
+  }
+  return classes;
 }
 
 /// Builds the manifest entry of one entry function, reading the argument and
@@ -164,6 +199,9 @@ FailureOr<llvm::json::Object> describeEntry(func::FuncOp fn,
     auto desc = describeTensor(loc, type, name, role);
     if (failed(desc))
       return failure();
+    if (role == "label" && !fn.isExternal())
+      if (std::optional<int64_t> classes = labelClasses(fn, i))
+        (*desc)["classes"] = *classes;
     names.push_back(name);
     args.push_back(std::move(*desc));
   }
@@ -213,18 +251,79 @@ std::string trainStepPipeline(llvm::StringRef model,
 
 } // namespace
 
+std::string
+mlir::hetc::checkOptimizerOptions(const std::map<std::string, std::string> &o) {
+  static const char *known[] = {"optimizer",    "lr",    "momentum", "nesterov",
+                                "weight-decay", "beta1", "beta2",    "eps"};
+  for (auto &[key, value] : o)
+    if (!llvm::is_contained(known, key))
+      return "unknown optimizer option '" + key +
+             "' (known: optimizer, lr, momentum, nesterov, weight-decay, "
+             "beta1, beta2, eps)";
+  std::string optimizer = o.count("optimizer") ? o.at("optimizer") : "sgd";
+  if (optimizer != "sgd" && optimizer != "adam" && optimizer != "adamw")
+    return "unknown optimizer '" + optimizer + "' (known: sgd, adam, adamw)";
+  bool adam = optimizer != "sgd";
+  for (const char *key : {"momentum", "nesterov"})
+    if (adam && o.count(key))
+      return std::string(key) + " applies to sgd, not " + optimizer;
+  for (const char *key : {"beta1", "beta2", "eps"})
+    if (!adam && o.count(key))
+      return std::string(key) + " applies to adam and adamw, not sgd";
+  if (o.count("nesterov") && o.at("nesterov") != "true" &&
+      o.at("nesterov") != "false")
+    return "nesterov must be true or false, got '" + o.at("nesterov") + "'";
+  // Each number: its whole text parses, it is finite and in range, whatever
+  // its spelling ("-1", "nan", "1e400").
+  struct Range {
+    const char *key, *what;
+    double low;
+    bool lowOpen;
+    double high;
+  };
+  static const Range ranges[] = {
+      {"lr", "a positive finite number", 0.0, true, INFINITY},
+      {"momentum", "a finite number >= 0", 0.0, false, INFINITY},
+      {"weight-decay", "a finite number >= 0", 0.0, false, INFINITY},
+      {"beta1", "in [0, 1)", 0.0, false, 1.0},
+      {"beta2", "in [0, 1)", 0.0, false, 1.0},
+      {"eps", "a positive finite number", 0.0, true, INFINITY}};
+  for (const Range &r : ranges) {
+    auto it = o.find(r.key);
+    if (it == o.end())
+      continue;
+    const std::string &text = it->second;
+    char *end = nullptr;
+    double v = text.empty() || isspace(static_cast<unsigned char>(text[0]))
+                   ? NAN
+                   : std::strtod(text.c_str(), &end);
+    bool parsed = end && *end == '\0';
+    if (!parsed || !std::isfinite(v) || v < r.low ||
+        (r.lowOpen && v == r.low) || v >= r.high)
+      return std::string(r.key) + " must be " + r.what + ", got '" + text + "'";
+    if (!strcmp(r.key, "momentum") && v == 0.0 && o.count("nesterov") &&
+        o.at("nesterov") == "true")
+      return "nesterov momentum needs momentum > 0";
+  }
+  if (o.count("nesterov") && o.at("nesterov") == "true" && !o.count("momentum"))
+    return "nesterov momentum needs momentum > 0";
+  return "";
+}
+
 FailureOr<std::string> mlir::hetc::compileModule(ModuleOp module,
                                                  const CompileOptions &options,
                                                  llvm::raw_ostream &out) {
   Location loc = module.getLoc();
+  // Option errors are not the source's: they carry no location.
+  Location optionLoc = UnknownLoc::get(module.getContext());
   registerAllTargetBackends();
   const TargetBackend *backend = lookupTargetBackend(options.target);
-  if (!backend) {
-    std::string known;
-    for (const std::string &name : getRegisteredTargetBackendNames())
-      known += (known.empty() ? "" : ", ") + name;
-    return emitError(loc) << "unknown target '" << options.target
-                          << "' (known targets: " << known << ")";
+  if (!backend)
+    return emitError(optionLoc) << unknownTargetMessage(options.target);
+  if (options.trainStep) {
+    std::string error = checkOptimizerOptions(options.optimizerOptions);
+    if (!error.empty())
+      return emitError(optionLoc) << error;
   }
   TargetOptions targetOptions;
   targetOptions.chip = options.chip;

@@ -72,22 +72,39 @@ struct HetcTrainStepPass
     if (optimizer != "sgd" && optimizer != "adam" && optimizer != "adamw")
       return model.emitError() << "unknown optimizer '" << optimizer
                                << "' (expected sgd, adam or adamw)";
-    // -1 is the option's "not given" default.
-    if (!(lr > 0.0) && lr != -1.0)
-      return model.emitError() << "learning rate must be positive, got " << lr;
-    if (momentum < 0.0)
-      return model.emitError() << "momentum must be >= 0, got " << momentum;
+    // Options that do not apply to the optimizer are errors, not ignored.
+    bool adam = optimizer != "sgd";
+    for (auto [given, name] : {std::pair{momentum.hasValue(), "momentum"},
+                               std::pair{nesterov.hasValue(), "nesterov"}})
+      if (adam && given)
+        return model.emitError()
+               << name << " applies to sgd, not " << optimizer;
+    for (auto [given, name] : {std::pair{beta1.hasValue(), "beta1"},
+                               std::pair{beta2.hasValue(), "beta2"},
+                               std::pair{eps.hasValue(), "eps"}})
+      if (!adam && given)
+        return model.emitError() << name << " applies to adam and adamw, "
+                                 << "not sgd";
+    // Every comparison is false for NaN, so each check refuses it.
+    if (lr.hasValue() && !(lr > 0.0 && std::isfinite(lr)))
+      return model.emitError()
+             << "lr must be a positive finite number, got " << lr;
+    if (!(momentum >= 0.0 && std::isfinite(momentum)))
+      return model.emitError()
+             << "momentum must be a finite number >= 0, got " << momentum;
     if (nesterov && momentum <= 0.0)
       return model.emitError() << "nesterov momentum needs momentum > 0";
     if (!(beta1 >= 0.0 && beta1 < 1.0) || !(beta2 >= 0.0 && beta2 < 1.0))
       return model.emitError() << "beta1 and beta2 must be in [0, 1), got "
                                << beta1 << " and " << beta2;
-    if (!(eps > 0.0))
-      return model.emitError() << "eps must be positive, got " << eps;
-    // -1 is the option's "not given" default.
-    if (weightDecay < 0.0 && weightDecay != -1.0)
+    if (!(eps > 0.0 && std::isfinite(eps)))
       return model.emitError()
-             << "weight-decay must be >= 0, got " << weightDecay;
+             << "eps must be a positive finite number, got " << eps;
+    if (weightDecay.hasValue() &&
+        !(weightDecay >= 0.0 && std::isfinite(weightDecay)))
+      return model.emitError()
+             << "weight-decay must be a finite number >= 0, got "
+             << weightDecay;
     return success();
   }
 
@@ -106,9 +123,10 @@ struct HetcTrainStepPass
       return signalPassFailure();
     }
     // torch.optim's defaults where an option is not given.
-    double decay = weightDecay >= 0.0 ? weightDecay.getValue()
-                                      : (optimizer == "adamw" ? 0.01 : 0.0);
-    double rate = lr > 0.0 ? lr.getValue() : (optimizer == "sgd" ? 0.01 : 1e-3);
+    double decay = weightDecay.hasValue() ? weightDecay.getValue()
+                                          : (optimizer == "adamw" ? 0.01 : 0.0);
+    double rate =
+        lr.hasValue() ? lr.getValue() : (optimizer == "sgd" ? 0.01 : 1e-3);
 
     // Arguments: params, then optimizer state, then buffers, then inputs,
     // then labels, each group in model order.

@@ -197,9 +197,9 @@ func.func @model(%y: tensor<4xi32> {hetc.label},
 
 // BAD-NAME: error: unknown optimizer 'rmsprop' (expected sgd, adam or adamw)
 // BAD-NESTEROV: error: nesterov momentum needs momentum > 0
-// BAD-LR: error: learning rate must be positive, got 0.000000e+00
+// BAD-LR: error: lr must be a positive finite number, got 0.000000e+00
 // BAD-BETA: error: beta1 and beta2 must be in [0, 1), got 9.000000e-01 and 1.000000e+00
-// BAD-WD: error: weight-decay must be >= 0, got -5.000000e-01
+// BAD-WD: error: weight-decay must be a finite number >= 0, got -5.000000e-01
 // BAD-ENTRY: error: no function named 'nope' in the module
 
 //--- f16.mlir
