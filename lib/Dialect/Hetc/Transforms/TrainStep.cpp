@@ -72,6 +72,15 @@ struct HetcTrainStepPass
     if (optimizer != "sgd" && optimizer != "adam" && optimizer != "adamw")
       return model.emitError() << "unknown optimizer '" << optimizer
                                << "' (expected sgd, adam or adamw)";
+    // inf or nan would compile into the update and reach the manifest,
+    // which JSON cannot carry.
+    std::pair<llvm::StringRef, double> values[] = {
+        {"lr", lr},       {"momentum", momentum}, {"beta1", beta1},
+        {"beta2", beta2}, {"eps", eps},           {"weight-decay", weightDecay}};
+    for (auto [name, value] : values)
+      if (!std::isfinite(value))
+        return model.emitError()
+               << "option '" << name << "' must be finite, got " << value;
     // -1 is the option's "not given" default.
     if (!(lr > 0.0) && lr != -1.0)
       return model.emitError() << "learning rate must be positive, got " << lr;
