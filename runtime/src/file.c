@@ -24,9 +24,9 @@ hetc_status_t hetc_read_file(const char *path, const char *what,
                                   strerror(errno));
   struct stat st;
   if (fstat(fd, &st) != 0) {
-    hetc_status_t status =
-        hetc_make_status(HETC_STATUS_INVALID_ARGUMENT, "cannot stat %s '%s': %s",
-                         what, path, strerror(errno));
+    hetc_status_t status = hetc_make_status(HETC_STATUS_INVALID_ARGUMENT,
+                                            "cannot stat %s '%s': %s", what,
+                                            path, strerror(errno));
     close(fd);
     return status;
   }
@@ -34,10 +34,9 @@ hetc_status_t hetc_read_file(const char *path, const char *what,
    * trusting what seeking to its end reports. */
   if (!S_ISREG(st.st_mode)) {
     close(fd);
-    return hetc_make_status(HETC_STATUS_INVALID_ARGUMENT,
-                            "%s '%s' is %s, not a regular file", what, path,
-                            S_ISDIR(st.st_mode) ? "a directory"
-                                                : "a special file");
+    return hetc_make_status(
+        HETC_STATUS_INVALID_ARGUMENT, "%s '%s' is %s, not a regular file", what,
+        path, S_ISDIR(st.st_mode) ? "a directory" : "a special file");
   }
   uint64_t bytes = (uint64_t)st.st_size;
   if (bytes > max_bytes || bytes > SIZE_MAX - 1) {
@@ -68,10 +67,9 @@ hetc_status_t hetc_read_file(const char *path, const char *what,
   close(fd);
   if (got != bytes) {
     free(buffer);
-    return hetc_make_status(HETC_STATUS_DATA_LOSS,
-                            "cannot read %s '%s': %s", what, path,
-                            got < bytes ? "it shrank while being read"
-                                        : strerror(read_errno));
+    return hetc_make_status(
+        HETC_STATUS_DATA_LOSS, "cannot read %s '%s': %s", what, path,
+        got < bytes ? "it shrank while being read" : strerror(read_errno));
   }
   *data = buffer;
   *size = (size_t)bytes;

@@ -124,8 +124,8 @@ static hetc_status_t parse_string(parser_t *p, char **out) {
   return NULL;
 }
 
-static hetc_status_t parse_container(parser_t *p, json_value_t *v,
-                                     bool object, size_t *capacity) {
+static hetc_status_t parse_container(parser_t *p, json_value_t *v, bool object,
+                                     size_t *capacity) {
   char close = object ? '}' : ']';
   ++p->pos;
   skip_space(p);
@@ -166,9 +166,8 @@ static hetc_status_t parse_container(parser_t *p, json_value_t *v,
       json_value_t **items = realloc(v->items, grown * sizeof(*items));
       if (items)
         v->items = items;
-      char **keys = object && items
-                        ? realloc(v->keys, grown * sizeof(*keys))
-                        : NULL;
+      char **keys =
+          object && items ? realloc(v->keys, grown * sizeof(*keys)) : NULL;
       if (keys)
         v->keys = keys;
       if (!items || (object && !keys)) {

@@ -207,16 +207,15 @@ static uint64_t buffer_bytes(const program_t *p, const hetc_entry_t *entry,
   if (ref.space != 'a')
     return exe->constant_bytes[ref.index];
   return hetc_tensor_info_bytes(
-      ref.index < entry->num_args ? &entry->args[ref.index]
-                                  : &entry->results[ref.index -
-                                                    entry->num_args]);
+      ref.index < entry->num_args
+          ? &entry->args[ref.index]
+          : &entry->results[ref.index - entry->num_args]);
 }
 
 /* Checks every copy stays inside both of its buffers, as the manifest
  * declares their sizes: the device would otherwise read or write past
  * them. */
-static hetc_status_t check_copies(const program_t *p,
-                                  const hetc_entry_t *entry,
+static hetc_status_t check_copies(const program_t *p, const hetc_entry_t *entry,
                                   const hetc_executable_t *exe) {
   for (size_t i = 0; i < p->num_commands; ++i) {
     const command_t *c = &p->commands[i];
@@ -373,8 +372,7 @@ static hetc_status_t load_constants(const hetc_driver_t *driver, void *impl,
     return malformed("'constants' is not a list");
   const hetc_section_t *section = hetc_artifact_section(artifact, "constants");
   exe->constants = calloc(list->count ? list->count : 1, sizeof(void *));
-  exe->constant_bytes =
-      calloc(list->count ? list->count : 1, sizeof(uint64_t));
+  exe->constant_bytes = calloc(list->count ? list->count : 1, sizeof(uint64_t));
   if (!exe->constants || !exe->constant_bytes)
     return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   exe->num_constants = list->count;

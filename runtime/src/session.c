@@ -474,8 +474,8 @@ hetc_status_t hetc_session_get_tensor(hetc_session_t *s,
   lock(s);
   hetc_status_t status = checked_state(s, t, &r);
   if (!status)
-    status = driver_of(s)->download(s->device->impl, r->buffer, t->data,
-                                    r->bytes);
+    status =
+        driver_of(s)->download(s->device->impl, r->buffer, t->data, r->bytes);
   unlock(s);
   return status;
 }
@@ -683,8 +683,8 @@ static hetc_status_t load_checkpoint(hetc_session_t *s, const char *path,
   uint32_t crc;
   memcpy(&crc, data + size - 4, 4);
   if (hetc_crc32(0, data, size - 4) != crc)
-    CKPT_FAIL(HETC_STATUS_DATA_LOSS, "checkpoint '%s' is corrupt (CRC mismatch)",
-              path);
+    CKPT_FAIL(HETC_STATUS_DATA_LOSS,
+              "checkpoint '%s' is corrupt (CRC mismatch)", path);
   reader_t in = {data, 8, size - 4};
   uint32_t version, count;
   int64_t step;
@@ -699,8 +699,9 @@ static hetc_status_t load_checkpoint(hetc_session_t *s, const char *path,
     CKPT_FAIL(HETC_STATUS_DATA_LOSS,
               "checkpoint '%s' is truncated in its header", path);
   if (step < 0)
-    CKPT_FAIL(HETC_STATUS_DATA_LOSS, "checkpoint '%s' has a negative step (%lld)",
-              path, (long long)step);
+    CKPT_FAIL(HETC_STATUS_DATA_LOSS,
+              "checkpoint '%s' has a negative step (%lld)", path,
+              (long long)step);
   if (count != s->num_state)
     CKPT_FAIL(HETC_STATUS_FAILED_PRECONDITION,
               "checkpoint '%s' holds %u tensors but the artifact has %zu", path,
@@ -737,8 +738,8 @@ static hetc_status_t load_checkpoint(hetc_session_t *s, const char *path,
       CKPT_FAIL(HETC_STATUS_DATA_LOSS,
                 "checkpoint '%s' is truncated in the dtype or rank of '%s'",
                 path, name);
-    hetc_tensor_info_t info = {name, r->info.role, (hetc_dtype_t)dtype,
-                               (int32_t)rank, {0}};
+    hetc_tensor_info_t info = {
+        name, r->info.role, (hetc_dtype_t)dtype, (int32_t)rank, {0}};
     if (rank > HETC_MAX_RANK)
       CKPT_FAIL(HETC_STATUS_DATA_LOSS,
                 "checkpoint '%s': '%s' has rank %u (at most %d)", path, name,
@@ -751,9 +752,8 @@ static hetc_status_t load_checkpoint(hetc_session_t *s, const char *path,
       char want[200], have[200];
       format_shape(want, sizeof(want), r->info.rank, r->info.shape);
       format_shape(have, sizeof(have), info.rank, info.shape);
-      const char *dname = dtype <= HETC_DTYPE_I64
-                              ? hetc_dtype_name(info.dtype)
-                              : "an unknown dtype";
+      const char *dname = dtype <= HETC_DTYPE_I64 ? hetc_dtype_name(info.dtype)
+                                                  : "an unknown dtype";
       CKPT_FAIL(HETC_STATUS_FAILED_PRECONDITION,
                 "checkpoint '%s': '%s' is %s %s but the artifact expects %s %s",
                 path, name, dname, have, hetc_dtype_name(r->info.dtype), want);
@@ -790,8 +790,8 @@ static hetc_status_t load_checkpoint(hetc_session_t *s, const char *path,
   for (uint32_t i = 0; i < count; ++i) {
     const resident_t *r = &s->state[i];
     pos += 4 + strlen(r->info.name) + 8 + 8 * (size_t)r->info.rank + 8;
-    hetc_status_t status = driver_of(s)->upload(s->device->impl, r->buffer,
-                                                data + pos, r->bytes);
+    hetc_status_t status =
+        driver_of(s)->upload(s->device->impl, r->buffer, data + pos, r->bytes);
     if (status)
       return status;
     pos += r->bytes;

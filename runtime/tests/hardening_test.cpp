@@ -28,9 +28,9 @@ void put64(std::string &b, size_t at, uint64_t v) { memcpy(&b[at], &v, 8); }
 
 /// The fake model's manifest with `params` as the state tensors of both
 /// entries, plus a `slow` entry (eval after a 300 ms sleep).
-std::string manifestWith(const std::string &params,
-                         const std::string &trainSymbol =
-                             "hetc_entry_train_step") {
+std::string
+manifestWith(const std::string &params,
+             const std::string &trainSymbol = "hetc_entry_train_step") {
   std::string data =
       R"({"name": "x", "role": "input", "dtype": "f32", "shape": [4, 2]},
          {"name": "y", "role": "label", "dtype": "f32", "shape": [4]})";
@@ -199,9 +199,9 @@ TEST(Parsing, ManyParametersLoadInLinearTime) {
     ASSERT_EQ(hetc_session_save_checkpoint(s.session, path.c_str()), nullptr);
     ASSERT_EQ(hetc_session_load_checkpoint(s.session, path.c_str()), nullptr);
   }
-  double seconds = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - start)
-                       .count();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   EXPECT_LT(seconds, 10.0);
   // One more is refused, at open.
   for (int i = 0; i < 100000; ++i)
@@ -223,8 +223,7 @@ TEST(Parsing, DuplicateNamesAreRefused) {
 TEST(Parsing, DirectoryIsRefused) {
   std::string dir = ::testing::TempDir();
   hetc_artifact_t *a = nullptr;
-  expectError(hetc_artifact_open(dir.c_str(), &a),
-              HETC_STATUS_INVALID_ARGUMENT,
+  expectError(hetc_artifact_open(dir.c_str(), &a), HETC_STATUS_INVALID_ARGUMENT,
               "artifact '" + dir + "' is a directory, not a regular file");
   Session s(manifest());
   expectError(hetc_session_load_checkpoint(s.session, dir.c_str()),
@@ -547,9 +546,9 @@ TEST(Threads, FreeWaitsForACallInFlight) {
   usleep(50 * 1000); // the slow entry is sleeping now
   auto start = std::chrono::steady_clock::now();
   hetc_session_free(s.session);
-  double waited = std::chrono::duration<double>(
-                      std::chrono::steady_clock::now() - start)
-                      .count();
+  double waited =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   s.session = nullptr;
   caller.join();
   EXPECT_EQ(status, nullptr);

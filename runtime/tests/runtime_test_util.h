@@ -22,8 +22,9 @@ inline std::string readFile(const std::string &path) {
   return ss.str();
 }
 
-inline std::string manifest(const std::string &target = "cpu",
-                     const std::string &trainSymbol = "hetc_entry_train_step") {
+inline std::string
+manifest(const std::string &target = "cpu",
+         const std::string &trainSymbol = "hetc_entry_train_step") {
   const char *params =
       R"({"name": "w", "role": "param", "dtype": "f32", "shape": [2],
           "init": {"kind": "uniform", "value": 0.5}},
@@ -46,7 +47,7 @@ inline std::string manifest(const std::string &target = "cpu",
 }
 
 inline std::string encode(const std::string &manifestText,
-                   const char *hostPath = HETC_FAKE_MODEL_PATH) {
+                          const char *hostPath = HETC_FAKE_MODEL_PATH) {
   std::string host = readFile(hostPath);
   hetc_section_input_t sections[] = {
       {"manifest", manifestText.data(), manifestText.size()},
@@ -62,7 +63,7 @@ inline std::string encode(const std::string &manifestText,
 
 /// Expects `status` to fail with `code` and a message containing `text`.
 inline void expectError(hetc_status_t status, hetc_status_code_t code,
-                 const std::string &text) {
+                        const std::string &text) {
   ASSERT_NE(status, nullptr) << "expected an error containing: " << text;
   EXPECT_EQ(hetc_status_code(status), code) << hetc_status_message(status);
   EXPECT_NE(std::string(hetc_status_message(status)).find(text),
@@ -71,7 +72,8 @@ inline void expectError(hetc_status_t status, hetc_status_code_t code,
   hetc_status_free(status);
 }
 
-inline hetc_status_t openBytes(const std::string &bytes, hetc_artifact_t **out) {
+inline hetc_status_t openBytes(const std::string &bytes,
+                               hetc_artifact_t **out) {
   return hetc_artifact_open_memory(bytes.data(), bytes.size(), out);
 }
 

@@ -155,7 +155,8 @@ int npy_read(const char *path, npy_array_t *out, char *error,
   memset(out, 0, sizeof(*out));
   void *bytes;
   size_t size;
-  hetc_status_t status = hetc_read_file(path, "data", UINT64_MAX, &bytes, &size);
+  hetc_status_t status =
+      hetc_read_file(path, "data", UINT64_MAX, &bytes, &size);
   if (status) {
     snprintf(error, error_size, "%s", hetc_status_message(status));
     hetc_status_free(status);

@@ -25,8 +25,8 @@ int npy_read(const char *path, npy_array_t *out, char *error,
 /* The same over `size` bytes in memory; `path` names them in messages. A
  * shape whose byte size overflows, or that disagrees with the data that
  * follows the header, is refused. */
-int npy_parse(const void *data, size_t size, const char *path,
-              npy_array_t *out, char *error, size_t error_size);
+int npy_parse(const void *data, size_t size, const char *path, npy_array_t *out,
+              char *error, size_t error_size);
 void npy_free(npy_array_t *array);
 /* Element i as a double. */
 double npy_get(const npy_array_t *array, size_t i);

@@ -8,6 +8,7 @@
 #include "hetc/Dialect/Hetc/Passes.h"
 #include "hetc/Target/Passes.h"
 
+#include "hetc/runtime/artifact_format.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/InitAllDialects.h"
@@ -15,9 +16,8 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
-#include "hetc/runtime/artifact_format.h"
-#include "llvm/Support/JSON.h"
 #include "llvm/Support/CheckedArithmetic.h"
+#include "llvm/Support/JSON.h"
 
 using namespace mlir;
 using namespace mlir::hetc;

@@ -12,8 +12,8 @@
 #include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
-#include <link.h>
 #include <fcntl.h>
+#include <link.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +25,7 @@ typedef void (*entry_fn_t)(void **buffers);
 
 struct hetc_executable {
   void *handle;
-  int fd; /* the memory file backing the library, or -1 */
+  int fd;                      /* the memory file backing the library, or -1 */
   const hetc_entry_t *entries; /* the artifact's, for indexing fns */
   size_t num_entries;
   entry_fn_t *fns; /* resolved once at load, one per entry */
@@ -55,7 +55,10 @@ static bool in_file(uint64_t offset, uint64_t count, uint64_t size,
  * the dynamic loader maps it: a segment past the end of the file would be
  * mapped anyway and fault (SIGBUS) when touched. */
 static hetc_status_t check_elf(const uint8_t *data, uint64_t size) {
-#define ELF_FAIL(...)                                                            return hetc_make_status(HETC_STATUS_DATA_LOSS,                                                         "the artifact's host code is not a valid shared "                              "object: " __VA_ARGS__)
+#define ELF_FAIL(...)                                                          \
+  return hetc_make_status(HETC_STATUS_DATA_LOSS,                               \
+                          "the artifact's host code is not a valid shared "    \
+                          "object: " __VA_ARGS__)
   Elf64_Ehdr eh;
   if (size < sizeof(eh))
     ELF_FAIL("%llu bytes, shorter than an ELF header",
@@ -268,12 +271,12 @@ static hetc_status_t cpu_load(void *impl, const hetc_artifact_t *artifact,
                             dlerror());
   }
   hetc_executable_t *exe = calloc(1, sizeof(*exe));
-  entry_fn_t *fns = calloc(artifact->num_entries ? artifact->num_entries : 1,
-                           sizeof(*fns));
+  entry_fn_t *fns =
+      calloc(artifact->num_entries ? artifact->num_entries : 1, sizeof(*fns));
   hetc_status_t status =
-      exe && fns ? NULL
-                 : hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED,
-                                    "out of memory");
+      exe && fns
+          ? NULL
+          : hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   for (size_t i = 0; !status && i < artifact->num_entries; ++i)
     status = resolve_entry(handle, &artifact->entries[i], &fns[i]);
   if (status) {

@@ -75,8 +75,9 @@ struct HetcTrainStepPass
     // inf or nan would compile into the update and reach the manifest,
     // which JSON cannot carry.
     std::pair<llvm::StringRef, double> values[] = {
-        {"lr", lr},       {"momentum", momentum}, {"beta1", beta1},
-        {"beta2", beta2}, {"eps", eps},           {"weight-decay", weightDecay}};
+        {"lr", lr},       {"momentum", momentum},
+        {"beta1", beta1}, {"beta2", beta2},
+        {"eps", eps},     {"weight-decay", weightDecay}};
     for (auto [name, value] : values)
       if (!std::isfinite(value))
         return model.emitError()
