@@ -16,6 +16,7 @@
 #include <pybind11/stl.h>
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -150,32 +151,61 @@ public:
   hetc_device_t *device = nullptr;
 };
 
+/// A session used from Python. Calls release the GIL and hold `mutex`, so
+/// calls from several threads run one at a time, and close() waits for a
+/// call in flight instead of freeing the session under it.
 class Session {
 public:
   Session(std::shared_ptr<Artifact> artifact, std::shared_ptr<Device> device,
           uint64_t seed)
       : artifact(std::move(artifact)), device(std::move(device)) {
+    // pybind11 passes None as an empty shared_ptr.
+    if (!this->artifact)
+      throw py::type_error("Session() needs an Artifact, not None");
+    if (!this->device)
+      throw py::type_error("Session() needs a Device, not None");
     check(hetc_session_create(this->artifact->artifact, this->device->device,
                               &session));
-    check(hetc_session_init_params(session, seed));
+    hetc_status_t status = hetc_session_init_params(session, seed);
+    if (status) {
+      hetc_session_free(session);
+      session = nullptr;
+      check(status);
+    }
+    // Copies: reading them needs no lock and survives close().
+    for (size_t i = 0; i < hetc_session_state_count(session); ++i)
+      state.push_back(*hetc_session_state_info(session, i));
   }
-  ~Session() { close(); }
+  // No call can be in flight: each holds a reference to the object.
+  ~Session() { hetc_session_free(session); }
 
   void close() {
-    if (session)
-      hetc_session_free(session);
+    py::gil_scoped_release release;
+    std::lock_guard<std::mutex> lock(mutex);
+    hetc_session_free(session);
     session = nullptr;
   }
 
-  hetc_session_t *get() {
-    if (!session)
+  /// Runs `fn(session)` without the GIL and under the session's lock;
+  /// raises its status, or that the session is closed.
+  template <typename F> void call(F &&fn) {
+    hetc_status_t status = nullptr;
+    bool closed = false;
+    {
+      py::gil_scoped_release release;
+      std::lock_guard<std::mutex> lock(mutex);
+      if (session)
+        status = fn(session);
+      else
+        closed = true;
+    }
+    if (closed)
       raise("the session is closed");
-    return session;
+    check(status);
   }
 
   /// Runs an entry; returns the loss and every output as a new array.
   py::tuple run(const std::string &entry, const py::dict &inputs, bool train) {
-    hetc_session_t *s = get();
     size_t numArgs, numResults;
     const hetc_tensor_info_t *args, *results;
     check(hetc_artifact_entry_signature(artifact->artifact, entry.c_str(),
@@ -204,31 +234,28 @@ public:
         out.push_back({results[i].name, results[i].dtype, results[i].rank,
                        results[i].shape, arrays[k++].mutable_data()});
     float loss = 0.0f;
-    hetc_status_t status;
-    {
-      py::gil_scoped_release release;
-      status = train ? hetc_session_train_step(s, in.data(), in.size(), &loss,
-                                               out.data(), out.size())
-                     : hetc_session_run(s, entry.c_str(), in.data(), in.size(),
-                                        &loss, out.data(), out.size());
-    }
-    check(status);
+    call([&](hetc_session_t *s) {
+      return train ? hetc_session_train_step(s, in.data(), in.size(), &loss,
+                                             out.data(), out.size())
+                   : hetc_session_run(s, entry.c_str(), in.data(), in.size(),
+                                      &loss, out.data(), out.size());
+    });
     return py::make_tuple(loss, outputs);
   }
 
   py::array getTensor(const std::string &name) {
-    hetc_session_t *s = get();
-    for (size_t i = 0; i < hetc_session_state_count(s); ++i) {
-      const hetc_tensor_info_t *info = hetc_session_state_info(s, i);
-      if (name != info->name)
+    for (const hetc_tensor_info_t &info : state) {
+      if (name != info.name)
         continue;
-      std::vector<py::ssize_t> shape(info->shape, info->shape + info->rank);
-      py::array array(toNumpy(info->dtype), shape);
-      hetc_tensor_t t = {info->name, info->dtype, info->rank, info->shape,
+      std::vector<py::ssize_t> shape(info.shape, info.shape + info.rank);
+      py::array array(toNumpy(info.dtype), shape);
+      hetc_tensor_t t = {info.name, info.dtype, info.rank, info.shape,
                          array.mutable_data()};
-      check(hetc_session_get_tensor(s, &t));
+      call([&](hetc_session_t *s) { return hetc_session_get_tensor(s, &t); });
       return array;
     }
+    if (!session)
+      raise("the session is closed");
     raise("the session holds no parameter or state named '" + name + "'");
   }
 
@@ -236,19 +263,31 @@ public:
     py::dict one;
     one[py::str(name)] = value;
     auto bound = bind(one);
-    check(hetc_session_set_tensor(get(), &bound.front()->tensor));
+    call([&](hetc_session_t *s) {
+      return hetc_session_set_tensor(s, &bound.front()->tensor);
+    });
   }
 
   std::vector<std::string> stateNames() {
-    hetc_session_t *s = get();
     std::vector<std::string> names;
-    for (size_t i = 0; i < hetc_session_state_count(s); ++i)
-      names.push_back(hetc_session_state_info(s, i)->name);
+    for (const hetc_tensor_info_t &info : state)
+      names.push_back(info.name);
     return names;
+  }
+
+  int64_t step() {
+    int64_t step = 0;
+    call([&](hetc_session_t *s) {
+      step = hetc_session_step(s);
+      return hetc_status_t(nullptr);
+    });
+    return step;
   }
 
   std::shared_ptr<Artifact> artifact;
   std::shared_ptr<Device> device;
+  std::vector<hetc_tensor_info_t> state;
+  std::mutex mutex;
   hetc_session_t *session = nullptr;
 };
 
@@ -774,7 +813,9 @@ PYBIND11_MODULE(_hetc, m) {
       .def(
           "init_params",
           [](Session &s, uint64_t seed) {
-            check(hetc_session_init_params(s.get(), seed));
+            s.call([&](hetc_session_t *session) {
+              return hetc_session_init_params(session, seed);
+            });
           },
           py::arg("seed"))
       .def("train_step",
@@ -790,18 +831,21 @@ PYBIND11_MODULE(_hetc, m) {
       .def("get", &Session::getTensor, py::arg("name"))
       .def("set", &Session::setTensor, py::arg("name"), py::arg("value"))
       .def_property_readonly("state_names", &Session::stateNames)
-      .def_property_readonly(
-          "step", [](Session &s) { return hetc_session_step(s.get()); })
+      .def_property_readonly("step", &Session::step)
       .def(
           "save_checkpoint",
           [](Session &s, const std::string &path) {
-            check(hetc_session_save_checkpoint(s.get(), path.c_str()));
+            s.call([&](hetc_session_t *session) {
+              return hetc_session_save_checkpoint(session, path.c_str());
+            });
           },
           py::arg("path"))
       .def(
           "load_checkpoint",
           [](Session &s, const std::string &path) {
-            check(hetc_session_load_checkpoint(s.get(), path.c_str()));
+            s.call([&](hetc_session_t *session) {
+              return hetc_session_load_checkpoint(session, path.c_str());
+            });
           },
           py::arg("path"))
       .def("close", &Session::close);

@@ -4,9 +4,13 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+_Static_assert(HETC_MAX_RANK == HETC_MANIFEST_MAX_RANK,
+               "the API's rank limit is the manifest's");
 
 static uint32_t get32(const uint8_t *p) {
   return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
@@ -25,11 +29,25 @@ static char *dup_string(const char *s) {
   return copy;
 }
 
+bool hetc_checked_tensor_bytes(hetc_dtype_t dtype, int32_t rank,
+                               const int64_t *shape, uint64_t *bytes) {
+  uint64_t n = hetc_dtype_size(dtype);
+  if (rank < 0 || rank > HETC_MAX_RANK)
+    return false;
+  for (int i = 0; i < rank; ++i)
+    if (shape[i] < 0 || __builtin_mul_overflow(n, (uint64_t)shape[i], &n) ||
+        n > HETC_MAX_TENSOR_BYTES)
+      return false;
+  *bytes = n;
+  return true;
+}
+
 size_t hetc_tensor_info_bytes(const hetc_tensor_info_t *info) {
-  size_t n = hetc_dtype_size(info->dtype);
-  for (int i = 0; i < info->rank; ++i)
-    n *= (size_t)info->shape[i];
-  return n;
+  uint64_t n;
+  return hetc_checked_tensor_bytes(info->dtype, info->rank, info->shape, &n) &&
+                 n <= SIZE_MAX
+             ? (size_t)n
+             : SIZE_MAX;
 }
 
 static const char *required_string(const json_value_t *object,
@@ -71,21 +89,37 @@ static hetc_status_t parse_tensor(const json_value_t *json, const char *entry,
                             name, dtype);
   if (shape->count > HETC_MAX_RANK)
     return hetc_make_status(HETC_STATUS_DATA_LOSS,
-                            "artifact manifest: '%s' has rank %zu (at most %d)",
-                            name, shape->count, HETC_MAX_RANK);
-  info->name = dup_string(name);
+                            "artifact manifest: '%s' of entry '%s' has rank "
+                            "%zu (at most %d)",
+                            name, entry, shape->count, HETC_MAX_RANK);
+  if (!*name)
+    return hetc_make_status(HETC_STATUS_DATA_LOSS,
+                            "artifact manifest: %s #%zu of entry '%s' has an "
+                            "empty name",
+                            list, index, entry);
   info->role = (hetc_role_t)r;
   info->dtype = (hetc_dtype_t)d;
   info->rank = (int32_t)shape->count;
   for (size_t i = 0; i < shape->count; ++i) {
     const json_value_t *dim = shape->items[i];
-    if (dim->kind != JSON_NUMBER || dim->number < 0 ||
-        dim->number != (double)(int64_t)dim->number)
+    /* Range-check before converting: a double beyond int64 (1e+30) has no
+     * defined conversion. 2^53 keeps every accepted value exact. */
+    if (dim->kind != JSON_NUMBER || !(dim->number >= 0) ||
+        dim->number > 9007199254740992.0 || dim->number != floor(dim->number))
       return hetc_make_status(HETC_STATUS_DATA_LOSS,
-                              "artifact manifest: '%s' has a bad dimension",
-                              name);
+                              "artifact manifest: '%s' of entry '%s' has a bad "
+                              "dimension #%zu (a whole number from 0 to 2^53 "
+                              "is expected)",
+                              name, entry, i);
     info->shape[i] = (int64_t)dim->number;
   }
+  uint64_t bytes;
+  if (!hetc_checked_tensor_bytes(info->dtype, info->rank, info->shape, &bytes))
+    return hetc_make_status(HETC_STATUS_DATA_LOSS,
+                            "artifact manifest: '%s' of entry '%s' has more "
+                            "than 2^48 bytes (its byte size overflows)",
+                            name, entry);
+  info->name = dup_string(name);
   return info->name ? NULL
                     : hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED,
                                        "out of memory");
@@ -112,6 +146,12 @@ static hetc_status_t parse_init(const json_value_t *json, const char *name,
   const json_value_t *value = json_get(spec, "value");
   if (value && value->kind == JSON_NUMBER)
     init->value = value->number;
+  /* Values become f32: beyond its range the conversion is undefined. */
+  if (!(fabs(init->value) <= 3.4028234663852886e38))
+    return hetc_make_status(HETC_STATUS_DATA_LOSS,
+                            "artifact manifest: '%s' has an initializer "
+                            "value %g outside the f32 range",
+                            name, init->value);
   return NULL;
 }
 
@@ -123,17 +163,27 @@ static hetc_status_t parse_tensor_list(const json_value_t *list,
     return hetc_make_status(HETC_STATUS_DATA_LOSS,
                             "artifact manifest: entry '%s' has no %s list",
                             entry, what);
+  if (list->count > HETC_MAX_ENTRY_TENSORS)
+    return hetc_make_status(HETC_STATUS_DATA_LOSS,
+                            "artifact manifest: entry '%s' declares %zu %ss "
+                            "(at most %d)",
+                            entry, list->count, what, HETC_MAX_ENTRY_TENSORS);
   *out = calloc(list->count ? list->count : 1, sizeof(**out));
-  if (!*out)
+  hetc_name_index_t names;
+  if (!*out || !hetc_name_index_init(&names, list->count))
     return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   *count = list->count;
-  for (size_t i = 0; i < list->count; ++i) {
-    hetc_status_t status =
-        parse_tensor(list->items[i], entry, what, i, &(*out)[i]);
-    if (status)
-      return status;
+  hetc_status_t status = NULL;
+  for (size_t i = 0; i < list->count && !status; ++i) {
+    status = parse_tensor(list->items[i], entry, what, i, &(*out)[i]);
+    if (!status && !hetc_name_index_insert(&names, (*out)[i].name, i))
+      status = hetc_make_status(HETC_STATUS_DATA_LOSS,
+                                "artifact manifest: entry '%s' declares the "
+                                "%s '%s' twice",
+                                entry, what, (*out)[i].name);
   }
-  return NULL;
+  hetc_name_index_free(&names);
+  return status;
 }
 
 static hetc_status_t parse_manifest(hetc_artifact_t *a) {
@@ -160,7 +210,21 @@ static hetc_status_t parse_manifest(hetc_artifact_t *a) {
                             "artifact manifest lacks its target, "
                             "compiler_version or entries");
   }
+  if (entries->count > HETC_MAX_ENTRIES) {
+    json_free(root);
+    return hetc_make_status(HETC_STATUS_DATA_LOSS,
+                            "artifact manifest declares %zu entries (at most "
+                            "%d)",
+                            entries->count, HETC_MAX_ENTRIES);
+  }
   const json_value_t *features = json_get(root, "cpu_features");
+  if (features && features->kind == JSON_ARRAY && features->count > 256) {
+    json_free(root);
+    return hetc_make_status(HETC_STATUS_DATA_LOSS,
+                            "artifact manifest lists %zu cpu_features (at "
+                            "most 256)",
+                            features->count);
+  }
   if (features && features->kind == JSON_ARRAY) {
     a->cpu_features =
         calloc(features->count ? features->count : 1, sizeof(char *));
@@ -177,8 +241,7 @@ static hetc_status_t parse_manifest(hetc_artifact_t *a) {
     json_free(root);
     return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   }
-  a->num_entries = entries->count;
-  for (size_t i = 0; i < entries->count && !status; ++i) {
+  for (size_t i = 0; i < entries->count && !status; ++i, ++a->num_entries) {
     const json_value_t *e = entries->items[i];
     const char *name = required_string(e, "name");
     const char *kind = required_string(e, "kind");
@@ -188,6 +251,25 @@ static hetc_status_t parse_manifest(hetc_artifact_t *a) {
                                 "artifact manifest: entry #%zu lacks a name, "
                                 "kind or symbol",
                                 i);
+      break;
+    }
+    /* The runtime calls only the entry points the compiler emits, never
+     * another exported function (abort, exit) a manifest might name. GPU
+     * entries, replayed from their programs, may have no symbol. */
+    if (*symbol && strncmp(symbol, HETC_ENTRY_SYMBOL_PREFIX,
+                           strlen(HETC_ENTRY_SYMBOL_PREFIX)) != 0) {
+      status = hetc_make_status(HETC_STATUS_DATA_LOSS,
+                                "artifact manifest: entry '%s' names the "
+                                "symbol '%s', which is not a hetc entry point "
+                                "(" HETC_ENTRY_SYMBOL_PREFIX "*)",
+                                name, symbol);
+      break;
+    }
+    if (hetc_artifact_entry(a, name)) {
+      status = hetc_make_status(HETC_STATUS_DATA_LOSS,
+                                "artifact manifest declares the entry '%s' "
+                                "twice",
+                                name);
       break;
     }
     hetc_entry_t *entry = &a->entries[i];
@@ -250,8 +332,9 @@ static hetc_status_t parse_container(hetc_artifact_t *a) {
   uint64_t table = get64(b + HETC_ARTIFACT_OFF_TABLE);
   uint32_t count = get32(b + HETC_ARTIFACT_OFF_COUNT);
   uint64_t table_bytes = (uint64_t)count * HETC_ARTIFACT_SECTION_ENTRY_SIZE;
-  if (count > 4096 || table < HETC_ARTIFACT_HEADER_SIZE ||
-      table + table_bytes > a->size)
+  /* Compare against the remaining size: table + table_bytes may wrap. */
+  if (count > 4096 || table < HETC_ARTIFACT_HEADER_SIZE || table > a->size ||
+      table_bytes > a->size - table)
     return hetc_make_status(HETC_STATUS_DATA_LOSS,
                             "artifact section table (%u entries at %llu) lies "
                             "outside the file",
@@ -277,6 +360,11 @@ static hetc_status_t parse_container(hetc_artifact_t *a) {
       return hetc_make_status(HETC_STATUS_DATA_LOSS,
                               "artifact section '%s' lies outside the file",
                               s->name);
+    for (uint32_t j = 0; j < i; ++j)
+      if (!strcmp(a->sections[j].name, s->name))
+        return hetc_make_status(HETC_STATUS_DATA_LOSS,
+                                "artifact has two sections named '%s'",
+                                s->name);
     s->data = b + offset;
     if (hetc_crc32(0, s->data, s->size) != get32(e + HETC_SECTION_OFF_CRC))
       return hetc_make_status(HETC_STATUS_DATA_LOSS,
@@ -313,23 +401,13 @@ hetc_status_t hetc_artifact_open_memory(const void *data, size_t size,
 
 hetc_status_t hetc_artifact_open(const char *path, hetc_artifact_t **out) {
   *out = NULL;
-  FILE *file = fopen(path, "rb");
-  if (!file)
-    return hetc_make_status(
-        errno == ENOENT ? HETC_STATUS_NOT_FOUND : HETC_STATUS_INVALID_ARGUMENT,
-        "cannot open artifact '%s': %s", path, strerror(errno));
-  fseek(file, 0, SEEK_END);
-  long size = ftell(file);
-  fseek(file, 0, SEEK_SET);
-  void *bytes = malloc(size > 0 ? (size_t)size : 1);
-  size_t got = bytes ? fread(bytes, 1, (size_t)size, file) : 0;
-  fclose(file);
-  if (!bytes || got != (size_t)size) {
-    free(bytes);
-    return hetc_make_status(HETC_STATUS_DATA_LOSS, "cannot read artifact '%s'",
-                            path);
-  }
-  hetc_status_t status = hetc_artifact_open_memory(bytes, (size_t)size, out);
+  void *bytes;
+  size_t size;
+  hetc_status_t status =
+      hetc_read_file(path, "artifact", HETC_MAX_ARTIFACT_BYTES, &bytes, &size);
+  if (status)
+    return status;
+  status = hetc_artifact_open_memory(bytes, size, out);
   free(bytes);
   if (status) {
     hetc_status_t located = hetc_make_status(hetc_status_code(status), "%s: %s",

@@ -12,6 +12,25 @@
 hetc_status_t hetc_make_status(hetc_status_code_t code, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*--- Name index (file.c) ------------------------------------------------*
+ * An open-addressing hash map from borrowed names to indices, sized once for
+ * at most `expected` names, so lookups stay linear-time in the number of
+ * tensors a manifest declares. */
+
+typedef struct hetc_name_index {
+  size_t mask;
+  const char **keys;
+  size_t *values;
+} hetc_name_index_t;
+
+bool hetc_name_index_init(hetc_name_index_t *index, size_t expected);
+void hetc_name_index_free(hetc_name_index_t *index);
+/* The value stored under `name`, or SIZE_MAX. */
+size_t hetc_name_index_find(const hetc_name_index_t *index, const char *name);
+/* False (and nothing stored) when `name` is already present. */
+bool hetc_name_index_insert(hetc_name_index_t *index, const char *name,
+                            size_t value);
+
 /*--- JSON (json.c) --------------------------------------------------------*/
 
 typedef enum json_kind {
@@ -87,7 +106,13 @@ const hetc_section_t *hetc_artifact_section(const hetc_artifact_t *artifact,
                                             const char *name);
 const hetc_entry_t *hetc_artifact_entry(const hetc_artifact_t *artifact,
                                         const char *name);
+/* The byte size of a tensor; SIZE_MAX when it overflows (the manifest reader
+ * refuses such shapes, so only hand-made infos reach that). */
 size_t hetc_tensor_info_bytes(const hetc_tensor_info_t *info);
+/* The checked byte size of `dtype` over `rank` dims: false on a negative
+ * dimension or when the size exceeds HETC_MAX_TENSOR_BYTES. */
+bool hetc_checked_tensor_bytes(hetc_dtype_t dtype, int32_t rank,
+                               const int64_t *shape, uint64_t *bytes);
 
 /*--- Input checks (inputs.c) ------------------------------------------------*/
 

@@ -3,6 +3,7 @@
 #include "internal.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,7 +20,8 @@ static hetc_status_t fail(parser_t *p, const char *what) {
 }
 
 static void skip_space(parser_t *p) {
-  while (p->pos < p->size && isspace((unsigned char)p->text[p->pos]))
+  while (p->pos < p->size && strchr(" \t\n\r", p->text[p->pos]) &&
+         p->text[p->pos])
     ++p->pos;
 }
 
@@ -93,6 +95,11 @@ static hetc_status_t parse_string(parser_t *p, char **out) {
             return fail(p, "bad \\u escape");
           }
         }
+        /* A NUL would silently cut the name short where C reads it. */
+        if (v == 0) {
+          free(s);
+          return fail(p, "\\u0000 in a string");
+        }
         c = v < 0x80 ? (char)v : '?';
         break;
       }
@@ -117,8 +124,8 @@ static hetc_status_t parse_string(parser_t *p, char **out) {
   return NULL;
 }
 
-static hetc_status_t parse_container(parser_t *p, json_value_t *v,
-                                     bool object) {
+static hetc_status_t parse_container(parser_t *p, json_value_t *v, bool object,
+                                     size_t *capacity) {
   char close = object ? '}' : ']';
   ++p->pos;
   skip_space(p);
@@ -140,23 +147,35 @@ static hetc_status_t parse_container(parser_t *p, json_value_t *v,
       }
       ++p->pos;
     }
+    /* Which of two equal keys a reader takes is unspecified: refuse them.
+     * Manifest objects are small, so a linear scan is enough. */
+    for (size_t i = 0; object && i < v->count; ++i)
+      if (!strcmp(v->keys[i], key)) {
+        free(key);
+        return fail(p, "duplicate key");
+      }
     json_value_t *item = NULL;
     hetc_status_t status = parse_value(p, &item);
     if (status) {
       free(key);
       return status;
     }
-    json_value_t **items = realloc(v->items, (v->count + 1) * sizeof(*items));
-    char **keys =
-        object ? realloc(v->keys, (v->count + 1) * sizeof(*keys)) : NULL;
-    if (items)
-      v->items = items;
-    if (keys)
-      v->keys = keys;
-    if (!items || (object && !keys)) {
-      free(key);
-      json_free(item);
-      return fail(p, "out of memory");
+    /* Geometric growth: a long list parses in linear time. */
+    if (v->count == *capacity) {
+      size_t grown = *capacity ? 2 * *capacity : 8;
+      json_value_t **items = realloc(v->items, grown * sizeof(*items));
+      if (items)
+        v->items = items;
+      char **keys =
+          object && items ? realloc(v->keys, grown * sizeof(*keys)) : NULL;
+      if (keys)
+        v->keys = keys;
+      if (!items || (object && !keys)) {
+        free(key);
+        json_free(item);
+        return fail(p, "out of memory");
+      }
+      *capacity = grown;
     }
     v->items[v->count] = item;
     if (object)
@@ -175,6 +194,57 @@ static hetc_status_t parse_container(parser_t *p, json_value_t *v,
   }
 }
 
+static bool literal(const parser_t *p, const char *word) {
+  size_t n = strlen(word);
+  return p->size - p->pos >= n && !memcmp(p->text + p->pos, word, n);
+}
+
+static bool digit_at(const parser_t *p, size_t pos) {
+  return pos < p->size && isdigit((unsigned char)p->text[pos]);
+}
+
+/* RFC 8259's grammar exactly: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?,
+ * so no leading zeros, no bare '.', no '+'; and the value must be finite. */
+static hetc_status_t parse_number(parser_t *p, double *out) {
+  size_t start = p->pos, pos = p->pos;
+  if (pos < p->size && p->text[pos] == '-')
+    ++pos;
+  if (!digit_at(p, pos))
+    return fail(p, "malformed number");
+  if (p->text[pos] == '0' && digit_at(p, pos + 1)) {
+    p->pos = pos;
+    return fail(p, "number with a leading zero");
+  }
+  while (digit_at(p, pos))
+    ++pos;
+  if (pos < p->size && p->text[pos] == '.') {
+    if (!digit_at(p, ++pos))
+      return fail(p, "malformed number");
+    while (digit_at(p, pos))
+      ++pos;
+  }
+  if (pos < p->size && (p->text[pos] == 'e' || p->text[pos] == 'E')) {
+    ++pos;
+    if (pos < p->size && (p->text[pos] == '+' || p->text[pos] == '-'))
+      ++pos;
+    if (!digit_at(p, pos))
+      return fail(p, "malformed number");
+    while (digit_at(p, pos))
+      ++pos;
+  }
+  char buffer[64];
+  if (pos - start >= sizeof(buffer))
+    return fail(p, "number too long");
+  memcpy(buffer, p->text + start, pos - start);
+  buffer[pos - start] = '\0';
+  double value = strtod(buffer, NULL);
+  if (!isfinite(value))
+    return fail(p, "number out of range");
+  p->pos = pos;
+  *out = value;
+  return NULL;
+}
+
 static hetc_status_t parse_value(parser_t *p, json_value_t **out) {
   skip_space(p);
   if (p->pos >= p->size)
@@ -188,30 +258,21 @@ static hetc_status_t parse_value(parser_t *p, json_value_t **out) {
   char c = p->text[p->pos];
   if (c == '{' || c == '[') {
     v->kind = c == '{' ? JSON_OBJECT : JSON_ARRAY;
-    status = parse_container(p, v, c == '{');
+    size_t capacity = 0;
+    status = parse_container(p, v, c == '{', &capacity);
   } else if (c == '"') {
     v->kind = JSON_STRING;
     status = parse_string(p, &v->string);
-  } else if (!strncmp(p->text + p->pos, "true", 4) ||
-             !strncmp(p->text + p->pos, "false", 5)) {
+  } else if (literal(p, "true") || literal(p, "false")) {
     v->kind = JSON_BOOL;
     v->boolean = c == 't';
     p->pos += v->boolean ? 4 : 5;
-  } else if (!strncmp(p->text + p->pos, "null", 4)) {
+  } else if (literal(p, "null")) {
     v->kind = JSON_NULL;
     p->pos += 4;
   } else if (c == '-' || isdigit((unsigned char)c)) {
-    char buffer[64];
-    size_t n = 0;
-    while (p->pos < p->size && n + 1 < sizeof(buffer) &&
-           strchr("+-0123456789.eE", p->text[p->pos]))
-      buffer[n++] = p->text[p->pos++];
-    buffer[n] = '\0';
-    char *end;
     v->kind = JSON_NUMBER;
-    v->number = strtod(buffer, &end);
-    if (*end)
-      status = fail(p, "malformed number");
+    status = parse_number(p, &v->number);
   } else {
     status = fail(p, "unexpected character");
   }

@@ -12,8 +12,10 @@
  *
  *===----------------------------------------------------------------------===*/
 
+#include "hetc/runtime/artifact_format.h"
 #include "internal.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +50,7 @@ struct hetc_executable {
   hetc_kernel_desc_t *kernels;
   size_t num_kernels;
   void **constants;
+  uint64_t *constant_bytes;
   size_t num_constants;
   program_t *programs;
   size_t num_programs;
@@ -72,8 +75,9 @@ static hetc_status_t malformed(const char *what) {
 }
 
 static bool get_u64(const json_value_t *v, uint64_t *out) {
-  if (!v || v->kind != JSON_NUMBER || v->number < 0 ||
-      v->number != (double)(uint64_t)v->number)
+  /* Range first: converting a double beyond uint64 (1e+30) is undefined. */
+  if (!v || v->kind != JSON_NUMBER || !(v->number >= 0) ||
+      v->number > 9007199254740992.0 || v->number != floor(v->number))
     return false;
   *out = (uint64_t)v->number;
   return true;
@@ -194,6 +198,45 @@ static hetc_status_t parse_command(const json_value_t *c,
   return NULL;
 }
 
+/* The byte size of the buffer `ref` names (an entry's argument or result, a
+ * temporary or a constant); check_refs has checked it exists. */
+static uint64_t buffer_bytes(const program_t *p, const hetc_entry_t *entry,
+                             const hetc_executable_t *exe, buffer_ref_t ref) {
+  if (ref.space == 't')
+    return p->temp_bytes[ref.index];
+  if (ref.space != 'a')
+    return exe->constant_bytes[ref.index];
+  return hetc_tensor_info_bytes(
+      ref.index < entry->num_args
+          ? &entry->args[ref.index]
+          : &entry->results[ref.index - entry->num_args]);
+}
+
+/* Checks every copy stays inside both of its buffers, as the manifest
+ * declares their sizes: the device would otherwise read or write past
+ * them. */
+static hetc_status_t check_copies(const program_t *p, const hetc_entry_t *entry,
+                                  const hetc_executable_t *exe) {
+  for (size_t i = 0; i < p->num_commands; ++i) {
+    const command_t *c = &p->commands[i];
+    if (!c->is_copy)
+      continue;
+    uint64_t src = buffer_bytes(p, entry, exe, c->src);
+    uint64_t dst = buffer_bytes(p, entry, exe, c->dst);
+    if (c->src_offset > src || c->bytes > src - c->src_offset ||
+        c->dst_offset > dst || c->bytes > dst - c->dst_offset) {
+      char what[200];
+      snprintf(what, sizeof(what),
+               "entry '%s', command %zu copies %llu bytes outside its "
+               "buffers (%llu and %llu bytes)",
+               p->entry, i, (unsigned long long)c->bytes,
+               (unsigned long long)src, (unsigned long long)dst);
+      return malformed(what);
+    }
+  }
+  return NULL;
+}
+
 /* Checks that every buffer a program names exists. */
 static hetc_status_t check_refs(const program_t *p, const hetc_entry_t *entry,
                                 const hetc_executable_t *exe) {
@@ -238,8 +281,10 @@ static hetc_status_t parse_program(const json_value_t *json,
   if (!p->temp_bytes || !p->temps || !p->commands)
     return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   for (size_t i = 0; i < temps->count; ++i)
-    if (!get_u64(temps->items[i], &p->temp_bytes[i]))
-      return malformed("a temporary's size is not a byte count");
+    if (!get_u64(temps->items[i], &p->temp_bytes[i]) ||
+        p->temp_bytes[i] > HETC_MAX_TENSOR_BYTES)
+      return malformed("a temporary's size is not a byte count (at most "
+                       "2^48)");
   for (size_t i = 0; i < commands->count; ++i) {
     hetc_status_t status =
         parse_command(commands->items[i], exe, &p->commands[i]);
@@ -303,6 +348,7 @@ static void free_executable(const hetc_driver_t *driver, void *impl,
     if (exe->constants[i])
       driver->free(impl, exe->constants[i]);
   free(exe->constants);
+  free(exe->constant_bytes);
   if (exe->module)
     driver->gpu->unload_kernels(impl, exe->module);
   for (size_t i = 0; i < exe->num_kernels; ++i) {
@@ -326,7 +372,8 @@ static hetc_status_t load_constants(const hetc_driver_t *driver, void *impl,
     return malformed("'constants' is not a list");
   const hetc_section_t *section = hetc_artifact_section(artifact, "constants");
   exe->constants = calloc(list->count ? list->count : 1, sizeof(void *));
-  if (!exe->constants)
+  exe->constant_bytes = calloc(list->count ? list->count : 1, sizeof(uint64_t));
+  if (!exe->constants || !exe->constant_bytes)
     return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   exe->num_constants = list->count;
   for (size_t i = 0; i < list->count; ++i) {
@@ -336,6 +383,7 @@ static hetc_status_t load_constants(const hetc_driver_t *driver, void *impl,
       return malformed("a constant lacks offset or bytes");
     if (!section || offset > section->size || bytes > section->size - offset)
       return malformed("a constant lies outside the 'constants' section");
+    exe->constant_bytes[i] = bytes;
     hetc_status_t status = driver->alloc(impl, bytes, &exe->constants[i]);
     if (!status)
       status = driver->upload(impl, exe->constants[i], section->data + offset,
@@ -411,6 +459,8 @@ hetc_status_t hetc_program_load(const hetc_driver_t *driver, void *impl,
   if (!status)
     status = load_constants(driver, impl, artifact,
                             json_get(device, "constants"), exe);
+  for (size_t i = 0; !status && i < exe->num_programs; ++i)
+    status = check_copies(&exe->programs[i], &artifact->entries[i], exe);
   if (!status)
     status = driver->gpu->load_kernels(impl, artifact, exe->kernels,
                                        exe->num_kernels, &exe->module);

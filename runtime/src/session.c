@@ -7,9 +7,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* A parameter, optimizer-state or buffer tensor living on the device. */
@@ -27,12 +30,18 @@ typedef struct staging {
   bool *owned;    /* true where the buffer is staging, not resident */
 } staging_t;
 
+/* A session is used by one thread at a time: every call takes `lock`, so
+ * concurrent calls on one session run one after another (and free waits for
+ * a call in flight); sessions share nothing mutable and run concurrently. */
 struct hetc_session {
+  pthread_mutex_t lock;
   hetc_artifact_t *artifact;
   hetc_device_t *device;
   hetc_executable_t *executable;
   resident_t *state;
   size_t num_state;
+  hetc_name_index_t state_index; /* name -> index into state */
+  uint64_t layout_hash;          /* of the state's names, roles, types */
   staging_t *staging;
   size_t num_staging;
   int64_t step;
@@ -43,10 +52,37 @@ static const hetc_driver_t *driver_of(hetc_session_t *s) {
 }
 
 static resident_t *find_state(hetc_session_t *s, const char *name) {
-  for (size_t i = 0; i < s->num_state; ++i)
-    if (!strcmp(s->state[i].info.name, name))
-      return &s->state[i];
-  return NULL;
+  size_t i = hetc_name_index_find(&s->state_index, name);
+  return i == SIZE_MAX ? NULL : &s->state[i];
+}
+
+static void lock(const hetc_session_t *s) {
+  pthread_mutex_lock(&((hetc_session_t *)(uintptr_t)s)->lock);
+}
+
+static void unlock(const hetc_session_t *s) {
+  pthread_mutex_unlock(&((hetc_session_t *)(uintptr_t)s)->lock);
+}
+
+/* FNV-1a over the state layout: each tensor's name, role, dtype and shape
+ * in session order. Checkpoints record it to refuse another model's. */
+static uint64_t fnv(uint64_t h, const void *data, size_t size) {
+  const uint8_t *p = data;
+  for (size_t i = 0; i < size; ++i)
+    h = (h ^ p[i]) * 0x100000001b3ull;
+  return h;
+}
+
+static uint64_t layout_hash(const resident_t *state, size_t n) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (size_t i = 0; i < n; ++i) {
+    const hetc_tensor_info_t *t = &state[i].info;
+    int32_t fields[3] = {(int32_t)t->role, (int32_t)t->dtype, t->rank};
+    h = fnv(h, t->name, strlen(t->name) + 1);
+    h = fnv(h, fields, sizeof(fields));
+    h = fnv(h, t->shape, sizeof(int64_t) * (size_t)t->rank);
+  }
+  return h;
 }
 
 /* Tensors the session keeps resident rather than taking from the caller. */
@@ -78,6 +114,12 @@ static void format_shape(char *out, size_t size, int32_t rank,
 void hetc_session_free(hetc_session_t *s) {
   if (!s)
     return;
+  /* Wait for a call in flight on another thread. Calls that start after
+   * free are the caller's error (the session no longer exists). */
+  lock(s);
+  unlock(s);
+  pthread_mutex_destroy(&s->lock);
+  hetc_name_index_free(&s->state_index);
   const hetc_driver_t *d = driver_of(s);
   for (size_t i = 0; i < s->num_staging; ++i) {
     staging_t *st = &s->staging[i];
@@ -114,6 +156,7 @@ hetc_status_t hetc_session_create(hetc_artifact_t *artifact,
   hetc_session_t *s = calloc(1, sizeof(*s));
   if (!s)
     return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  pthread_mutex_init(&s->lock, NULL);
   s->artifact = artifact;
   s->device = device;
   hetc_status_t status =
@@ -126,7 +169,8 @@ hetc_status_t hetc_session_create(hetc_artifact_t *artifact,
   for (size_t e = 0; !status && e < artifact->num_entries; ++e)
     capacity += artifact->entries[e].num_args;
   s->state = calloc(capacity ? capacity : 1, sizeof(*s->state));
-  if (!status && !s->state)
+  if (!status &&
+      (!s->state || !hetc_name_index_init(&s->state_index, capacity)))
     status = hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   for (size_t e = 0; !status && e < artifact->num_entries; ++e) {
     const hetc_entry_t *entry = &artifact->entries[e];
@@ -142,6 +186,7 @@ hetc_status_t hetc_session_create(hetc_artifact_t *artifact,
               "artifact entries disagree on the shape of '%s'", info->name);
         continue;
       }
+      hetc_name_index_insert(&s->state_index, info->name, s->num_state);
       resident_t *r = &s->state[s->num_state++];
       r->info = *info;
       r->init = entry->arg_inits[i];
@@ -183,6 +228,7 @@ hetc_status_t hetc_session_create(hetc_artifact_t *artifact,
     hetc_session_free(s);
     return status;
   }
+  s->layout_hash = layout_hash(s->state, s->num_state);
   *out = s;
   return NULL;
 }
@@ -204,7 +250,7 @@ static double uniform01(uint64_t seed, uint64_t stream, uint64_t counter) {
   return (double)(bits >> 11) * (1.0 / 9007199254740992.0);
 }
 
-hetc_status_t hetc_session_init_params(hetc_session_t *s, uint64_t seed) {
+static hetc_status_t init_params(hetc_session_t *s, uint64_t seed) {
   for (size_t t = 0; t < s->num_state; ++t) {
     resident_t *r = &s->state[t];
     if (r->info.dtype != HETC_DTYPE_F32)
@@ -286,6 +332,13 @@ static hetc_status_t check_tensor(const hetc_tensor_info_t *info,
     return hetc_make_status(HETC_STATUS_INVALID_ARGUMENT, "%s '%s' has no data",
                             what, info->name);
   return NULL;
+}
+
+hetc_status_t hetc_session_init_params(hetc_session_t *s, uint64_t seed) {
+  lock(s);
+  hetc_status_t status = init_params(s, seed);
+  unlock(s);
+  return status;
 }
 
 static hetc_status_t run_entry(hetc_session_t *s, const char *name,
@@ -384,10 +437,18 @@ hetc_status_t hetc_session_train_step(hetc_session_t *s,
     return hetc_make_status(HETC_STATUS_NOT_FOUND,
                             "artifact has no train_step entry (it was "
                             "compiled with --eval-only)");
-  hetc_status_t status = run_entry(s, "train_step", inputs, num_inputs, loss,
-                                   outputs, num_outputs);
+  lock(s);
+  /* Refused before it runs, so the parameters stay as they are. */
+  hetc_status_t status =
+      s->step == INT64_MAX
+          ? hetc_make_status(HETC_STATUS_OUT_OF_RANGE,
+                             "the step counter is at its limit (INT64_MAX); "
+                             "no further train_step runs")
+          : run_entry(s, "train_step", inputs, num_inputs, loss, outputs,
+                      num_outputs);
   if (!status)
     ++s->step;
+  unlock(s);
   return status;
 }
 
@@ -395,7 +456,11 @@ hetc_status_t hetc_session_run(hetc_session_t *s, const char *entry,
                                const hetc_tensor_t *inputs, size_t num_inputs,
                                float *loss, hetc_tensor_t *outputs,
                                size_t num_outputs) {
-  return run_entry(s, entry, inputs, num_inputs, loss, outputs, num_outputs);
+  lock(s);
+  hetc_status_t status =
+      run_entry(s, entry, inputs, num_inputs, loss, outputs, num_outputs);
+  unlock(s);
+  return status;
 }
 
 /*--- Parameter access -------------------------------------------------------*/
@@ -414,19 +479,25 @@ static hetc_status_t checked_state(hetc_session_t *s, const hetc_tensor_t *t,
 hetc_status_t hetc_session_get_tensor(hetc_session_t *s,
                                       const hetc_tensor_t *t) {
   resident_t *r;
+  lock(s);
   hetc_status_t status = checked_state(s, t, &r);
-  return status ? status
-                : driver_of(s)->download(s->device->impl, r->buffer, t->data,
-                                         r->bytes);
+  if (!status)
+    status =
+        driver_of(s)->download(s->device->impl, r->buffer, t->data, r->bytes);
+  unlock(s);
+  return status;
 }
 
 hetc_status_t hetc_session_set_tensor(hetc_session_t *s,
                                       const hetc_tensor_t *t) {
   resident_t *r;
+  lock(s);
   hetc_status_t status = checked_state(s, t, &r);
-  return status ? status
-                : driver_of(s)->upload(s->device->impl, r->buffer, t->data,
-                                       r->bytes);
+  if (!status)
+    status =
+        driver_of(s)->upload(s->device->impl, r->buffer, t->data, r->bytes);
+  unlock(s);
+  return status;
 }
 
 size_t hetc_session_state_count(const hetc_session_t *s) {
@@ -438,16 +509,22 @@ const hetc_tensor_info_t *hetc_session_state_info(const hetc_session_t *s,
   return index < s->num_state ? &s->state[index].info : NULL;
 }
 
-int64_t hetc_session_step(const hetc_session_t *s) { return s->step; }
+int64_t hetc_session_step(const hetc_session_t *s) {
+  lock(s);
+  int64_t step = s->step;
+  unlock(s);
+  return step;
+}
 
 /*--- Checkpoints ------------------------------------------------------------*
- * "HETCCKPT", u32 version, u32 count, i64 step, then per tensor: u32 name
- * length, name, u32 dtype, u32 rank, i64 dims[rank], u64 bytes, data; then
- * the CRC-32 of everything before it. Little-endian (the host order here).
+ * "HETCCKPT", u32 version, u32 count, i64 step, u64 layout hash (version 2),
+ * then per tensor in session order: u32 name length, name, u32 dtype,
+ * u32 rank, i64 dims[rank], u64 bytes, data; then the CRC-32 of everything
+ * before it. Little-endian (the host order here).
  *----------------------------------------------------------------------------*/
 
 #define CKPT_MAGIC "HETCCKPT"
-#define CKPT_VERSION 1u
+#define CKPT_VERSION 2u
 
 typedef struct buffer {
   uint8_t *data;
@@ -470,12 +547,47 @@ static bool put(buffer_t *b, const void *data, size_t size) {
   return true;
 }
 
-hetc_status_t hetc_session_save_checkpoint(hetc_session_t *s,
-                                           const char *path) {
+/* Opens and locks `<path>.tmp`, the one temporary name of `path`: a save
+ * killed before its rename leaves that file, which the next save reuses,
+ * rather than a new stray name each time. The lock keeps two concurrent
+ * saves from writing it at once; the inode check notices a file another
+ * save renamed away while this one waited. */
+static int open_temporary(const char *tmp) {
+  for (;;) {
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+      return -1;
+    struct stat held, named;
+    if (flock(fd, LOCK_EX) != 0 || fstat(fd, &held) != 0) {
+      int saved = errno;
+      close(fd);
+      if (saved == EINTR)
+        continue;
+      errno = saved;
+      return -1;
+    }
+    /* Renamed (or removed) by the save we waited for: open the new one. */
+    if (stat(tmp, &named) != 0 || held.st_ino != named.st_ino ||
+        held.st_dev != named.st_dev) {
+      close(fd);
+      continue;
+    }
+    if (ftruncate(fd, 0) != 0) {
+      int saved = errno;
+      close(fd);
+      errno = saved;
+      return -1;
+    }
+    return fd;
+  }
+}
+
+static hetc_status_t save_checkpoint(hetc_session_t *s, const char *path) {
   buffer_t b = {0};
   uint32_t version = CKPT_VERSION, count = (uint32_t)s->num_state;
   bool ok = put(&b, CKPT_MAGIC, 8) && put(&b, &version, 4) &&
-            put(&b, &count, 4) && put(&b, &s->step, 8);
+            put(&b, &count, 4) && put(&b, &s->step, 8) &&
+            put(&b, &s->layout_hash, 8);
   hetc_status_t status = NULL;
   for (size_t i = 0; ok && !status && i < s->num_state; ++i) {
     resident_t *r = &s->state[i];
@@ -506,13 +618,13 @@ hetc_status_t hetc_session_save_checkpoint(hetc_session_t *s,
   /* Temporary file in the same folder, synced, then renamed over the old
    * checkpoint: a crash at any point leaves the previous one intact. */
   size_t plen = strlen(path);
-  char *tmp = malloc(plen + 16);
+  char *tmp = malloc(plen + 8);
   if (!tmp) {
     free(b.data);
     return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   }
-  snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
-  int fd = mkstemp(tmp);
+  snprintf(tmp, plen + 8, "%s.tmp", path);
+  int fd = open_temporary(tmp);
   if (fd < 0) {
     status = hetc_make_status(HETC_STATUS_INVALID_ARGUMENT,
                               "cannot create a checkpoint beside '%s': %s",
@@ -530,9 +642,9 @@ hetc_status_t hetc_session_save_checkpoint(hetc_session_t *s,
   }
   bool synced = written == b.size && fsync(fd) == 0;
   int write_errno = errno;
-  close(fd);
   free(b.data);
-  if (!synced || rename(tmp, path) != 0) {
+  bool renamed = synced && rename(tmp, path) == 0;
+  if (!renamed) {
     if (synced)
       write_errno = errno;
     unlink(tmp);
@@ -541,118 +653,172 @@ hetc_status_t hetc_session_save_checkpoint(hetc_session_t *s,
                               "previous checkpoint is unchanged",
                               path, strerror(write_errno));
   }
+  close(fd); /* releases the lock, after the rename */
   free(tmp);
   return status;
 }
 
-hetc_status_t hetc_session_load_checkpoint(hetc_session_t *s,
+hetc_status_t hetc_session_save_checkpoint(hetc_session_t *s,
                                            const char *path) {
-  FILE *file = fopen(path, "rb");
-  if (!file)
-    return hetc_make_status(errno == ENOENT ? HETC_STATUS_NOT_FOUND
-                                            : HETC_STATUS_INVALID_ARGUMENT,
-                            "checkpoint file '%s' %s", path,
-                            errno == ENOENT ? "not found" : strerror(errno));
-  fseek(file, 0, SEEK_END);
-  long size = ftell(file);
-  fseek(file, 0, SEEK_SET);
-  uint8_t *data = malloc(size > 0 ? (size_t)size : 1);
-  size_t got = data ? fread(data, 1, (size_t)size, file) : 0;
-  fclose(file);
-  hetc_status_t status = NULL;
-#define CKPT_FAIL(...)                                                         \
-  do {                                                                         \
-    status = hetc_make_status(HETC_STATUS_DATA_LOSS, __VA_ARGS__);             \
-    goto done;                                                                 \
-  } while (0)
-  if (!data || got != (size_t)size)
-    CKPT_FAIL("cannot read checkpoint '%s'", path);
-  if (size < 28 || memcmp(data, CKPT_MAGIC, 8) != 0)
-    CKPT_FAIL("'%s' is not a hetc checkpoint", path);
+  lock(s);
+  hetc_status_t status = save_checkpoint(s, path);
+  unlock(s);
+  return status;
+}
+
+/* A bounds-checked cursor over checkpoint bytes. */
+typedef struct reader {
+  const uint8_t *data;
+  size_t pos, end;
+} reader_t;
+
+static bool take(reader_t *r, void *out, size_t size) {
+  if (size > r->end - r->pos)
+    return false;
+  memcpy(out, r->data + r->pos, size);
+  r->pos += size;
+  return true;
+}
+
+static hetc_status_t load_checkpoint(hetc_session_t *s, const char *path,
+                                     const uint8_t *data, size_t size) {
+#define CKPT_FAIL(code, ...) return hetc_make_status(code, __VA_ARGS__)
+  if (size < 8 || memcmp(data, CKPT_MAGIC, 8) != 0)
+    CKPT_FAIL(HETC_STATUS_DATA_LOSS, "'%s' is not a hetc checkpoint", path);
+  if (size < 28)
+    CKPT_FAIL(HETC_STATUS_DATA_LOSS,
+              "checkpoint '%s' is truncated in its header", path);
   uint32_t crc;
   memcpy(&crc, data + size - 4, 4);
-  if (hetc_crc32(0, data, (size_t)size - 4) != crc)
-    CKPT_FAIL("checkpoint '%s' is corrupt (CRC mismatch)", path);
+  if (hetc_crc32(0, data, size - 4) != crc)
+    CKPT_FAIL(HETC_STATUS_DATA_LOSS,
+              "checkpoint '%s' is corrupt (CRC mismatch)", path);
+  reader_t in = {data, 8, size - 4};
   uint32_t version, count;
   int64_t step;
-  memcpy(&version, data + 8, 4);
-  memcpy(&count, data + 12, 4);
-  memcpy(&step, data + 16, 8);
-  if (version != CKPT_VERSION)
-    CKPT_FAIL("checkpoint '%s' has version %u; this runtime reads %u", path,
-              version, CKPT_VERSION);
+  uint64_t hash = 0;
+  take(&in, &version, 4);
+  if (version != 1 && version != CKPT_VERSION)
+    CKPT_FAIL(HETC_STATUS_DATA_LOSS,
+              "checkpoint '%s' has version %u; this runtime reads 1 and %u",
+              path, version, CKPT_VERSION);
+  if (!take(&in, &count, 4) || !take(&in, &step, 8) ||
+      (version >= 2 && !take(&in, &hash, 8)))
+    CKPT_FAIL(HETC_STATUS_DATA_LOSS,
+              "checkpoint '%s' is truncated in its header", path);
+  if (step < 0)
+    CKPT_FAIL(HETC_STATUS_DATA_LOSS,
+              "checkpoint '%s' has a negative step (%lld)", path,
+              (long long)step);
   if (count != s->num_state)
-    CKPT_FAIL("checkpoint '%s' holds %u tensors but the artifact has %zu", path,
+    CKPT_FAIL(HETC_STATUS_FAILED_PRECONDITION,
+              "checkpoint '%s' holds %u tensors but the artifact has %zu", path,
               count, s->num_state);
-  /* Validate everything before touching the device. */
-  size_t pos = 24, end = (size_t)size - 4;
-  const uint8_t **payloads = calloc(count ? count : 1, sizeof(*payloads));
-  resident_t **targets = calloc(count ? count : 1, sizeof(*targets));
-  if (!payloads || !targets) {
-    free(payloads);
-    free(targets);
-    CKPT_FAIL("out of memory");
-  }
-  for (uint32_t i = 0; i < count && !status; ++i) {
+  /* Validate everything before touching the device. Tensors come in the
+   * session's order, so a right name in the wrong place is refused too. */
+  for (uint32_t i = 0; i < count; ++i) {
+    const resident_t *r = &s->state[i];
     uint32_t len, dtype, rank;
     uint64_t bytes;
     char name[256];
-    if (pos + 4 > end || (memcpy(&len, data + pos, 4), len >= sizeof(name)) ||
-        pos + 4 + len + 8 > end) {
-      status = hetc_make_status(HETC_STATUS_DATA_LOSS,
-                                "checkpoint '%s' is truncated", path);
-      break;
-    }
-    memcpy(name, data + pos + 4, len);
+    if (!take(&in, &len, 4))
+      CKPT_FAIL(HETC_STATUS_DATA_LOSS,
+                "checkpoint '%s' is truncated in the name length of tensor "
+                "#%u",
+                path, i);
+    if (len >= sizeof(name) || !take(&in, name, len))
+      CKPT_FAIL(HETC_STATUS_DATA_LOSS,
+                "checkpoint '%s' is truncated in the name of tensor #%u", path,
+                i);
     name[len] = '\0';
-    pos += 4 + len;
-    memcpy(&dtype, data + pos, 4);
-    memcpy(&rank, data + pos + 4, 4);
-    pos += 8;
-    if (rank > HETC_MAX_RANK || pos + 8 * (size_t)rank + 8 > end) {
-      status = hetc_make_status(HETC_STATUS_DATA_LOSS,
-                                "checkpoint '%s' is truncated", path);
-      break;
+    if (strlen(name) != len || strcmp(name, r->info.name) != 0) {
+      if (strlen(name) == len && find_state(s, name))
+        CKPT_FAIL(HETC_STATUS_FAILED_PRECONDITION,
+                  "checkpoint '%s': tensor #%u is '%s' but the artifact's "
+                  "tensor #%u is '%s'",
+                  path, i, name, i, r->info.name);
+      CKPT_FAIL(HETC_STATUS_FAILED_PRECONDITION,
+                "checkpoint '%s' holds '%s', which this artifact does not "
+                "have",
+                path, name);
     }
+    if (!take(&in, &dtype, 4) || !take(&in, &rank, 4))
+      CKPT_FAIL(HETC_STATUS_DATA_LOSS,
+                "checkpoint '%s' is truncated in the dtype or rank of '%s'",
+                path, name);
     hetc_tensor_info_t info = {
-        name, HETC_ROLE_PARAM, (hetc_dtype_t)dtype, (int32_t)rank, {0}};
-    memcpy(info.shape, data + pos, 8 * (size_t)rank);
-    pos += 8 * (size_t)rank;
-    memcpy(&bytes, data + pos, 8);
-    pos += 8;
-    resident_t *r = find_state(s, name);
-    if (!r) {
-      status = hetc_make_status(HETC_STATUS_FAILED_PRECONDITION,
-                                "checkpoint '%s' holds '%s', which this "
-                                "artifact does not have",
-                                path, name);
-      break;
-    }
-    if (!same_shape(&r->info, &info) || bytes != r->bytes ||
-        pos + bytes > end) {
-      char want[160], have[160];
+        name, r->info.role, (hetc_dtype_t)dtype, (int32_t)rank, {0}};
+    if (rank > HETC_MAX_RANK)
+      CKPT_FAIL(HETC_STATUS_DATA_LOSS,
+                "checkpoint '%s': '%s' has rank %u (at most %d)", path, name,
+                rank, HETC_MAX_RANK);
+    if (!take(&in, info.shape, 8 * (size_t)rank))
+      CKPT_FAIL(HETC_STATUS_DATA_LOSS,
+                "checkpoint '%s' is truncated in the shape of '%s'", path,
+                name);
+    if (!same_shape(&r->info, &info)) {
+      char want[200], have[200];
       format_shape(want, sizeof(want), r->info.rank, r->info.shape);
       format_shape(have, sizeof(have), info.rank, info.shape);
-      status = hetc_make_status(HETC_STATUS_FAILED_PRECONDITION,
-                                "checkpoint '%s': '%s' is %s %s but the "
-                                "artifact expects %s %s",
-                                path, name, hetc_dtype_name(info.dtype), have,
-                                hetc_dtype_name(r->info.dtype), want);
-      break;
+      const char *dname = dtype <= HETC_DTYPE_I64 ? hetc_dtype_name(info.dtype)
+                                                  : "an unknown dtype";
+      CKPT_FAIL(HETC_STATUS_FAILED_PRECONDITION,
+                "checkpoint '%s': '%s' is %s %s but the artifact expects %s %s",
+                path, name, dname, have, hetc_dtype_name(r->info.dtype), want);
     }
-    payloads[i] = data + pos;
-    targets[i] = r;
-    pos += bytes;
+    if (!take(&in, &bytes, 8))
+      CKPT_FAIL(HETC_STATUS_DATA_LOSS,
+                "checkpoint '%s' is truncated in the byte count of '%s'", path,
+                name);
+    if (bytes != r->bytes)
+      CKPT_FAIL(HETC_STATUS_DATA_LOSS,
+                "checkpoint '%s': the byte count of '%s' is %llu but its "
+                "shape needs %zu",
+                path, name, (unsigned long long)bytes, r->bytes);
+    if (bytes > in.end - in.pos)
+      CKPT_FAIL(HETC_STATUS_DATA_LOSS,
+                "checkpoint '%s' is truncated in the data of '%s' (%llu bytes "
+                "declared, %zu left)",
+                path, name, (unsigned long long)bytes, in.end - in.pos);
+    in.pos += bytes;
   }
-  for (uint32_t i = 0; i < count && !status; ++i)
-    status = driver_of(s)->upload(s->device->impl, targets[i]->buffer,
-                                  payloads[i], targets[i]->bytes);
-  if (!status)
-    s->step = step;
-  free(payloads);
-  free(targets);
-done:
+  if (in.pos != in.end)
+    CKPT_FAIL(HETC_STATUS_DATA_LOSS,
+              "checkpoint '%s' has %zu trailing bytes after its last tensor",
+              path, in.end - in.pos);
+  if (version >= 2 && hash != s->layout_hash)
+    CKPT_FAIL(HETC_STATUS_FAILED_PRECONDITION,
+              "checkpoint '%s' was saved from another model: its state layout "
+              "hash is %016llx, this artifact's is %016llx",
+              path, (unsigned long long)hash,
+              (unsigned long long)s->layout_hash);
+#undef CKPT_FAIL
+  /* Second pass: everything is known to be in bounds. */
+  size_t pos = version >= 2 ? 32 : 24;
+  for (uint32_t i = 0; i < count; ++i) {
+    const resident_t *r = &s->state[i];
+    pos += 4 + strlen(r->info.name) + 8 + 8 * (size_t)r->info.rank + 8;
+    hetc_status_t status =
+        driver_of(s)->upload(s->device->impl, r->buffer, data + pos, r->bytes);
+    if (status)
+      return status;
+    pos += r->bytes;
+  }
+  s->step = step;
+  return NULL;
+}
+
+hetc_status_t hetc_session_load_checkpoint(hetc_session_t *s,
+                                           const char *path) {
+  void *data;
+  size_t size;
+  hetc_status_t status =
+      hetc_read_file(path, "checkpoint", UINT64_MAX, &data, &size);
+  if (status)
+    return status;
+  lock(s);
+  status = load_checkpoint(s, path, data, size);
+  unlock(s);
   free(data);
   return status;
-#undef CKPT_FAIL
 }

@@ -43,3 +43,25 @@ void hetc_entry_eval(void **buffers) {
   float **b = (float **)buffers;
   *b[4] = forward(b, b[5]);
 }
+
+/* Like eval, but takes 300 ms first: a call still in flight when another
+ * thread frees the session. */
+#define _POSIX_C_SOURCE 200809L
+#include <time.h>
+void hetc_entry_slow(void **buffers) {
+  struct timespec t = {0, 300 * 1000 * 1000};
+  nanosleep(&t, 0);
+  hetc_entry_eval(buffers);
+}
+
+/* A data symbol with the entry prefix: never callable. */
+int hetc_entry_data = 0;
+
+#ifdef HETC_WITH_DEPENDENCY
+/* Forces the dependency that defines hetc_entry_imported to be loaded. */
+void hetc_fake_dependency_anchor(void);
+void hetc_entry_anchor(void **buffers) {
+  (void)buffers;
+  hetc_fake_dependency_anchor();
+}
+#endif

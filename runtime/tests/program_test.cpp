@@ -156,6 +156,30 @@ TEST_F(Program, MissingBufferIsNamed) {
               HETC_STATUS_DATA_LOSS, "names buffer t9");
 }
 
+TEST_F(Program, CopiesOutsideTheirBuffersAreRefused) {
+  // output0 and t0 hold 4000 bytes each: a copy may not pass their ends.
+  auto withCopy = [](const std::string &copy) {
+    return R"({"kernels": [{"name": "add_one", "block": [64, 1, 1],
+                            "bindings": 2}],
+      "programs": {"eval": {"temporaries": [4000], "commands": [
+        {"dispatch": 0, "grid": [16, 1, 1], "bindings": ["a0", "t0"]},
+        {"copy": )" +
+           copy + "}]}}}";
+  };
+  expectError(load(manifest(withCopy(
+                  R"({"src": "t0", "dst": "a2", "src_offset": 0,
+                      "dst_offset": 8, "bytes": 4000})"))),
+              HETC_STATUS_DATA_LOSS,
+              "command 1 copies 4000 bytes outside its buffers (4000 and "
+              "4000 bytes)");
+  hetc_artifact_free(artifact);
+  artifact = nullptr;
+  expectError(load(manifest(withCopy(
+                  R"({"src": "t0", "dst": "a2", "src_offset": 1e+30,
+                      "dst_offset": 0, "bytes": 4})"))),
+              HETC_STATUS_DATA_LOSS, "a copy lacks src, dst, offsets or bytes");
+}
+
 TEST_F(Program, WrongBindingCountNamesTheKernel) {
   expectError(load(manifest(program("[16, 1, 1]", "\"t0\""))),
               HETC_STATUS_DATA_LOSS, "kernel 'add_one' does not bind its 2");

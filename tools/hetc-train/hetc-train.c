@@ -17,6 +17,7 @@
 #include "npy.h"
 
 #include <errno.h>
+#include <float.h>
 #include <unistd.h>
 
 #include <math.h>
@@ -243,6 +244,46 @@ typedef struct dataset {
   void *y;
 } dataset_t;
 
+/* Stores label `i` of `y` as the model's label dtype, refusing what has no
+ * exact value there: a class index must be a whole number in the int32
+ * range (2.7, NaN, 1e10 and 2^32 + 3 are refused, not wrapped), a float
+ * label finite and within f32. */
+static int convert_label(const char *path, const npy_array_t *y, size_t i,
+                         hetc_dtype_t dtype, void *out) {
+  if (dtype == HETC_DTYPE_I32) {
+    if (y->kind == NPY_I64) {
+      int64_t v = npy_get_i64(y, i);
+      if (v >= INT32_MIN && v <= INT32_MAX) {
+        ((int32_t *)out)[i] = (int32_t)v;
+        return 0;
+      }
+      fprintf(stderr,
+              "hetc-train: '%s': label #%zu (%lld) is outside the int32 "
+              "range\n",
+              path, i, (long long)v);
+      return 1;
+    }
+    double v = npy_get(y, i);
+    if (v == floor(v) && v >= INT32_MIN && v <= INT32_MAX) {
+      ((int32_t *)out)[i] = (int32_t)v;
+      return 0;
+    }
+    fprintf(stderr,
+            "hetc-train: '%s': label #%zu (%g) is not a whole number in the "
+            "int32 range\n",
+            path, i, v);
+    return 1;
+  }
+  double v = npy_get(y, i);
+  if (isfinite(v) && fabs(v) <= FLT_MAX) {
+    ((float *)out)[i] = (float)v;
+    return 0;
+  }
+  fprintf(stderr, "hetc-train: '%s': label #%zu (%g) is not a finite f32\n",
+          path, i, v);
+  return 1;
+}
+
 static int load_dataset(const char *xp, const char *yp, const model_io_t *io,
                         dataset_t *out) {
   char error[512];
@@ -307,16 +348,22 @@ static int load_dataset(const char *xp, const char *yp, const model_io_t *io,
     out->rows = rows;
     out->x = malloc(x.count * sizeof(float));
     out->y = malloc((size_t)rows * 4);
-    for (size_t i = 0; out->x && i < x.count; ++i)
-      out->x[i] = (float)npy_get(&x, i);
-    for (int64_t i = 0; out->y && i < rows; ++i) {
-      double v = npy_get(&y, (size_t)i);
-      if (io->label->dtype == HETC_DTYPE_I32)
-        ((int32_t *)out->y)[i] = (int32_t)v;
-      else
-        ((float *)out->y)[i] = (float)v;
+    for (size_t i = 0; out->x && !rc && i < x.count; ++i) {
+      double v = npy_get(&x, i);
+      /* A finite double beyond f32's range has no defined conversion. */
+      if (isfinite(v) && fabs(v) > FLT_MAX) {
+        fprintf(stderr,
+                "hetc-train: '%s': element #%zu (%g) is outside the f32 "
+                "range\n",
+                xp, i, v);
+        rc = 1;
+        break;
+      }
+      out->x[i] = (float)v;
     }
-    if (!out->x || !out->y) {
+    for (int64_t i = 0; out->y && !rc && i < rows; ++i)
+      rc = convert_label(yp, &y, (size_t)i, io->label->dtype, out->y);
+    if (!rc && (!out->x || !out->y)) {
       fprintf(stderr, "hetc-train: out of memory\n");
       rc = 1;
     }

@@ -14,6 +14,8 @@
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::hetc;
 
@@ -72,6 +74,11 @@ void InitAttr::print(AsmPrinter &printer) const {
 LogicalResult InitAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                InitKind kind, APFloat valueFloat) {
   double value = valueFloat.convertToDouble();
+  // Values reach the manifest (JSON has no inf or nan) and f32 tensors.
+  if (!std::isfinite(value) || std::fabs(value) > 3.4028234663852886e38)
+    return emitError() << "#hetc.init<" << stringifyInitKind(kind)
+                       << "> needs a finite value within the f32 range, got "
+                       << value;
   switch (kind) {
   case InitKind::Uniform:
   case InitKind::Normal:

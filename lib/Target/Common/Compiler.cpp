@@ -9,6 +9,7 @@
 #include "hetc/Dialect/Hetc/Passes.h"
 #include "hetc/Target/Passes.h"
 
+#include "hetc/runtime/artifact_format.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/InitAllDialects.h"
@@ -16,6 +17,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/Support/JSON.h"
 
 #include <cmath>
@@ -90,6 +92,20 @@ FailureOr<llvm::json::Object> describeTensor(Location loc, Type type,
                           << tensor.getElementType()
                           << ", which artifacts cannot carry (f32, f16, bf16, "
                              "i32, i64)";
+  // The runtime's limits (artifact_format.h): refuse here what it would
+  // refuse to load.
+  if (tensor.getRank() > HETC_MANIFEST_MAX_RANK)
+    return emitError(loc) << "'" << name << "' has rank " << tensor.getRank()
+                          << "; artifacts carry tensors of rank at most "
+                          << HETC_MANIFEST_MAX_RANK;
+  std::optional<uint64_t> bytes = (tensor.getElementTypeBitWidth() + 7) / 8;
+  for (int64_t dim : tensor.getShape()) {
+    bytes = llvm::checkedMulUnsigned<uint64_t>(*bytes, dim);
+    if (!bytes || *bytes > HETC_MAX_TENSOR_BYTES)
+      return emitError(loc) << "'" << name << "' of type " << type
+                            << " has more than 2^48 bytes, the most an "
+                               "artifact tensor may hold";
+  }
   llvm::json::Array shape;
   for (int64_t dim : tensor.getShape())
     shape.push_back(dim);

@@ -633,6 +633,29 @@ func.func @f(%w: tensor<4xf32> {hetc.param = #hetc.init<zeros, 1.0>}) {
 
 // -----
 
+// inf and nan have no JSON form in the manifest, and f32 tensors cannot hold
+// values beyond its range.
+// expected-error @+1 {{#hetc.init<uniform> needs a finite value within the f32 range, got INF}}
+func.func @f(%w: tensor<4xf32> {hetc.param = #hetc.init<uniform, 0x7FF0000000000000>}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{#hetc.init<normal> needs a finite value within the f32 range, got nan}}
+func.func @f(%w: tensor<4xf32> {hetc.param = #hetc.init<normal, 0x7FF8000000000000>}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{#hetc.init<constant> needs a finite value within the f32 range, got 1.000000e+300}}
+func.func @f(%w: tensor<4xf32> {hetc.param = #hetc.init<constant, 1.0e300>}) {
+  return
+}
+
+// -----
+
 //===----------------------------------------------------------------------===//
 // Argument roles
 //===----------------------------------------------------------------------===//

@@ -49,6 +49,17 @@ extern "C" {
 #define HETC_SECTION_OFF_CRC 48u
 #define HETC_SECTION_OFF_ALIGN 52u
 
+/* Limits on what a manifest may declare: the compiler refuses to write an
+ * artifact beyond them and the runtime refuses to load one. */
+#define HETC_MANIFEST_MAX_RANK 8
+#define HETC_MAX_TENSOR_BYTES (1ull << 48)   /* one tensor */
+#define HETC_MAX_ENTRIES 1024                /* entries per artifact */
+#define HETC_MAX_ENTRY_TENSORS 65536         /* arguments, or results */
+#define HETC_MAX_ARTIFACT_BYTES (1ull << 36) /* a whole artifact file */
+/* Every entry point the compiler emits is `void hetc_entry_<name>(void **)`;
+ * the runtime calls no other symbol. */
+#define HETC_ENTRY_SYMBOL_PREFIX "hetc_entry_"
+
 /* One section to encode. */
 typedef struct hetc_section_input {
   const char *name;

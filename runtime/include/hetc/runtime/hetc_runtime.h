@@ -64,6 +64,8 @@ typedef enum hetc_role {
   HETC_ROLE_BUFFER = 6,
 } hetc_role_t;
 
+/* The largest rank a manifest may declare (HETC_MANIFEST_MAX_RANK in
+ * artifact_format.h, which the compiler enforces). */
 #define HETC_MAX_RANK 8
 
 /* An argument or result as the manifest describes it. */
@@ -87,6 +89,15 @@ typedef struct hetc_tensor {
 size_t hetc_dtype_size(hetc_dtype_t dtype);
 const char *hetc_dtype_name(hetc_dtype_t dtype);
 const char *hetc_role_name(hetc_role_t role);
+
+/*--- Files ---------------------------------------------------------------*/
+
+/* Reads the whole regular file `path` (at most `max_bytes`) into memory the
+ * caller frees with free(). A directory or special file, a file that cannot
+ * be opened, or one that changes size while read is an error naming `what`
+ * ("artifact", "checkpoint") and the path. */
+hetc_status_t hetc_read_file(const char *path, const char *what,
+                             uint64_t max_bytes, void **data, size_t *size);
 
 /*--- Artifacts ------------------------------------------------------------*/
 

@@ -1,0 +1,271 @@
+"""Hostile and broken input through Python and hetc-train (issue 13).
+
+The binding refuses None where it needs an object; sessions used from several
+threads give the serial result and close() waits for a call in flight;
+hetc-train's npy reader refuses what it cannot convert exactly, naming the
+file and the element.
+"""
+import struct
+import subprocess
+import sys
+import threading
+import time
+import zlib
+
+import numpy as np
+import pytest
+
+import runtime
+from conftest import REPO
+
+sys.path.insert(0, str(runtime.build_dir() / "python_packages"))
+import hetc  # noqa: E402
+
+MODEL = REPO / "examples" / "mlp_digits.mlir"
+
+
+@pytest.fixture(scope="module")
+def artifact():
+    return hetc.compile_file(MODEL, optimizer={"optimizer": "sgd", "lr": 0.1,
+                                               "momentum": 0.9})
+
+
+def batch(seed=0):
+    rng = np.random.default_rng(seed)
+    return (rng.random((32, 64), dtype=np.float32),
+            rng.integers(0, 10, 32).astype(np.int32))
+
+
+def state(session):
+    return {name: session.get(name) for name in session.state_names}
+
+
+# --- None arguments -------------------------------------------------------
+
+def test_session_refuses_none(artifact):
+    device = hetc.Device("cpu")
+    for args in [(None, device), (artifact, None), (None, None)]:
+        with pytest.raises(TypeError, match="needs an? (Artifact|Device), "
+                                            "not None"):
+            hetc.Session(*args)
+
+
+# --- Threads --------------------------------------------------------------
+
+def test_four_threads_on_one_session_give_the_serial_result(artifact):
+    x, y = batch()
+    serial = hetc.Session(artifact, hetc.Device("cpu"), seed=5)
+    for _ in range(100):
+        serial.train_step(x=x, labels=y)
+    shared = hetc.Session(artifact, hetc.Device("cpu"), seed=5)
+    errors = []
+
+    def work():
+        try:
+            for _ in range(25):
+                shared.train_step(x=x, labels=y)
+        except Exception as e:  # reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert shared.step == 100
+    # Every step sees the same batch, so any order gives the same result;
+    # it must be exactly the serial one.
+    expected, got = state(serial), state(shared)
+    for name in expected:
+        np.testing.assert_array_equal(got[name], expected[name], err_msg=name)
+
+
+def test_concurrent_evals_return_their_own_outputs(artifact):
+    session = hetc.Session(artifact, hetc.Device("cpu"), seed=2)
+    batches = [batch(seed) for seed in range(4)]
+    expected = [session.run("eval", x=x, labels=y)[1]["output0"]
+                for x, y in batches]
+    mismatches = []
+
+    def work(i):
+        x, y = batches[i]
+        for _ in range(50):
+            out = session.run("eval", x=x, labels=y)[1]["output0"]
+            if not np.array_equal(out, expected[i]):
+                mismatches.append(i)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not mismatches
+
+
+def test_four_sessions_in_four_threads(artifact):
+    x, y = batch(1)
+    serial = hetc.Session(artifact, hetc.Device("cpu"), seed=9)
+    for _ in range(30):
+        serial.train_step(x=x, labels=y)
+    expected = state(serial)
+    sessions = [hetc.Session(artifact, hetc.Device("cpu"), seed=9)
+                for _ in range(4)]
+
+    def work(s):
+        for _ in range(30):
+            s.train_step(x=x, labels=y)
+
+    threads = [threading.Thread(target=work, args=(s,)) for s in sessions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for s in sessions:
+        got = state(s)
+        for name in expected:
+            np.testing.assert_array_equal(got[name], expected[name])
+
+
+def encode_artifact(manifest, host):
+    """The artifact container (runtime/include/hetc/runtime/
+    artifact_format.h), written here so a test can pair any manifest with
+    any shared object."""
+    sections = [(b"manifest", manifest.encode()), (b"host", host)]
+    align = lambda n: (n + 63) // 64 * 64  # noqa: E731
+    cursor = align(64 + 56 * len(sections))
+    table, body = b"", b""
+    for name, data in sections:
+        table += struct.pack("<32sQQII", name, cursor, len(data),
+                             zlib.crc32(data), 64)
+        body += data + b"\0" * (align(len(data)) - len(data))
+        cursor += align(len(data))
+    pad = b"\0" * (align(64 + len(table)) - 64 - len(table))
+    size = 64 + len(table) + len(pad) + len(body)
+    header = struct.pack("<8sIIQIIQI", b"HETCART\0", 1, 0, 64, len(sections),
+                         0, size, zlib.crc32(table))
+    return header + b"\0" * (64 - len(header)) + table + pad + body
+
+
+def slow_artifact():
+    """runtime/tests/fake_model.c: entry `slow` is eval after 300 ms."""
+    tensor = '{{"name": "{}", "role": "{}", "dtype": "f32", "shape": {}}}'
+    args = ", ".join([tensor.format("w", "param", [2]),
+                      tensor.format("b", "param", [1]),
+                      tensor.format("x", "input", [4, 2]),
+                      tensor.format("y", "label", [4])])
+    results = ", ".join([tensor.format("loss", "loss", []),
+                         tensor.format("output0", "output", [4])])
+    manifest = ('{"format_version": 1, "compiler_version": "0.1.0", '
+                '"target": "cpu", "chip": "x86-64", "entries": [' +
+                ", ".join('{{"name": "{0}", "kind": "eval", "symbol": '
+                          '"hetc_entry_{0}", "args": [{1}], "results": '
+                          '[{2}]}}'.format(name, args, results)
+                          for name in ["eval", "slow"]) + "]}")
+    host = (runtime.build_dir() / "runtime" / "tests" /
+            "libhetc_fake_model.so").read_bytes()
+    return hetc.Artifact(encode_artifact(manifest, host))
+
+
+def test_close_waits_for_a_call_in_flight():
+    session = hetc.Session(slow_artifact(), hetc.Device("cpu"), seed=1)
+    x = np.arange(8, dtype=np.float32).reshape(4, 2)
+    y = np.zeros(4, np.float32)
+    expected = session.run("eval", x=x, y=y)[1]["output0"]
+    result = {}
+
+    def call():
+        result["out"] = session.run("slow", x=x, y=y)[1]["output0"]
+
+    thread = threading.Thread(target=call)
+    thread.start()
+    time.sleep(0.1)  # the slow entry is running now
+    start = time.monotonic()
+    session.close()
+    waited = time.monotonic() - start
+    thread.join()
+    np.testing.assert_array_equal(result["out"], expected)
+    assert waited > 0.1, "close() returned while the entry was running"
+    with pytest.raises(hetc.Error, match="the session is closed"):
+        session.run("eval", x=x, y=y)
+    with pytest.raises(hetc.Error, match="the session is closed"):
+        session.get("w")
+
+
+# --- hetc-train's npy reader ----------------------------------------------
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory):
+    return runtime.compile_model(
+        MODEL, tmp_path_factory.mktemp("model") / "mlp.hetc",
+        "--optimizer=sgd", "--lr=0.1")
+
+
+def evaluate(tool, model, x, y):
+    return subprocess.run([tool("hetc-train"), str(model), "--eval-only",
+                           "--test-x", str(x), "--test-y", str(y)],
+                          capture_output=True, text=True, timeout=120)
+
+
+def raw_npy(path, descr, shape, data=b"", fortran=False):
+    header = ("{'descr': '%s', 'fortran_order': %s, 'shape': %s, }"
+              % (descr, fortran, shape)).encode()
+    header += b" " * (63 - (10 + len(header)) % 64) + b"\n"
+    path.write_bytes(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) +
+                     header + data)
+    return path
+
+
+@pytest.mark.parametrize("labels, error", [
+    (np.array([1.0, 2.7] * 50), "label #1 (2.7) is not a whole number"),
+    (np.array([1.0] * 7 + [np.nan] * 93), "label #7 (nan) is not a whole"),
+    (np.array([3.0, 1e10] * 50), "label #1 (1e+10) is not a whole number"),
+    (np.array([2**32 + 3] * 100, np.int64),
+     "label #0 (4294967299) is outside the int32 range"),
+    (np.array([0] * 99 + [-2**40], np.int64),
+     "label #99 (-1099511627776) is outside the int32 range"),
+])
+def test_labels_without_an_exact_int32_are_refused(tool, compiled, tmp_path,
+                                                   labels, error):
+    x = tmp_path / "x.npy"
+    np.save(x, np.zeros((100, 64), np.float32))
+    y = tmp_path / "y.npy"
+    np.save(y, labels)
+    result = evaluate(tool, compiled, x, y)
+    assert result.returncode == 1
+    assert f"'{y}': {error}" in result.stderr
+
+
+def test_bad_npy_files_are_refused(tool, compiled, tmp_path):
+    good_y = tmp_path / "y.npy"
+    np.save(good_y, np.zeros(100, np.int32))
+    fortran = tmp_path / "fortran.npy"
+    np.save(fortran, np.asfortranarray(np.zeros((100, 64), np.float32)))
+    huge = tmp_path / "huge.npy"
+    np.save(huge, np.full((100, 64), 1e300))
+    cases = {
+        fortran: "is in Fortran order; save it in C order",
+        huge: "element #0 (1e+300) is outside the f32 range",
+        raw_npy(tmp_path / "overflow.npy", "<f4", (2**40, 2**40, 64)):
+            "has an unsupported shape",
+        raw_npy(tmp_path / "bytes.npy", "<f4", (2**61, 4)):
+            "its byte size overflows 64 bits",
+        raw_npy(tmp_path / "big.npy", "<f4", (2**70,)):
+            "has an unsupported shape",
+        raw_npy(tmp_path / "short.npy", "<f4", (100, 64), b"\0" * 100):
+            "is truncated: its shape needs 6400 elements of 4 bytes",
+        raw_npy(tmp_path / "long.npy", "<f4", (100, 64), b"\0" * 25608):
+            "has 8 bytes after the data its shape describes",
+        raw_npy(tmp_path / "order.npy", "<f4", (100, 64), b"\0" * 25600,
+                fortran="1"): "has a malformed fortran_order",
+        tmp_path: "is a directory, not a regular file",
+    }
+    for x, error in cases.items():
+        result = evaluate(tool, compiled, x, good_y)
+        assert result.returncode == 1, x
+        assert error in result.stderr, (x, result.stderr)
+    # The same reader accepts a well-formed file.
+    ok = tmp_path / "ok.npy"
+    np.save(ok, np.zeros((100, 64), np.float32))
+    result = evaluate(tool, compiled, ok, good_y)
+    assert result.returncode == 0, result.stderr
