@@ -51,11 +51,11 @@ static hetc_status_t parse_tensor(const json_value_t *json, const char *entry,
         "artifact manifest: %s #%zu of entry '%s' lacks a name, role, dtype "
         "or shape",
         list, index, entry);
-  static const char *roles[] = {"param", "opt_state", "input",
-                                "label", "loss",      "output"};
+  static const char *roles[] = {"param", "opt_state", "input", "label",
+                                "loss",  "output",    "buffer"};
   static const char *dtypes[] = {"f32", "f16", "bf16", "i32", "i64"};
   int r = -1, d = -1;
-  for (int i = 0; i < 6; ++i)
+  for (int i = 0; i < 7; ++i)
     if (!strcmp(role, roles[i]))
       r = i;
   for (int i = 0; i < 5; ++i)

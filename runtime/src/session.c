@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* A parameter or optimizer-state tensor living on the device. */
+/* A parameter, optimizer-state or buffer tensor living on the device. */
 typedef struct resident {
   hetc_tensor_info_t info;
   hetc_init_t init;
@@ -49,8 +49,10 @@ static resident_t *find_state(hetc_session_t *s, const char *name) {
   return NULL;
 }
 
+/* Tensors the session keeps resident rather than taking from the caller. */
 static bool is_state_role(hetc_role_t role) {
-  return role == HETC_ROLE_PARAM || role == HETC_ROLE_OPT_STATE;
+  return role == HETC_ROLE_PARAM || role == HETC_ROLE_OPT_STATE ||
+         role == HETC_ROLE_BUFFER;
 }
 
 static bool same_shape(const hetc_tensor_info_t *a,
@@ -118,8 +120,8 @@ hetc_status_t hetc_session_create(hetc_artifact_t *artifact,
       d->gpu ? hetc_program_load(d, device->impl, artifact, &s->executable)
              : d->load(device->impl, artifact, &s->executable);
 
-  /* Resident tensors: every param and opt_state argument of every entry,
-   * identified by name; entries must agree on their shapes. */
+  /* Resident tensors: every param, opt_state and buffer argument of every
+   * entry, identified by name; entries must agree on their shapes. */
   size_t capacity = 0;
   for (size_t e = 0; !status && e < artifact->num_entries; ++e)
     capacity += artifact->entries[e].num_args;

@@ -383,6 +383,78 @@ TEST(Artifact, MissingSymbol) {
   hetc_artifact_free(a);
 }
 
+TEST(Buffers, ResidentUpdatedByTrainStepOnlyAndCheckpointed) {
+  const char *args =
+      R"({"name": "w", "role": "param", "dtype": "f32", "shape": [1],
+          "init": {"kind": "ones"}},
+         {"name": "count", "role": "buffer", "dtype": "f32", "shape": [1],
+          "init": {"kind": "constant", "value": 3.0}},
+         {"name": "x", "role": "input", "dtype": "f32", "shape": [1]})";
+  const char *loss =
+      R"([{"name": "loss", "role": "loss", "dtype": "f32", "shape": []}])";
+  std::string text =
+      std::string(R"({"format_version": 1, "compiler_version": "0.1.0",
+    "target": "cpu", "chip": "x86-64", "entries": [
+    {"name": "train_step", "kind": "train_step",
+     "symbol": "hetc_entry_train_step", "args": [)") +
+      args + R"(], "results": )" + loss + R"(},
+    {"name": "eval", "kind": "eval", "symbol": "hetc_entry_eval",
+     "args": [)" +
+      args + R"(], "results": )" + loss + "}]}";
+  hetc_artifact_t *a;
+  hetc_device_t *d;
+  hetc_session_t *s;
+  ASSERT_EQ(openBytes(encode(text, HETC_FAKE_BUFFER_MODEL_PATH), &a), nullptr);
+  ASSERT_EQ(hetc_device_open("cpu", 0, &d), nullptr);
+  ASSERT_EQ(hetc_session_create(a, d, &s), nullptr);
+  ASSERT_EQ(hetc_session_init_params(s, 1), nullptr);
+  ASSERT_EQ(hetc_session_state_count(s), 2u);
+  EXPECT_STREQ(hetc_session_state_info(s, 1)->name, "count");
+  EXPECT_EQ(hetc_session_state_info(s, 1)->role, HETC_ROLE_BUFFER);
+  EXPECT_STREQ(hetc_role_name(HETC_ROLE_BUFFER), "buffer");
+  int64_t one[1] = {1};
+  auto get = [&](const char *name) {
+    float v = -1;
+    hetc_tensor_t t = {name, HETC_DTYPE_F32, 1, one, &v};
+    EXPECT_EQ(hetc_session_get_tensor(s, &t), nullptr);
+    return v;
+  };
+  EXPECT_EQ(get("count"), 3.0f);
+
+  float x = 2, out = 0;
+  hetc_tensor_t in[] = {{"x", HETC_DTYPE_F32, 1, one, &x}};
+  // The buffer is the session's, not an input.
+  hetc_tensor_t withCount[] = {{"x", HETC_DTYPE_F32, 1, one, &x},
+                               {"count", HETC_DTYPE_F32, 1, one, &x}};
+  expectError(hetc_session_train_step(s, withCount, 2, &out, nullptr, 0),
+              HETC_STATUS_INVALID_ARGUMENT,
+              "entry 'train_step' has no input named 'count'");
+  ASSERT_EQ(hetc_session_train_step(s, in, 1, &out, nullptr, 0), nullptr);
+  EXPECT_EQ(out, 2.0f);
+  EXPECT_EQ(get("w"), 0.0f);
+  EXPECT_EQ(get("count"), 5.0f);
+  // Eval reads the buffer and leaves it.
+  float w = 1.5f;
+  hetc_tensor_t wt = {"w", HETC_DTYPE_F32, 1, one, &w};
+  ASSERT_EQ(hetc_session_set_tensor(s, &wt), nullptr);
+  ASSERT_EQ(hetc_session_run(s, "eval", in, 1, &out, nullptr, 0), nullptr);
+  EXPECT_EQ(out, 1.5f * 2 + 5);
+  EXPECT_EQ(get("count"), 5.0f);
+
+  std::string path = ::testing::TempDir() + "/buffer.ckpt";
+  ASSERT_EQ(hetc_session_save_checkpoint(s, path.c_str()), nullptr);
+  float count = -7;
+  hetc_tensor_t ct = {"count", HETC_DTYPE_F32, 1, one, &count};
+  ASSERT_EQ(hetc_session_set_tensor(s, &ct), nullptr);
+  EXPECT_EQ(get("count"), -7.0f);
+  ASSERT_EQ(hetc_session_load_checkpoint(s, path.c_str()), nullptr);
+  EXPECT_EQ(get("count"), 5.0f);
+  EXPECT_EQ(get("w"), 1.5f);
+  hetc_session_free(s);
+  hetc_device_free(d);
+  hetc_artifact_free(a);
+}
+
 TEST(Devices, TwoSessionsOnTwoDevicesAreIndependent) {
   hetc_artifact_t *a;
   ASSERT_EQ(openBytes(encode(manifest()), &a), nullptr);

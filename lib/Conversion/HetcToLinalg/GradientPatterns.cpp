@@ -21,8 +21,39 @@ using namespace mlir::hetc::lowering;
 
 namespace {
 
+/// Signed integer comparison for integer operands.
+Value cmpIntPredicate(OpBuilder &b, Location loc, ComparePredicate predicate,
+                      Value x, Value y) {
+  arith::CmpIPredicate p;
+  switch (predicate) {
+  case ComparePredicate::EQ:
+    p = arith::CmpIPredicate::eq;
+    break;
+  case ComparePredicate::NE:
+    p = arith::CmpIPredicate::ne;
+    break;
+  case ComparePredicate::LT:
+    p = arith::CmpIPredicate::slt;
+    break;
+  case ComparePredicate::LE:
+    p = arith::CmpIPredicate::sle;
+    break;
+  case ComparePredicate::GT:
+    p = arith::CmpIPredicate::sgt;
+    break;
+  case ComparePredicate::GE:
+    p = arith::CmpIPredicate::sge;
+    break;
+  default:
+    llvm_unreachable("unknown compare predicate");
+  }
+  return arith::CmpIOp::create(b, loc, p, x, y);
+}
+
 Value cmpPredicate(OpBuilder &b, Location loc, ComparePredicate predicate,
                    Value x, Value y) {
+  if (isa<IntegerType>(x.getType()))
+    return cmpIntPredicate(b, loc, predicate, x, y);
   arith::CmpFPredicate p;
   switch (predicate) {
   case ComparePredicate::EQ:
@@ -49,7 +80,8 @@ Value cmpPredicate(OpBuilder &b, Location loc, ComparePredicate predicate,
   return arith::CmpFOp::create(b, loc, p, x, y);
 }
 
-/// hetc.compare => linalg.generic { arith.cmpf + select(1, 0) }
+/// hetc.compare => linalg.generic { arith.cmpf (cmpi for integers) +
+/// select(1, 0) }
 struct CompareOpLowering : OpConversionPattern<CompareOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult

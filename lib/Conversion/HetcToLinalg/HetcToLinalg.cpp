@@ -25,6 +25,7 @@ void mlir::hetc::populateHetcToLinalgConversionPatterns(
   populateNNPatterns(converter, patterns);
   populateLossPatterns(converter, patterns);
   populateGradientPatterns(converter, patterns);
+  populateExtraPatterns(converter, patterns);
 }
 
 /// Reductions (and the contractions of matmul and convolution) accumulate

@@ -87,9 +87,11 @@ Value lowering::buildReduction(OpBuilder &b, Location loc, Value input,
     resultExprs.push_back(b.getAffineDimExpr(d));
   }
   auto resultType = RankedTensorType::get(resultShape, elementType);
-  double initValue = kind == ReductionKind::Sum
-                         ? 0.0
-                         : -std::numeric_limits<double>::infinity();
+  double initValue = 0.0;
+  if (kind == ReductionKind::Max)
+    initValue = -std::numeric_limits<double>::infinity();
+  else if (kind == ReductionKind::Min)
+    initValue = std::numeric_limits<double>::infinity();
   Value init = filledTensor(b, loc, resultType, initValue);
   SmallVector<AffineMap> maps = {
       b.getMultiDimIdentityMap(rank),
@@ -97,11 +99,13 @@ Value lowering::buildReduction(OpBuilder &b, Location loc, Value input,
   auto generic = linalg::GenericOp::create(
       b, loc, resultType, input, init, maps, iterators,
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        Value combined =
-            kind == ReductionKind::Sum
-                ? arith::AddFOp::create(nb, nloc, args[0], args[1]).getResult()
-                : arith::MaximumFOp::create(nb, nloc, args[0], args[1])
-                      .getResult();
+        Value combined;
+        if (kind == ReductionKind::Sum)
+          combined = arith::AddFOp::create(nb, nloc, args[0], args[1]);
+        else if (kind == ReductionKind::Max)
+          combined = arith::MaximumFOp::create(nb, nloc, args[0], args[1]);
+        else
+          combined = arith::MinimumFOp::create(nb, nloc, args[0], args[1]);
         linalg::YieldOp::create(nb, nloc, combined);
       });
   return generic.getResult(0);

@@ -38,7 +38,7 @@ AffineMap broadcastMap(MLIRContext *ctx, ArrayRef<int64_t> operandShape,
 Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
                        ValueRange inputs, ScalarBodyFn body);
 
-enum class ReductionKind { Sum, Max };
+enum class ReductionKind { Sum, Max, Min };
 
 /// Reduces `input` over sorted, non-negative `axes`, dropping them.
 Value buildReduction(OpBuilder &b, Location loc, Value input,
@@ -93,6 +93,8 @@ void populateLossPatterns(const TypeConverter &converter,
                           RewritePatternSet &patterns);
 void populateGradientPatterns(const TypeConverter &converter,
                               RewritePatternSet &patterns);
+void populateExtraPatterns(const TypeConverter &converter,
+                           RewritePatternSet &patterns);
 } // namespace mlir::hetc
 
 #endif // HETC_LIB_CONVERSION_HETCTOLINALG_UTILS_H

@@ -118,26 +118,26 @@ LogicalResult HetcDialect::verifyRegionArgAttribute(Operation *op,
   StringRef name = attr.getName().getValue();
   auto countRoles = [&]() {
     int roles = 0;
-    for (StringRef role :
-         {kParamAttrName, kInputAttrName, kLabelAttrName, kOptStateAttrName})
+    for (StringRef role : {kParamAttrName, kBufferAttrName, kInputAttrName,
+                           kLabelAttrName, kOptStateAttrName})
       roles += fn.getArgAttr(argIndex, role) ? 1 : 0;
     return roles;
   };
   if (countRoles() > 1)
-    return op->emitOpError() << "argument #" << argIndex
-                             << " has more than one of hetc.param, "
-                                "hetc.input, hetc.label and hetc.opt_state";
-  if (name == kParamAttrName) {
+    return op->emitOpError()
+           << "argument #" << argIndex
+           << " has more than one of hetc.param, hetc.buffer, hetc.input, "
+              "hetc.label and hetc.opt_state";
+  if (name == kParamAttrName || name == kBufferAttrName) {
     if (!isa<InitAttr>(attr.getValue()))
       return op->emitOpError()
-             << "argument #" << argIndex
-             << ": 'hetc.param' must be a #hetc.init attribute, got "
-             << attr.getValue();
+             << "argument #" << argIndex << ": '" << name
+             << "' must be a #hetc.init attribute, got " << attr.getValue();
     if (!isFloatTensor(argType))
       return op->emitOpError()
-             << "argument #" << argIndex
-             << ": a parameter must be a statically shaped f32, f16 or bf16 "
-                "tensor, got "
+             << "argument #" << argIndex << ": a "
+             << (name == kParamAttrName ? "parameter" : "buffer")
+             << " must be a statically shaped f32, f16 or bf16 tensor, got "
              << argType;
     return success();
   }
@@ -175,8 +175,9 @@ LogicalResult HetcDialect::verifyRegionArgAttribute(Operation *op,
   }
   return op->emitOpError() << "argument #" << argIndex
                            << ": unknown hetc argument attribute '" << name
-                           << "' (expected hetc.param, hetc.input, "
-                              "hetc.label, hetc.opt_state or hetc.name)";
+                           << "' (expected hetc.param, hetc.buffer, "
+                              "hetc.input, hetc.label, hetc.opt_state or "
+                              "hetc.name)";
 }
 
 /// Checks the kind of a hetc.opt_state and the argument it belongs to:

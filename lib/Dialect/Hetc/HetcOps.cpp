@@ -432,6 +432,7 @@ struct NormalizeReduceAxes : OpRewritePattern<ReduceOp> {
 HETC_REDUCE_OP(ReduceSumOp, "reduce_sum")
 HETC_REDUCE_OP(ReduceMeanOp, "reduce_mean")
 HETC_REDUCE_OP(ReduceMaxOp, "reduce_max")
+HETC_REDUCE_OP(ReduceMinOp, "reduce_min")
 #undef HETC_REDUCE_OP
 
 //===----------------------------------------------------------------------===//
@@ -1109,8 +1110,15 @@ LogicalResult
 CompareOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                             Adaptor adaptor,
                             SmallVectorImpl<Type> &inferredReturnTypes) {
-  return inferBroadcastBinary("compare", loc, adaptor.getLhs(),
-                              adaptor.getRhs(), inferredReturnTypes);
+  if (failed(inferBroadcastBinary("compare", loc, adaptor.getLhs(),
+                                  adaptor.getRhs(), inferredReturnTypes)))
+    return failure();
+  // Integer comparisons give an f32 mask: the mask feeds float arithmetic.
+  auto mask = cast<RankedTensorType>(inferredReturnTypes.back());
+  if (isa<IntegerType>(mask.getElementType()))
+    inferredReturnTypes.back() =
+        mask.clone(Float32Type::get(mask.getContext()));
+  return success();
 }
 
 LogicalResult CrossEntropyBackwardOp::inferReturnTypes(

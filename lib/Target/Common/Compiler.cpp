@@ -92,51 +92,51 @@ llvm::json::Object describeInit(InitAttr init) {
   return object;
 }
 
-/// Argument names: hetc.name when given, else a name derived from the role
-/// and position, identical in every entry for the same parameter.
-std::string argumentName(func::FuncOp fn, unsigned index, llvm::StringRef role,
-                         unsigned roleIndex) {
-  if (auto name = fn.getArgAttrOfType<StringAttr>(index, "hetc.name"))
-    return name.getValue().str();
-  return (role + llvm::Twine(roleIndex)).str();
-}
-
 /// Builds the manifest entry of one entry function, reading the argument and
 /// result roles the model contract and the train-step pass attach.
 FailureOr<llvm::json::Object> describeEntry(func::FuncOp fn,
                                             llvm::StringRef kind) {
   Location loc = fn.getLoc();
   llvm::json::Array args, results;
-  llvm::StringMap<unsigned> roleCounts;
+  unsigned numParams = 0;
   SmallVector<std::string> names;
   for (unsigned i = 0, e = fn.getNumArguments(); i < e; ++i) {
     Type type = fn.getArgumentTypes()[i];
-    if (auto init = fn.getArgAttrOfType<InitAttr>(i, "hetc.param")) {
-      std::string name = argumentName(fn, i, "param", roleCounts["param"]++);
-      auto desc = describeTensor(loc, type, name, "param");
+    // Parameters and buffers: resident session state with an initializer.
+    auto paramInit =
+        fn.getArgAttrOfType<InitAttr>(i, HetcDialect::kParamAttrName);
+    auto bufferInit =
+        fn.getArgAttrOfType<InitAttr>(i, HetcDialect::kBufferAttrName);
+    if (paramInit || bufferInit) {
+      std::string name = getArgumentName(fn, i);
+      auto desc =
+          describeTensor(loc, type, name, paramInit ? "param" : "buffer");
       if (failed(desc))
         return failure();
-      (*desc)["init"] = describeInit(init);
+      (*desc)["init"] = describeInit(paramInit ? paramInit : bufferInit);
       names.push_back(name);
       args.push_back(std::move(*desc));
+      numParams += paramInit ? 1 : 0;
       continue;
     }
-    if (auto state = fn.getArgAttrOfType<DictionaryAttr>(i, "hetc.opt_state")) {
+    if (auto state = fn.getArgAttrOfType<DictionaryAttr>(
+            i, HetcDialect::kOptStateAttrName)) {
       auto param = state.getAs<IntegerAttr>("param");
       auto stateKind = state.getAs<StringAttr>("kind");
       // Parameter-less state (Adam's step counter) belongs to the optimizer.
       std::optional<int64_t> paramIndex;
       if (param)
         paramIndex = param.getInt();
-      if (!stateKind || (paramIndex && (*paramIndex < 0 ||
-                                        *paramIndex >= roleCounts["param"])))
+      if (!stateKind ||
+          (paramIndex && (*paramIndex < 0 || *paramIndex >= numParams)))
         return emitError(loc) << "argument #" << i
                               << " has a malformed hetc.opt_state " << state;
       std::string of = paramIndex ? names[*paramIndex] : "";
       std::string name = of.empty()
                              ? ("optimizer." + stateKind.getValue()).str()
                              : (of + "." + stateKind.getValue()).str();
-      if (auto explicitName = fn.getArgAttrOfType<StringAttr>(i, "hetc.name"))
+      if (auto explicitName =
+              fn.getArgAttrOfType<StringAttr>(i, HetcDialect::kNameAttrName))
         name = explicitName.getValue().str();
       auto desc = describeTensor(loc, type, name, "opt_state");
       if (failed(desc))
@@ -160,7 +160,7 @@ FailureOr<llvm::json::Object> describeEntry(func::FuncOp fn,
       return emitError(fn.getArgument(i).getLoc())
              << "argument #" << i << " of entry '" << fn.getSymName()
              << "' has no role";
-    std::string name = argumentName(fn, i, role, roleCounts[role]++);
+    std::string name = getArgumentName(fn, i);
     auto desc = describeTensor(loc, type, name, role);
     if (failed(desc))
       return failure();
@@ -239,16 +239,30 @@ FailureOr<std::string> mlir::hetc::compileModule(ModuleOp module,
                          options)))
     return failure();
 
-  // The eval entry is the model itself: loss and auxiliary outputs.
+  // The eval entry is the eval-mode function when the model has one, else
+  // the model itself: loss and auxiliary outputs, buffers read-only.
+  FailureOr<func::FuncOp> evalMode = findEvalFunction(*model);
+  if (failed(evalMode))
+    return failure();
+  func::FuncOp evalSource = *evalMode ? *evalMode : *model;
   OpBuilder builder(module.getContext());
-  builder.setInsertionPointAfter(*model);
-  auto eval = cast<func::FuncOp>(builder.clone(*model->getOperation()));
+  builder.setInsertionPointAfter(evalSource);
+  auto eval = cast<func::FuncOp>(builder.clone(*evalSource.getOperation()));
   SymbolTable symbols(module);
   if (symbols.lookup("eval") && symbols.lookup("eval") != eval)
     return emitError(symbols.lookup("eval")->getLoc())
            << "the entry name 'eval' is reserved for the generated entry";
   symbols.setSymbolName(eval, "eval");
   eval.setPublic();
+  eval->removeAttr(HetcDialect::kEvalOfAttrName);
+  // Eval never changes state: its buffer updates are dropped.
+  llvm::BitVector bufferUpdates(eval.getNumResults());
+  for (unsigned i = 0, e = eval.getNumResults(); i < e; ++i)
+    if (eval.getResultAttr(i, HetcDialect::kBufferUpdateAttrName))
+      bufferUpdates.set(i);
+  eval.walk([&](func::ReturnOp ret) { ret->eraseOperands(bufferUpdates); });
+  if (failed(eval.eraseResults(bufferUpdates)))
+    return emitError(eval.getLoc()) << "could not drop eval's buffer updates";
 
   SmallVector<std::string> entries = {"eval"};
   if (options.trainStep) {

@@ -116,6 +116,11 @@ struct HetcGPUSplitReductionsPass
   int64_t chooseRatio(linalg::LinalgOp op) const {
     if (op.getNumReductionLoops() != 1 || !isCandidate(op))
       return 0;
+    // splitReduction reshapes the reduced loop into two, and would leave a
+    // linalg.index of it naming the inner one only (gather-form gradients,
+    // cumsum): such ops stay whole.
+    if (!op.getBlock()->getOps<linalg::IndexOp>().empty())
+      return 0;
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     int64_t reduced = 1, outputs = 1;
     for (auto [range, iterator] :

@@ -32,9 +32,28 @@ func.func @compare_result_type(%a: tensor<4xf32>, %b: tensor<1xf32>) {
 
 // -----
 
-func.func @compare_integer_operand(%a: tensor<4xi32>) {
-  // expected-error @+1 {{'hetc.compare' op operand #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type, but got 'tensor<4xi32>'}}
+func.func @compare_integer_result(%a: tensor<4xi32>) {
+  // Integer operands compare to an f32 mask, never to an integer one.
+  // expected-error @+1 {{'hetc.compare' op result #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type, but got 'tensor<4xi32>'}}
   %0 = hetc.compare gt, %a, %a : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  return
+}
+
+// -----
+
+func.func @compare_mixed_operands(%a: tensor<4xi32>, %b: tensor<4xi64>) {
+  // expected-error @+2 {{'hetc.compare' op lhs and rhs have different element types ('i32' vs 'i64')}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = hetc.compare eq, %a, %b : (tensor<4xi32>, tensor<4xi64>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @compare_integer_mask_type(%a: tensor<4xi64>) {
+  // expected-error @+2 {{'hetc.compare' op inferred type(s) 'tensor<4xf32>' are incompatible with return type(s) of operation 'tensor<4xf16>'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = hetc.compare eq, %a, %a : (tensor<4xi64>, tensor<4xi64>) -> tensor<4xf16>
   return
 }
 

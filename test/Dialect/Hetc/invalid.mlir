@@ -637,7 +637,7 @@ func.func @f(%w: tensor<4xf32> {hetc.param = #hetc.init<zeros, 1.0>}) {
 // Argument roles
 //===----------------------------------------------------------------------===//
 
-// expected-error @+1 {{'func.func' op argument #1 has more than one of hetc.param, hetc.input, hetc.label and hetc.opt_state}}
+// expected-error @+1 {{'func.func' op argument #1 has more than one of hetc.param, hetc.buffer, hetc.input, hetc.label and hetc.opt_state}}
 func.func @f(%x: tensor<4xf32> {hetc.input}, %w: tensor<4xf32> {hetc.param = #hetc.init<zeros>, hetc.label}) {
   return
 }
@@ -653,6 +653,27 @@ func.func @f(%w: tensor<4xf32> {hetc.param = 1.0 : f32}) {
 
 // expected-error @+1 {{'func.func' op argument #0: a parameter must be a statically shaped f32, f16 or bf16 tensor, got 'tensor<4xi32>'}}
 func.func @f(%w: tensor<4xi32> {hetc.param = #hetc.init<zeros>}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op argument #0: 'hetc.buffer' must be a #hetc.init attribute, got unit}}
+func.func @f(%w: tensor<4xf32> {hetc.buffer}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op argument #0: a buffer must be a statically shaped f32, f16 or bf16 tensor, got 'tensor<4xi64>'}}
+func.func @f(%w: tensor<4xi64> {hetc.buffer = #hetc.init<zeros>}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op argument #0 has more than one of hetc.param, hetc.buffer, hetc.input, hetc.label and hetc.opt_state}}
+func.func @f(%w: tensor<4xf32> {hetc.buffer = #hetc.init<zeros>, hetc.param = #hetc.init<zeros>}) {
   return
 }
 
@@ -721,7 +742,7 @@ func.func @f(%w: tensor<4xf32> {hetc.param = #hetc.init<zeros>}, %m: tensor<3xf3
 
 // -----
 
-// expected-error @+1 {{'func.func' op argument #0: unknown hetc argument attribute 'hetc.weight' (expected hetc.param, hetc.input, hetc.label, hetc.opt_state or hetc.name)}}
+// expected-error @+1 {{'func.func' op argument #0: unknown hetc argument attribute 'hetc.weight' (expected hetc.param, hetc.buffer, hetc.input, hetc.label, hetc.opt_state or hetc.name)}}
 func.func @f(%x: tensor<4xf32> {hetc.weight}) {
   return
 }

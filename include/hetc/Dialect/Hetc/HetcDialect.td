@@ -44,6 +44,15 @@ def Hetc_Dialect : Dialect {
     `hetc.name = "w1"` on any argument names it in artifacts and
     checkpoints.
 
+    A `hetc.buffer = #hetc.init<zeros>` argument is non-trainable state the
+    session keeps (BatchNorm running statistics, a frozen parameter): it gets
+    no gradient and no optimizer state. A result marked
+    `hetc.buffer_update = 3 : i64` (after the loss) is the new value of
+    buffer argument 3, which train_step writes back in place; eval drops it.
+    A second function marked `hetc.eval_of = "model"` is the model's
+    eval-mode form (running statistics instead of batch statistics, no
+    dropout); its arguments match the model's by name, role and type.
+
     The train_step that hetc-train-step generates adds optimizer state
     arguments, each with exactly one role of its own:
     `hetc.opt_state = {kind = "momentum", init = #hetc.init<zeros>,
@@ -70,6 +79,16 @@ def Hetc_Dialect : Dialect {
         "hetc.opt_state";
     /// Optional string attribute naming an argument in manifests.
     static constexpr ::llvm::StringLiteral kNameAttrName = "hetc.name";
+    /// Argument attribute naming non-trainable session state (running
+    /// statistics, frozen parameters); its value is a #hetc.init attribute.
+    static constexpr ::llvm::StringLiteral kBufferAttrName = "hetc.buffer";
+    /// Integer result attribute: the index of the buffer argument whose new
+    /// value the result is.
+    static constexpr ::llvm::StringLiteral kBufferUpdateAttrName =
+        "hetc.buffer_update";
+    /// String function attribute marking the eval-mode function of the
+    /// model it names.
+    static constexpr ::llvm::StringLiteral kEvalOfAttrName = "hetc.eval_of";
   }];
 }
 

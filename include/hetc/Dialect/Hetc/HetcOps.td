@@ -566,7 +566,8 @@ def Hetc_CompareOp : Hetc_Op<"compare", [Pure, InferTypeOpAdaptor,
   let summary = "Elementwise comparison producing a 0/1 float mask";
   let description = [{
     Compares `lhs` with `rhs` under numpy broadcasting and returns 1.0 where
-    the predicate holds and 0.0 elsewhere, in the operands' element type.
+    the predicate holds and 0.0 elsewhere, in the operands' element type
+    for float operands and as f32 for integer (i32, i64; signed) ones.
     Predicates are ordered: a NaN operand makes every predicate but `ne`
     false. Gradient rules use it to route gradients (relu, maximum,
     reduce_max). A model may use it as a mask too: the mask is piecewise
@@ -576,10 +577,12 @@ def Hetc_CompareOp : Hetc_Op<"compare", [Pure, InferTypeOpAdaptor,
 
     ```mlir
     %m = hetc.compare gt, %x, %zero : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
+    %k = hetc.compare eq, %ids, %pad : (tensor<8x16xi64>, tensor<i64>) -> tensor<8x16xf32>
     ```
   }];
   let arguments = (ins Hetc_ComparePredicateAttr:$predicate,
-                       Hetc_FloatTensor:$lhs, Hetc_FloatTensor:$rhs);
+      Hetc_StaticTensorOf<[F32, F16, BF16, I32, I64]>:$lhs,
+      Hetc_StaticTensorOf<[F32, F16, BF16, I32, I64]>:$rhs);
   let results = (outs Hetc_FloatTensor:$result);
   let assemblyFormat = [{
     `` $predicate `,` $lhs `,` $rhs attr-dict `:`
@@ -785,5 +788,7 @@ def Hetc_SliceBackwardOp : Hetc_Op<"slice_backward",
     attr-dict `:` functional-type(operands, results)
   }];
 }
+
+include "hetc/Dialect/Hetc/HetcOpsExtra.td"
 
 #endif // HETC_DIALECT_HETC_HETCOPS_TD

@@ -28,6 +28,23 @@ collectModels(ModuleOp module, llvm::StringRef entry, bool allowNone);
 /// offending argument or op.
 LogicalResult verifyModelContract(func::FuncOp fn);
 
+/// The role attribute name of argument `index` (hetc.param, hetc.buffer,
+/// hetc.input or hetc.label), or an empty string.
+llvm::StringRef getArgumentRole(func::FuncOp fn, unsigned index);
+
+/// The name of argument `index` in manifests: its hetc.name, else its role
+/// and its position among the arguments of that role (param0, input1...).
+std::string getArgumentName(func::FuncOp fn, unsigned index);
+
+/// The function marked hetc.eval_of = <model's name>, a null function when
+/// there is none; reports a second one.
+FailureOr<func::FuncOp> findEvalFunction(func::FuncOp model);
+
+/// Checks an eval-mode function against its model: the model's contract for
+/// its own arguments and results, and each argument matching the model's
+/// argument of the same name in role, initializer and type.
+LogicalResult verifyEvalFunction(func::FuncOp eval, func::FuncOp model);
+
 /// Function attribute marking functions hetc generated from a model.
 constexpr llvm::StringLiteral kGeneratedAttrName = "hetc.generated";
 

@@ -110,12 +110,14 @@ struct HetcTrainStepPass
                                       : (optimizer == "adamw" ? 0.01 : 0.0);
     double rate = lr > 0.0 ? lr.getValue() : (optimizer == "sgd" ? 0.01 : 1e-3);
 
-    // Arguments: params, then optimizer state, then inputs, then labels,
-    // each group in model order.
-    SmallVector<unsigned> paramIdx, dataIdx, labelIdx;
+    // Arguments: params, then optimizer state, then buffers, then inputs,
+    // then labels, each group in model order.
+    SmallVector<unsigned> paramIdx, bufferIdx, dataIdx, labelIdx;
     for (unsigned i = 0, e = model.getNumArguments(); i < e; ++i) {
       if (model.getArgAttr(i, HetcDialect::kParamAttrName))
         paramIdx.push_back(i);
+      else if (model.getArgAttr(i, HetcDialect::kBufferAttrName))
+        bufferIdx.push_back(i);
       else if (model.getArgAttr(i, HetcDialect::kLabelAttrName))
         labelIdx.push_back(i);
       else
@@ -147,6 +149,8 @@ struct HetcTrainStepPass
       argTypes.push_back(model.getArgumentTypes()[i]);
     for (const StateSpec &state : states)
       argTypes.push_back(state.type);
+    for (unsigned i : bufferIdx)
+      argTypes.push_back(model.getArgumentTypes()[i]);
     for (unsigned i : dataIdx)
       argTypes.push_back(model.getArgumentTypes()[i]);
 
@@ -175,7 +179,15 @@ struct HetcTrainStepPass
       if (state.param >= 0)
         fields.push_back(
             b.getNamedAttr("param", b.getI64IntegerAttr(state.param)));
-      step.setArgAttr(next++, "hetc.opt_state", b.getDictionaryAttr(fields));
+      step.setArgAttr(next++, HetcDialect::kOptStateAttrName,
+                      b.getDictionaryAttr(fields));
+    }
+    // Buffers get no gradient and no state; train_step argument of each.
+    llvm::DenseMap<unsigned, unsigned> bufferArg;
+    for (unsigned i : bufferIdx) {
+      step.setArgAttrs(next, model.getArgAttrDict(i));
+      mapping.map(model.getArgument(i), block->getArgument(next));
+      bufferArg[i] = next++;
     }
     for (unsigned i : dataIdx) {
       step.setArgAttrs(next, model.getArgAttrDict(i));
@@ -252,10 +264,25 @@ struct HetcTrainStepPass
       newParams[p] = m.sub(current, m.mul(m.div(mt, denom), stepSize));
     }
 
+    // The model's buffer updates are written back like parameters; they do
+    // not feed the loss, so the reverse pass above never reached them.
+    SmallVector<Value> newBuffers, outputs;
+    SmallVector<int64_t> updated;
+    for (auto [r, value] : llvm::enumerate(ret.getOperands())) {
+      if (auto buffer = model.getResultAttrOfType<IntegerAttr>(
+              r, HetcDialect::kBufferUpdateAttrName)) {
+        newBuffers.push_back(value);
+        updated.push_back(bufferArg.lookup(buffer.getInt()));
+        continue;
+      }
+      outputs.push_back(value);
+    }
+
     // Results: updates (tied to their arguments), the loss, aux outputs.
     SmallVector<Value> results(newParams);
     results.append(newStates);
-    results.append(ret.getOperands().begin(), ret.getOperands().end());
+    results.append(newBuffers);
+    results.append(outputs);
     func::ReturnOp::create(b, ret.getLoc(), results);
     ret.erase();
     step.setFunctionType(
@@ -263,6 +290,8 @@ struct HetcTrainStepPass
     unsigned r = 0;
     for (unsigned i = 0; i < newParams.size() + newStates.size(); ++i)
       step.setResultAttr(r++, "hetc.updates", b.getI64IntegerAttr(i));
+    for (int64_t arg : updated)
+      step.setResultAttr(r++, "hetc.updates", b.getI64IntegerAttr(arg));
     step.setResultAttr(r++, "hetc.loss", b.getUnitAttr());
     while (r < results.size())
       step.setResultAttr(r++, "hetc.output", b.getUnitAttr());

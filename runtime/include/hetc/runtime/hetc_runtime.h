@@ -59,6 +59,9 @@ typedef enum hetc_role {
   HETC_ROLE_LABEL = 3,
   HETC_ROLE_LOSS = 4,
   HETC_ROLE_OUTPUT = 5,
+  /* Non-trainable state kept in the session (running statistics, frozen
+   * parameters): resident like a parameter, updated only by train_step. */
+  HETC_ROLE_BUFFER = 6,
 } hetc_role_t;
 
 #define HETC_MAX_RANK 8

@@ -208,7 +208,7 @@ func.func @foreign_op(%x: tensor<4xf32> {hetc.param = #hetc.init<zeros>}) -> ten
 
 // -----
 
-// expected-error @+1 {{argument #1 of model 'no_role' has no role: mark it hetc.param, hetc.input or hetc.label}}
+// expected-error @+1 {{argument #1 of model 'no_role' has no role: mark it hetc.param, hetc.buffer, hetc.input or hetc.label}}
 func.func @no_role(%w: tensor<4xf32> {hetc.param = #hetc.init<zeros>}, %x: tensor<4xf32>) -> tensor<f32> {
   %l = hetc.reduce_sum %w [0] : tensor<4xf32> -> tensor<f32>
   return %l : tensor<f32>

@@ -63,7 +63,7 @@ func.func @regression(%x: tensor<8x4xbf16> {hetc.input}, %t: tensor<8x1xbf16> {h
 
 // The error points at the argument.
 func.func @no_role(%w: tensor<4xf32> {hetc.param = #hetc.init<zeros>},
-                   // expected-error @+1 {{argument #1 of model 'no_role' has no role: mark it hetc.param, hetc.input or hetc.label}}
+                   // expected-error @+1 {{argument #1 of model 'no_role' has no role: mark it hetc.param, hetc.buffer, hetc.input or hetc.label}}
                    %x: tensor<4xf32>) -> tensor<f32> {
   %l = hetc.mse %x, %w : (tensor<4xf32>, tensor<4xf32>) -> tensor<f32>
   return %l : tensor<f32>

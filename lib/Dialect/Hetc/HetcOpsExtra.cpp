@@ -1,0 +1,214 @@
+//===- HetcOpsExtra.cpp - inference and verifiers of HetcOpsExtra.td ------===//
+//
+// Type inference (the verifier) of where, gather and gather_backward, and
+// the verifiers of clamp, cast and cumsum. reduce_min shares reduce_max's
+// inference in HetcOps.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#include "hetc/Dialect/Hetc/HetcOps.h"
+
+#include "mlir/Dialect/Traits.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::hetc;
+
+namespace {
+/// An op-prefixed diagnostic at an optional location, so inference runs
+/// silently from builders and loudly from the verifier (as in HetcOps.cpp).
+class OpDiag {
+public:
+  OpDiag(std::optional<Location> loc, StringRef opName)
+      : loc(loc), opName(opName) {}
+
+  template <typename... Args> LogicalResult operator()(Args &&...args) const {
+    if (!loc)
+      return failure();
+    InFlightDiagnostic diag = emitError(*loc);
+    diag << "'hetc." << opName << "' op ";
+    (diag << ... << std::forward<Args>(args));
+    return diag;
+  }
+
+private:
+  std::optional<Location> loc;
+  StringRef opName;
+};
+} // namespace
+
+static std::string shapeStr(ArrayRef<int64_t> shape) {
+  std::string str;
+  llvm::raw_string_ostream os(str);
+  os << "[";
+  llvm::interleaveComma(shape, os);
+  os << "]";
+  return str;
+}
+
+static RankedTensorType tensorOperand(const OpDiag &diag, Value value,
+                                      StringRef what) {
+  auto type =
+      dyn_cast_or_null<RankedTensorType>(value ? value.getType() : Type());
+  if (!type || !type.hasStaticShape()) {
+    (void)diag(what, " must be a statically shaped ranked tensor");
+    return {};
+  }
+  return type;
+}
+
+/// Normalizes a possibly negative axis; reports one outside [-rank, rank).
+static FailureOr<int64_t> normalizeAxis(const OpDiag &diag, int64_t axis,
+                                        int64_t rank) {
+  if (rank == 0) {
+    (void)diag("axis ", axis,
+               " is out of range for a rank-0 tensor, which has no axes");
+    return failure();
+  }
+  if (axis < -rank || axis >= rank) {
+    (void)diag("axis ", axis, " is out of range for a rank-", rank,
+               " tensor (valid: [", -rank, ", ", rank - 1, "])");
+    return failure();
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+//===----------------------------------------------------------------------===//
+// ClampOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ClampOp::verify() {
+  OpDiag diag(getLoc(), "clamp");
+  if (!getMin() && !getMax())
+    return diag("needs a min or a max bound (or both)");
+  if (getMin() && std::isnan(getMin()->convertToDouble()))
+    return diag("min bound is NaN");
+  if (getMax() && std::isnan(getMax()->convertToDouble()))
+    return diag("max bound is NaN");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// WhereOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+WhereOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                          Adaptor adaptor,
+                          SmallVectorImpl<Type> &inferredReturnTypes) {
+  OpDiag diag(loc, "where");
+  RankedTensorType cond =
+      tensorOperand(diag, adaptor.getCondition(), "condition");
+  RankedTensorType lhs = tensorOperand(diag, adaptor.getLhs(), "lhs");
+  RankedTensorType rhs = tensorOperand(diag, adaptor.getRhs(), "rhs");
+  if (!cond || !lhs || !rhs)
+    return failure();
+  if (lhs.getElementType() != rhs.getElementType())
+    return diag("lhs and rhs have different element types (",
+                lhs.getElementType(), " vs ", rhs.getElementType(), ")");
+  SmallVector<int64_t> values, shape;
+  if (!OpTrait::util::getBroadcastedShape(lhs.getShape(), rhs.getShape(),
+                                          values))
+    return diag("lhs ", shapeStr(lhs.getShape()), " and rhs ",
+                shapeStr(rhs.getShape()), " are not broadcast-compatible");
+  if (!OpTrait::util::getBroadcastedShape(cond.getShape(), values, shape))
+    return diag("condition ", shapeStr(cond.getShape()),
+                " is not broadcast-compatible with the values' shape ",
+                shapeStr(values));
+  inferredReturnTypes.push_back(
+      RankedTensorType::get(shape, lhs.getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// CastOp
+//===----------------------------------------------------------------------===//
+
+bool CastOp::isFloatToFloat() {
+  return isa<FloatType>(getInput().getType().getElementType()) &&
+         isa<FloatType>(getType().getElementType());
+}
+
+LogicalResult CastOp::verify() {
+  auto input = cast<RankedTensorType>(getInput().getType());
+  auto result = cast<RankedTensorType>(getType());
+  if (input.getShape() != result.getShape())
+    return OpDiag(getLoc(), "cast")(
+        "changes the shape from ", shapeStr(input.getShape()), " to ",
+        shapeStr(result.getShape()), "; it converts element types only");
+  return success();
+}
+
+OpFoldResult CastOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// GatherOp and GatherBackwardOp
+//===----------------------------------------------------------------------===//
+
+/// The gather result type x[:axis] + indices + x[axis+1:], or a reported
+/// error.
+static FailureOr<RankedTensorType> inferGatherType(const OpDiag &diag,
+                                                   Value inputV, Value indicesV,
+                                                   int64_t axisAttr) {
+  RankedTensorType input = tensorOperand(diag, inputV, "input");
+  RankedTensorType indices = tensorOperand(diag, indicesV, "indices");
+  if (!input || !indices)
+    return failure();
+  FailureOr<int64_t> axis = normalizeAxis(diag, axisAttr, input.getRank());
+  if (failed(axis))
+    return failure();
+  ArrayRef<int64_t> x = input.getShape();
+  SmallVector<int64_t> shape(x.take_front(*axis));
+  llvm::append_range(shape, indices.getShape());
+  llvm::append_range(shape, x.drop_front(*axis + 1));
+  return RankedTensorType::get(shape, input.getElementType());
+}
+
+LogicalResult
+GatherOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                           Adaptor adaptor,
+                           SmallVectorImpl<Type> &inferredReturnTypes) {
+  OpDiag diag(loc, "gather");
+  FailureOr<RankedTensorType> type =
+      inferGatherType(diag, adaptor.getInput(), adaptor.getIndices(),
+                      static_cast<int64_t>(adaptor.getAxis()));
+  if (failed(type))
+    return failure();
+  inferredReturnTypes.push_back(*type);
+  return success();
+}
+
+LogicalResult
+GatherBackwardOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                   Adaptor adaptor,
+                                   SmallVectorImpl<Type> &inferredReturnTypes) {
+  OpDiag diag(loc, "gather_backward");
+  FailureOr<RankedTensorType> forward =
+      inferGatherType(diag, adaptor.getInput(), adaptor.getIndices(),
+                      static_cast<int64_t>(adaptor.getAxis()));
+  if (failed(forward))
+    return failure();
+  Value grad = adaptor.getGradOutput();
+  if (grad.getType() != *forward)
+    return diag("grad_output has type ", grad.getType(),
+                " but the forward op produces ", *forward);
+  inferredReturnTypes.push_back(adaptor.getInput().getType());
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// CumsumOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult CumsumOp::verify() {
+  OpDiag diag(getLoc(), "cumsum");
+  return normalizeAxis(diag, static_cast<int64_t>(getAxis()),
+                       getInput().getType().getRank());
+}
