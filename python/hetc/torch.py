@@ -184,6 +184,9 @@ class _Scopes:
 
     def __init__(self, model):
         self.names = {id(m): name for name, m in model.named_modules()}
+        # Entries are made now: functional_call swaps the classes later.
+        self.entries = {id(m): self.entry(m, name)
+                        for name, m in model.named_modules()}
         self.stack = []
         self.handles = []
         tb = torch.fx.traceback
@@ -198,7 +201,8 @@ class _Scopes:
             line = inspect.getsourcelines(fn)[1]
         except (OSError, TypeError):
             file, line = "<torch>", 0
-        return f"hetc-scope\t{file}\t{line}\t{path}"
+        # The root module's own ops are scoped by its class name.
+        return f"hetc-scope\t{file}\t{line}\t{path or type(module).__name__}"
 
     def _set(self):
         top = self.stack[-1] if self.stack else "hetc-scope\t\t0\t"
@@ -207,7 +211,7 @@ class _Scopes:
     def _pre(self, module, inputs):
         path = self.names.get(id(module))
         if path is not None:
-            self.stack.append(self.entry(module, path))
+            self.stack.append(self.entries[id(module)])
             self._set()
 
     def _post(self, module, inputs, output):

@@ -771,7 +771,7 @@ def _empty_like(c, x, *args, **kwargs):
 
 
 @op("bernoulli")
-def _bernoulli(c, x, p=None, *args, **kwargs):
+def _bernoulli(c, x, p=0.5, *args, **kwargs):  # 0.5: the schema default
     if not isinstance(x, DropoutMask) or not isinstance(p, float):
         raise c.unsupported("random sampling (bernoulli) outside dropout",
                             "nn.Dropout")
