@@ -24,8 +24,6 @@ the new values are copied into its tensors, and tensors the user changed
 """
 import contextlib
 import inspect
-import json
-import math
 import operator
 from collections import OrderedDict
 
@@ -35,7 +33,6 @@ import torch.fx
 from torch.fx.experimental.proxy_tensor import make_fx
 
 from . import _hetc
-from . import torch_ops
 from .graph import Graph, Value
 from .torch_ops import TABLE, HINTS, DropoutMask, Unsupported
 
@@ -641,42 +638,13 @@ def _flatten(x):
     return out
 
 
-def _native_buffers():
-    """Whether this build's compiler takes hetc.buffer arguments and eval
-    twins (probed once)."""
-    global _NATIVE
-    if _NATIVE is None:
-        try:
-            g = Graph("model")
-            x = g.input("x", [2], "f32")
-            w = g.param("w", [2], init="ones")
-            b = g.buffer("b", [2], init="zeros")
-            g.update_buffer(b, g.add(b, x))
-            g.end_function([g.reduce("sum", g.mul(g.add(x, b), w), [0]), x])
-            g.begin_function("model_eval", eval_of="model")
-            x = g.input("x", [2], "f32")
-            w = g.param("w", [2], init="ones")
-            b = g.buffer("b", [2], init="zeros")
-            g.end_function([g.reduce("sum", g.mul(g.add(x, b), w), [0]), x])
-            from . import compile as compile_source
-            compile_source(g.mlir(), optimizer={"optimizer": "sgd",
-                                                "lr": 0.1})
-            _NATIVE = True
-        except _hetc.Error:
-            _NATIVE = False
-    return _NATIVE
-
-
-_NATIVE = None
-
-
 # --- the trainer ---------------------------------------------------------------------
 
 class TorchTrainer:
     """A torch module compiled for hetc; see hetc.torch.compile."""
 
     def __init__(self, model, loss_fn, optimizer, example_inputs,
-                 example_labels, target="cpu", seed=0, native=None):
+                 example_labels, target="cpu", seed=0):
         self.model, self.loss_fn = model, loss_fn
         self.target = target
         inputs = [_to_torch(x) for x in _as_tuple(example_inputs)]
@@ -687,7 +655,6 @@ class TorchTrainer:
         self.options = _optimizer_options(
             optimizer, self._trainable, [p for _, p in self._frozen])
         self._check_modules()
-        self.native = _native_buffers() if native is None else native
 
         state = [(n, t) for n, t in self._state]
         train_gm = _capture(model, loss_fn, state, inputs, labels, True)
@@ -757,7 +724,6 @@ class TorchTrainer:
     def _find_counters(self, graphs):
         """Integer buffers that forward only increments by constants."""
         counters = set()
-        n_state = len(self._state)
         for i, (name, t) in enumerate(self._state):
             if t.dtype.is_floating_point:
                 continue
@@ -770,7 +736,6 @@ class TorchTrainer:
                         only_counted = False
             if only_counted:
                 counters.add(name)
-        del n_state
         return counters
 
     def _input_names(self, count):
@@ -798,7 +763,7 @@ class TorchTrainer:
             return "<loss>", 0
 
     # ----- building
-    def _declare(self, g, state_as):
+    def _declare(self, g):
         """Declares every argument in one order; returns the placeholders'
         bindings for the lowering."""
         bindings = []
@@ -811,11 +776,9 @@ class TorchTrainer:
             elif name in dict(self._trainable):
                 bindings.append(("param", name,
                                  g.param(name, shape, dtype, init="zeros")))
-            elif state_as == "buffer":
+            else:
                 bindings.append(("buffer", name,
                                  g.buffer(name, shape, dtype, init="zeros")))
-            else:
-                bindings.append(("buffer", name, g.input(name, shape, dtype)))
         for name, dtype, shape in self.input_specs:
             bindings.append(("input", name, g.input(name, list(shape), dtype)))
         for name, dtype, shape in self.label_specs:
@@ -824,8 +787,8 @@ class TorchTrainer:
             bindings.append(("label", name, v))
         return bindings
 
-    def _lower(self, g, gm, state_as, loss_location, train):
-        bindings = self._declare(g, state_as)
+    def _lower(self, g, gm, loss_location, train):
+        bindings = self._declare(g)
         state_tensors = [(t, b[2]) for (_, t), b in zip(self._state,
                                                          bindings)]
         lowering = _Lowering(g, gm, bindings, state_tensors, loss_location)
@@ -850,34 +813,17 @@ class TorchTrainer:
         return loss, outputs, updates, lowering, checks
 
     def _build(self, train_gm, eval_gm, loss_location):
-        self.n_outputs = None
-        if self.native:
-            g = Graph("model")
-            loss, outs, updates, low, checks = self._lower(
-                g, train_gm, "buffer", loss_location, True)
-            for _, buffer, value in updates:
-                g.update_buffer(buffer, value)
-            g.end_function([loss] + outs)
-            g.begin_function("model_eval", eval_of="model")
-            e_loss, e_outs, _, _, _ = self._lower(g, eval_gm, "buffer",
-                                                  loss_location, False)
-            g.end_function([e_loss] + e_outs)
-            self.sources = [g.mlir()]
-            self.update_names = []
-        else:
-            # This build's compiler has no buffers yet: state that is not
-            # trained is fed as inputs and its updates come back as outputs;
-            # eval is a second artifact.
-            g = Graph("model")
-            loss, outs, updates, low, checks = self._lower(
-                g, train_gm, "input", loss_location, True)
-            g.end_function([loss] + outs + [u[2] for u in updates])
-            ge = Graph("model")
-            e_loss, e_outs, _, _, _ = self._lower(ge, eval_gm, "input",
-                                                  loss_location, False)
-            ge.end_function([e_loss] + e_outs)
-            self.sources = [g.mlir(), ge.mlir()]
-            self.update_names = [u[0] for u in updates]
+        g = Graph("model")
+        loss, outs, updates, low, checks = self._lower(g, train_gm,
+                                                       loss_location, True)
+        for _, buffer, value in updates:
+            g.update_buffer(buffer, value)
+        g.end_function([loss] + outs)
+        g.begin_function("model_eval", eval_of="model")
+        e_loss, e_outs, _, _, _ = self._lower(g, eval_gm, loss_location,
+                                              False)
+        g.end_function([e_loss] + e_outs)
+        self.source = g.mlir()
         self.n_outputs = len(outs)
         self.seed_count = g.seeds
         self.counter_steps = low.counter_steps
@@ -885,23 +831,15 @@ class TorchTrainer:
 
     def _compile(self, seed):
         from . import compile as compile_source
-        self.artifact = compile_source(self.sources[0], target=self.target,
+        self.artifact = compile_source(self.source, target=self.target,
                                        optimizer=self.options)
         self.session = _hetc.Session(self.artifact,
                                      _hetc.Device(self.target), seed)
-        self.eval_session = self.session
-        if not self.native:
-            self.eval_artifact = compile_source(self.sources[1],
-                                                target=self.target,
-                                                eval_only=True)
-            self.eval_session = _hetc.Session(self.eval_artifact,
-                                              _hetc.Device(self.target), seed)
         self.hetc_state = set(self.session.state_names)
-        self.host = {}       # state kept on the host: inputs-as-buffers
+        self.host = {}       # integer counters (num_batches_tracked)
         self.versions = {}
         self.seeds = {}
         self._seed_counter = seed * 1000003
-        self._eval_stale = True
 
     # ----- sync
     def _store(self, name, array):
@@ -909,7 +847,6 @@ class TorchTrainer:
             self.session.set(name, array)
         else:
             self.host[name] = array
-        self._eval_stale = True
 
     def _fetch(self, name):
         if name in self.hetc_state:
@@ -955,10 +892,6 @@ class TorchTrainer:
                 raise ValueError(
                     f"'{name}' contains ignore_index {ignore}: hetc's "
                     "cross-entropy averages over every label")
-        if not self.native:
-            for name, t in self._state:
-                if name not in self.hetc_state and name not in self._counters:
-                    feed[name] = self.host[name]
         if train:
             for i in range(self.seed_count):
                 self._seed_counter += 1
@@ -972,24 +905,16 @@ class TorchTrainer:
         """One training step on (inputs..., labels...); returns the loss."""
         self._push_changed()
         feed = self._feed(args, True)
-        loss, outputs = self.session.train_step(**feed)
-        values = list(outputs.values())
-        for name, value in zip(self.update_names, values[self.n_outputs:]):
-            self.host[name] = value
+        loss, _ = self.session.train_step(**feed)
         for name, inc in self.counter_steps.items():
             self.host[name] = self.host[name] + inc
-        self._eval_stale = True
         self._pull(self._tensors.keys())
         return float(loss)
 
     def _run_eval(self, args):
         self._push_changed()
         feed = self._feed(args, False)
-        if not self.native and self._eval_stale:
-            for name in self.eval_session.state_names:
-                self.eval_session.set(name, self._fetch(name))
-            self._eval_stale = False
-        loss, outputs = self.eval_session.run("eval", **feed)
+        loss, outputs = self.session.run("eval", **feed)
         outs = [torch.from_numpy(v) for v in
                 list(outputs.values())[:self.n_outputs]]
         return float(loss), outs[0] if len(outs) == 1 else tuple(outs)

@@ -13,13 +13,12 @@ the lowering rebinds the mutated tensor and refuses mutations it cannot
 express (see _Lowering.mutate).
 """
 import math
-import operator
 
 import numpy as np
 
 from .graph import Value
 
-# ATen op (overload packet name) -> (function, uses the node's meta shape).
+# ATen op (overload packet name, in-place ops without their "_") -> function.
 TABLE = {}
 
 # Nearest supported alternative, shown when an op is refused.
@@ -47,12 +46,8 @@ HINTS = {
     "lstm": "aten.lstm is unrolled for one direction; see the message",
 }
 
-_RANDOM = ("rand", "randn", "randint", "bernoulli", "normal", "uniform",
-           "multinomial", "exponential", "randperm", "native_dropout",
-           "dropout", "empty", "empty_like")
 
-
-def op(*names, meta=False):
+def op(*names):
     def register(fn):
         for name in names:
             TABLE[name] = fn
@@ -850,11 +845,3 @@ def _fill(c, x, value):
 @op("zero")
 def _zero(c, x):
     return _fill(c, x, 0.0)
-
-
-# Python-level getitem on a multi-result op.
-def getitem(c, seq, index):
-    return seq[index]
-
-
-GETITEM = operator.getitem
