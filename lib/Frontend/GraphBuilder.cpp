@@ -64,6 +64,11 @@ public:
                   ElementType type);
   Tensor create(llvm::StringRef name, ArrayRef<Tensor> operands,
                 ArrayRef<NamedAttribute> attrs = {});
+  /// For ops whose result type is chosen, not inferred (cast).
+  Tensor createTyped(llvm::StringRef name, ArrayRef<Tensor> operands,
+                     Type resultType);
+  bool collectOperands(llvm::StringRef name, ArrayRef<Tensor> operands,
+                       SmallVectorImpl<Value> &values);
   InitAttr init(graph::InitKind kind, double value);
 
   MLIRContext context;
@@ -182,18 +187,47 @@ Tensor GraphBuilderImpl::argument(llvm::StringRef role, Attribute roleValue,
   return track(body->addArgument(tensorType, loc));
 }
 
-Tensor GraphBuilderImpl::create(llvm::StringRef name, ArrayRef<Tensor> operands,
-                                ArrayRef<NamedAttribute> attrs) {
-  if (!body)
-    return fail("'" + name + "' is built outside a function");
-  SmallVector<Value> operandValues;
+bool GraphBuilderImpl::collectOperands(llvm::StringRef name,
+                                       ArrayRef<Tensor> operands,
+                                       SmallVectorImpl<Value> &values) {
+  if (!body) {
+    fail("'" + name + "' is built outside a function");
+    return false;
+  }
   for (auto [i, t] : llvm::enumerate(operands)) {
     Value v = value(t);
-    if (!v)
-      return fail("operand #" + llvm::Twine(i) + " of '" + name +
-                  "' is not a value of this graph");
-    operandValues.push_back(v);
+    if (!v) {
+      fail("operand #" + llvm::Twine(i) + " of '" + name +
+           "' is not a value of this graph");
+      return false;
+    }
+    values.push_back(v);
   }
+  return true;
+}
+
+Tensor GraphBuilderImpl::createTyped(llvm::StringRef name,
+                                     ArrayRef<Tensor> operands,
+                                     Type resultType) {
+  SmallVector<Value> operandValues;
+  if (!collectOperands(name, operands, operandValues))
+    return Tensor();
+  OperationState state(loc, OperationName(name, &context));
+  state.addOperands(operandValues);
+  state.addTypes(resultType);
+  Operation *op = builder.create(state);
+  if (failed(mlir::verify(op))) {
+    op->erase();
+    return Tensor();
+  }
+  return track(op->getResult(0));
+}
+
+Tensor GraphBuilderImpl::create(llvm::StringRef name, ArrayRef<Tensor> operands,
+                                ArrayRef<NamedAttribute> attrs) {
+  SmallVector<Value> operandValues;
+  if (!collectOperands(name, operands, operandValues))
+    return Tensor();
   OperationName opName(name, &context);
   // The provisional op carries operands and attributes (inherent ones move
   // into properties) so that the op's own inference can read them.
@@ -297,10 +331,11 @@ bool GraphBuilder::endFunction(const std::vector<Tensor> &results) {
   for (auto [i, arg] : llvm::enumerate(impl->arguments))
     fn.setArgAttrs(i, arg.attrs.getDictionary(&impl->context));
   for (auto [k, update] : llvm::enumerate(impl->bufferUpdates))
-    fn.setResultAttr(firstUpdate + k, "hetc.buffer_update",
+    fn.setResultAttr(firstUpdate + k, HetcDialect::kBufferUpdateAttrName,
                      moduleBuilder.getI64IntegerAttr(update.first));
   if (!impl->evalOf.empty())
-    fn->setAttr("hetc.eval_of", moduleBuilder.getStringAttr(impl->evalOf));
+    fn->setAttr(HetcDialect::kEvalOfAttrName,
+                moduleBuilder.getStringAttr(impl->evalOf));
   impl->body = nullptr;
   impl->values.clear();
   if (failed(mlir::verify(fn))) {
@@ -320,8 +355,8 @@ Tensor GraphBuilder::param(const std::string &name,
 Tensor GraphBuilder::buffer(const std::string &name,
                             const std::vector<int64_t> &shape, ElementType type,
                             graph::InitKind init, double initValue) {
-  return impl->argument("hetc.buffer", impl->init(init, initValue), name, shape,
-                        type);
+  return impl->argument(HetcDialect::kBufferAttrName,
+                        impl->init(init, initValue), name, shape, type);
 }
 
 Tensor GraphBuilder::input(const std::string &name,
@@ -341,7 +376,8 @@ Tensor GraphBuilder::label(const std::string &name,
 bool GraphBuilder::updateBuffer(Tensor buffer, Tensor value) {
   Value b = impl->value(buffer), v = impl->value(value);
   auto arg = dyn_cast_or_null<BlockArgument>(b);
-  if (!arg || !impl->arguments[arg.getArgNumber()].attrs.get("hetc.buffer")) {
+  if (!arg || !impl->arguments[arg.getArgNumber()].attrs.get(
+                  HetcDialect::kBufferAttrName)) {
     impl->fail("updateBuffer: the first operand is not a buffer argument");
     return false;
   }
@@ -404,7 +440,7 @@ Tensor GraphBuilder::scalar(double value, ElementType type) {
         tensorType,
         impl->builder.getIntegerAttr(element, static_cast<int64_t>(value)));
   auto op = arith::ConstantOp::create(impl->builder, impl->loc,
-                                      cast<TypedAttr>(attr));
+                                      llvm::cast<TypedAttr>(attr));
   return impl->track(op);
 }
 
@@ -412,14 +448,14 @@ std::vector<int64_t> GraphBuilder::shape(Tensor t) const {
   Value v = impl->value(t);
   if (!v)
     return {};
-  auto type = cast<RankedTensorType>(v.getType());
+  auto type = llvm::cast<RankedTensorType>(v.getType());
   return std::vector<int64_t>(type.getShape().begin(), type.getShape().end());
 }
 
 ElementType GraphBuilder::elementType(Tensor t) const {
   Value v = impl->value(t);
   Type element =
-      v ? cast<RankedTensorType>(v.getType()).getElementType() : Type();
+      v ? llvm::cast<RankedTensorType>(v.getType()).getElementType() : Type();
   if (element && element.isF16())
     return ElementType::F16;
   if (element && element.isBF16())
@@ -453,28 +489,33 @@ NamedAttribute named(OpBuilder &b, llvm::StringRef name, Attribute value) {
 }
 } // namespace
 
-#define HETC_BINARY(method, opName)                                            \
+#define HETC_BINARY(method, OpClass)                                           \
   Tensor GraphBuilder::method(Tensor lhs, Tensor rhs) {                        \
-    return impl->create(opName, {lhs, rhs});                                   \
+    return impl->create(OpClass::getOperationName(), {lhs, rhs});              \
   }
-HETC_BINARY(add, "hetc.add")
-HETC_BINARY(sub, "hetc.sub")
-HETC_BINARY(mul, "hetc.mul")
-HETC_BINARY(div, "hetc.div")
-HETC_BINARY(maximum, "hetc.maximum")
-HETC_BINARY(minimum, "hetc.minimum")
+HETC_BINARY(add, AddOp)
+HETC_BINARY(sub, SubOp)
+HETC_BINARY(mul, MulOp)
+HETC_BINARY(div, DivOp)
+HETC_BINARY(maximum, MaximumOp)
+HETC_BINARY(minimum, MinimumOp)
 #undef HETC_BINARY
 
-#define HETC_UNARY(method, opName)                                             \
-  Tensor GraphBuilder::method(Tensor x) { return impl->create(opName, {x}); }
-HETC_UNARY(neg, "hetc.neg")
-HETC_UNARY(exp, "hetc.exp")
-HETC_UNARY(log, "hetc.log")
-HETC_UNARY(sqrt, "hetc.sqrt")
-HETC_UNARY(rsqrt, "hetc.rsqrt")
-HETC_UNARY(tanh, "hetc.tanh")
-HETC_UNARY(sigmoid, "hetc.sigmoid")
-HETC_UNARY(relu, "hetc.relu")
+#define HETC_UNARY(method, OpClass)                                            \
+  Tensor GraphBuilder::method(Tensor x) {                                      \
+    return impl->create(OpClass::getOperationName(), {x});                     \
+  }
+HETC_UNARY(neg, NegOp)
+HETC_UNARY(exp, ExpOp)
+HETC_UNARY(log, LogOp)
+HETC_UNARY(sqrt, SqrtOp)
+HETC_UNARY(rsqrt, RsqrtOp)
+HETC_UNARY(tanh, TanhOp)
+HETC_UNARY(sigmoid, SigmoidOp)
+HETC_UNARY(relu, ReluOp)
+HETC_UNARY(abs, AbsOp)
+HETC_UNARY(erf, ErfOp)
+HETC_UNARY(sign, SignOp)
 #undef HETC_UNARY
 
 Tensor GraphBuilder::compare(const std::string &predicate, Tensor lhs,
@@ -485,8 +526,50 @@ Tensor GraphBuilder::compare(const std::string &predicate, Tensor lhs,
                       "' (eq, ne, lt, le, gt or ge)");
   OpBuilder &b = impl->builder;
   return impl->create(
-      "hetc.compare", {lhs, rhs},
+      CompareOp::getOperationName(), {lhs, rhs},
       {named(b, "predicate", ComparePredicateAttr::get(&impl->context, *p))});
+}
+
+Tensor GraphBuilder::where(Tensor condition, Tensor lhs, Tensor rhs) {
+  return impl->create(WhereOp::getOperationName(), {condition, lhs, rhs});
+}
+
+Tensor GraphBuilder::clamp(Tensor x, std::optional<double> min,
+                           std::optional<double> max) {
+  OpBuilder &b = impl->builder;
+  SmallVector<NamedAttribute> attrs;
+  if (min)
+    attrs.push_back(named(b, "min", b.getF64FloatAttr(*min)));
+  if (max)
+    attrs.push_back(named(b, "max", b.getF64FloatAttr(*max)));
+  return impl->create(ClampOp::getOperationName(), {x}, attrs);
+}
+
+Tensor GraphBuilder::cast(Tensor x, ElementType type) {
+  Value v = impl->value(x);
+  if (!v)
+    return impl->fail("operand of 'hetc.cast' is not a value of this graph");
+  auto from = llvm::cast<RankedTensorType>(v.getType());
+  return impl->createTyped(CastOp::getOperationName(), {x},
+                           from.clone(impl->elementType(type)));
+}
+
+Tensor GraphBuilder::gather(Tensor x, Tensor indices, int64_t axis) {
+  OpBuilder &b = impl->builder;
+  return impl->create(GatherOp::getOperationName(), {x, indices},
+                      {named(b, "axis", b.getI64IntegerAttr(axis))});
+}
+
+Tensor GraphBuilder::cumsum(Tensor x, int64_t axis, bool exclusive,
+                            bool reverse) {
+  OpBuilder &b = impl->builder;
+  SmallVector<NamedAttribute> attrs = {
+      named(b, "axis", b.getI64IntegerAttr(axis))};
+  if (exclusive)
+    attrs.push_back(named(b, "exclusive", b.getUnitAttr()));
+  if (reverse)
+    attrs.push_back(named(b, "reverse", b.getUnitAttr()));
+  return impl->create(CumsumOp::getOperationName(), {x}, attrs);
 }
 
 Tensor GraphBuilder::gelu(Tensor x, bool tanhApproximation) {
@@ -495,42 +578,47 @@ Tensor GraphBuilder::gelu(Tensor x, bool tanhApproximation) {
     attrs.push_back(named(
         impl->builder, "approximate",
         GeluApproximationAttr::get(&impl->context, GeluApproximation::Tanh)));
-  return impl->create("hetc.gelu", {x}, attrs);
+  return impl->create(GeluOp::getOperationName(), {x}, attrs);
 }
 
 Tensor GraphBuilder::pow(Tensor x, double exponent) {
   OpBuilder &b = impl->builder;
-  return impl->create("hetc.pow", {x},
+  return impl->create(PowOp::getOperationName(), {x},
                       {named(b, "exponent", b.getF64FloatAttr(exponent))});
 }
 
 Tensor GraphBuilder::reduce(const std::string &kind, Tensor x,
                             const std::vector<int64_t> &axes, bool keepdims) {
-  if (kind != "sum" && kind != "mean" && kind != "max")
-    return impl->fail("unknown reduction '" + kind + "' (sum, mean or max)");
+  if (kind != "sum" && kind != "mean" && kind != "max" && kind != "min")
+    return impl->fail("unknown reduction '" + kind +
+                      "' (sum, mean, max or min)");
   OpBuilder &b = impl->builder;
   SmallVector<NamedAttribute> attrs = {
       named(b, "axes", b.getDenseI64ArrayAttr(axes))};
   if (keepdims)
     attrs.push_back(named(b, "keepdims", b.getUnitAttr()));
-  return impl->create("hetc.reduce_" + kind, {x}, attrs);
+  llvm::StringRef name = kind == "sum"    ? ReduceSumOp::getOperationName()
+                         : kind == "mean" ? ReduceMeanOp::getOperationName()
+                         : kind == "max"  ? ReduceMaxOp::getOperationName()
+                                          : ReduceMinOp::getOperationName();
+  return impl->create(name, {x}, attrs);
 }
 
 Tensor GraphBuilder::softmax(Tensor x, int64_t axis) {
   OpBuilder &b = impl->builder;
-  return impl->create("hetc.softmax", {x},
+  return impl->create(SoftmaxOp::getOperationName(), {x},
                       {named(b, "axis", b.getI64IntegerAttr(axis))});
 }
 
 Tensor GraphBuilder::logSoftmax(Tensor x, int64_t axis) {
   OpBuilder &b = impl->builder;
-  return impl->create("hetc.log_softmax", {x},
+  return impl->create(LogSoftmaxOp::getOperationName(), {x},
                       {named(b, "axis", b.getI64IntegerAttr(axis))});
 }
 
 Tensor GraphBuilder::reshape(Tensor x, const std::vector<int64_t> &shape) {
   OpBuilder &b = impl->builder;
-  return impl->create("hetc.reshape", {x},
+  return impl->create(ReshapeOp::getOperationName(), {x},
                       {named(b, "shape", b.getDenseI64ArrayAttr(shape))});
 }
 
@@ -538,19 +626,19 @@ Tensor GraphBuilder::transpose(Tensor x,
                                const std::vector<int64_t> &permutation) {
   OpBuilder &b = impl->builder;
   return impl->create(
-      "hetc.transpose", {x},
+      TransposeOp::getOperationName(), {x},
       {named(b, "permutation", b.getDenseI64ArrayAttr(permutation))});
 }
 
 Tensor GraphBuilder::broadcastTo(Tensor x, const std::vector<int64_t> &shape) {
   OpBuilder &b = impl->builder;
-  return impl->create("hetc.broadcast_to", {x},
+  return impl->create(BroadcastToOp::getOperationName(), {x},
                       {named(b, "shape", b.getDenseI64ArrayAttr(shape))});
 }
 
 Tensor GraphBuilder::concat(const std::vector<Tensor> &inputs, int64_t axis) {
   OpBuilder &b = impl->builder;
-  return impl->create("hetc.concat", inputs,
+  return impl->create(ConcatOp::getOperationName(), inputs,
                       {named(b, "axis", b.getI64IntegerAttr(axis))});
 }
 
@@ -558,7 +646,7 @@ Tensor GraphBuilder::slice(Tensor x, const std::vector<int64_t> &offsets,
                            const std::vector<int64_t> &sizes,
                            const std::vector<int64_t> &strides) {
   OpBuilder &b = impl->builder;
-  return impl->create("hetc.slice", {x},
+  return impl->create(SliceOp::getOperationName(), {x},
                       {named(b, "offsets", b.getDenseI64ArrayAttr(offsets)),
                        named(b, "sizes", b.getDenseI64ArrayAttr(sizes)),
                        named(b, "strides", b.getDenseI64ArrayAttr(strides))});
@@ -572,7 +660,7 @@ Tensor GraphBuilder::matmul(Tensor lhs, Tensor rhs, bool transposeLhs,
     attrs.push_back(named(b, "transpose_lhs", b.getUnitAttr()));
   if (transposeRhs)
     attrs.push_back(named(b, "transpose_rhs", b.getUnitAttr()));
-  return impl->create("hetc.matmul", {lhs, rhs}, attrs);
+  return impl->create(MatmulOp::getOperationName(), {lhs, rhs}, attrs);
 }
 
 Tensor GraphBuilder::conv2d(Tensor input, Tensor weight, Tensor bias,
@@ -584,7 +672,7 @@ Tensor GraphBuilder::conv2d(Tensor input, Tensor weight, Tensor bias,
   SmallVector<Tensor> operands = {input, weight};
   if (bias.valid())
     operands.push_back(bias);
-  return impl->create("hetc.conv2d", operands,
+  return impl->create(Conv2DOp::getOperationName(), operands,
                       {named(b, "strides", b.getDenseI64ArrayAttr(strides)),
                        named(b, "padding", b.getDenseI64ArrayAttr(padding)),
                        named(b, "dilation", b.getDenseI64ArrayAttr(dilation)),
@@ -595,7 +683,7 @@ Tensor GraphBuilder::maxPool2d(Tensor input, const std::vector<int64_t> &kernel,
                                const std::vector<int64_t> &strides,
                                const std::vector<int64_t> &padding) {
   OpBuilder &b = impl->builder;
-  return impl->create("hetc.max_pool2d", {input},
+  return impl->create(MaxPool2DOp::getOperationName(), {input},
                       {named(b, "kernel_size", b.getDenseI64ArrayAttr(kernel)),
                        named(b, "strides", b.getDenseI64ArrayAttr(strides)),
                        named(b, "padding", b.getDenseI64ArrayAttr(padding))});
@@ -607,7 +695,7 @@ Tensor GraphBuilder::avgPool2d(Tensor input, const std::vector<int64_t> &kernel,
                                bool countIncludePad) {
   OpBuilder &b = impl->builder;
   return impl->create(
-      "hetc.avg_pool2d", {input},
+      AvgPool2DOp::getOperationName(), {input},
       {named(b, "kernel_size", b.getDenseI64ArrayAttr(kernel)),
        named(b, "strides", b.getDenseI64ArrayAttr(strides)),
        named(b, "padding", b.getDenseI64ArrayAttr(padding)),
@@ -617,7 +705,7 @@ Tensor GraphBuilder::avgPool2d(Tensor input, const std::vector<int64_t> &kernel,
 Tensor GraphBuilder::batchNorm(Tensor input, Tensor scale, Tensor bias,
                                double epsilon) {
   OpBuilder &b = impl->builder;
-  return impl->create("hetc.batch_norm", {input, scale, bias},
+  return impl->create(BatchNormOp::getOperationName(), {input, scale, bias},
                       {named(b, "epsilon", b.getF64FloatAttr(epsilon))});
 }
 
@@ -691,24 +779,24 @@ std::vector<Tensor> GraphBuilder::batchNormRunningStats(Tensor input,
 Tensor GraphBuilder::layerNorm(Tensor input, Tensor scale, Tensor bias,
                                double epsilon) {
   OpBuilder &b = impl->builder;
-  return impl->create("hetc.layer_norm", {input, scale, bias},
+  return impl->create(LayerNormOp::getOperationName(), {input, scale, bias},
                       {named(b, "epsilon", b.getF64FloatAttr(epsilon))});
 }
 
 Tensor GraphBuilder::embedding(Tensor table, Tensor indices) {
-  return impl->create("hetc.embedding", {table, indices});
+  return impl->create(EmbeddingOp::getOperationName(), {table, indices});
 }
 
 Tensor GraphBuilder::dropout(Tensor input, Tensor seed, double p) {
   OpBuilder &b = impl->builder;
-  return impl->create("hetc.dropout", {input, seed},
+  return impl->create(DropoutOp::getOperationName(), {input, seed},
                       {named(b, "p", b.getF64FloatAttr(p))});
 }
 
 Tensor GraphBuilder::crossEntropy(Tensor logits, Tensor labels) {
-  return impl->create("hetc.cross_entropy", {logits, labels});
+  return impl->create(CrossEntropyOp::getOperationName(), {logits, labels});
 }
 
 Tensor GraphBuilder::mse(Tensor input, Tensor target) {
-  return impl->create("hetc.mse", {input, target});
+  return impl->create(MseOp::getOperationName(), {input, target});
 }

@@ -16,11 +16,19 @@ def build_source(model, input_shape, loss, input_dtype="f32"):
         raise ValueError(f"input shape {tuple(input_shape)} must be positive "
                          "integers")
     g = Graph("model")
-    x = g.input("x", list(input_shape), input_dtype)
-    output = model(g, x, "")
-    labels = loss.label(g, output)
-    value = loss.emit(g, output, labels)
-    g.end_function([value, output])
+
+    def emit(training):
+        # The same layers twice: train mode for train_step (batch
+        # statistics, dropout) and eval mode for the eval entry.
+        g.training = training
+        x = g.input("x", list(input_shape), input_dtype)
+        output = model(g, x, "")
+        labels = loss.label(g, output)
+        g.end_function([loss.emit(g, output, labels), output])
+
+    emit(True)
+    g.begin_function("model_eval", eval_of="model")
+    emit(False)
     return g.mlir(), g.seeds
 
 
@@ -58,6 +66,11 @@ class Trainer:
                           if e["name"] == "eval")
         args = eval_entry["args"]
         self.param_names = [a["name"] for a in args if a["role"] == "param"]
+        self.buffer_names = [a["name"] for a in args
+                             if a["role"] == "buffer"]
+        train_entry = next((e for e in manifest["entries"]
+                            if e["name"] == "train_step"), eval_entry)
+        args = train_entry["args"]
         self.seed_names = [a["name"] for a in args if a["role"] == "input"
                            and a["name"].startswith("dropout_seed")]
         data = [a["name"] for a in args if a["role"] == "input"
@@ -82,12 +95,17 @@ class Trainer:
         return loss
 
     def evaluate(self, x, labels):
-        """Returns (loss, model output) without updating anything."""
-        loss, outputs = self.session.run("eval", **self._inputs(x, labels))
+        """Returns (loss, model output) in eval mode (no dropout, running
+        statistics), without updating anything."""
+        inputs = {self.input_name: x, self.label_name: labels}
+        loss, outputs = self.session.run("eval", **inputs)
         return loss, outputs["output0"]
 
     def state_dict(self):
-        return {name: self.session.get(name) for name in self.param_names}
+        """Parameters and buffers (running statistics) by name, as torch's
+        state_dict names them."""
+        return {name: self.session.get(name)
+                for name in self.param_names + self.buffer_names}
 
     def load_state_dict(self, state):
         for name, value in state.items():

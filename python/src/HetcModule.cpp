@@ -16,6 +16,7 @@
 #include <pybind11/stl.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -477,6 +478,9 @@ void bindGraphBuilder(py::module_ &m) {
   HETC_BIND_UNARY("tanh", tanh)
   HETC_BIND_UNARY("sigmoid", sigmoid)
   HETC_BIND_UNARY("relu", relu)
+  HETC_BIND_UNARY("abs", abs)
+  HETC_BIND_UNARY("erf", erf)
+  HETC_BIND_UNARY("sign", sign)
 #undef HETC_BIND_UNARY
 
   cls.def(
@@ -484,6 +488,40 @@ void bindGraphBuilder(py::module_ &m) {
          [](GraphBuilder &g, const std::string &predicate, int64_t a,
             int64_t b) { return checked(g, g.compare(predicate, T(a), T(b))); },
          py::arg("predicate"), py::arg("lhs"), py::arg("rhs"))
+      .def(
+          "where",
+          [](GraphBuilder &g, int64_t c, int64_t a, int64_t b) {
+            return checked(g, g.where(T(c), T(a), T(b)));
+          },
+          py::arg("condition"), py::arg("lhs"), py::arg("rhs"))
+      .def(
+          "clamp",
+          [](GraphBuilder &g, int64_t x, std::optional<double> min,
+             std::optional<double> max) {
+            return checked(g, g.clamp(T(x), min, max));
+          },
+          py::arg("x"), py::arg("min") = py::none(),
+          py::arg("max") = py::none())
+      .def(
+          "cast",
+          [](GraphBuilder &g, int64_t x, const std::string &type) {
+            return checked(g, g.cast(T(x), elementTypeNamed(type)));
+          },
+          py::arg("x"), py::arg("type"))
+      .def(
+          "gather",
+          [](GraphBuilder &g, int64_t x, int64_t indices, int64_t axis) {
+            return checked(g, g.gather(T(x), T(indices), axis));
+          },
+          py::arg("x"), py::arg("indices"), py::arg("axis"))
+      .def(
+          "cumsum",
+          [](GraphBuilder &g, int64_t x, int64_t axis, bool exclusive,
+             bool reverse) {
+            return checked(g, g.cumsum(T(x), axis, exclusive, reverse));
+          },
+          py::arg("x"), py::arg("axis"), py::arg("exclusive") = false,
+          py::arg("reverse") = false)
       .def(
           "gelu",
           [](GraphBuilder &g, int64_t x, bool tanh) {

@@ -110,7 +110,16 @@ public:
   /// `predicate` is one of eq, ne, lt, le, gt, ge; the result is a 0/1 mask.
   Tensor compare(const std::string &predicate, Tensor lhs, Tensor rhs);
 
+  Tensor where(Tensor condition, Tensor lhs, Tensor rhs);
+
   Tensor neg(Tensor x);
+  Tensor abs(Tensor x);
+  Tensor erf(Tensor x);
+  Tensor sign(Tensor x);
+  /// Either bound may be absent, not both.
+  Tensor clamp(Tensor x, std::optional<double> min, std::optional<double> max);
+  /// Converts the element type (float to integer truncates toward zero).
+  Tensor cast(Tensor x, ElementType type);
   Tensor exp(Tensor x);
   Tensor log(Tensor x);
   Tensor sqrt(Tensor x);
@@ -121,7 +130,7 @@ public:
   Tensor gelu(Tensor x, bool tanhApproximation = false);
   Tensor pow(Tensor x, double exponent);
 
-  /// `kind` is sum, mean or max.
+  /// `kind` is sum, mean, max or min.
   Tensor reduce(const std::string &kind, Tensor x,
                 const std::vector<int64_t> &axes, bool keepdims = false);
   Tensor softmax(Tensor x, int64_t axis);
@@ -134,6 +143,10 @@ public:
   Tensor slice(Tensor x, const std::vector<int64_t> &offsets,
                const std::vector<int64_t> &sizes,
                const std::vector<int64_t> &strides);
+  /// ONNX Gather: x.shape[:axis] + indices.shape + x.shape[axis + 1:].
+  Tensor gather(Tensor x, Tensor indices, int64_t axis);
+  Tensor cumsum(Tensor x, int64_t axis, bool exclusive = false,
+                bool reverse = false);
 
   Tensor matmul(Tensor lhs, Tensor rhs, bool transposeLhs = false,
                 bool transposeRhs = false);

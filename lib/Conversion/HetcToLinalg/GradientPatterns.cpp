@@ -201,10 +201,12 @@ struct CrossEntropyBackwardOpLowering
   }
 };
 
+} // namespace
+
 /// Builds a gather-form generic: parallel over `resultType`'s dimensions and
 /// reducing over `reductionShape` (carried by an unread tensor.empty), with
 /// a body that returns the contribution to add.
-Value buildGatherReduction(
+Value lowering::buildGatherReduction(
     OpBuilder &b, Location loc, RankedTensorType resultType,
     ArrayRef<int64_t> reductionShape,
     function_ref<Value(OpBuilder &, Location, ValueRange ivs)> contribution) {
@@ -239,9 +241,10 @@ Value buildGatherReduction(
 
 /// For an input position `pos` and kernel offset `k * dilation`, returns
 /// (valid, clamped output index) of the window that reads it.
-std::pair<Value, Value> windowIndex(OpBuilder &b, Location l, Value pos,
-                                    Value k, int64_t pad, int64_t stride,
-                                    int64_t dilation, int64_t outSize) {
+std::pair<Value, Value> lowering::windowIndex(OpBuilder &b, Location l,
+                                              Value pos, Value k, int64_t pad,
+                                              int64_t stride, int64_t dilation,
+                                              int64_t outSize) {
   Value num = arith::SubIOp::create(
       b, l, arith::AddIOp::create(b, l, pos, indexConstant(b, l, pad)),
       arith::MulIOp::create(b, l, k, indexConstant(b, l, dilation)));
@@ -264,10 +267,48 @@ std::pair<Value, Value> windowIndex(OpBuilder &b, Location l, Value pos,
   return {valid, clamped};
 }
 
-Value selectOrZero(OpBuilder &b, Location l, Value cond, Value v) {
+Value lowering::selectOrZero(OpBuilder &b, Location l, Value cond, Value v) {
   return arith::SelectOp::create(b, l, cond, v,
                                  floatConstant(b, l, v.getType(), 0.0));
 }
+
+Value lowering::buildConv2DBackwardInput(OpBuilder &rewriter, Location loc,
+                                         Value grad, Value weight,
+                                         RankedTensorType resultType,
+                                         ArrayRef<int64_t> s,
+                                         ArrayRef<int64_t> p,
+                                         ArrayRef<int64_t> d, int64_t groups) {
+  auto gradType = cast<RankedTensorType>(grad.getType());
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  int64_t fPerGroup = weightType.getDimSize(0) / groups;
+  int64_t cPerGroup = weightType.getDimSize(1);
+  int64_t kh = weightType.getDimSize(2), kw = weightType.getDimSize(3);
+  return buildGatherReduction(
+      rewriter, loc, resultType, {fPerGroup, kh, kw},
+      [&](OpBuilder &b, Location l, ValueRange iv) {
+        // iv = (n, c, h, w, f', kh, kw).
+        auto [vh, oh] = windowIndex(b, l, iv[2], iv[5], p[0], s[0], d[0],
+                                    gradType.getDimSize(2));
+        auto [vw, ow] = windowIndex(b, l, iv[3], iv[6], p[1], s[1], d[1],
+                                    gradType.getDimSize(3));
+        Value group =
+            arith::DivUIOp::create(b, l, iv[1], indexConstant(b, l, cPerGroup));
+        Value f = arith::AddIOp::create(
+            b, l,
+            arith::MulIOp::create(b, l, group, indexConstant(b, l, fPerGroup)),
+            iv[4]);
+        Value cInGroup =
+            arith::RemUIOp::create(b, l, iv[1], indexConstant(b, l, cPerGroup));
+        Value g =
+            tensor::ExtractOp::create(b, l, grad, ValueRange{iv[0], f, oh, ow});
+        Value w = tensor::ExtractOp::create(
+            b, l, weight, ValueRange{f, cInGroup, iv[5], iv[6]});
+        return selectOrZero(b, l, arith::AndIOp::create(b, l, vh, vw),
+                            arith::MulFOp::create(b, l, g, w));
+      });
+}
+
+namespace {
 
 /// hetc.conv2d_backward_input => gather-form linalg.generic over the input
 /// gradient, reducing over (output channel in group, kh, kw)
@@ -277,40 +318,10 @@ struct Conv2DBackwardInputOpLowering
   LogicalResult
   matchAndRewrite(Conv2DBackwardInputOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = op.getType();
-    auto gradType = cast<RankedTensorType>(adaptor.getGradOutput().getType());
-    auto weightType = cast<RankedTensorType>(adaptor.getWeight().getType());
-    int64_t groups = op.getGroups();
-    int64_t fPerGroup = weightType.getDimSize(0) / groups;
-    int64_t cPerGroup = weightType.getDimSize(1);
-    int64_t kh = weightType.getDimSize(2), kw = weightType.getDimSize(3);
-    ArrayRef<int64_t> s = op.getStrides(), p = op.getPadding(),
-                      d = op.getDilation();
-    Value grad = adaptor.getGradOutput(), weight = adaptor.getWeight();
-    Value result = buildGatherReduction(
-        rewriter, op.getLoc(), resultType, {fPerGroup, kh, kw},
-        [&](OpBuilder &b, Location l, ValueRange iv) {
-          // iv = (n, c, h, w, f', kh, kw).
-          auto [vh, oh] = windowIndex(b, l, iv[2], iv[5], p[0], s[0], d[0],
-                                      gradType.getDimSize(2));
-          auto [vw, ow] = windowIndex(b, l, iv[3], iv[6], p[1], s[1], d[1],
-                                      gradType.getDimSize(3));
-          Value group = arith::DivUIOp::create(b, l, iv[1],
-                                               indexConstant(b, l, cPerGroup));
-          Value f = arith::AddIOp::create(
-              b, l,
-              arith::MulIOp::create(b, l, group,
-                                    indexConstant(b, l, fPerGroup)),
-              iv[4]);
-          Value cInGroup = arith::RemUIOp::create(
-              b, l, iv[1], indexConstant(b, l, cPerGroup));
-          Value g = tensor::ExtractOp::create(b, l, grad,
-                                              ValueRange{iv[0], f, oh, ow});
-          Value w = tensor::ExtractOp::create(
-              b, l, weight, ValueRange{f, cInGroup, iv[5], iv[6]});
-          return selectOrZero(b, l, arith::AndIOp::create(b, l, vh, vw),
-                              arith::MulFOp::create(b, l, g, w));
-        });
+    Value result = buildConv2DBackwardInput(
+        rewriter, op.getLoc(), adaptor.getGradOutput(), adaptor.getWeight(),
+        op.getType(), op.getStrides(), op.getPadding(), op.getDilation(),
+        op.getGroups());
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -397,7 +408,8 @@ struct MaxPool2DBackwardOpLowering : OpConversionPattern<MaxPool2DBackwardOp> {
     Location loc = op.getLoc();
     RankedTensorType resultType = op.getType();
     Type elementType = resultType.getElementType();
-    ArrayRef<int64_t> kernel = op.getKernelSize(), p = op.getPadding();
+    ArrayRef<int64_t> kernel = op.getKernelSize(), p = op.getPadding(),
+                      dil = op.getDilation();
     SmallVector<int64_t> s = poolStrides(op.getStrides(), kernel);
     auto gradType = cast<RankedTensorType>(adaptor.getGradOutput().getType());
     Value input = adaptor.getInput();
@@ -435,13 +447,14 @@ struct MaxPool2DBackwardOpLowering : OpConversionPattern<MaxPool2DBackwardOp> {
           for (int64_t i = 0; i < 6; ++i)
             iv.push_back(linalg::IndexOp::create(b, l, i));
           auto coord = [&](Value o, Value k, int64_t stride, int64_t pad,
-                           int64_t size) {
+                           int64_t dilation, int64_t size) {
             Value pos = arith::SubIOp::create(
                 b, l,
                 arith::AddIOp::create(
                     b, l,
                     arith::MulIOp::create(b, l, o, indexConstant(b, l, stride)),
-                    k),
+                    arith::MulIOp::create(b, l, k,
+                                          indexConstant(b, l, dilation))),
                 indexConstant(b, l, pad));
             Value inside = arith::AndIOp::create(
                 b, l,
@@ -454,8 +467,8 @@ struct MaxPool2DBackwardOpLowering : OpConversionPattern<MaxPool2DBackwardOp> {
                 indexConstant(b, l, size - 1));
             return std::make_pair(inside, clamped);
           };
-          auto [inH, hh] = coord(iv[2], iv[4], s[0], p[0], h);
-          auto [inW, ww] = coord(iv[3], iv[5], s[1], p[1], w);
+          auto [inH, hh] = coord(iv[2], iv[4], s[0], p[0], dil[0], h);
+          auto [inW, ww] = coord(iv[3], iv[5], s[1], p[1], dil[1], w);
           Value v = tensor::ExtractOp::create(b, l, input,
                                               ValueRange{iv[0], iv[1], hh, ww});
           Value inside = arith::AndIOp::create(b, l, inH, inW);
@@ -479,9 +492,9 @@ struct MaxPool2DBackwardOpLowering : OpConversionPattern<MaxPool2DBackwardOp> {
         rewriter, loc, resultType, kernel,
         [&](OpBuilder &b, Location l, ValueRange iv) {
           // iv = (n, c, h, w, kh, kw).
-          auto [vh, oh] = windowIndex(b, l, iv[2], iv[4], p[0], s[0], 1,
+          auto [vh, oh] = windowIndex(b, l, iv[2], iv[4], p[0], s[0], dil[0],
                                       gradType.getDimSize(2));
-          auto [vw, ow] = windowIndex(b, l, iv[3], iv[5], p[1], s[1], 1,
+          auto [vw, ow] = windowIndex(b, l, iv[3], iv[5], p[1], s[1], dil[1],
                                       gradType.getDimSize(3));
           Value chosen = tensor::ExtractOp::create(
               b, l, argIdx, ValueRange{iv[0], iv[1], oh, ow});
@@ -531,8 +544,26 @@ struct AvgPool2DBackwardOpLowering : OpConversionPattern<AvgPool2DBackwardOp> {
                                               ValueRange{iv[0], iv[1], oh, ow});
           Value divisor;
           if (includePad) {
-            divisor =
-                floatConstant(b, l, elementType, double(kernel[0] * kernel[1]));
+            // torch divides by the window clipped to the padded input,
+            // which only ceil_mode's last windows overhang.
+            auto extent = [&](Value o, int64_t stride, int64_t pad, int64_t k,
+                              int64_t limit) {
+              Value start = arith::SubIOp::create(
+                  b, l,
+                  arith::MulIOp::create(b, l, o, indexConstant(b, l, stride)),
+                  indexConstant(b, l, pad));
+              Value end = arith::MinSIOp::create(
+                  b, l,
+                  arith::AddIOp::create(b, l, start, indexConstant(b, l, k)),
+                  indexConstant(b, l, limit));
+              return arith::SubIOp::create(b, l, end, start);
+            };
+            Value count = arith::MulIOp::create(
+                b, l, extent(oh, s[0], p[0], kernel[0], h + p[2]),
+                extent(ow, s[1], p[1], kernel[1], w + p[3]));
+            divisor = arith::SIToFPOp::create(
+                b, l, elementType,
+                arith::IndexCastOp::create(b, l, b.getI64Type(), count));
           } else {
             auto extent = [&](Value o, int64_t stride, int64_t pad, int64_t k,
                               int64_t size) {

@@ -26,6 +26,7 @@ void mlir::hetc::populateHetcToLinalgConversionPatterns(
   populateLossPatterns(converter, patterns);
   populateGradientPatterns(converter, patterns);
   populateExtraPatterns(converter, patterns);
+  populateConvPatterns(converter, patterns);
 }
 
 /// Reductions (and the contractions of matmul and convolution) accumulate
@@ -70,6 +71,10 @@ static LogicalResult checkLowPrecisionReductions(ModuleOp module) {
     else if (auto c = dyn_cast<Conv2DOp>(op))
       reduced = c.getWeight().getType().getNumElements() /
                 c.getWeight().getType().getDimSize(0);
+    else if (auto c = dyn_cast<ConvTranspose2DOp>(op))
+      // Each output sums C_in / groups * KH * KW products.
+      reduced = c.getWeight().getType().getNumElements() /
+                (c.getWeight().getType().getDimSize(1) * c.getGroups());
     else if (auto c = dyn_cast<Conv2DBackwardWeightOp>(op))
       reduced = c.getGradOutput().getType().getNumElements() /
                 c.getGradOutput().getType().getDimSize(1);

@@ -215,6 +215,22 @@ static Value poolWindow(OpBuilder &b, Location loc, ArrayRef<int64_t> kernel,
   return tensor::EmptyOp::create(b, loc, kernel, elementType);
 }
 
+/// The padding, with the bottom and right grown so that ceil_mode's last
+/// windows (which may overhang the padded input) fit.
+static SmallVector<int64_t>
+poolPadding(ArrayRef<int64_t> padding, RankedTensorType input,
+            RankedTensorType result, ArrayRef<int64_t> kernel,
+            ArrayRef<int64_t> strides, ArrayRef<int64_t> dilation) {
+  SmallVector<int64_t> p(padding);
+  for (int i = 0; i < 2; ++i) {
+    int64_t needed = (result.getDimSize(2 + i) - 1) * strides[i] +
+                     dilation[i] * (kernel[i] - 1) + 1;
+    int64_t have = input.getDimSize(2 + i) + p[i] + p[i + 2];
+    p[i + 2] += std::max<int64_t>(0, needed - have);
+  }
+  return p;
+}
+
 /// hetc.max_pool2d => tensor.pad (-inf) + linalg.pooling_nchw_max
 struct MaxPool2DOpLowering : OpConversionPattern<MaxPool2DOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -226,14 +242,18 @@ struct MaxPool2DOpLowering : OpConversionPattern<MaxPool2DOp> {
     RankedTensorType resultType = op.getType();
     Type elementType = resultType.getElementType();
     double negInf = -std::numeric_limits<double>::infinity();
-    Value input =
-        padSpatial(rewriter, loc, adaptor.getInput(), op.getPadding(), negInf);
-    Value init = filledTensor(rewriter, loc, resultType, negInf);
     SmallVector<int64_t> strides =
         poolStrides(op.getStrides(), op.getKernelSize());
+    SmallVector<int64_t> padding = poolPadding(
+        op.getPadding(), cast<RankedTensorType>(adaptor.getInput().getType()),
+        resultType, op.getKernelSize(), strides, op.getDilation());
+    Value input =
+        padSpatial(rewriter, loc, adaptor.getInput(), padding, negInf);
+    Value init = filledTensor(rewriter, loc, resultType, negInf);
     SmallVector<NamedAttribute> attrs = {
         rewriter.getNamedAttr("strides", i64Pair(rewriter, strides)),
-        rewriter.getNamedAttr("dilations", i64Pair(rewriter, {1, 1}))};
+        rewriter.getNamedAttr("dilations",
+                              i64Pair(rewriter, op.getDilation()))};
     Value window = poolWindow(rewriter, loc, op.getKernelSize(), elementType);
     auto pool = linalg::PoolingNchwMaxOp::create(
         rewriter, loc, TypeRange{resultType}, ValueRange{input, window},
@@ -258,7 +278,10 @@ struct AvgPool2DOpLowering : OpConversionPattern<AvgPool2DOp> {
     ArrayRef<int64_t> kernel = op.getKernelSize();
     ArrayRef<int64_t> padding = op.getPadding();
     SmallVector<int64_t> strides = poolStrides(op.getStrides(), kernel);
-    Value input = padSpatial(rewriter, loc, adaptor.getInput(), padding, 0.0);
+    SmallVector<int64_t> grown = poolPadding(
+        padding, cast<RankedTensorType>(adaptor.getInput().getType()),
+        resultType, kernel, strides, {1, 1});
+    Value input = padSpatial(rewriter, loc, adaptor.getInput(), grown, 0.0);
     Value init = filledTensor(rewriter, loc, resultType, 0.0);
     SmallVector<NamedAttribute> attrs = {
         rewriter.getNamedAttr("strides", i64Pair(rewriter, strides)),
@@ -274,11 +297,38 @@ struct AvgPool2DOpLowering : OpConversionPattern<AvgPool2DOp> {
     Value result = buildElementwise(
         rewriter, loc, resultType, sum,
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-          if (includePad)
+          if (includePad && !op.getCeilMode())
             return arith::DivFOp::create(
                 b, l, args[0],
                 floatConstant(b, l, elementType,
                               static_cast<double>(kernel[0] * kernel[1])));
+          if (includePad) {
+            // torch divides by the window clipped to the padded input; only
+            // ceil_mode's last windows overhang it.
+            auto paddedExtent = [&](unsigned dim, int64_t stride, int64_t pad,
+                                    int64_t k, int64_t limit) {
+              Value o = linalg::IndexOp::create(b, l, dim);
+              Value start = arith::SubIOp::create(
+                  b, l,
+                  arith::MulIOp::create(b, l, o, indexConstant(b, l, stride)),
+                  indexConstant(b, l, pad));
+              Value end = arith::MinSIOp::create(
+                  b, l,
+                  arith::AddIOp::create(b, l, start, indexConstant(b, l, k)),
+                  indexConstant(b, l, limit));
+              return arith::SubIOp::create(b, l, end, start);
+            };
+            Value count =
+                arith::MulIOp::create(b, l,
+                                      paddedExtent(2, strides[0], padding[0],
+                                                   kernel[0], h + padding[2]),
+                                      paddedExtent(3, strides[1], padding[1],
+                                                   kernel[1], w + padding[3]));
+            Value countF = arith::SIToFPOp::create(
+                b, l, elementType,
+                arith::IndexCastOp::create(b, l, b.getI64Type(), count));
+            return arith::DivFOp::create(b, l, args[0], countF);
+          }
           // Count the window's rows and columns that fall inside the input.
           auto validExtent = [&](unsigned dim, int64_t stride, int64_t pad,
                                  int64_t k, int64_t size) {

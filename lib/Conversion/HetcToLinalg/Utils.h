@@ -77,6 +77,33 @@ int64_t product(ArrayRef<int64_t> shape, ArrayRef<int64_t> axes);
 /// Returns the axes in [0, rank) sorted after normalizing negative ones.
 SmallVector<int64_t> normalizeAxes(ArrayRef<int64_t> axes, int64_t rank);
 
+/// Builds a gather-form generic: parallel over `resultType`'s dimensions and
+/// reducing over `reductionShape`, with a body that returns the contribution
+/// of one reduction point (ivs: result indices, then reduction indices).
+/// Scatter-shaped gradients use it to stay free of atomics.
+Value buildGatherReduction(
+    OpBuilder &b, Location loc, RankedTensorType resultType,
+    ArrayRef<int64_t> reductionShape,
+    function_ref<Value(OpBuilder &, Location, ValueRange ivs)> contribution);
+
+/// For an input position `pos` and kernel offset `k * dilation`, returns
+/// (valid, clamped output index) of the sliding window that reads it.
+std::pair<Value, Value> windowIndex(OpBuilder &b, Location l, Value pos,
+                                    Value k, int64_t pad, int64_t stride,
+                                    int64_t dilation, int64_t outSize);
+
+/// `cond ? v : 0`.
+Value selectOrZero(OpBuilder &b, Location l, Value cond, Value v);
+
+/// The transposed convolution of conv2d_backward_input (and
+/// conv_transpose2d): maps `grad` [N, F, OH, OW] back through `weight`
+/// [F, C/groups, KH, KW] to `resultType` [N, C, H, W].
+Value buildConv2DBackwardInput(OpBuilder &b, Location loc, Value grad,
+                               Value weight, RankedTensorType resultType,
+                               ArrayRef<int64_t> strides,
+                               ArrayRef<int64_t> padding,
+                               ArrayRef<int64_t> dilation, int64_t groups);
+
 } // namespace mlir::hetc::lowering
 
 namespace mlir::hetc {
@@ -95,6 +122,8 @@ void populateGradientPatterns(const TypeConverter &converter,
                               RewritePatternSet &patterns);
 void populateExtraPatterns(const TypeConverter &converter,
                            RewritePatternSet &patterns);
+void populateConvPatterns(const TypeConverter &converter,
+                          RewritePatternSet &patterns);
 } // namespace mlir::hetc
 
 #endif // HETC_LIB_CONVERSION_HETCTOLINALG_UTILS_H

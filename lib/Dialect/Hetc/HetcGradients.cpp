@@ -537,7 +537,8 @@ LogicalResult MaxPool2DOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
   if (needed[0])
     operandGrads[0] = MaxPool2DBackwardOp::create(
         b, getLoc(), resultGrads[0], getInput(), getKernelSizeAttr(),
-        getStridesAttr(), getPaddingAttr());
+        getStridesAttr(), getPaddingAttr(), getDilationAttr(),
+        getCeilModeAttr());
   return success();
 }
 
@@ -548,7 +549,8 @@ LogicalResult AvgPool2DOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
   if (needed[0])
     operandGrads[0] = AvgPool2DBackwardOp::create(
         b, getLoc(), resultGrads[0], getInput(), getKernelSizeAttr(),
-        getStridesAttr(), getPaddingAttr(), getCountIncludePadAttr());
+        getStridesAttr(), getPaddingAttr(), getCountIncludePadAttr(),
+        getCeilModeAttr());
   return success();
 }
 

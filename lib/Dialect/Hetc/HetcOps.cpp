@@ -856,10 +856,30 @@ Conv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
   return success();
 }
 
+/// torch's pooling output size (pooling_output_shape_pad_lr): with
+/// `ceilMode` rounded up, minus a last window that would start past the
+/// input and its leading padding.
+static FailureOr<int64_t> poolOutputSize(const OpDiag &diag, StringRef dim,
+                                         int64_t in, int64_t padBefore,
+                                         int64_t padAfter, int64_t kernel,
+                                         int64_t stride, int64_t dilation,
+                                         bool ceilMode) {
+  FailureOr<int64_t> floorSize = windowOutputSize(
+      diag, dim, in, padBefore, padAfter, kernel, stride, dilation);
+  if (failed(floorSize) || !ceilMode)
+    return floorSize;
+  int64_t span = dilation * (kernel - 1) + 1;
+  int64_t size = (in + padBefore + padAfter - span + stride - 1) / stride + 1;
+  if ((size - 1) * stride >= in + padBefore)
+    --size;
+  return size;
+}
+
 static LogicalResult inferPool2D(StringRef opName, std::optional<Location> loc,
                                  Value inputV, ArrayRef<int64_t> kernel,
                                  std::optional<ArrayRef<int64_t>> stridesOpt,
                                  ArrayRef<int64_t> padding,
+                                 ArrayRef<int64_t> dilation, bool ceilMode,
                                  SmallVectorImpl<Type> &inferredReturnTypes) {
   OpDiag diag(loc, opName);
   RankedTensorType input = tensorOperand(diag, inputV, "input");
@@ -870,20 +890,25 @@ static LogicalResult inferPool2D(StringRef opName, std::optional<Location> loc,
   ArrayRef<int64_t> strides = stridesOpt ? *stridesOpt : kernel;
   if (failed(checkWindowAttr(diag, "kernel_size", kernel, 2, 1)) ||
       failed(checkWindowAttr(diag, "strides", strides, 2, 1)) ||
-      failed(checkWindowAttr(diag, "padding", padding, 4, 0)))
+      failed(checkWindowAttr(diag, "padding", padding, 4, 0)) ||
+      failed(checkWindowAttr(diag, "dilation", dilation, 2, 1)))
     return failure();
   for (int i = 0; i < 4; ++i)
     if (2 * padding[i] > kernel[i % 2])
       return diag("padding ", shapeStr(padding),
                   " exceeds half the kernel size ", shapeStr(kernel));
+  for (int i = 0; i < 2; ++i)
+    if (kernel[i] > (int64_t(1) << 20) || strides[i] > (int64_t(1) << 20) ||
+        dilation[i] > (int64_t(1) << 20))
+      return diag("window attributes must be at most 2^20");
   FailureOr<int64_t> oh =
-      windowOutputSize(diag, "height", input.getDimSize(2), padding[0],
-                       padding[2], kernel[0], strides[0], 1);
+      poolOutputSize(diag, "height", input.getDimSize(2), padding[0],
+                     padding[2], kernel[0], strides[0], dilation[0], ceilMode);
   if (failed(oh))
     return failure();
   FailureOr<int64_t> ow =
-      windowOutputSize(diag, "width", input.getDimSize(3), padding[1],
-                       padding[3], kernel[1], strides[1], 1);
+      poolOutputSize(diag, "width", input.getDimSize(3), padding[1], padding[3],
+                     kernel[1], strides[1], dilation[1], ceilMode);
   if (failed(ow))
     return failure();
   inferredReturnTypes.push_back(RankedTensorType::get(
@@ -898,7 +923,8 @@ MaxPool2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                               SmallVectorImpl<Type> &inferredReturnTypes) {
   return inferPool2D("max_pool2d", loc, adaptor.getInput(),
                      adaptor.getKernelSize(), adaptor.getStrides(),
-                     adaptor.getPadding(), inferredReturnTypes);
+                     adaptor.getPadding(), adaptor.getDilation(),
+                     adaptor.getCeilMode(), inferredReturnTypes);
 }
 
 LogicalResult
@@ -907,7 +933,8 @@ AvgPool2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                               SmallVectorImpl<Type> &inferredReturnTypes) {
   return inferPool2D("avg_pool2d", loc, adaptor.getInput(),
                      adaptor.getKernelSize(), adaptor.getStrides(),
-                     adaptor.getPadding(), inferredReturnTypes);
+                     adaptor.getPadding(), {1, 1}, adaptor.getCeilMode(),
+                     inferredReturnTypes);
 }
 
 //===----------------------------------------------------------------------===//
@@ -1171,10 +1198,12 @@ LogicalResult Conv2DBackwardWeightOp::inferReturnTypes(
 template <typename Adaptor>
 static LogicalResult
 inferPool2DGradient(StringRef name, std::optional<Location> loc,
-                    Adaptor adaptor, SmallVectorImpl<Type> &inferred) {
+                    Adaptor adaptor, ArrayRef<int64_t> dilation,
+                    SmallVectorImpl<Type> &inferred) {
   SmallVector<Type> out;
   if (failed(inferPool2D(name, loc, adaptor.getInput(), adaptor.getKernelSize(),
-                         adaptor.getStrides(), adaptor.getPadding(), out)))
+                         adaptor.getStrides(), adaptor.getPadding(), dilation,
+                         adaptor.getCeilMode(), out)))
     return failure();
   return checkForwardType(OpDiag(loc, name), out.front(),
                           adaptor.getGradOutput(), "grad_output",
@@ -1185,13 +1214,13 @@ LogicalResult MaxPool2DBackwardOp::inferReturnTypes(
     MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
     SmallVectorImpl<Type> &inferredReturnTypes) {
   return inferPool2DGradient("max_pool2d_backward", loc, adaptor,
-                             inferredReturnTypes);
+                             adaptor.getDilation(), inferredReturnTypes);
 }
 
 LogicalResult AvgPool2DBackwardOp::inferReturnTypes(
     MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
     SmallVectorImpl<Type> &inferredReturnTypes) {
-  return inferPool2DGradient("avg_pool2d_backward", loc, adaptor,
+  return inferPool2DGradient("avg_pool2d_backward", loc, adaptor, {1, 1},
                              inferredReturnTypes);
 }
 

@@ -373,7 +373,10 @@ class Hetc_Pool2DOp<string mnemonic, string what, string details>
     Pools windows of `kernel_size` [kh, kw] moved by `strides` [h, w]
     (default: the kernel size) over `input` [N, C, H, W], after padding
     [top, left, bottom, right]. Each padding is at most half the kernel
-    size, as in PyTorch.
+    size, as in PyTorch. The output height is
+    (H + top + bottom - span) / stride + 1 with span the window's extent,
+    rounded down, or up with `ceil_mode`; as in torch, a ceil_mode window
+    that would start past the input and its top (left) padding is dropped.
   }] # details # [{
     Example:
 
@@ -387,23 +390,29 @@ class Hetc_Pool2DOp<string mnemonic, string what, string details>
 }
 
 def Hetc_MaxPool2DOp : Hetc_Pool2DOp<"max_pool2d", "max", [{
-    Padding never wins the maximum.
-  }]> {
-  let arguments = (ins Hetc_FloatTensor:$input,
-      DenseI64ArrayAttr:$kernel_size,
-      OptionalAttr<DenseI64ArrayAttr>:$strides,
-      DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding);
-}
-
-def Hetc_AvgPool2DOp : Hetc_Pool2DOp<"avg_pool2d", "average", [{
-    With `count_include_pad` (the default, as in PyTorch) every window
-    divides by kh * kw; otherwise by the number of non-padding elements.
+    Padding never wins the maximum. `dilation` [h, w] spaces the window's
+    elements (span dilation * (kernel - 1) + 1).
   }]> {
   let arguments = (ins Hetc_FloatTensor:$input,
       DenseI64ArrayAttr:$kernel_size,
       OptionalAttr<DenseI64ArrayAttr>:$strides,
       DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding,
-      DefaultValuedAttr<BoolAttr, "true">:$count_include_pad);
+      DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilation,
+      UnitAttr:$ceil_mode);
+}
+
+def Hetc_AvgPool2DOp : Hetc_Pool2DOp<"avg_pool2d", "average", [{
+    With `count_include_pad` (the default, as in PyTorch) every window
+    divides by the window's extent clipped to the padded input (kh * kw
+    except for ceil_mode's last windows); otherwise by the number of
+    non-padding elements, as torch does.
+  }]> {
+  let arguments = (ins Hetc_FloatTensor:$input,
+      DenseI64ArrayAttr:$kernel_size,
+      OptionalAttr<DenseI64ArrayAttr>:$strides,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding,
+      DefaultValuedAttr<BoolAttr, "true">:$count_include_pad,
+      UnitAttr:$ceil_mode);
 }
 
 def Hetc_BatchNormOp : Hetc_DiffOp<"batch_norm", [Pure, InferTypeOpAdaptor]> {
@@ -637,12 +646,16 @@ def Hetc_CrossEntropyBackwardOp : Hetc_Op<"cross_entropy_backward",
 }
 
 def Hetc_Conv2DBackwardInputOp : Hetc_Op<"conv2d_backward_input",
-    [Pure, InferTypeOpAdaptor]> {
+    [Pure, InferTypeOpAdaptor,
+     DeclareOpInterfaceMethods<Hetc_DifferentiableOpInterface,
+                               ["isDifferentiableOperand"]>]> {
   let summary = "Gradient of conv2d with respect to its input";
   let description = [{
     For the conv2d of `input` (shape only) with `weight` and the given
     window attributes, maps the output gradient `grad_output` back to the
-    input: a transposed convolution.
+    input: a transposed convolution. It is linear in `grad_output` and
+    `weight` and differentiable in both (second-order gradients through a
+    conv2d, and conv_transpose2d, use it).
 
     Example:
 
@@ -698,7 +711,8 @@ def Hetc_MaxPool2DBackwardOp : Hetc_Op<"max_pool2d_backward",
   let summary = "Gradient of max_pool2d";
   let description = [{
     Routes each window's gradient to the first maximal element of the window
-    in row-major order, as PyTorch does.
+    in row-major order, as PyTorch does. The window attributes are the
+    forward op's.
 
     Example:
 
@@ -710,7 +724,9 @@ def Hetc_MaxPool2DBackwardOp : Hetc_Op<"max_pool2d_backward",
   let arguments = (ins Hetc_FloatTensor:$grad_output, Hetc_FloatTensor:$input,
       DenseI64ArrayAttr:$kernel_size,
       OptionalAttr<DenseI64ArrayAttr>:$strides,
-      DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding);
+      DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilation,
+      UnitAttr:$ceil_mode);
   let results = (outs Hetc_FloatTensor:$result);
   let assemblyFormat = [{
     $grad_output `,` $input attr-dict `:` functional-type(operands, results)
@@ -735,7 +751,8 @@ def Hetc_AvgPool2DBackwardOp : Hetc_Op<"avg_pool2d_backward",
       DenseI64ArrayAttr:$kernel_size,
       OptionalAttr<DenseI64ArrayAttr>:$strides,
       DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding,
-      DefaultValuedAttr<BoolAttr, "true">:$count_include_pad);
+      DefaultValuedAttr<BoolAttr, "true">:$count_include_pad,
+      UnitAttr:$ceil_mode);
   let results = (outs Hetc_FloatTensor:$result);
   let assemblyFormat = [{
     $grad_output `,` $input attr-dict `:` functional-type(operands, results)
@@ -790,5 +807,6 @@ def Hetc_SliceBackwardOp : Hetc_Op<"slice_backward",
 }
 
 include "hetc/Dialect/Hetc/HetcOpsExtra.td"
+include "hetc/Dialect/Hetc/HetcOpsConv.td"
 
 #endif // HETC_DIALECT_HETC_HETCOPS_TD
