@@ -369,9 +369,6 @@ class _Lowering:
                                    "use a comparison (x > 0) as the mask")
         return v
 
-    def is_infinite_scalar(self, v):
-        return False
-
     def dropout(self, x, mask):
         if mask.keep is None or not mask.scaled:
             raise self.unsupported("an unscaled bernoulli mask", "nn.Dropout")
@@ -481,6 +478,11 @@ class _Lowering:
                     raise self.unsupported(
                         f"forward updates the trained parameter '{name}' in "
                         "place", "register it as a buffer")
+                if kind == "int_buffer":
+                    raise self.unsupported(
+                        f"forward updates the integer buffer '{name}' other "
+                        "than by adding a constant",
+                        "keep integer buffers read-only")
                 if kind in ("input", "label"):
                     raise self.unsupported(
                         f"forward updates its {kind} '{name}' in place",
@@ -661,6 +663,9 @@ class TorchTrainer:
         eval_gm = _capture(model, loss_fn, state, inputs, labels, False)
         self.train_graph, self.eval_graph = train_gm, eval_gm
         self._counters = self._find_counters([train_gm, eval_gm])
+        self._host_inputs = [n for n, t in self._state
+                             if not t.dtype.is_floating_point and
+                             n not in self._counters]
 
         sig = self._input_names(len(inputs))
         self.input_names = sig
@@ -776,6 +781,11 @@ class TorchTrainer:
             elif name in dict(self._trainable):
                 bindings.append(("param", name,
                                  g.param(name, shape, dtype, init="zeros")))
+            elif not t.dtype.is_floating_point:
+                # hetc buffers are floats: integer buffers (index tables)
+                # are fed from the host like inputs.
+                bindings.append(("int_buffer", name,
+                                 g.input(name, shape, dtype)))
             else:
                 bindings.append(("buffer", name,
                                  g.buffer(name, shape, dtype, init="zeros")))
@@ -887,6 +897,8 @@ class TorchTrainer:
                 raise ValueError(f"'{name}' has shape {array.shape}; the "
                                  f"trainer was compiled for {shape}")
             feed[name] = array
+        for name in self._host_inputs:
+            feed[name] = self.host[name]
         for name, ignore in self.label_checks.items():
             if np.any(feed[name] == ignore):
                 raise ValueError(

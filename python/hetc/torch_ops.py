@@ -23,14 +23,11 @@ TABLE = {}
 
 # Nearest supported alternative, shown when an op is refused.
 HINTS = {
-    "index": "use slicing (x[:, -1]), torch.gather or torch.where",
-    "index_select": "use slicing",
-    "gather": "torch.gather needs hetc.gather (not in this build)",
-    "erf": "use GELU (F.gelu) or tanh",
-    "sign": "use torch.where(x > 0, 1.0, -1.0)",
+    "index": "index with one integer tensor (x[:, idx]) or slice",
+    "gather": "torch.index_select or x[:, idx] (hetc.gather takes whole "
+              "slices, not torch.gather's elementwise form)",
     "var": "compute (x - x.mean()).pow(2).mean() explicitly",
     "std": "compute (x - x.mean()).pow(2).mean().sqrt() explicitly",
-    "cumsum": "cumsum needs hetc.cumsum (not in this build)",
     "upsample_nearest2d": "nn.Upsample needs hetc.upsample (not in this "
                           "build); use ConvTranspose2d",
     "upsample_bilinear2d": "nn.Upsample needs hetc.upsample (not in this "
@@ -43,7 +40,6 @@ HINTS = {
     "sort": "not supported",
     "topk": "not supported",
     "native_group_norm": "use LayerNorm or BatchNorm2d",
-    "lstm": "aten.lstm is unrolled for one direction; see the message",
 }
 
 
@@ -325,46 +321,19 @@ def _pow(c, x, exponent):
     return c.g.pow(c.value(x), float(exponent))
 
 
-@op("abs")
-def _abs(c, x):
-    x = c.value(x)
-    if c.has("abs"):
-        return c.g.abs(x)
-    # |x| = max(x, -x): the same values; the gradient at exactly 0 follows
-    # hetc.maximum's tie rule instead of torch's 0.
-    return c.g.maximum(x, c.g.neg(x))
-
-
-@op("erf")
-def _erf(c, x):
-    if not c.has("erf"):
-        raise c.missing("erf")
-    return c.g.erf(c.value(x))
-
-
-@op("sign")
-def _sign(c, x):
-    if not c.has("sign"):
-        raise c.missing("sign")
-    return c.g.sign(c.value(x))
+for _name in ("abs", "erf", "sign"):
+    TABLE[_name] = _unary(_name)
 
 
 def _clamp_values(c, x, lo, hi):
-    x = c.value(x)
-    if c.has("clamp"):
-        kwargs = {}
-        if lo is not None:
-            kwargs["min"] = float(lo)
-        if hi is not None:
-            kwargs["max"] = float(hi)
-        return c.g.clamp(x, **kwargs)
-    # clamp = min(max(x, lo), hi): the same values; at exactly lo or hi the
-    # gradient follows hetc.maximum/minimum's tie rule.
+    # Only the bounds given: Graph turns a None argument into -1 (the
+    # "no operand" id), which clamp would take as a bound.
+    bounds = {}
     if lo is not None:
-        x = c.g.maximum(x, c.scalar(lo, x))
+        bounds["min"] = float(lo)
     if hi is not None:
-        x = c.g.minimum(x, c.scalar(hi, x))
-    return x
+        bounds["max"] = float(hi)
+    return c.g.clamp(c.value(x), **bounds)
 
 
 @op("clamp", "clip")
@@ -403,7 +372,33 @@ def _leaky_relu(c, x, slope=0.01):
     return c.g.maximum(x, c.g.mul(x, c.scalar(slope, x)))
 
 
-# --- comparisons and selection ---------------------------------------------------
+# --- comparisons, selection, indexing -------------------------------------------
+
+@op("index_select")
+def _index_select(c, x, dim, index):
+    x = c.value(x)
+    return c.g.gather(x, c.value(index), _dim(dim, x.rank))
+
+
+@op("index")
+def _index(c, x, indices):
+    x = c.value(x)
+    used = [(axis, i) for axis, i in enumerate(indices) if i is not None]
+    if len(used) != 1:
+        raise c.unsupported("indexing with several index tensors")
+    axis, index = used[0]
+    index = c.value(index)
+    if index.dtype not in ("i32", "i64") or index.id in c.masks:
+        raise c.unsupported("boolean-mask indexing (its result shape "
+                            "depends on the data)", "torch.where")
+    return c.g.gather(x, index, axis)
+
+
+@op("cumsum")
+def _cumsum(c, x, dim, dtype=None):
+    x = c.value(x)
+    return c.g.cumsum(x, _dim(dim, x.rank))
+
 
 def _compare(predicate):
     def fn(c, a, b):
@@ -441,24 +436,11 @@ def _or(c, a, b):
     return out
 
 
-def _select_where(c, m, a, b):
-    """where(m, a, b) for a 0/1 mask m."""
-    if c.has("where"):
-        return c.g.where(m, a, b)
-    # a*m + b*(1-m): exact for finite a and b (x*1 = x, x*0 = 0).
-    keep = c.g.mul(a, m)
-    other = c.g.mul(b, c.g.sub(c.scalar(1.0, m), m))
-    return c.g.add(keep, other)
-
-
 @op("where")
 def _where(c, cond, a, b):
     m = c.mask(cond)
     a, b = c.operands(a, b)
-    for v in (a, b):
-        if c.is_infinite_scalar(v):
-            raise c.missing("where", "a where() choosing an infinite value")
-    return _select_where(c, m, a, b)
+    return c.g.where(m, a, b)
 
 
 @op("masked_fill")
@@ -467,20 +449,7 @@ def _masked_fill(c, x, cond, value):
     m = c.mask(cond)
     if isinstance(value, Value) or hasattr(value, "dim"):
         value = float(np.asarray(c.constant_array(value)))
-    value = float(value)
-    if c.has("where"):
-        return c.g.where(m, c.scalar(value, x), x)
-    if math.isinf(value):
-        # masked_fill(x, m, -inf) = min(x, log(1-m) - log(m)): the bound is
-        # -inf where m = 1 and +inf where m = 0, so finite x is kept exactly.
-        one = c.scalar(1.0, m)
-        bound = c.g.sub(c.g.log(c.g.sub(one, m)), c.g.log(m))
-        if value > 0:
-            return c.g.maximum(x, c.g.neg(bound))
-        return c.g.minimum(x, bound)
-    if math.isnan(value):
-        raise c.missing("where", "masked_fill with NaN")
-    return _select_where(c, m, c.scalar(value, x), x)
+    return c.g.where(m, c.scalar(float(value), x), x)
 
 
 # --- reductions and normalizations ------------------------------------------------
@@ -824,8 +793,6 @@ def _to_copy(c, x, *args, dtype=None, **kwargs):
         return x  # compare's masks are already 0/1 floats
     if want == "i1" and x.id in c.masks:
         return x
-    if not c.has("cast"):
-        raise c.missing("cast", "keep the model in one float type")
     return c.g.cast(x, want)
 
 
@@ -845,3 +812,101 @@ def _fill(c, x, value):
 @op("zero")
 def _zero(c, x):
     return _fill(c, x, 0.0)
+
+
+# --- recurrent layers ---------------------------------------------------------------
+# torch 1.13's make_fx decomposes nn.LSTM/GRU/RNN into matmuls and in-place
+# gate math; later versions may keep aten.lstm / aten.gru / aten.rnn_*. These
+# unroll them over the static sequence length with torch's gate order
+# (LSTM i, f, g, o; GRU r, z, n) and both biases.
+
+def _rnn_linear(c, x, w, b):
+    y = c.g.matmul(x, w, transpose_rhs=True)
+    return y if b is None else c.g.add(y, b)
+
+
+def _gates(c, x, n):
+    size = x.shape[1] // n
+    return [_slice(c, x, 1, i * size, (i + 1) * size) for i in range(n)]
+
+
+def _unroll(c, cell, x, states, params, has_biases, num_layers, dropout,
+            train, bidirectional, batch_first):
+    if bidirectional:
+        raise c.unsupported(f"a bidirectional {cell}",
+                            "bidirectional=False")
+    if dropout and train and num_layers > 1:
+        raise c.unsupported(f"dropout between {cell} layers", "dropout=0")
+    x = c.value(x)
+    states = [c.value(s) for s in states]
+    params = [c.value(p) for p in params]
+    per_layer = 4 if has_biases else 2
+    if len(params) != per_layer * num_layers:
+        raise c.unsupported(f"a {cell} with projections or an unexpected "
+                            "weight list", "proj_size=0")
+    time_axis = 1 if batch_first else 0
+    steps = x.shape[time_axis]
+    finals = [[] for _ in states]
+    for layer in range(num_layers):
+        w_ih, w_hh = params[per_layer * layer:per_layer * layer + 2]
+        b_ih, b_hh = (params[per_layer * layer + 2:per_layer * layer + 4]
+                      if has_biases else (None, None))
+        carried = []
+        for s in states:
+            part = _slice(c, s, 0, layer, layer + 1)
+            carried.append(c.g.reshape(part, list(s.shape[1:])))
+        outputs = []
+        for t in range(steps):
+            xt = _slice(c, x, time_axis, t, t + 1)
+            xt = c.g.reshape(xt, [xt.shape[1 - time_axis], xt.shape[2]])
+            gi = _rnn_linear(c, xt, w_ih, b_ih)
+            gh = _rnn_linear(c, carried[0], w_hh, b_hh)
+            if cell == "lstm":
+                i, f, g, o = _gates(c, c.g.add(gi, gh), 4)
+                i, f, o = c.g.sigmoid(i), c.g.sigmoid(f), c.g.sigmoid(o)
+                cell_state = c.g.add(c.g.mul(f, carried[1]),
+                                     c.g.mul(i, c.g.tanh(g)))
+                carried = [c.g.mul(o, c.g.tanh(cell_state)), cell_state]
+            elif cell == "gru":
+                ir, iz, in_ = _gates(c, gi, 3)
+                hr, hz, hn = _gates(c, gh, 3)
+                r = c.g.sigmoid(c.g.add(ir, hr))
+                z = c.g.sigmoid(c.g.add(iz, hz))
+                n = c.g.tanh(c.g.add(in_, c.g.mul(r, hn)))
+                # h' = (1 - z) * n + z * h = n + z * (h - n)
+                carried = [c.g.add(n, c.g.mul(z, c.g.sub(carried[0], n)))]
+            else:
+                pre = c.g.add(gi, gh)
+                carried = [c.g.tanh(pre) if cell == "rnn_tanh"
+                           else c.g.relu(pre)]
+            h = carried[0]
+            shape = [1, h.shape[0], h.shape[1]] if not batch_first else \
+                [h.shape[0], 1, h.shape[1]]
+            outputs.append(c.g.reshape(h, shape))
+        x = outputs[0] if steps == 1 else c.g.concat(outputs, time_axis)
+        for k, s in enumerate(carried):
+            finals[k].append(c.g.reshape(s, [1] + list(s.shape)))
+    finals = [f[0] if len(f) == 1 else c.g.concat(f, 0) for f in finals]
+    return [x] + finals
+
+
+@op("lstm")
+def _lstm(c, x, hx, params, has_biases, num_layers, dropout, train,
+          bidirectional, batch_first):
+    if len(hx) != 2:
+        raise c.unsupported("an LSTM without (h0, c0)")
+    return _unroll(c, "lstm", x, hx, params, has_biases, num_layers, dropout,
+                   train, bidirectional, batch_first)
+
+
+def _single_state(cell):
+    def fn(c, x, hx, params, has_biases, num_layers, dropout, train,
+           bidirectional, batch_first):
+        return _unroll(c, cell, x, [hx], params, has_biases, num_layers,
+                       dropout, train, bidirectional, batch_first)
+    return fn
+
+
+TABLE["gru"] = _single_state("gru")
+TABLE["rnn_tanh"] = _single_state("rnn_tanh")
+TABLE["rnn_relu"] = _single_state("rnn_relu")

@@ -490,3 +490,108 @@ def test_trains_on_vulkan():
                                  batches((6, 2, 5, 5), 3, n=3),
                                  target="vulkan")
     np.testing.assert_allclose(got, want, rtol=RTOL)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn_tanh"])
+@pytest.mark.parametrize("layers, batch_first", [(1, False), (2, True)])
+def test_aten_recurrent_ops_unroll_like_torch(cell, layers, batch_first):
+    """torch 2.x's make_fx may keep aten.lstm/gru/rnn_tanh whole (1.13
+    decomposes them): an fx graph calling the ATen op directly, lowered by
+    hetc.torch, gives torch's loss and gradients."""
+    import operator
+    from hetc.graph import Graph
+    torch.manual_seed(0)
+    module = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn_tanh": nn.RNN}[cell](
+        5, 7, num_layers=layers, batch_first=batch_first)
+    shape = (4, 6, 5) if batch_first else (6, 4, 5)
+    x, h0, c0 = rand(*shape), rand(layers, 4, 7, seed=1), \
+        rand(layers, 4, 7, seed=2)
+    hx = (h0, c0) if cell == "lstm" else h0
+    with torch.no_grad():
+        y = module(x, hx)[0] * 0.5 + 0.1
+    names, weights = module._flat_weights_names, module._flat_weights
+
+    graph = torch.fx.Graph()
+    xs = graph.placeholder("x")
+    ws = [graph.placeholder(n) for n in names]
+    states = [graph.placeholder("h0")] + (
+        [graph.placeholder("c0")] if cell == "lstm" else [])
+    ys = graph.placeholder("y")
+    op = getattr(torch.ops.aten, cell).input
+    call = graph.call_function(op, (xs, states if cell == "lstm" else
+                                    states[0], ws, True, layers, 0.0, True,
+                                    False, batch_first))
+    out = graph.call_function(operator.getitem, (call, 0))
+    loss = graph.call_function(torch.ops.aten.mse_loss.default, (out, ys))
+    graph.output([loss, out])
+    gm = torch.fx.GraphModule(nn.Module(), graph)
+
+    g = Graph("model")
+    bindings = [("input", "x", g.input("x", list(shape)))]
+    bindings += [("param", n, g.param(n, list(w.shape)))
+                 for n, w in zip(names, weights)]
+    bindings += [("input", n, g.input(n, [layers, 4, 7]))
+                 for n in (["h0", "c0"] if cell == "lstm" else ["h0"])]
+    bindings.append(("label", "y", g.label("y", list(y.shape))))
+    results = hetc.torch._Lowering(g, gm, bindings, [], ("test", 0)).run()
+    g.end_function(results)
+    session = hetc.Session(hetc.compile(g.mlir(), optimizer={
+        "optimizer": "sgd", "lr": 1.0}), hetc.Device("cpu"))
+    for n, w in zip(names, weights):
+        session.set(n, w.detach().numpy())
+    feed = {"x": x.numpy(), "h0": h0.numpy(), "y": y.numpy()}
+    if cell == "lstm":
+        feed["c0"] = c0.numpy()
+    got, _ = session.train_step(**feed)
+
+    expected = F.mse_loss(module(x, hx)[0], y)
+    expected.backward()
+    assert got == pytest.approx(expected.item(), rel=RTOL)
+    for n, w in zip(names, weights):
+        grad = w.detach().numpy() - session.get(n)
+        np.testing.assert_allclose(grad, w.grad.numpy(), rtol=1e-3,
+                                   atol=1e-6, err_msg=n)
+
+
+class Indexing(nn.Module):
+    """index / index_select / cumsum / erf / sign / where / masked_fill /
+    clamp / casts, through the ops main gained."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(6, 8)
+        self.register_buffer("perm", torch.tensor([3, 1, 0, 2, 7, 5, 6, 4]))
+
+    def forward(self, x):
+        h = self.fc(x)[:, self.perm]
+        h = torch.index_select(h, 1, torch.tensor([0, 2, 4, 6, 1, 3]))
+        h = torch.cumsum(h, dim=1) * 0.3
+        h = torch.erf(h) + torch.sign(h) * 0.1 + F.relu6(h * 4.0)
+        h = torch.where(h > 0.2, h, h * 0.5).clamp(min=-1.5)
+        h = h.masked_fill(h < -1.0, 0.25)
+        return h * (x[:, :1] > 0).float() + h
+
+
+def test_indexing_and_selection_ops_train_like_torch():
+    trainer, ref, got, want = train_both(
+        Indexing(), F.cross_entropy, lambda ps: torch.optim.Adam(ps, lr=0.02),
+        batches((7, 6), 6))
+    np.testing.assert_allclose(got, want, rtol=RTOL)
+
+
+class CausalMask(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.q = nn.Linear(4, 4)
+
+    def forward(self, x):
+        att = self.q(x) @ x.transpose(1, 2)
+        mask = torch.triu(torch.ones(5, 5, dtype=torch.bool), diagonal=1)
+        att = att.masked_fill(mask, float("-inf")).softmax(-1)
+        return (att @ x).flatten(0, 1)
+
+
+def test_masked_fill_with_minus_infinity_and_a_folded_mask():
+    data = [(rand(2, 5, 4, seed=i), classes(10, 4, seed=i)) for i in range(3)]
+    _, _, got, want = train_both(CausalMask(), F.cross_entropy, sgd, data)
+    np.testing.assert_allclose(got, want, rtol=RTOL)
