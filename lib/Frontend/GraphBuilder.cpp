@@ -679,27 +679,91 @@ Tensor GraphBuilder::conv2d(Tensor input, Tensor weight, Tensor bias,
                        named(b, "groups", b.getI64IntegerAttr(groups))});
 }
 
+Tensor GraphBuilder::convTranspose2d(Tensor input, Tensor weight, Tensor bias,
+                                     const std::vector<int64_t> &strides,
+                                     const std::vector<int64_t> &padding,
+                                     const std::vector<int64_t> &outputPadding,
+                                     const std::vector<int64_t> &dilation,
+                                     int64_t groups) {
+  OpBuilder &b = impl->builder;
+  SmallVector<Tensor> operands = {input, weight};
+  if (bias.valid())
+    operands.push_back(bias);
+  return impl->create(
+      ConvTranspose2DOp::getOperationName(), operands,
+      {named(b, "strides", b.getDenseI64ArrayAttr(strides)),
+       named(b, "padding", b.getDenseI64ArrayAttr(padding)),
+       named(b, "output_padding", b.getDenseI64ArrayAttr(outputPadding)),
+       named(b, "dilation", b.getDenseI64ArrayAttr(dilation)),
+       named(b, "groups", b.getI64IntegerAttr(groups))});
+}
+
 Tensor GraphBuilder::maxPool2d(Tensor input, const std::vector<int64_t> &kernel,
                                const std::vector<int64_t> &strides,
-                               const std::vector<int64_t> &padding) {
+                               const std::vector<int64_t> &padding,
+                               const std::vector<int64_t> &dilation,
+                               bool ceilMode) {
   OpBuilder &b = impl->builder;
-  return impl->create(MaxPool2DOp::getOperationName(), {input},
-                      {named(b, "kernel_size", b.getDenseI64ArrayAttr(kernel)),
-                       named(b, "strides", b.getDenseI64ArrayAttr(strides)),
-                       named(b, "padding", b.getDenseI64ArrayAttr(padding))});
+  SmallVector<NamedAttribute> attrs = {
+      named(b, "kernel_size", b.getDenseI64ArrayAttr(kernel)),
+      named(b, "strides", b.getDenseI64ArrayAttr(strides)),
+      named(b, "padding", b.getDenseI64ArrayAttr(padding)),
+      named(b, "dilation", b.getDenseI64ArrayAttr(dilation))};
+  if (ceilMode)
+    attrs.push_back(named(b, "ceil_mode", b.getUnitAttr()));
+  return impl->create(MaxPool2DOp::getOperationName(), {input}, attrs);
 }
 
 Tensor GraphBuilder::avgPool2d(Tensor input, const std::vector<int64_t> &kernel,
                                const std::vector<int64_t> &strides,
                                const std::vector<int64_t> &padding,
-                               bool countIncludePad) {
+                               bool countIncludePad, bool ceilMode) {
+  OpBuilder &b = impl->builder;
+  SmallVector<NamedAttribute> attrs = {
+      named(b, "kernel_size", b.getDenseI64ArrayAttr(kernel)),
+      named(b, "strides", b.getDenseI64ArrayAttr(strides)),
+      named(b, "padding", b.getDenseI64ArrayAttr(padding)),
+      named(b, "count_include_pad", b.getBoolAttr(countIncludePad))};
+  if (ceilMode)
+    attrs.push_back(named(b, "ceil_mode", b.getUnitAttr()));
+  return impl->create(AvgPool2DOp::getOperationName(), {input}, attrs);
+}
+
+Tensor GraphBuilder::adaptiveAvgPool2d(Tensor input,
+                                       const std::vector<int64_t> &outputSize) {
   OpBuilder &b = impl->builder;
   return impl->create(
-      AvgPool2DOp::getOperationName(), {input},
-      {named(b, "kernel_size", b.getDenseI64ArrayAttr(kernel)),
-       named(b, "strides", b.getDenseI64ArrayAttr(strides)),
-       named(b, "padding", b.getDenseI64ArrayAttr(padding)),
-       named(b, "count_include_pad", b.getBoolAttr(countIncludePad))});
+      AdaptiveAvgPool2DOp::getOperationName(), {input},
+      {named(b, "output_size", b.getDenseI64ArrayAttr(outputSize))});
+}
+
+Tensor GraphBuilder::upsample(Tensor input, const std::vector<int64_t> &size,
+                              const std::string &mode, bool alignCorners) {
+  std::optional<UpsampleMode> kind = symbolizeUpsampleMode(mode);
+  if (!kind)
+    return impl->fail("unknown upsampling mode '" + mode +
+                      "' (nearest or bilinear)");
+  OpBuilder &b = impl->builder;
+  SmallVector<NamedAttribute> attrs = {
+      named(b, "size", b.getDenseI64ArrayAttr(size)),
+      named(b, "mode", UpsampleModeAttr::get(&impl->context, *kind))};
+  if (alignCorners)
+    attrs.push_back(named(b, "align_corners", b.getUnitAttr()));
+  return impl->create(UpsampleOp::getOperationName(), {input}, attrs);
+}
+
+Tensor GraphBuilder::pad(Tensor input, const std::vector<int64_t> &padding,
+                         const std::string &mode, double value) {
+  std::optional<PadMode> kind = symbolizePadMode(mode);
+  if (!kind)
+    return impl->fail("unknown padding mode '" + mode +
+                      "' (constant, reflect or edge)");
+  OpBuilder &b = impl->builder;
+  return impl->create(
+      PadOp::getOperationName(), {input},
+      {named(b, "padding", b.getDenseI64ArrayAttr(padding)),
+       named(b, "mode", PadModeAttr::get(&impl->context, *kind)),
+       named(b, "value", b.getF64FloatAttr(value))});
 }
 
 Tensor GraphBuilder::batchNorm(Tensor input, Tensor scale, Tensor bias,

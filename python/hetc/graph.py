@@ -17,7 +17,7 @@ import sys
 
 import numpy as np
 
-from ._hetc import GraphBuilder
+from ._hetc import BuildError, GraphBuilder
 
 __all__ = ["Graph", "Value"]
 
@@ -45,11 +45,13 @@ class Value:
         return f"Value({self.shape}, {self.dtype})"
 
 
-def _unwrap(v):
+def _unwrap(graph, v):
     if isinstance(v, Value):
+        if v.graph is not graph:
+            raise BuildError(f"{v!r} is not a value of this graph")
         return v.id
     if isinstance(v, (list, tuple)) and v and isinstance(v[0], Value):
-        return [x.id for x in v]
+        return [_unwrap(graph, x) for x in v]
     if v is None:
         return -1
     return v
@@ -113,11 +115,11 @@ class Graph:
 
     def end_function(self, results):
         self._locate()
-        self._b.end_function([r.id for r in results])
+        self._b.end_function([_unwrap(self, r) for r in results])
 
     def update_buffer(self, buffer, value):
         self._locate()
-        self._b.update_buffer(buffer.id, value.id)
+        self._b.update_buffer(_unwrap(self, buffer), _unwrap(self, value))
 
     def constant(self, array):
         self._locate()
@@ -135,8 +137,9 @@ class Graph:
 
         def call(*args, **kwargs):
             self._locate()
-            result = method(*[_unwrap(a) for a in args],
-                            **{k: _unwrap(v) for k, v in kwargs.items()})
+            result = method(*[_unwrap(self, a) for a in args],
+                            **{k: _unwrap(self, v)
+                               for k, v in kwargs.items()})
             if isinstance(result, list):
                 return [Value(self, r) for r in result]
             return Value(self, result) if isinstance(result, int) else result

@@ -107,29 +107,36 @@ class Conv2d(Module):
 
 
 class _Pool(Module):
-    def __init__(self, kernel_size, stride=None, padding=0):
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False):
         self.k = _pair(kernel_size)
         self.s = _pair(stride) if stride is not None else self.k
         self.p = _pair(padding)
+        self.ceil_mode = bool(ceil_mode)
 
     def _padding(self):
         return [self.p[0], self.p[1], self.p[0], self.p[1]]
 
 
 class MaxPool2d(_Pool):
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1,
+                 ceil_mode=False):
+        super().__init__(kernel_size, stride, padding, ceil_mode)
+        self.d = _pair(dilation)
+
     def emit(self, g, x, prefix):
-        return g.max_pool2d(x, list(self.k), list(self.s), self._padding())
+        return g.max_pool2d(x, list(self.k), list(self.s), self._padding(),
+                            list(self.d), self.ceil_mode)
 
 
 class AvgPool2d(_Pool):
-    def __init__(self, kernel_size, stride=None, padding=0,
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
                  count_include_pad=True):
-        super().__init__(kernel_size, stride, padding)
+        super().__init__(kernel_size, stride, padding, ceil_mode)
         self.count_include_pad = count_include_pad
 
     def emit(self, g, x, prefix):
         return g.avg_pool2d(x, list(self.k), list(self.s), self._padding(),
-                            self.count_include_pad)
+                            self.count_include_pad, self.ceil_mode)
 
 
 class BatchNorm2d(Module):

@@ -609,25 +609,69 @@ void bindGraphBuilder(py::module_ &m) {
           py::arg("dilation") = std::vector<int64_t>{1, 1},
           py::arg("groups") = 1)
       .def(
+          "conv_transpose2d",
+          [](GraphBuilder &g, int64_t x, int64_t w, int64_t bias,
+             const std::vector<int64_t> &strides,
+             const std::vector<int64_t> &padding,
+             const std::vector<int64_t> &outputPadding,
+             const std::vector<int64_t> &dilation, int64_t groups) {
+            return checked(g, g.convTranspose2d(T(x), T(w), T(bias), strides,
+                                                padding, outputPadding,
+                                                dilation, groups));
+          },
+          py::arg("input"), py::arg("weight"), py::arg("bias") = -1,
+          py::arg("strides") = std::vector<int64_t>{1, 1},
+          py::arg("padding") = std::vector<int64_t>{0, 0, 0, 0},
+          py::arg("output_padding") = std::vector<int64_t>{0, 0},
+          py::arg("dilation") = std::vector<int64_t>{1, 1},
+          py::arg("groups") = 1)
+      .def(
           "max_pool2d",
           [](GraphBuilder &g, int64_t x, const std::vector<int64_t> &kernel,
              const std::vector<int64_t> &strides,
-             const std::vector<int64_t> &padding) {
-            return checked(g, g.maxPool2d(T(x), kernel, strides, padding));
+             const std::vector<int64_t> &padding,
+             const std::vector<int64_t> &dilation, bool ceilMode) {
+            return checked(g, g.maxPool2d(T(x), kernel, strides, padding,
+                                          dilation, ceilMode));
           },
           py::arg("input"), py::arg("kernel_size"), py::arg("strides"),
-          py::arg("padding") = std::vector<int64_t>{0, 0, 0, 0})
+          py::arg("padding") = std::vector<int64_t>{0, 0, 0, 0},
+          py::arg("dilation") = std::vector<int64_t>{1, 1},
+          py::arg("ceil_mode") = false)
       .def(
           "avg_pool2d",
           [](GraphBuilder &g, int64_t x, const std::vector<int64_t> &kernel,
              const std::vector<int64_t> &strides,
-             const std::vector<int64_t> &padding, bool countIncludePad) {
+             const std::vector<int64_t> &padding, bool countIncludePad,
+             bool ceilMode) {
             return checked(g, g.avgPool2d(T(x), kernel, strides, padding,
-                                          countIncludePad));
+                                          countIncludePad, ceilMode));
           },
           py::arg("input"), py::arg("kernel_size"), py::arg("strides"),
           py::arg("padding") = std::vector<int64_t>{0, 0, 0, 0},
-          py::arg("count_include_pad") = true)
+          py::arg("count_include_pad") = true, py::arg("ceil_mode") = false)
+      .def(
+          "adaptive_avg_pool2d",
+          [](GraphBuilder &g, int64_t x, const std::vector<int64_t> &size) {
+            return checked(g, g.adaptiveAvgPool2d(T(x), size));
+          },
+          py::arg("input"), py::arg("output_size"))
+      .def(
+          "upsample",
+          [](GraphBuilder &g, int64_t x, const std::vector<int64_t> &size,
+             const std::string &mode, bool alignCorners) {
+            return checked(g, g.upsample(T(x), size, mode, alignCorners));
+          },
+          py::arg("input"), py::arg("size"), py::arg("mode") = "nearest",
+          py::arg("align_corners") = false)
+      .def(
+          "pad",
+          [](GraphBuilder &g, int64_t x, const std::vector<int64_t> &padding,
+             const std::string &mode, double value) {
+            return checked(g, g.pad(T(x), padding, mode, value));
+          },
+          py::arg("input"), py::arg("padding"), py::arg("mode") = "constant",
+          py::arg("value") = 0.0)
       .def(
           "batch_norm",
           [](GraphBuilder &g, int64_t x, int64_t scale, int64_t bias,

@@ -111,6 +111,13 @@ CASES = {
         (nn.Conv2d(3, 1, 3, padding=1), tnn.Conv2d(3, 1, 3, padding=1)),
         (nn.Upsample(size=(20, 20)), tnn.Upsample(size=(20, 20)))) +
     ((2, 2, 5, 5), "mse"),
+    "pools_dilated_ceil_mode": lambda: seq(
+        (nn.Conv2d(2, 3, 3, padding=1), tnn.Conv2d(2, 3, 3, padding=1)),
+        (nn.MaxPool2d(3, 2, 1, dilation=2, ceil_mode=True),
+         tnn.MaxPool2d(3, 2, 1, dilation=2, ceil_mode=True)),
+        (nn.AvgPool2d(2, 2, 1, ceil_mode=True, count_include_pad=False),
+         tnn.AvgPool2d(2, 2, 1, ceil_mode=True, count_include_pad=False)),
+        *flat_head(3 * 3 * 3, 3)) + ((2, 2, 11, 11), "ce"),
 }
 
 LOSSES = {"ce": (nn.CrossEntropyLoss, tnn.functional.cross_entropy),

@@ -156,13 +156,30 @@ public:
                 const std::vector<int64_t> &strides,
                 const std::vector<int64_t> &padding,
                 const std::vector<int64_t> &dilation, int64_t groups);
+  /// torch's ConvTranspose2d, weight [C_in, C_out / groups, kh, kw].
+  Tensor convTranspose2d(Tensor input, Tensor weight, Tensor bias,
+                         const std::vector<int64_t> &strides,
+                         const std::vector<int64_t> &padding,
+                         const std::vector<int64_t> &outputPadding,
+                         const std::vector<int64_t> &dilation, int64_t groups);
   Tensor maxPool2d(Tensor input, const std::vector<int64_t> &kernel,
                    const std::vector<int64_t> &strides,
-                   const std::vector<int64_t> &padding);
+                   const std::vector<int64_t> &padding,
+                   const std::vector<int64_t> &dilation = {1, 1},
+                   bool ceilMode = false);
   Tensor avgPool2d(Tensor input, const std::vector<int64_t> &kernel,
                    const std::vector<int64_t> &strides,
                    const std::vector<int64_t> &padding,
-                   bool countIncludePad = true);
+                   bool countIncludePad = true, bool ceilMode = false);
+  Tensor adaptiveAvgPool2d(Tensor input,
+                           const std::vector<int64_t> &outputSize);
+  /// `mode` is nearest or bilinear; `size` is the output [H, W].
+  Tensor upsample(Tensor input, const std::vector<int64_t> &size,
+                  const std::string &mode, bool alignCorners);
+  /// `padding` lists every dimension's begin, then every end (ONNX Pad);
+  /// `mode` is constant, reflect or edge.
+  Tensor pad(Tensor input, const std::vector<int64_t> &padding,
+             const std::string &mode, double value = 0.0);
   /// Training-mode batch normalization (the batch's own statistics).
   Tensor batchNorm(Tensor input, Tensor scale, Tensor bias, double epsilon);
   /// Eval-mode batch normalization with given statistics, per channel of
