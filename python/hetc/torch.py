@@ -292,15 +292,8 @@ class _Lowering:
         self.order = {}
         self.last_use = {}
         self.loss_location = loss_location
-        self.builder_ops = set(dir(g._b))
 
     # ----- helpers used by the op table
-    def has(self, name):
-        if name == "max_pool2d_dilation":
-            return "dilation" in (getattr(self.g._b.max_pool2d, "__doc__", "")
-                                  or "")
-        return name in self.builder_ops
-
     def node_target_name(self):
         return _op_name(self.node)
 
@@ -378,12 +371,6 @@ class _Lowering:
         if p <= 0.0:
             return x
         return self.g.dropout(x, self.g.seed(), p)
-
-    def missing(self, op, alternative=""):
-        why = f"needs hetc op '{op}', which this build does not have"
-        if alternative:
-            why += f" (used for {alternative})"
-        return self.unsupported(why)
 
     def unsupported(self, what, hint=""):
         name = _op_name(self.node) if self.node is not None else "?"

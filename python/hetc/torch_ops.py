@@ -28,12 +28,9 @@ HINTS = {
               "slices, not torch.gather's elementwise form)",
     "var": "compute (x - x.mean()).pow(2).mean() explicitly",
     "std": "compute (x - x.mean()).pow(2).mean().sqrt() explicitly",
-    "upsample_nearest2d": "nn.Upsample needs hetc.upsample (not in this "
-                          "build); use ConvTranspose2d",
-    "upsample_bilinear2d": "nn.Upsample needs hetc.upsample (not in this "
-                           "build); use ConvTranspose2d",
-    "constant_pad_nd": "F.pad needs hetc.pad (not in this build); use a "
-                       "convolution's padding",
+    "upsample_bicubic2d": "nn.Upsample(mode='nearest' or 'bilinear')",
+    "upsample_nearest1d": "nn.Upsample on 4-d inputs",
+    "upsample_linear1d": "nn.Upsample on 4-d inputs",
     "max": "use torch.amax (values only); the indices are not supported",
     "min": "use -torch.amax(-x) (values only)",
     "argmax": "argmax has no gradient: compute it on the outputs in torch",
@@ -600,8 +597,6 @@ def _convolution(c, x, w, bias, stride, padding, dilation, transposed,
             [0] + list(output_padding)
     pad = [padding[0], padding[1], padding[0], padding[1]]
     if transposed:
-        if not c.has("conv_transpose2d"):
-            raise c.missing("conv_transpose2d", "ConvTranspose2d")
         y = c.g.conv_transpose2d(x, w, bias, strides=list(stride),
                                  padding=pad,
                                  output_padding=list(output_padding),
@@ -629,15 +624,8 @@ def _max_pool(c, x, kernel, stride=(), padding=0, dilation=1,
               ceil_mode=False):
     kernel, stride, pad = _pool_args(kernel, stride, padding)
     dilation = [dilation] * 2 if isinstance(dilation, int) else list(dilation)
-    kwargs = {}
-    if dilation != [1, 1]:
-        kwargs["dilation"] = dilation
-    if ceil_mode:
-        kwargs["ceil_mode"] = True
-    if kwargs and not c.has("max_pool2d_dilation"):
-        raise c.unsupported("max_pool2d with dilation or ceil_mode",
-                            "use dilation=1, ceil_mode=False")
-    y = c.g.max_pool2d(c.value(x), kernel, stride, pad, **kwargs)
+    y = c.g.max_pool2d(c.value(x), kernel, stride, pad, dilation=dilation,
+                       ceil_mode=bool(ceil_mode))
     if c.node_target_name() == "max_pool2d":
         return y
     return [y, Unsupported("max_pool2d's indices")]
@@ -649,11 +637,9 @@ def _avg_pool(c, x, kernel, stride=(), padding=0, ceil_mode=False,
     if divisor_override is not None:
         raise c.unsupported("avg_pool2d with divisor_override")
     kernel, stride, pad = _pool_args(kernel, stride, padding)
-    kwargs = {"ceil_mode": True} if ceil_mode else {}
-    if ceil_mode and not c.has("max_pool2d_dilation"):
-        raise c.unsupported("avg_pool2d with ceil_mode", "ceil_mode=False")
     return c.g.avg_pool2d(c.value(x), kernel, stride, pad,
-                          count_include_pad=count_include_pad, **kwargs)
+                          count_include_pad=bool(count_include_pad),
+                          ceil_mode=bool(ceil_mode))
 
 
 @op("_adaptive_avg_pool2d", "adaptive_avg_pool2d")
@@ -667,16 +653,11 @@ def _adaptive_avg_pool(c, x, output_size):
     if h % out[0] == 0 and w % out[1] == 0:
         k = [h // out[0], w // out[1]]
         return c.g.avg_pool2d(x, k, k, [0, 0, 0, 0])
-    if not c.has("adaptive_avg_pool2d"):
-        raise c.missing("adaptive_avg_pool2d",
-                        "an output size dividing the input size")
     return c.g.adaptive_avg_pool2d(x, output_size=out)
 
 
 def _upsample(mode):
     def fn(c, x, output_size=None, *args):
-        if not c.has("upsample"):
-            raise c.missing("upsample", "ConvTranspose2d")
         align = False
         if mode == "bilinear":
             align = bool(args[0]) if args else False
@@ -706,8 +687,6 @@ def _edge_pad(c, x, pad):
 
 
 def _pad(c, x, pad, mode, value):
-    if not c.has("pad"):
-        raise c.missing("pad", "a convolution's own padding")
     begins, ends = [0] * x.rank, [0] * x.rank
     # torch lists (begin, end) pairs from the last dimension backwards.
     for i in range(len(pad) // 2):

@@ -595,3 +595,30 @@ def test_masked_fill_with_minus_infinity_and_a_folded_mask():
     data = [(rand(2, 5, 4, seed=i), classes(10, 4, seed=i)) for i in range(3)]
     _, _, got, want = train_both(CausalMask(), F.cross_entropy, sgd, data)
     np.testing.assert_allclose(got, want, rtol=RTOL)
+
+
+class Spatial(nn.Module):
+    """Pool ceil_mode and dilation, reflect/constant padding, adaptive
+    pooling that does not divide, Conv1d and amax."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(2, 4, 3)
+        self.conv1d = nn.Conv1d(3, 4, 3, padding=1)
+        self.fc = nn.Linear(4 * 2 * 3 + 4, 3)
+
+    def forward(self, x, s):
+        h = F.max_pool2d(self.conv(x), 3, 2, padding=1, ceil_mode=True)
+        h = F.pad(h, (1, 2, 0, 1), mode="reflect")
+        h = F.pad(h, (1, 1, 1, 1), value=0.5)
+        h = F.max_pool2d(h, 2, 1, dilation=2)
+        h = F.adaptive_avg_pool2d(h, (2, 3))
+        t = self.conv1d(s).amax(dim=2)
+        return self.fc(torch.cat([h.flatten(1), t], 1))
+
+
+def test_spatial_ops_train_like_torch():
+    data = [((rand(3, 2, 11, 11, seed=i), rand(3, 3, 7, seed=i + 5)),
+             classes(3, 3, seed=i)) for i in range(3)]
+    _, _, got, want = train_both(Spatial(), F.cross_entropy, sgd, data)
+    np.testing.assert_allclose(got, want, rtol=RTOL)

@@ -24,7 +24,6 @@ import runtime
 sys.path.insert(0, str(runtime.build_dir() / "python_packages"))
 import hetc  # noqa: E402
 import hetc.torch  # noqa: E402
-from hetc._hetc import GraphBuilder  # noqa: E402
 
 from zoo import ZOO  # noqa: E402
 
@@ -35,19 +34,6 @@ OPTIMIZERS = {
     "sgd_momentum": lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9),
     "adam": lambda ps: torch.optim.Adam(ps, lr=0.01),
 }
-
-# Zoo models whose ops this build lacks: xfail (strict) until they land.
-NEEDS = {"autoencoder_transposed": "conv_transpose2d",
-         "autoencoder_upsample": "upsample"}
-
-
-def _marks(entry):
-    op = NEEDS.get(entry.name)
-    if op and not hasattr(GraphBuilder, op):
-        return [pytest.mark.xfail(reason=f"needs hetc op '{op}' (not in "
-                                  "main yet)", strict=True)]
-    return []
-
 
 def dropout_keep(seed, shape, p):
     """hetc.dropout's keep mask: splitmix64(seed * golden + linear index),
@@ -92,8 +78,7 @@ def _rel(a, b):
 
 
 @pytest.mark.parametrize("opt", sorted(OPTIMIZERS))
-@pytest.mark.parametrize("entry", [pytest.param(e, id=e.name, marks=_marks(e))
-                                   for e in ZOO])
+@pytest.mark.parametrize("entry", ZOO, ids=[e.name for e in ZOO])
 def test_zoo_trains_like_torch(entry, opt):
     torch.manual_seed(0)
     model = entry.make()
