@@ -508,6 +508,7 @@ class _Lowering:
             self.kinds[n] = (kind, name)
             self.env[n] = v
             self._add_to_family(n)
+        self._gradient_paths(nodes)
         results = None
         for n in nodes:
             self.node = n
@@ -530,8 +531,36 @@ class _Lowering:
                 self._call(n)
         return results
 
+    def _gradient_paths(self, nodes):
+        """Which nodes depend on a trained parameter, and which the loss
+        depends on: a detach() between the two would stop torch's gradient,
+        and hetc has no gradient stop."""
+        self.trained = set()
+        for n in nodes:
+            if n.op == "placeholder" and self.kinds[n][0] == "param":
+                self.trained.add(n)
+            elif any(a in self.trained for a in n.all_input_nodes):
+                self.trained.add(n)
+        self.to_loss = set()
+        out = nodes[-1]
+        if out.op == "output":
+            flat = torch.fx.node.map_arg(out.args[0], lambda x: x)
+            first = flat[0] if isinstance(flat, (list, tuple)) else flat
+            stack = [first] if isinstance(first, torch.fx.Node) else []
+            while stack:
+                n = stack.pop()
+                if n not in self.to_loss:
+                    self.to_loss.add(n)
+                    stack.extend(n.all_input_nodes)
+
     def _call(self, n):
         name = _op_name(n)
+        if name == "detach" and n.users and n in self.to_loss and \
+                n.args[0] in self.trained:
+            raise self.unsupported(
+                "detach() of a value computed from trained parameters feeds "
+                "the loss; hetc has no gradient stop and would differentiate "
+                "through it", "compute the detached value outside the model")
         inplace = name.endswith("_") and not name.endswith("__") and \
             n.target is not operator.getitem
         if not n.users and not inplace and name not in (

@@ -622,3 +622,21 @@ def test_spatial_ops_train_like_torch():
              classes(3, 3, seed=i)) for i in range(3)]
     _, _, got, want = train_both(Spatial(), F.cross_entropy, sgd, data)
     np.testing.assert_allclose(got, want, rtol=RTOL)
+
+
+class Detached(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(6, 4)
+
+    def forward(self, x):
+        y = self.fc(x)
+        return y - y.mean(1, keepdim=True).detach()
+
+
+def test_detach_feeding_the_loss_is_refused():
+    model = Detached()
+    with pytest.raises(hetc.torch.UnsupportedError,
+                       match="aten.detach in module 'Detached'.*gradient"):
+        hetc.torch.compile(model, F.cross_entropy, sgd(model.parameters()),
+                           rand(5, 6), classes(5, 4))

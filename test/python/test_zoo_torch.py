@@ -134,3 +134,50 @@ def test_zoo_trains_like_torch(entry, opt):
     for name, t in model.state_dict().items():
         np.testing.assert_array_equal(t.numpy(),
                                       trainer.state_dict()[name].numpy())
+
+
+# The GPU path drops the buffer of a splat constant used as a matmul operand
+# in train_step (the RNNs' zero h0): "command N names buffer c0, which does
+# not exist". Reproduced without torch by a 3-op model; a lib/Target/GPU bug.
+_GPU_SPLAT_BUG = pytest.mark.xfail(
+    reason="GPU path: splat constant matmul operand -> 'names buffer c0, "
+    "which does not exist'", strict=True)
+
+
+@pytest.mark.parametrize("name", [
+    "resnet", "gpt", "mobilenet",
+    pytest.param("lstm", marks=_GPU_SPLAT_BUG),
+    pytest.param("gru", marks=_GPU_SPLAT_BUG)])
+def test_zoo_trains_like_torch_on_vulkan(name):
+    """A few zoo models, three SGD-momentum steps on the Vulkan target."""
+    missing = runtime.device_unavailable("vulkan")
+    if missing:
+        pytest.skip(f"vulkan: {missing}")
+    entry = next(e for e in ZOO if e.name == name)
+    torch.manual_seed(0)
+    model = entry.make()
+    reference = copy.deepcopy(model)
+    rng = np.random.default_rng(2)
+    x, y = entry.batch(rng)
+    make_opt = OPTIMIZERS["sgd_momentum"]
+    trainer = hetc.torch.compile(model, entry.torch_loss,
+                                 make_opt(model.parameters()),
+                                 torch.from_numpy(x), torch.from_numpy(y),
+                                 target="vulkan")
+    ref_opt = make_opt(reference.parameters())
+    for step in range(3):
+        x, y = entry.batch(rng)
+        loss = trainer.step(x, y)
+        ref_opt.zero_grad()
+        ref_loss = entry.torch_loss(reference(torch.from_numpy(x)),
+                                    torch.from_numpy(y))
+        ref_loss.backward()
+        ref_opt.step()
+        assert loss == pytest.approx(ref_loss.item(), rel=RTOL), \
+            f"step {step}"
+    reference.eval()
+    x, _ = entry.batch(rng)
+    with torch.no_grad():
+        expected = reference(torch.from_numpy(x))
+    np.testing.assert_allclose(trainer.eval_forward(x).numpy(),
+                               expected.numpy(), rtol=1e-3, atol=1e-5)
