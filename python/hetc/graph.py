@@ -52,8 +52,6 @@ def _unwrap(graph, v):
         return v.id
     if isinstance(v, (list, tuple)) and v and isinstance(v[0], Value):
         return [_unwrap(graph, x) for x in v]
-    if v is None:
-        return -1
     return v
 
 

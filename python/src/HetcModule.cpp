@@ -596,30 +596,30 @@ void bindGraphBuilder(py::module_ &m) {
           py::arg("transpose_rhs") = false)
       .def(
           "conv2d",
-          [](GraphBuilder &g, int64_t x, int64_t w, int64_t bias,
+          [](GraphBuilder &g, int64_t x, int64_t w, std::optional<int64_t> bias,
              const std::vector<int64_t> &strides,
              const std::vector<int64_t> &padding,
              const std::vector<int64_t> &dilation, int64_t groups) {
-            return checked(g, g.conv2d(T(x), T(w), T(bias), strides, padding,
-                                       dilation, groups));
+            return checked(g, g.conv2d(T(x), T(w), T(bias.value_or(-1)),
+                                       strides, padding, dilation, groups));
           },
-          py::arg("input"), py::arg("weight"), py::arg("bias") = -1,
+          py::arg("input"), py::arg("weight"), py::arg("bias") = py::none(),
           py::arg("strides") = std::vector<int64_t>{1, 1},
           py::arg("padding") = std::vector<int64_t>{0, 0, 0, 0},
           py::arg("dilation") = std::vector<int64_t>{1, 1},
           py::arg("groups") = 1)
       .def(
           "conv_transpose2d",
-          [](GraphBuilder &g, int64_t x, int64_t w, int64_t bias,
+          [](GraphBuilder &g, int64_t x, int64_t w, std::optional<int64_t> bias,
              const std::vector<int64_t> &strides,
              const std::vector<int64_t> &padding,
              const std::vector<int64_t> &outputPadding,
              const std::vector<int64_t> &dilation, int64_t groups) {
-            return checked(g, g.convTranspose2d(T(x), T(w), T(bias), strides,
-                                                padding, outputPadding,
-                                                dilation, groups));
+            return checked(
+                g, g.convTranspose2d(T(x), T(w), T(bias.value_or(-1)), strides,
+                                     padding, outputPadding, dilation, groups));
           },
-          py::arg("input"), py::arg("weight"), py::arg("bias") = -1,
+          py::arg("input"), py::arg("weight"), py::arg("bias") = py::none(),
           py::arg("strides") = std::vector<int64_t>{1, 1},
           py::arg("padding") = std::vector<int64_t>{0, 0, 0, 0},
           py::arg("output_padding") = std::vector<int64_t>{0, 0},

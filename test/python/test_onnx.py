@@ -90,7 +90,7 @@ def test_malformed_and_unsupported(tmp_path, tool):
     assert result.returncode == 1
     assert "malformed ONNX model" in result.stderr
 
-    node = onnx.helper.make_node("Erf", ["x"], ["y"], name="erf_node")
+    node = onnx.helper.make_node("Hardmax", ["x"], ["y"], name="hm_node")
     graph = onnx.helper.make_graph(
         [node], "g",
         [onnx.helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT,
@@ -100,5 +100,5 @@ def test_malformed_and_unsupported(tmp_path, tool):
     model = onnx.helper.make_model(graph, opset_imports=[
         onnx.helper.make_opsetid("", 14)])
     with pytest.raises(hetc.OnnxImportError,
-                       match="unsupported ONNX op 'Erf' in node 'erf_node'"):
+                       match="unsupported ONNX op 'Hardmax' in node 'hm_node'"):
         hetc.import_onnx(model.SerializeToString(), loss="mse")

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """hetc-import-onnx model.onnx -o model.mlir [--loss cross_entropy|mse]
 [--batch N]: writes the hetc model and, beside it, model.params.npz with the
-initial values of its parameters (the ONNX initializers)."""
+initial values of its parameters and buffers (the ONNX initializers)."""
 import argparse
 import pathlib
 import sys
@@ -25,13 +25,14 @@ def main():
                         help="fixes a symbolic batch dimension")
     args = parser.parse_args()
     try:
-        source, params = hetc.import_onnx(args.model, args.loss, args.batch)
+        model = hetc.import_onnx(args.model, args.loss, args.batch)
     except (hetc.OnnxImportError, OSError) as error:
         sys.exit(f"hetc-import-onnx: {args.model}: {error}")
     out = pathlib.Path(args.output)
-    out.write_text(source)
-    np.savez(out.with_suffix(".params.npz"), **params)
-    print(f"hetc-import-onnx: wrote {out} ({len(params)} parameters)")
+    out.write_text(model.source)
+    np.savez(out.with_suffix(".params.npz"), **model.state)
+    print(f"hetc-import-onnx: wrote {out} ({len(model.params)} parameters, "
+          f"{len(model.buffers)} buffers)")
 
 
 if __name__ == "__main__":
