@@ -323,14 +323,8 @@ for _name in ("abs", "erf", "sign"):
 
 
 def _clamp_values(c, x, lo, hi):
-    # Only the bounds given: Graph turns a None argument into -1 (the
-    # "no operand" id), which clamp would take as a bound.
-    bounds = {}
-    if lo is not None:
-        bounds["min"] = float(lo)
-    if hi is not None:
-        bounds["max"] = float(hi)
-    return c.g.clamp(c.value(x), **bounds)
+    return c.g.clamp(c.value(x), min=None if lo is None else float(lo),
+                     max=None if hi is None else float(hi))
 
 
 @op("clamp", "clip")
