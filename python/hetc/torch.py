@@ -239,15 +239,19 @@ def _capture(model, loss_fn, state, inputs, labels, train):
     names = [n for n, _ in state]
     call = _functional_call()
     n_state, n_in = len(state), len(inputs)
-    flat_out = []
 
     def step(*flat):
         values = dict(zip(names, flat[:n_state]))
         out = call(model, values, tuple(flat[n_state:n_state + n_in]))
         loss = loss_fn(out, *flat[n_state + n_in:])
         outs = list(out) if isinstance(out, (tuple, list)) else [out]
-        flat_out[:] = [isinstance(o, torch.Tensor) for o in outs]
-        return [loss] + [o for o in outs if isinstance(o, torch.Tensor)]
+        if not all(isinstance(o, torch.Tensor) for o in outs):
+            raise UnsupportedError(
+                "the model must return a tensor or a tuple of tensors, not "
+                f"{type(out).__name__} of {[type(o).__name__ for o in outs]}")
+        if not isinstance(loss, torch.Tensor):
+            raise UnsupportedError("loss_fn must return a 0-d tensor")
+        return [loss] + outs
 
     # Tracing runs the model for real: on copies, with torch's RNG restored.
     args = [t.detach().clone().requires_grad_(t.requires_grad)
@@ -484,8 +488,7 @@ class _Lowering:
         if not isinstance(t, torch.Tensor):
             return t
         for state, value in self.state_tensors:
-            if t.data_ptr() == state.data_ptr() and \
-                    t.shape == state.shape and t.stride() == state.stride():
+            if _same_tensor(t, state):
                 return value
             if _overlaps(t, state):
                 raise self.unsupported(
@@ -622,6 +625,11 @@ class _Lowering:
             self._add_to_family(n)
 
 
+def _same_tensor(a, b):
+    return isinstance(a, torch.Tensor) and a.data_ptr() == b.data_ptr() and \
+        a.shape == b.shape and a.stride() == b.stride()
+
+
 def _overlaps(a, b):
     if a.numel() == 0 or b.numel() == 0 or a.device != b.device:
         return False
@@ -679,6 +687,17 @@ class TorchTrainer:
         eval_gm = _capture(model, loss_fn, state, inputs, labels, False)
         self.train_graph, self.eval_graph = train_gm, eval_gm
         self._counters = self._find_counters([train_gm, eval_gm])
+        # A parameter the training forward never reads gets no gradient in
+        # torch (grad None), so torch.optim leaves it alone, weight decay
+        # included: hetc holds it as state that is not trained.
+        placeholders = [n for n in train_gm.graph.nodes
+                        if n.op == "placeholder"]
+        constants = [getattr(train_gm, n.target) for n in
+                     train_gm.graph.nodes if n.op == "get_attr"]
+        self._untrained = {
+            name for (name, t), n in zip(self._state, placeholders)
+            if name in dict(self._trainable) and not n.users and
+            not any(_same_tensor(c, t) for c in constants)}
         self._host_inputs = [n for n, t in self._state
                              if not t.dtype.is_floating_point and
                              n not in self._counters]
@@ -794,7 +813,8 @@ class TorchTrainer:
             shape = list(t.shape)
             if name in self._counters:
                 bindings.append(("counter", name, _Counter(name)))
-            elif name in dict(self._trainable):
+            elif name in dict(self._trainable) and \
+                    name not in self._untrained:
                 bindings.append(("param", name,
                                  g.param(name, shape, dtype, init="zeros")))
             elif not t.dtype.is_floating_point:

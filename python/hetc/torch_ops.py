@@ -702,6 +702,32 @@ def _embedding(c, weight, indices, padding_idx=-1, scale_grad_by_freq=False,
     return c.g.embedding(c.value(weight), c.value(indices))
 
 
+def _filled(fill):
+    def fn(c, x, *args, **kwargs):
+        # Depends on x only through its shape, which torch recorded.
+        x = c.value(x)
+        dtype = np.float32 if x.dtype not in ("i32", "i64") else np.int64
+        value = fill if fill is not None else (args[0] if args else
+                                               kwargs["fill_value"])
+        if isinstance(value, Value):
+            raise c.unsupported("a fill value computed from the inputs")
+        return c.value(_torch_constant(np.full(c.out_shape(), value, dtype)),
+                       like=x)
+    return fn
+
+
+def _torch_constant(array):
+    import torch
+    return torch.from_numpy(array)
+
+
+TABLE["zeros_like"] = _filled(0.0)
+TABLE["ones_like"] = _filled(1.0)
+TABLE["full_like"] = _filled(None)
+TABLE["new_zeros"] = _filled(0.0)
+TABLE["new_ones"] = _filled(1.0)
+
+
 @op("empty_like")
 def _empty_like(c, x, *args, **kwargs):
     return DropoutMask(c.value(x))
