@@ -1,0 +1,1007 @@
+"""hetc.torch: train an unchanged torch.nn.Module on hetc.
+
+    import hetc.torch
+    trainer = hetc.torch.compile(model, F.cross_entropy, optimizer,
+                                 example_inputs=x, example_labels=y)
+    for x, y in loader:
+        loss = trainer.step(x, y)            # torch tensors or numpy arrays
+    logits = trainer.eval_forward(x)         # torch's eval() semantics
+
+Capture: torch.fx's make_fx traces a function of (parameters, buffers,
+inputs, labels) that calls the module through functional_call and the loss,
+once with the module in training mode (the train step) and once in eval mode
+(the eval entry). The ATen graphs are mapped op by op (hetc.torch_ops) onto
+hetc.graph.Graph; every op is located at its module's forward with the module
+path as scope. Parameters with requires_grad are trained; frozen parameters
+and buffers are state that is never trained; in-place buffer updates in
+forward (BatchNorm's running statistics) are written back after each step;
+integer step counters (num_batches_tracked) are counted on the host.
+
+State names are the module's state_dict keys, so trainer.state_dict() loads
+into the module, and the module is kept in sync both ways: after each step
+the new values are copied into its tensors, and tensors the user changed
+(tensor._version) are pushed before the next step.
+"""
+import contextlib
+import inspect
+import operator
+from collections import OrderedDict
+
+import numpy as np
+import torch  # the real torch: this module is hetc.torch, imports are absolute
+import torch.fx
+from torch.fx.experimental.proxy_tensor import make_fx
+
+from . import _hetc
+from .graph import Graph, Value
+from .torch_ops import TABLE, HINTS, DropoutMask, Unsupported
+
+__all__ = ["compile", "TorchTrainer", "UnsupportedError", "SUPPORTED_OPS"]
+
+SUPPORTED_OPS = sorted(TABLE)
+
+_TORCH_DTYPES = {torch.float32: "f32", torch.float16: "f16",
+                 torch.bfloat16: "bf16", torch.int64: "i64",
+                 torch.int32: "i32", torch.bool: "i1"}
+_NUMPY = {"f32": np.float32, "f16": np.float16, "i64": np.int64,
+          "i32": np.int32, "i1": np.bool_}
+
+# Ops that return a view of their first operand (aliasing analysis).
+_VIEWS = {"view", "_unsafe_view", "_reshape_alias", "reshape", "t",
+          "transpose", "permute", "expand", "slice", "select", "unsqueeze",
+          "squeeze", "flatten", "as_strided", "unflatten", "view_as",
+          "diagonal", "narrow", "unfold", "expand_as", "numpy_T"}
+_IDENTITIES = {"detach", "alias", "lift_fresh"}
+_PARTS = {"split", "unsafe_split", "split_with_sizes",
+          "unsafe_split_with_sizes", "unbind", "chunk"}
+# In-place ops that only change a tensor's view of its storage.
+_METADATA_INPLACE = {"transpose_", "t_", "squeeze_", "unsqueeze_",
+                     "as_strided_", "resize_"}
+_RANDOM = ("rand", "randn", "randint", "bernoulli", "normal", "uniform",
+           "multinomial", "exponential", "randperm", "dropout", "empty")
+
+
+class UnsupportedError(_hetc.Error, NotImplementedError):
+    """The model uses an op, module or option hetc.torch cannot express
+    exactly; the message names it, the module path and an alternative."""
+
+
+def _functional_call():
+    func = getattr(torch, "func", None)
+    if func is not None and hasattr(func, "functional_call"):
+        return func.functional_call
+    from torch.nn.utils import stateless
+    return stateless.functional_call
+
+
+def _hetc_dtype(dtype, what):
+    if dtype not in _TORCH_DTYPES:
+        hint = " (call .float() on it)" if dtype == torch.float64 else ""
+        raise UnsupportedError(f"{what} has dtype {dtype}, which hetc does "
+                               f"not support{hint}")
+    return _TORCH_DTYPES[dtype]
+
+
+def _as_tuple(x):
+    if x is None:
+        return ()
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+
+
+def _to_torch(x):
+    if isinstance(x, torch.Tensor):
+        return x.detach()
+    return torch.from_numpy(np.asarray(x, order="C"))
+
+
+def _to_numpy(x, dtype):
+    if isinstance(x, torch.Tensor):
+        x = x.detach().cpu().numpy()
+    x = np.asarray(x, order="C")  # (ascontiguousarray makes 0-d arrays 1-d)
+    if x.dtype != np.dtype(dtype):
+        if np.issubdtype(x.dtype, np.integer) and np.issubdtype(
+                np.dtype(dtype), np.integer):
+            if x.size and (x.min() < np.iinfo(dtype).min or
+                           x.max() > np.iinfo(dtype).max):
+                raise ValueError(f"integer values do not fit {dtype}")
+        elif not (x.dtype == np.float64 and dtype == np.float32):
+            raise TypeError(f"expected a {np.dtype(dtype)} array, got "
+                            f"{x.dtype}")
+        x = x.astype(dtype)
+    return x
+
+
+# --- optimizer -------------------------------------------------------------------
+
+def _optimizer_options(optimizer, trainable, frozen):
+    """torch.optim settings -> hetc-train-step options; refuses what hetc
+    cannot honour."""
+    kind = type(optimizer).__name__
+    groups = optimizer.param_groups
+    if not groups:
+        raise UnsupportedError("the optimizer has no parameter groups")
+    base = {k: v for k, v in groups[0].items() if k != "params"}
+    for i, group in enumerate(groups[1:], 1):
+        for key, value in group.items():
+            if key != "params" and base.get(key) != value:
+                raise UnsupportedError(
+                    f"optimizer param_groups[{i}] sets {key}={value!r} but "
+                    f"param_groups[0] has {base.get(key)!r}: hetc applies one "
+                    "setting to every parameter (use one group)")
+    covered = {id(p) for g in groups for p in g["params"]}
+    by_id = {id(t): name for name, t in trainable}
+    for name, t in trainable:
+        if id(t) not in covered:
+            raise UnsupportedError(
+                f"parameter '{name}' requires grad but is not in the "
+                "optimizer: hetc would train it (set requires_grad=False to "
+                "freeze it)")
+    frozen = {id(p) for p in frozen}
+    for i in covered:
+        if i not in by_id and i not in frozen:
+            raise UnsupportedError("the optimizer holds a tensor that is not "
+                                   "a parameter of the model")
+    if any(len(s) for s in optimizer.state.values()):
+        raise UnsupportedError(
+            "the optimizer already has state (it has stepped): hetc starts "
+            "momentum and moments from zero; pass a fresh optimizer")
+
+    def refuse(key, bad, why):
+        if key in base and bad(base[key]):
+            raise UnsupportedError(f"{kind}({key}={base[key]!r}) is not "
+                                   f"supported: {why}")
+
+    refuse("maximize", bool, "hetc minimizes the loss")
+    refuse("differentiable", bool, "no gradient through the update")
+    lr = float(base["lr"])
+    if isinstance(optimizer, torch.optim.SGD):
+        refuse("dampening", lambda v: v != 0, "use dampening=0")
+        return {"optimizer": "sgd", "lr": lr,
+                "momentum": float(base.get("momentum", 0.0)),
+                "nesterov": bool(base.get("nesterov", False)),
+                "weight_decay": float(base.get("weight_decay", 0.0))}
+    name = ("adamw" if isinstance(optimizer, torch.optim.AdamW) else
+            "adam" if isinstance(optimizer, torch.optim.Adam) else None)
+    if name is None:
+        raise UnsupportedError(f"optimizer {kind} is not supported: use "
+                               "torch.optim.SGD, Adam or AdamW")
+    refuse("amsgrad", bool, "use amsgrad=False")
+    refuse("capturable", bool, "use capturable=False")
+    beta1, beta2 = base.get("betas", (0.9, 0.999))
+    return {"optimizer": name, "lr": lr, "beta1": float(beta1),
+            "beta2": float(beta2), "eps": float(base.get("eps", 1e-8)),
+            "weight_decay": float(base.get("weight_decay", 0.0))}
+
+
+# --- capture -----------------------------------------------------------------------
+
+class _Scopes:
+    """Records each traced op's module (path, forward's file and line) in
+    the node's stack_trace, through module hooks and torch.fx.traceback."""
+
+    def __init__(self, model):
+        self.names = {id(m): name for name, m in model.named_modules()}
+        # Entries are made now: functional_call swaps the classes later.
+        self.entries = {id(m): self.entry(m, name)
+                        for name, m in model.named_modules()}
+        self.stack = []
+        self.handles = []
+        tb = torch.fx.traceback
+        self.enabled = all(hasattr(tb, n) for n in
+                           ("override_stack_trace", "set_stack_trace"))
+
+    @staticmethod
+    def entry(module, path):
+        try:
+            fn = type(module).forward
+            file = inspect.getsourcefile(fn) or "<torch>"
+            line = inspect.getsourcelines(fn)[1]
+        except (OSError, TypeError):
+            file, line = "<torch>", 0
+        # The root module's own ops are scoped by its class name.
+        return f"hetc-scope\t{file}\t{line}\t{path or type(module).__name__}"
+
+    def _set(self):
+        top = self.stack[-1] if self.stack else "hetc-scope\t\t0\t"
+        torch.fx.traceback.set_stack_trace([top])
+
+    def _pre(self, module, inputs):
+        path = self.names.get(id(module))
+        if path is not None:
+            self.stack.append(self.entries[id(module)])
+            self._set()
+
+    def _post(self, module, inputs, output):
+        if self.names.get(id(module)) is not None and self.stack:
+            self.stack.pop()
+            self._set()
+
+    @contextlib.contextmanager
+    def __call__(self):
+        if not self.enabled:
+            yield
+            return
+        hooks = torch.nn.modules.module
+        self.handles = [hooks.register_module_forward_pre_hook(self._pre),
+                        hooks.register_module_forward_hook(self._post)]
+        try:
+            with torch.fx.traceback.override_stack_trace():
+                self._set()
+                yield
+        finally:
+            for h in self.handles:
+                h.remove()
+            self.stack = []
+
+
+def _capture(model, loss_fn, state, inputs, labels, train):
+    """make_fx of (state..., inputs..., labels...) -> (loss, outputs...)."""
+    names = [n for n, _ in state]
+    call = _functional_call()
+    n_state, n_in = len(state), len(inputs)
+
+    def step(*flat):
+        values = dict(zip(names, flat[:n_state]))
+        out = call(model, values, tuple(flat[n_state:n_state + n_in]))
+        loss = loss_fn(out, *flat[n_state + n_in:])
+        outs = list(out) if isinstance(out, (tuple, list)) else [out]
+        if not all(isinstance(o, torch.Tensor) for o in outs):
+            raise UnsupportedError(
+                "the model must return a tensor or a tuple of tensors, not "
+                f"{type(out).__name__} of {[type(o).__name__ for o in outs]}")
+        if not isinstance(loss, torch.Tensor):
+            raise UnsupportedError("loss_fn must return a 0-d tensor")
+        return [loss] + outs
+
+    # Tracing runs the model for real: on copies, with torch's RNG restored.
+    args = [t.detach().clone().requires_grad_(t.requires_grad)
+            for _, t in state] + [t.clone() for t in inputs + labels]
+    was_training = model.training
+    model.train(train)
+    scopes = _Scopes(model)
+    try:
+        with torch.random.fork_rng(devices=[]), scopes():
+            gm = make_fx(step)(*args)
+    finally:
+        model.train(was_training)
+    return gm
+
+
+# --- lowering ----------------------------------------------------------------------
+
+class _Counter:
+    def __init__(self, name):
+        self.name = name
+
+
+class _Lowering:
+    """Maps one fx graph onto the Graph `g` (one function)."""
+
+    def __init__(self, g, gm, placeholders, state_tensors, loss_location):
+        self.g, self.gm = g, gm
+        self.state_tensors = state_tensors  # [(module tensor, binding)]
+        self.placeholders = placeholders  # [(kind, name, Value|_Counter)]
+        self.env = {}
+        self.node = None
+        self.transposed = {}
+        self.masks = set()
+        self.log_softmax_of = {}
+        self.ignore_index = {}
+        self.counter_steps = {}
+        self.mutated = {}       # placeholder node -> kind, name
+        self.view_parent, self.part = {}, {}
+        self.ident = {}         # node -> representative; rep -> members
+        self.members = {}
+        self.family = {}        # view root -> nodes
+        self.order = {}
+        self.last_use = {}
+        self.loss_location = loss_location
+
+    # ----- helpers used by the op table
+    def node_target_name(self):
+        return _op_name(self.node)
+
+    def out_shape(self):
+        meta = self.node.meta
+        if "tensor_meta" in meta and hasattr(meta["tensor_meta"], "shape"):
+            return tuple(meta["tensor_meta"].shape)
+        if "val" in meta and hasattr(meta["val"], "shape"):
+            return tuple(meta["val"].shape)
+        raise self.unsupported("an op whose result shape torch did not "
+                               "record")
+
+    def dtype_name(self, dtype):
+        return _hetc_dtype(dtype, f"{_op_name(self.node)}'s result")
+
+    def scalar(self, v, like):
+        dtype = like.dtype if like.dtype in ("f32", "f16", "bf16") else "f32"
+        return self.g.scalar(float(v), dtype)
+
+    def constant_array(self, t):
+        if isinstance(t, Value):
+            raise self.unsupported("a value that depends on the inputs where "
+                                   "a constant is needed")
+        return t.detach().cpu().numpy()
+
+    def value(self, x, like=None):
+        if isinstance(x, Value):
+            return x
+        if isinstance(x, torch.Tensor):
+            if x.dtype == torch.bool:
+                x = x.to(torch.float32)
+                v = self.g.constant(x.numpy())
+                self.masks.add(v.id)
+                return v
+            array = x.detach().cpu().numpy()
+            if array.dtype == np.float64:
+                array = array.astype(np.float32)
+            if like is not None and like.dtype == "f16" and \
+                    array.dtype == np.float32:
+                array = array.astype(np.float16)
+            if array.ndim == 0 and np.issubdtype(array.dtype, np.floating):
+                return self.scalar(float(array), like if like is not None
+                                   else self.g.scalar(0.0))
+            return self.g.constant(array)
+        if isinstance(x, (bool, int, float)):
+            return self.scalar(x, like if like is not None else
+                               self.g.scalar(0.0))
+        if isinstance(x, DropoutMask):
+            raise self.unsupported("a dropout mask used other than "
+                                   "multiplying its input", "nn.Dropout")
+        if isinstance(x, _Counter):
+            raise self.unsupported(
+                f"reading the integer buffer '{x.name}' that forward also "
+                "increments", "keep step counters out of the computation")
+        raise self.unsupported(f"an operand of type {type(x).__name__}")
+
+    def operands(self, a, b):
+        like = a if isinstance(a, Value) else b if isinstance(b, Value) \
+            else None
+        return self.value(a, like), self.value(b, like)
+
+    def mask(self, m):
+        v = self.value(m)
+        if v.id not in self.masks:
+            raise self.unsupported("a condition that is not a comparison",
+                                   "use a comparison (x > 0) as the mask")
+        return v
+
+    def dropout(self, x, mask):
+        if mask.keep is None or not mask.scaled:
+            raise self.unsupported("an unscaled bernoulli mask", "nn.Dropout")
+        if tuple(mask.like.shape) != tuple(x.shape):
+            raise self.unsupported("a dropout mask of another shape")
+        p = 1.0 - mask.keep
+        if p <= 0.0:
+            return x
+        return self.g.dropout(x, self.g.seed(), p)
+
+    def unsupported(self, what, hint=""):
+        name = _op_name(self.node) if self.node is not None else "?"
+        file, line, path = self.location_of(self.node)
+        hint = hint or HINTS.get(name, "")
+        where = f"in module '{path}'" if path else "outside any module"
+        msg = (f"{file}:{line}: aten.{name} {where}: {what}")
+        if hint:
+            msg += f"; nearest supported alternative: {hint}"
+        return UnsupportedError(msg)
+
+    # ----- locations
+    def location_of(self, node):
+        if node is None:
+            return "<torch>", 0, ""
+        trace = getattr(node, "stack_trace", None) or \
+            node.meta.get("stack_trace")
+        if trace and trace.startswith("hetc-scope\t"):
+            _, file, line, path = trace.split("\n")[0].split("\t", 3)
+            if file:
+                return file, int(line), path
+        stack = node.meta.get("nn_module_stack")
+        if stack:
+            path = list(stack.keys())[-1]
+            return "<torch>", 0, str(path)
+        return self.loss_location[0], self.loss_location[1], ""
+
+    # ----- aliasing
+    def _rep(self, node):
+        return self.ident.get(node, node)
+
+    def _join(self, node, with_node):
+        rep = self._rep(with_node)
+        self.ident[node] = rep
+        self.members.setdefault(rep, [rep]).append(node)
+        self.view_parent[node] = self.view_parent.get(with_node)
+        if with_node in self.part:
+            self.part[node] = self.part[with_node]
+        self._add_to_family(node)
+
+    def _root(self, node):
+        while node in self.view_parent and self.view_parent[node] is not None:
+            node = self.view_parent[node]
+        return node
+
+    def _chain(self, node):
+        chain = [node]
+        while self.view_parent.get(chain[-1]) is not None:
+            chain.append(self.view_parent[chain[-1]])
+        return chain[::-1]
+
+    def _add_to_family(self, node):
+        self.family.setdefault(self._root(node), []).append(node)
+
+    def _aliased(self, a, b):
+        ca, cb = self._chain(a), self._chain(b)
+        if ca[0] is not cb[0]:
+            return False
+        i = 0
+        while i < len(ca) and i < len(cb) and ca[i] is cb[i]:
+            i += 1
+        if i == len(ca) or i == len(cb):
+            return True
+        pa, pb = self.part.get(ca[i]), self.part.get(cb[i])
+        return not (pa and pb and pa[0] is pb[0] and pa[1] != pb[1])
+
+    def mutate(self, target, value, metadata_only=False):
+        """`target` (an fx node) now holds `value`."""
+        if not isinstance(target, torch.fx.Node):
+            raise self.unsupported("an in-place update of a non-tensor")
+        rep = self._rep(target)
+        group = self.members.get(rep, [rep])
+        now = self.order[self.node]
+        if not metadata_only:
+            for n in self.family.get(self._root(target), []):
+                if n in group or self._rep(n) is rep:
+                    continue
+                if self.last_use.get(n, -1) > now and self._aliased(n, target):
+                    raise self.unsupported(
+                        f"an in-place update of '{target.name}' while "
+                        f"'{n.name}', a view sharing its memory, is read "
+                        "later", "write the update out of place (x = x + y)")
+            root = self._root(target)
+            if root.op == "placeholder" and self._rep(root) is not rep:
+                raise self.unsupported(
+                    "an in-place update of a view of model state or input "
+                    f"'{root.name}'", "update the whole buffer")
+        for n in group:
+            if n.op == "placeholder":
+                kind, name = self.kinds[n]
+                if kind in ("param",):
+                    raise self.unsupported(
+                        f"forward updates the trained parameter '{name}' in "
+                        "place", "register it as a buffer")
+                if kind == "int_buffer":
+                    raise self.unsupported(
+                        f"forward updates the integer buffer '{name}' other "
+                        "than by adding a constant",
+                        "keep integer buffers read-only")
+                if kind in ("input", "label"):
+                    raise self.unsupported(
+                        f"forward updates its {kind} '{name}' in place",
+                        "write x = x + y instead")
+                self.mutated[n] = name
+            self.env[n] = value
+
+    def _constant(self, t):
+        """A tensor make_fx saw as a constant. Modules that cache their
+        parameters (RNNs' _flat_weights) bypass functional_call, so the
+        module's own state appears as a constant: bind it to the state."""
+        if not isinstance(t, torch.Tensor):
+            return t
+        for state, value in self.state_tensors:
+            if _same_tensor(t, state):
+                return value
+            if _overlaps(t, state):
+                raise self.unsupported(
+                    "a constant that is part of the model's state (a view "
+                    "of a parameter or buffer taken outside forward)")
+        return t
+
+    # ----- the walk
+    def run(self):
+        nodes = list(self.gm.graph.nodes)
+        for i, n in enumerate(nodes):
+            self.order[n] = i
+        for n in nodes:
+            for user in n.users:
+                self.last_use[n] = max(self.last_use.get(n, -1),
+                                       self.order[user])
+        self.kinds = {}
+        ph = [n for n in nodes if n.op == "placeholder"]
+        for n, (kind, name, v) in zip(ph, self.placeholders):
+            self.kinds[n] = (kind, name)
+            self.env[n] = v
+            self._add_to_family(n)
+        self._gradient_paths(nodes)
+        results = None
+        for n in nodes:
+            self.node = n
+            if n.op == "placeholder":
+                continue
+            if n.op == "get_attr":
+                self.env[n] = self._constant(getattr(self.gm, n.target))
+                continue
+            if n.op == "output":
+                results = [self.env[a] if isinstance(a, torch.fx.Node) else a
+                           for a in torch.fx.node.map_arg(
+                               n.args[0], lambda x: x)]
+                continue
+            if n.op != "call_function":
+                raise self.unsupported(f"an fx '{n.op}' node")
+            file, line, path = self.location_of(n)
+            scope = path or (f"aten.{_op_name(n)}"
+                             if n.target is not operator.getitem else "")
+            with self.g.location(file, line, scope=scope):
+                self._call(n)
+        return results
+
+    def _gradient_paths(self, nodes):
+        """Which nodes depend on a trained parameter, and which the loss
+        depends on: a detach() between the two would stop torch's gradient,
+        and hetc has no gradient stop."""
+        self.trained = set()
+        for n in nodes:
+            if n.op == "placeholder" and self.kinds[n][0] == "param":
+                self.trained.add(n)
+            elif any(a in self.trained for a in n.all_input_nodes):
+                self.trained.add(n)
+        self.to_loss = set()
+        out = nodes[-1]
+        if out.op == "output":
+            flat = torch.fx.node.map_arg(out.args[0], lambda x: x)
+            first = flat[0] if isinstance(flat, (list, tuple)) else flat
+            stack = [first] if isinstance(first, torch.fx.Node) else []
+            while stack:
+                n = stack.pop()
+                if n not in self.to_loss:
+                    self.to_loss.add(n)
+                    stack.extend(n.all_input_nodes)
+
+    def _call(self, n):
+        name = _op_name(n)
+        if name == "detach" and n.users and n in self.to_loss and \
+                n.args[0] in self.trained:
+            raise self.unsupported(
+                "detach() of a value computed from trained parameters feeds "
+                "the loss; hetc has no gradient stop and would differentiate "
+                "through it", "compute the detached value outside the model")
+        inplace = name.endswith("_") and not name.endswith("__") and \
+            n.target is not operator.getitem
+        if not n.users and not inplace and name not in (
+                "native_batch_norm", "_native_batch_norm_legit"):
+            return  # dead: saved-for-backward values, BN's empty workspace
+        if n.target is operator.getitem:
+            seq = self.env[n.args[0]]
+            v = seq[n.args[1]]
+            if isinstance(v, Unsupported):
+                self.node = next(iter(n.users))
+                raise self.unsupported(f"{v.what} is not supported", v.hint)
+            self.env[n] = v
+            src = n.args[0]
+            if _op_name(src) in _PARTS:
+                self.view_parent[n] = src.args[0]
+                self.part[n] = (src, n.args[1])
+                self._add_to_family(n)
+            return
+        args = torch.fx.node.map_arg(n.args, lambda a: self.env[a])
+        kwargs = torch.fx.node.map_arg(n.kwargs, lambda a: self.env[a])
+        flat = _flatten((args, kwargs))
+        for a in flat:
+            if isinstance(a, Unsupported):
+                raise self.unsupported(f"{a.what} is not supported", a.hint)
+        counters = [a for a in flat if isinstance(a, _Counter)]
+        if counters:
+            if name == "add_" and len(args) == 2 and isinstance(args[1], int) \
+                    and not n.users and isinstance(args[0], _Counter):
+                c = args[0].name
+                self.counter_steps[c] = self.counter_steps.get(c, 0) + args[1]
+                return
+            self.value(counters[0])  # raises
+        base = name[:-1] if inplace else name
+        dynamic = any(isinstance(a, (Value, DropoutMask)) for a in flat)
+        if not dynamic and not any(r in base for r in _RANDOM):
+            # Folding: every operand is a constant, so torch computes it.
+            self.env[n] = n.target(*args, **kwargs)
+            return
+        fn = TABLE.get(base)
+        if fn is None:
+            raise self.unsupported(
+                "this op is not supported by hetc.torch",
+                HINTS.get(base, "see hetc.torch.SUPPORTED_OPS"))
+        if not dynamic:
+            raise self.unsupported("random sampling outside nn.Dropout",
+                                   "nn.Dropout")
+        value = fn(self, *args, **kwargs)
+        if inplace:
+            self.mutate(n.args[0], value, metadata_only=name in
+                        _METADATA_INPLACE)
+            self._join(n, n.args[0])
+            self.env[n] = value
+            return
+        self.env[n] = value
+        if base in _IDENTITIES and isinstance(n.args[0], torch.fx.Node):
+            self._join(n, n.args[0])
+        elif base in _VIEWS and isinstance(n.args[0], torch.fx.Node):
+            self.view_parent[n] = n.args[0]
+            self._add_to_family(n)
+
+
+def _same_tensor(a, b):
+    return isinstance(a, torch.Tensor) and a.data_ptr() == b.data_ptr() and \
+        a.shape == b.shape and a.stride() == b.stride()
+
+
+def _overlaps(a, b):
+    if a.numel() == 0 or b.numel() == 0 or a.device != b.device:
+        return False
+    # Conservative extents: first element to first + numel elements.
+    a0 = a.data_ptr()
+    a1 = a0 + a.element_size() * a.numel()
+    b0 = b.data_ptr()
+    b1 = b0 + b.element_size() * b.numel()
+    return a0 < b1 and b0 < a1
+
+
+def _op_name(node):
+    target = node.target
+    if target is operator.getitem:
+        return "getitem"
+    schema = getattr(target, "_schema", None)
+    if schema is not None:
+        return schema.name.split("::")[-1]
+    return getattr(target, "__name__", str(target))
+
+
+def _flatten(x):
+    out = []
+    if isinstance(x, (list, tuple)):
+        for y in x:
+            out += _flatten(y)
+    elif isinstance(x, dict):
+        for y in x.values():
+            out += _flatten(y)
+    else:
+        out.append(x)
+    return out
+
+
+# --- the trainer ---------------------------------------------------------------------
+
+class TorchTrainer:
+    """A torch module compiled for hetc; see hetc.torch.compile."""
+
+    def __init__(self, model, loss_fn, optimizer, example_inputs,
+                 example_labels, target="cpu", seed=0):
+        self.model, self.loss_fn = model, loss_fn
+        self.target = target
+        inputs = [_to_torch(x) for x in _as_tuple(example_inputs)]
+        labels = [_to_torch(y) for y in _as_tuple(example_labels)]
+        if not inputs:
+            raise ValueError("example_inputs is empty")
+        self._collect_state()
+        self.options = _optimizer_options(
+            optimizer, self._trainable, [p for _, p in self._frozen])
+        self._check_modules()
+
+        state = [(n, t) for n, t in self._state]
+        train_gm = _capture(model, loss_fn, state, inputs, labels, True)
+        eval_gm = _capture(model, loss_fn, state, inputs, labels, False)
+        self.train_graph, self.eval_graph = train_gm, eval_gm
+        self._counters = self._find_counters([train_gm, eval_gm])
+        # A parameter the training forward never reads gets no gradient in
+        # torch (grad None), so torch.optim leaves it alone, weight decay
+        # included: hetc holds it as state that is not trained.
+        placeholders = [n for n in train_gm.graph.nodes
+                        if n.op == "placeholder"]
+        constants = [getattr(train_gm, n.target) for n in
+                     train_gm.graph.nodes if n.op == "get_attr"]
+        self._untrained = {
+            name for (name, t), n in zip(self._state, placeholders)
+            if name in dict(self._trainable) and not n.users and
+            not any(_same_tensor(c, t) for c in constants)}
+        self._host_inputs = [n for n, t in self._state
+                             if not t.dtype.is_floating_point and
+                             n not in self._counters]
+
+        sig = self._input_names(len(inputs))
+        self.input_names = sig
+        self.label_names = ([f"label{i}" for i in range(len(labels))]
+                            if len(labels) != 1 else ["labels"])
+        self.input_specs = [(n, _hetc_dtype(t.dtype, f"input '{n}'"),
+                             tuple(t.shape)) for n, t in zip(sig, inputs)]
+        self.label_specs = [(n, _hetc_dtype(t.dtype, f"label '{n}'"),
+                             tuple(t.shape))
+                            for n, t in zip(self.label_names, labels)]
+        loss_location = self._loss_location()
+        self._build(train_gm, eval_gm, loss_location)
+        self._compile(seed)
+        self._push_all()
+
+    # ----- state
+    def _collect_state(self):
+        model = self.model
+        params = list(model.named_parameters())
+        buffers = [(n, b) for n, b in model.named_buffers() if b is not None]
+        self._trainable = [(n, p) for n, p in params if p.requires_grad]
+        self._frozen = [(n, p) for n, p in params if not p.requires_grad]
+        self._buffers = buffers
+        self._state = self._trainable + self._frozen + buffers
+        self._tensors = OrderedDict(self._state)
+        for n, t in self._state:
+            _hetc_dtype(t.dtype, f"state '{n}'")
+        # state_dict keys that alias one tensor (tied weights) map to one
+        # hetc name.
+        by_id = {id(t): n for n, t in self._state}
+        self._aliases = OrderedDict()
+        for key, t in model.state_dict(keep_vars=True).items():
+            if id(t) in by_id:
+                self._aliases[key] = by_id[id(t)]
+
+    def _check_modules(self):
+        for path, m in self.model.named_modules():
+            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm) and \
+                    m.track_running_stats and m.momentum is None:
+                raise UnsupportedError(
+                    f"module '{path}' ({type(m).__name__}) uses "
+                    "momentum=None (a cumulative average driven by "
+                    "num_batches_tracked); nearest supported alternative: a "
+                    "fixed momentum such as 0.1")
+            if isinstance(m, (torch.nn.LSTM, torch.nn.GRU, torch.nn.RNN)):
+                if m.bidirectional:
+                    raise UnsupportedError(
+                        f"module '{path}' ({type(m).__name__}) is "
+                        "bidirectional; nearest supported alternative: "
+                        "bidirectional=False")
+                if getattr(m, "proj_size", 0):
+                    raise UnsupportedError(
+                        f"module '{path}' (LSTM) uses proj_size; nearest "
+                        "supported alternative: proj_size=0")
+                if m.dropout and m.num_layers > 1:
+                    raise UnsupportedError(
+                        f"module '{path}' ({type(m).__name__}) has dropout "
+                        "between layers; nearest supported alternative: "
+                        "dropout=0")
+
+    def _find_counters(self, graphs):
+        """Integer buffers that forward only increments by constants."""
+        counters = set()
+        for i, (name, t) in enumerate(self._state):
+            if t.dtype.is_floating_point:
+                continue
+            only_counted = True
+            for gm in graphs:
+                ph = [n for n in gm.graph.nodes if n.op == "placeholder"]
+                for user in ph[i].users:
+                    if not (_op_name(user) == "add_" and not user.users and
+                            isinstance(user.args[1], int)):
+                        only_counted = False
+            if only_counted:
+                counters.add(name)
+        return counters
+
+    def _input_names(self, count):
+        try:
+            params = [p for p in inspect.signature(
+                self.model.forward).parameters.values()
+                if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+            names = [p.name for p in params[:count]]
+        except (TypeError, ValueError):
+            names = []
+        taken = set(self._tensors) | {"labels"}
+        if len(names) != count or len(set(names)) != count or \
+                any(n in taken or n.startswith("dropout_seed") or
+                    n.startswith("label") for n in names):
+            names = [f"input{i}" for i in range(count)]
+        return names
+
+    def _loss_location(self):
+        fn = self.loss_fn
+        try:
+            target = fn.forward if isinstance(fn, torch.nn.Module) else fn
+            return (inspect.getsourcefile(target) or "<loss>",
+                    inspect.getsourcelines(target)[1])
+        except (OSError, TypeError):
+            return "<loss>", 0
+
+    # ----- building
+    def _declare(self, g):
+        """Declares every argument in one order; returns the placeholders'
+        bindings for the lowering."""
+        bindings = []
+        self._label_values = {}
+        for name, t in self._state:
+            dtype = _TORCH_DTYPES[t.dtype]
+            shape = list(t.shape)
+            if name in self._counters:
+                bindings.append(("counter", name, _Counter(name)))
+            elif name in dict(self._trainable) and \
+                    name not in self._untrained:
+                bindings.append(("param", name,
+                                 g.param(name, shape, dtype, init="zeros")))
+            elif not t.dtype.is_floating_point:
+                # hetc buffers are floats: integer buffers (index tables)
+                # are fed from the host like inputs.
+                bindings.append(("int_buffer", name,
+                                 g.input(name, shape, dtype)))
+            else:
+                bindings.append(("buffer", name,
+                                 g.buffer(name, shape, dtype, init="zeros")))
+        for name, dtype, shape in self.input_specs:
+            bindings.append(("input", name, g.input(name, list(shape), dtype)))
+        for name, dtype, shape in self.label_specs:
+            v = g.label(name, list(shape), dtype)
+            self._label_values[v.id] = name
+            bindings.append(("label", name, v))
+        return bindings
+
+    def _lower(self, g, gm, loss_location, train):
+        bindings = self._declare(g)
+        state_tensors = [(t, b[2]) for (_, t), b in zip(self._state,
+                                                         bindings)]
+        lowering = _Lowering(g, gm, bindings, state_tensors, loss_location)
+        results = lowering.run()
+        loss, outputs = results[0], results[1:]
+        if not isinstance(loss, Value) or loss.shape != ():
+            raise UnsupportedError("the loss must be a 0-d tensor computed "
+                                   "from the model's outputs")
+        outputs = [lowering.value(o) for o in outputs]
+        updates = []
+        for node, name in lowering.mutated.items():
+            if not train:
+                raise UnsupportedError(
+                    f"eval-mode forward updates buffer '{name}'")
+            value = lowering.value(lowering.env[node])
+            buffer = dict((b[1], b[2]) for b in bindings)[name]
+            updates.append((name, buffer, value))
+        checks = {}
+        for vid, ignore in lowering.ignore_index.items():
+            if vid in self._label_values:
+                checks[self._label_values[vid]] = ignore
+        return loss, outputs, updates, lowering, checks
+
+    def _build(self, train_gm, eval_gm, loss_location):
+        g = Graph("model")
+        loss, outs, updates, low, checks = self._lower(g, train_gm,
+                                                       loss_location, True)
+        for _, buffer, value in updates:
+            g.update_buffer(buffer, value)
+        g.end_function([loss] + outs)
+        g.begin_function("model_eval", eval_of="model")
+        e_loss, e_outs, _, _, _ = self._lower(g, eval_gm, loss_location,
+                                              False)
+        g.end_function([e_loss] + e_outs)
+        self.source = g.mlir()
+        self.n_outputs = len(outs)
+        self.seed_count = g.seeds
+        self.counter_steps = low.counter_steps
+        self.label_checks = checks
+
+    def _compile(self, seed):
+        from . import compile as compile_source
+        self.artifact = compile_source(self.source, target=self.target,
+                                       optimizer=self.options)
+        self.session = _hetc.Session(self.artifact,
+                                     _hetc.Device(self.target), seed)
+        self.hetc_state = set(self.session.state_names)
+        self.host = {}       # integer counters (num_batches_tracked)
+        self.versions = {}
+        self.seeds = {}
+        self._seed_counter = seed * 1000003
+
+    # ----- sync
+    def _store(self, name, array):
+        if name in self.hetc_state:
+            self.session.set(name, array)
+        else:
+            self.host[name] = array
+
+    def _fetch(self, name):
+        if name in self.hetc_state:
+            return self.session.get(name)
+        return self.host[name]
+
+    def _push_all(self):
+        for name, t in self._tensors.items():
+            self._push(name, t)
+
+    def _push(self, name, t):
+        self._store(name, _to_numpy(t, _NUMPY[_TORCH_DTYPES[t.dtype]]))
+        self.versions[name] = t._version
+
+    def _push_changed(self):
+        for name, t in self._tensors.items():
+            if t._version != self.versions.get(name):
+                self._push(name, t)
+
+    def _pull(self, names):
+        with torch.no_grad():
+            for name in names:
+                t = self._tensors[name]
+                t.copy_(torch.from_numpy(np.asarray(self._fetch(name))))
+                self.versions[name] = t._version
+
+    def _feed(self, args, train):
+        n_in = len(self.input_specs)
+        if len(args) != n_in + len(self.label_specs):
+            raise TypeError(f"expected {n_in} input(s) and "
+                            f"{len(self.label_specs)} label(s), got "
+                            f"{len(args)} arguments")
+        feed = {}
+        for (name, dtype, shape), a in zip(self.input_specs +
+                                           self.label_specs, args):
+            array = _to_numpy(a, _NUMPY[dtype])
+            if tuple(array.shape) != shape:
+                raise ValueError(f"'{name}' has shape {array.shape}; the "
+                                 f"trainer was compiled for {shape}")
+            feed[name] = array
+        for name in self._host_inputs:
+            feed[name] = self.host[name]
+        for name, ignore in self.label_checks.items():
+            if np.any(feed[name] == ignore):
+                raise ValueError(
+                    f"'{name}' contains ignore_index {ignore}: hetc's "
+                    "cross-entropy averages over every label")
+        if train:
+            for i in range(self.seed_count):
+                self._seed_counter += 1
+                feed[f"dropout_seed{i}"] = np.array(self._seed_counter,
+                                                    np.int64)
+                self.seeds[f"dropout_seed{i}"] = self._seed_counter
+        return feed
+
+    # ----- the API
+    def step(self, *args):
+        """One training step on (inputs..., labels...); returns the loss."""
+        self._push_changed()
+        feed = self._feed(args, True)
+        loss, _ = self.session.train_step(**feed)
+        for name, inc in self.counter_steps.items():
+            self.host[name] = self.host[name] + inc
+        self._pull(self._tensors.keys())
+        return float(loss)
+
+    def _run_eval(self, args):
+        self._push_changed()
+        feed = self._feed(args, False)
+        loss, outputs = self.session.run("eval", **feed)
+        outs = [torch.from_numpy(v) for v in
+                list(outputs.values())[:self.n_outputs]]
+        return float(loss), outs[0] if len(outs) == 1 else tuple(outs)
+
+    def evaluate(self, *args):
+        """(loss, outputs) in eval mode on (inputs..., labels...)."""
+        return self._run_eval(args)
+
+    def eval_forward(self, *inputs):
+        """The model's eval-mode outputs on `inputs` (no labels needed)."""
+        dummies = [np.zeros(shape, _NUMPY[dtype])
+                   for _, dtype, shape in self.label_specs]
+        return self._run_eval(tuple(inputs) + tuple(dummies))[1]
+
+    def state_dict(self):
+        """The module's state_dict (every key, aliases included)."""
+        self._push_changed()
+        out = OrderedDict()
+        for key, name in self._aliases.items():
+            out[key] = torch.from_numpy(np.array(self._fetch(name)))
+        return out
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Loads a torch state_dict into the module and the trainer."""
+        result = self.model.load_state_dict(state_dict, strict=strict)
+        self._push_changed()
+        return result
+
+    @property
+    def state_names(self):
+        return list(self._tensors)
+
+
+def compile(model, loss_fn, optimizer, example_inputs, example_labels=(),
+            target="cpu", seed=0):
+    """Compiles `model` trained on `loss_fn(outputs, *labels)` with the torch
+    `optimizer`'s settings for the example inputs' shapes and dtypes;
+    returns a TorchTrainer."""
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError("hetc.torch.compile takes a torch.nn.Module")
+    return TorchTrainer(model, loss_fn, optimizer, example_inputs,
+                        example_labels, target=target, seed=seed)
