@@ -291,7 +291,8 @@ static hetc_status_t parse_program(const json_value_t *json,
     if (status)
       return status;
   }
-  return check_refs(p, entry, exe);
+  // Buffer references are checked once the constants are known.
+  return NULL;
 }
 
 /* Prints the HETC_PROFILE table: kernels by total time. */
@@ -459,8 +460,13 @@ hetc_status_t hetc_program_load(const hetc_driver_t *driver, void *impl,
   if (!status)
     status = load_constants(driver, impl, artifact,
                             json_get(device, "constants"), exe);
-  for (size_t i = 0; !status && i < exe->num_programs; ++i)
-    status = check_copies(&exe->programs[i], &artifact->entries[i], exe);
+  // Constants are loaded before the references to them are checked: a
+  // program naming constant c0 is valid only once c0 exists.
+  for (size_t i = 0; !status && i < exe->num_programs; ++i) {
+    status = check_refs(&exe->programs[i], &artifact->entries[i], exe);
+    if (!status)
+      status = check_copies(&exe->programs[i], &artifact->entries[i], exe);
+  }
   if (!status)
     status = driver->gpu->load_kernels(impl, artifact, exe->kernels,
                                        exe->num_kernels, &exe->module);

@@ -271,3 +271,29 @@ def test_frozen_parameter_does_not_move(target):
     np.testing.assert_allclose(session.get("fc.bias"),
                                fc.bias.detach().numpy(), atol=1e-5)
     assert not np.allclose(session.get("fc.bias"), b)
+
+
+def test_constant_operand_of_a_gpu_contraction_is_uploaded(target):
+    """A splat constant read by a tiled matmul (an RNN's zero initial state)
+    is a device-program constant; the runtime used to check the programs'
+    references to constants before loading them and refused the artifact
+    ("names buffer c0, which does not exist")."""
+    from hetc.graph import Graph
+    g = Graph("model")
+    x = g.input("x", [4, 6])
+    w = g.param("w", [12, 6], init="uniform", value=0.3)
+    u = g.param("u", [12, 12], init="uniform", value=0.3)
+    h0 = g.constant(np.full((4, 12), 0.5, np.float32))
+    h = g.tanh(g.add(g.matmul(x, w, transpose_rhs=True),
+                     g.matmul(h0, u, transpose_rhs=True)))
+    g.end_function([g.reduce("mean", h, [0, 1]), h])
+    losses = {}
+    for t in ("cpu", target):
+        artifact = hetc.compile(g.mlir(), target=t,
+                                optimizer={"optimizer": "sgd", "lr": 0.1})
+        session = hetc.Session(artifact, hetc.Device(t), 0)
+        session.set("w", np.full((12, 6), 0.1, np.float32))
+        session.set("u", np.full((12, 12), -0.05, np.float32))
+        losses[t] = [session.train_step(x=np.ones((4, 6), np.float32))[0]
+                     for _ in range(2)]
+    np.testing.assert_allclose(losses[target], losses["cpu"], rtol=1e-6)

@@ -136,18 +136,8 @@ def test_zoo_trains_like_torch(entry, opt):
                                       trainer.state_dict()[name].numpy())
 
 
-# The GPU path drops the buffer of a splat constant used as a matmul operand
-# in train_step (the RNNs' zero h0): "command N names buffer c0, which does
-# not exist". Reproduced without torch by a 3-op model; a lib/Target/GPU bug.
-_GPU_SPLAT_BUG = pytest.mark.xfail(
-    reason="GPU path: splat constant matmul operand -> 'names buffer c0, "
-    "which does not exist'", strict=True)
-
-
-@pytest.mark.parametrize("name", [
-    "resnet", "gpt", "mobilenet",
-    pytest.param("lstm", marks=_GPU_SPLAT_BUG),
-    pytest.param("gru", marks=_GPU_SPLAT_BUG)])
+@pytest.mark.parametrize("name", ["resnet", "gpt", "mobilenet", "lstm",
+                                  "gru"])
 def test_zoo_trains_like_torch_on_vulkan(name):
     """A few zoo models, three SGD-momentum steps on the Vulkan target."""
     missing = runtime.device_unavailable("vulkan")
