@@ -8,6 +8,8 @@
 
 #include "hetc/Dialect/Hetc/HetcOps.h"
 
+#include "OpInference.h"
+
 #include "mlir/Dialect/Traits.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -26,50 +28,6 @@ using namespace mlir::hetc;
 //===----------------------------------------------------------------------===//
 // Helpers
 //===----------------------------------------------------------------------===//
-
-namespace {
-/// Streams an op-prefixed message into a diagnostic at an optional location,
-/// so inference can run silently from builders and loudly from the verifier.
-class OpDiag {
-public:
-  OpDiag(std::optional<Location> loc, StringRef opName)
-      : loc(loc), opName(opName) {}
-
-  template <typename... Args> LogicalResult operator()(Args &&...args) const {
-    if (!loc)
-      return failure();
-    InFlightDiagnostic diag = emitError(*loc);
-    diag << "'hetc." << opName << "' op ";
-    (diag << ... << std::forward<Args>(args));
-    return diag;
-  }
-
-private:
-  std::optional<Location> loc;
-  StringRef opName;
-};
-} // namespace
-
-static std::string shapeStr(ArrayRef<int64_t> shape) {
-  std::string str;
-  llvm::raw_string_ostream os(str);
-  os << "[";
-  llvm::interleaveComma(shape, os);
-  os << "]";
-  return str;
-}
-
-/// Returns the operand's type as a ranked tensor, or reports it.
-static RankedTensorType tensorOperand(const OpDiag &diag, Value value,
-                                      StringRef what) {
-  auto type =
-      dyn_cast_or_null<RankedTensorType>(value ? value.getType() : Type());
-  if (!type || !type.hasStaticShape()) {
-    (void)diag(what, " must be a statically shaped ranked tensor");
-    return {};
-  }
-  return type;
-}
 
 static LogicalResult checkSameElementType(const OpDiag &diag,
                                           RankedTensorType a, StringRef aName,

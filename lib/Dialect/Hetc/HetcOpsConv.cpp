@@ -8,6 +8,8 @@
 
 #include "hetc/Dialect/Hetc/HetcOps.h"
 
+#include "OpInference.h"
+
 #include "mlir/IR/Builders.h"
 #include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/Support/raw_ostream.h"
@@ -16,45 +18,13 @@ using namespace mlir;
 using namespace mlir::hetc;
 
 namespace {
-/// Streams an op-prefixed message into a diagnostic at an optional location
-/// (silent when inference runs from a builder), as in HetcOps.cpp.
-class Diag {
-public:
-  Diag(std::optional<Location> loc, StringRef opName)
-      : loc(loc), opName(opName) {}
-
-  template <typename... Args> LogicalResult operator()(Args &&...args) const {
-    if (!loc)
-      return failure();
-    InFlightDiagnostic diag = emitError(*loc);
-    diag << "'hetc." << opName << "' op ";
-    (diag << ... << std::forward<Args>(args));
-    return diag;
-  }
-
-private:
-  std::optional<Location> loc;
-  StringRef opName;
-};
-
-std::string shapeString(ArrayRef<int64_t> shape) {
-  std::string str;
-  llvm::raw_string_ostream os(str);
-  os << "[";
-  llvm::interleaveComma(shape, os);
-  os << "]";
-  return str;
-}
 
 /// A statically shaped ranked tensor of rank `rank` (any rank when -1).
-RankedTensorType tensorOf(const Diag &diag, Value value, StringRef what,
+RankedTensorType tensorOf(const OpDiag &diag, Value value, StringRef what,
                           int64_t rank, StringRef layout = "") {
-  auto type =
-      dyn_cast_or_null<RankedTensorType>(value ? value.getType() : Type());
-  if (!type || !type.hasStaticShape()) {
-    (void)diag(what, " must be a statically shaped ranked tensor");
+  RankedTensorType type = tensorOperand(diag, value, what);
+  if (!type)
     return {};
-  }
   if (rank >= 0 && type.getRank() != rank) {
     (void)diag(what, " must be ", rank, "-D ", layout, ", got ", type);
     return {};
@@ -62,15 +32,14 @@ RankedTensorType tensorOf(const Diag &diag, Value value, StringRef what,
   return type;
 }
 
-LogicalResult checkValues(const Diag &diag, StringRef name,
+LogicalResult checkValues(const OpDiag &diag, StringRef name,
                           ArrayRef<int64_t> values, size_t size, int64_t min) {
   if (values.size() != size)
-    return diag("'", name, "' needs ", size, " values, got ",
-                shapeString(values));
+    return diag("'", name, "' needs ", size, " values, got ", shapeStr(values));
   for (int64_t v : values)
     if (v < min)
       return diag("'", name, "' values must be >= ", min, ", got ",
-                  shapeString(values));
+                  shapeStr(values));
   return success();
 }
 
@@ -81,7 +50,7 @@ std::optional<int64_t> mulAdd(int64_t a, int64_t b, int64_t c) {
 
 /// Gradient ops: `grad` must have the forward result type `forward`; the
 /// result has `result`'s type.
-LogicalResult checkForward(const Diag &diag, Type forward, Value grad,
+LogicalResult checkForward(const OpDiag &diag, Type forward, Value grad,
                            StringRef what, Type result,
                            SmallVectorImpl<Type> &inferred) {
   if (grad.getType() != forward)
@@ -99,7 +68,7 @@ LogicalResult checkForward(const Diag &diag, Type forward, Value grad,
 LogicalResult ConvTranspose2DOp::inferReturnTypes(
     MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
     SmallVectorImpl<Type> &inferredReturnTypes) {
-  Diag diag(loc, "conv_transpose2d");
+  OpDiag diag(loc, "conv_transpose2d");
   RankedTensorType input =
       tensorOf(diag, adaptor.getInput(), "input", 4, "[N, C_in, H, W]");
   if (!input)
@@ -125,27 +94,27 @@ LogicalResult ConvTranspose2DOp::inferReturnTypes(
     return diag("'groups' must be >= 1, got ", groups);
   int64_t cIn = input.getDimSize(1);
   if (weight.getDimSize(0) != cIn)
-    return diag("weight ", shapeString(weight.getShape()), " expects ",
+    return diag("weight ", shapeStr(weight.getShape()), " expects ",
                 weight.getDimSize(0), " input channels, but the input has ",
                 cIn);
   if (cIn % groups != 0)
     return diag("input channels (", cIn, ") are not divisible by groups (",
                 groups, ")");
   if (weight.getDimSize(2) < 1 || weight.getDimSize(3) < 1)
-    return diag("weight ", shapeString(weight.getShape()),
+    return diag("weight ", shapeStr(weight.getShape()),
                 " has an empty kernel (KH and KW must be >= 1)");
   std::optional<int64_t> cOut = llvm::checkedMul(weight.getDimSize(1), groups);
   if (!cOut || *cOut < 1)
-    return diag("weight ", shapeString(weight.getShape()),
+    return diag("weight ", shapeStr(weight.getShape()),
                 " gives no valid output channel count with ", groups,
                 " groups");
   // As torch: the extra rows must not hold a whole stride of the dilated
   // kernel's reach for both.
   for (int i = 0; i < 2; ++i)
     if (outputPadding[i] >= std::max(strides[i], dilation[i]))
-      return diag("output_padding ", shapeString(outputPadding),
-                  " must be smaller than the strides ", shapeString(strides),
-                  " or the dilation ", shapeString(dilation));
+      return diag("output_padding ", shapeStr(outputPadding),
+                  " must be smaller than the strides ", shapeStr(strides),
+                  " or the dilation ", shapeStr(dilation));
   if (Value biasV = adaptor.getBias()) {
     RankedTensorType bias = tensorOf(diag, biasV, "bias", -1);
     if (!bias)
@@ -155,7 +124,7 @@ LogicalResult ConvTranspose2DOp::inferReturnTypes(
                   input.getElementType(), " vs ", bias.getElementType(), ")");
     if (bias.getRank() != 1 || bias.getDimSize(0) != *cOut)
       return diag("bias must have shape [", *cOut, "], got ",
-                  shapeString(bias.getShape()));
+                  shapeStr(bias.getShape()));
   }
   SmallVector<int64_t> shape = {input.getDimSize(0), *cOut};
   for (int i = 0; i < 2; ++i) {
@@ -175,8 +144,8 @@ LogicalResult ConvTranspose2DOp::inferReturnTypes(
     if (!size)
       return diag("the output ", dim, " overflows");
     if (*size < 1)
-      return diag("the padding ", shapeString(padding), " removes the whole ",
-                  dim, " (", *size + padding[i] + padding[i + 2],
+      return diag("the padding ", shapeStr(padding), " removes the whole ", dim,
+                  " (", *size + padding[i] + padding[i + 2],
                   " before padding)");
     shape.push_back(*size);
   }
@@ -190,7 +159,7 @@ LogicalResult ConvTranspose2DOp::inferReturnTypes(
 //===----------------------------------------------------------------------===//
 
 static FailureOr<RankedTensorType>
-inferUpsampleType(const Diag &diag, Value inputV, ArrayRef<int64_t> size,
+inferUpsampleType(const OpDiag &diag, Value inputV, ArrayRef<int64_t> size,
                   UpsampleMode mode, bool alignCorners) {
   RankedTensorType input = tensorOf(diag, inputV, "input", 4, "[N, C, H, W]");
   if (!input)
@@ -221,7 +190,7 @@ UpsampleOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                              Adaptor adaptor,
                              SmallVectorImpl<Type> &inferredReturnTypes) {
   FailureOr<RankedTensorType> type = inferUpsampleType(
-      Diag(loc, "upsample"), adaptor.getInput(), adaptor.getSize(),
+      OpDiag(loc, "upsample"), adaptor.getInput(), adaptor.getSize(),
       adaptor.getMode(), adaptor.getAlignCorners());
   if (failed(type))
     return failure();
@@ -232,7 +201,7 @@ UpsampleOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
 LogicalResult UpsampleBackwardOp::inferReturnTypes(
     MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
     SmallVectorImpl<Type> &inferredReturnTypes) {
-  Diag diag(loc, "upsample_backward");
+  OpDiag diag(loc, "upsample_backward");
   FailureOr<RankedTensorType> type =
       inferUpsampleType(diag, adaptor.getInput(), adaptor.getSize(),
                         adaptor.getMode(), adaptor.getAlignCorners());
@@ -246,7 +215,8 @@ LogicalResult UpsampleBackwardOp::inferReturnTypes(
 // PadOp
 //===----------------------------------------------------------------------===//
 
-static FailureOr<RankedTensorType> inferPadType(const Diag &diag, Value inputV,
+static FailureOr<RankedTensorType> inferPadType(const OpDiag &diag,
+                                                Value inputV,
                                                 ArrayRef<int64_t> padding,
                                                 PadMode mode) {
   RankedTensorType input = tensorOf(diag, inputV, "input", -1);
@@ -256,7 +226,7 @@ static FailureOr<RankedTensorType> inferPadType(const Diag &diag, Value inputV,
   if (static_cast<int64_t>(padding.size()) != 2 * rank) {
     (void)diag("'padding' needs 2 * rank = ", 2 * rank,
                " values (all befores, then all afters), got ",
-               shapeString(padding));
+               shapeStr(padding));
     return failure();
   }
   SmallVector<int64_t> shape;
@@ -289,7 +259,7 @@ LogicalResult
 PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                         Adaptor adaptor,
                         SmallVectorImpl<Type> &inferredReturnTypes) {
-  Diag diag(loc, "pad");
+  OpDiag diag(loc, "pad");
   if (adaptor.getMode() != PadMode::Constant &&
       adaptor.getValue().convertToDouble() != 0.0)
     return diag("'value' applies to constant padding only");
@@ -305,7 +275,7 @@ LogicalResult
 PadBackwardOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                 Adaptor adaptor,
                                 SmallVectorImpl<Type> &inferredReturnTypes) {
-  Diag diag(loc, "pad_backward");
+  OpDiag diag(loc, "pad_backward");
   FailureOr<RankedTensorType> type = inferPadType(
       diag, adaptor.getInput(), adaptor.getPadding(), adaptor.getMode());
   if (failed(type))
@@ -319,7 +289,7 @@ PadBackwardOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
 //===----------------------------------------------------------------------===//
 
 static FailureOr<RankedTensorType>
-inferAdaptivePoolType(const Diag &diag, Value inputV,
+inferAdaptivePoolType(const OpDiag &diag, Value inputV,
                       ArrayRef<int64_t> outputSize) {
   RankedTensorType input = tensorOf(diag, inputV, "input", 4, "[N, C, H, W]");
   if (!input)
@@ -334,7 +304,7 @@ inferAdaptivePoolType(const Diag &diag, Value inputV,
     }
     // The window bounds compute (i + 1) * in.
     if (!llvm::checkedMul(outputSize[i] + 1, in)) {
-      (void)diag("output_size ", shapeString(outputSize), " overflows");
+      (void)diag("output_size ", shapeStr(outputSize), " overflows");
       return failure();
     }
   }
@@ -347,7 +317,7 @@ LogicalResult AdaptiveAvgPool2DOp::inferReturnTypes(
     MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
     SmallVectorImpl<Type> &inferredReturnTypes) {
   FailureOr<RankedTensorType> type =
-      inferAdaptivePoolType(Diag(loc, "adaptive_avg_pool2d"),
+      inferAdaptivePoolType(OpDiag(loc, "adaptive_avg_pool2d"),
                             adaptor.getInput(), adaptor.getOutputSize());
   if (failed(type))
     return failure();
@@ -358,7 +328,7 @@ LogicalResult AdaptiveAvgPool2DOp::inferReturnTypes(
 LogicalResult AdaptiveAvgPool2DBackwardOp::inferReturnTypes(
     MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
     SmallVectorImpl<Type> &inferredReturnTypes) {
-  Diag diag(loc, "adaptive_avg_pool2d_backward");
+  OpDiag diag(loc, "adaptive_avg_pool2d_backward");
   RankedTensorType grad = tensorOf(diag, adaptor.getGradOutput(), "grad_output",
                                    4, "[N, C, OH, OW]");
   if (!grad)

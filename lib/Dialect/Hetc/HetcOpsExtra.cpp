@@ -8,6 +8,8 @@
 
 #include "hetc/Dialect/Hetc/HetcOps.h"
 
+#include "OpInference.h"
+
 #include "mlir/Dialect/Traits.h"
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/Support/raw_ostream.h"
@@ -16,49 +18,6 @@
 
 using namespace mlir;
 using namespace mlir::hetc;
-
-namespace {
-/// An op-prefixed diagnostic at an optional location, so inference runs
-/// silently from builders and loudly from the verifier (as in HetcOps.cpp).
-class OpDiag {
-public:
-  OpDiag(std::optional<Location> loc, StringRef opName)
-      : loc(loc), opName(opName) {}
-
-  template <typename... Args> LogicalResult operator()(Args &&...args) const {
-    if (!loc)
-      return failure();
-    InFlightDiagnostic diag = emitError(*loc);
-    diag << "'hetc." << opName << "' op ";
-    (diag << ... << std::forward<Args>(args));
-    return diag;
-  }
-
-private:
-  std::optional<Location> loc;
-  StringRef opName;
-};
-} // namespace
-
-static std::string shapeStr(ArrayRef<int64_t> shape) {
-  std::string str;
-  llvm::raw_string_ostream os(str);
-  os << "[";
-  llvm::interleaveComma(shape, os);
-  os << "]";
-  return str;
-}
-
-static RankedTensorType tensorOperand(const OpDiag &diag, Value value,
-                                      StringRef what) {
-  auto type =
-      dyn_cast_or_null<RankedTensorType>(value ? value.getType() : Type());
-  if (!type || !type.hasStaticShape()) {
-    (void)diag(what, " must be a statically shaped ranked tensor");
-    return {};
-  }
-  return type;
-}
 
 /// Normalizes a possibly negative axis; reports one outside [-rank, rank).
 static FailureOr<int64_t> normalizeAxis(const OpDiag &diag, int64_t axis,
