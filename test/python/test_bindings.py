@@ -6,24 +6,10 @@ import numpy as np
 import pytest
 
 import runtime
-from conftest import REPO
+from conftest import MLP_MODEL as MODEL, mlp_batch as batch
 
 sys.path.insert(0, str(runtime.build_dir() / "python_packages"))
 import hetc  # noqa: E402
-
-MODEL = REPO / "examples" / "mlp_digits.mlir"
-
-
-@pytest.fixture(scope="module")
-def artifact():
-    return hetc.compile_file(MODEL, optimizer={"optimizer": "sgd", "lr": 0.1,
-                                               "momentum": 0.9})
-
-
-def batch(seed=0):
-    rng = np.random.default_rng(seed)
-    return (rng.random((32, 64), dtype=np.float32),
-            rng.integers(0, 10, 32).astype(np.int32))
 
 
 def test_compile_train_and_eval(artifact):

@@ -16,28 +16,12 @@ import numpy as np
 import pytest
 
 import runtime
-from conftest import REPO
+from conftest import MLP_MODEL as MODEL
+from conftest import mlp_batch as batch
+from conftest import session_state as state
 
 sys.path.insert(0, str(runtime.build_dir() / "python_packages"))
 import hetc  # noqa: E402
-
-MODEL = REPO / "examples" / "mlp_digits.mlir"
-
-
-@pytest.fixture(scope="module")
-def artifact():
-    return hetc.compile_file(MODEL, optimizer={"optimizer": "sgd", "lr": 0.1,
-                                               "momentum": 0.9})
-
-
-def batch(seed=0):
-    rng = np.random.default_rng(seed)
-    return (rng.random((32, 64), dtype=np.float32),
-            rng.integers(0, 10, 32).astype(np.int32))
-
-
-def state(session):
-    return {name: session.get(name) for name in session.state_names}
 
 
 # --- None arguments -------------------------------------------------------
