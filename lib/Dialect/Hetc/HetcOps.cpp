@@ -29,31 +29,6 @@ using namespace mlir::hetc;
 // Helpers
 //===----------------------------------------------------------------------===//
 
-static LogicalResult checkSameElementType(const OpDiag &diag,
-                                          RankedTensorType a, StringRef aName,
-                                          RankedTensorType b, StringRef bName) {
-  if (a.getElementType() == b.getElementType())
-    return success();
-  return diag(aName, " and ", bName, " have different element types (",
-              a.getElementType(), " vs ", b.getElementType(), ")");
-}
-
-/// Normalizes a possibly negative axis; reports one outside [-rank, rank).
-static FailureOr<int64_t> normalizeAxis(const OpDiag &diag, int64_t axis,
-                                        int64_t rank) {
-  if (rank == 0) {
-    (void)diag("axis ", axis,
-               " is out of range for a rank-0 tensor, which has no axes");
-    return failure();
-  }
-  if (axis < -rank || axis >= rank) {
-    (void)diag("axis ", axis, " is out of range for a rank-", rank,
-               " tensor (valid: [", -rank, ", ", rank - 1, "])");
-    return failure();
-  }
-  return axis < 0 ? axis + rank : axis;
-}
-
 static bool isSplatFloat(Attribute attr, double value) {
   auto splat = dyn_cast_or_null<SplatElementsAttr>(attr);
   if (!splat || !isa<FloatType>(splat.getElementType()))
@@ -1074,21 +1049,6 @@ bool mlir::hetc::isFloatTensorValue(Value value) {
   auto type = dyn_cast<RankedTensorType>(value.getType());
   return type && type.hasStaticShape() &&
          isa<Float32Type, Float16Type, BFloat16Type>(type.getElementType());
-}
-
-/// Checks that the forward op the gradient belongs to would produce
-/// `expected` (the gradient's type), then yields `result` as the type.
-static LogicalResult checkForwardType(const OpDiag &diag, Type forward,
-                                      Value grad, llvm::StringRef what,
-                                      Type result,
-                                      SmallVectorImpl<Type> &inferred) {
-  if (grad.getType() != forward)
-    return diag(what, " has type ", grad.getType(),
-                " but the forward op "
-                "produces ",
-                forward);
-  inferred.push_back(result);
-  return success();
 }
 
 LogicalResult

@@ -48,17 +48,6 @@ std::optional<int64_t> mulAdd(int64_t a, int64_t b, int64_t c) {
   return llvm::checkedMulAdd(a, b, c);
 }
 
-/// Gradient ops: `grad` must have the forward result type `forward`; the
-/// result has `result`'s type.
-LogicalResult checkForward(const OpDiag &diag, Type forward, Value grad,
-                           StringRef what, Type result,
-                           SmallVectorImpl<Type> &inferred) {
-  if (grad.getType() != forward)
-    return diag(what, " has type ", grad.getType(),
-                " but the forward op produces ", forward);
-  inferred.push_back(result);
-  return success();
-}
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -207,8 +196,8 @@ LogicalResult UpsampleBackwardOp::inferReturnTypes(
                         adaptor.getMode(), adaptor.getAlignCorners());
   if (failed(type))
     return failure();
-  return checkForward(diag, *type, adaptor.getGradOutput(), "grad_output",
-                      adaptor.getInput().getType(), inferredReturnTypes);
+  return checkForwardType(diag, *type, adaptor.getGradOutput(), "grad_output",
+                          adaptor.getInput().getType(), inferredReturnTypes);
 }
 
 //===----------------------------------------------------------------------===//
@@ -280,8 +269,8 @@ PadBackwardOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
       diag, adaptor.getInput(), adaptor.getPadding(), adaptor.getMode());
   if (failed(type))
     return failure();
-  return checkForward(diag, *type, adaptor.getGrad(), "grad",
-                      adaptor.getInput().getType(), inferredReturnTypes);
+  return checkForwardType(diag, *type, adaptor.getGrad(), "grad",
+                          adaptor.getInput().getType(), inferredReturnTypes);
 }
 
 //===----------------------------------------------------------------------===//
@@ -337,6 +326,6 @@ LogicalResult AdaptiveAvgPool2DBackwardOp::inferReturnTypes(
       diag, adaptor.getInput(), grad.getShape().take_back(2));
   if (failed(type))
     return failure();
-  return checkForward(diag, *type, adaptor.getGradOutput(), "grad_output",
-                      adaptor.getInput().getType(), inferredReturnTypes);
+  return checkForwardType(diag, *type, adaptor.getGradOutput(), "grad_output",
+                          adaptor.getInput().getType(), inferredReturnTypes);
 }

@@ -19,22 +19,6 @@
 using namespace mlir;
 using namespace mlir::hetc;
 
-/// Normalizes a possibly negative axis; reports one outside [-rank, rank).
-static FailureOr<int64_t> normalizeAxis(const OpDiag &diag, int64_t axis,
-                                        int64_t rank) {
-  if (rank == 0) {
-    (void)diag("axis ", axis,
-               " is out of range for a rank-0 tensor, which has no axes");
-    return failure();
-  }
-  if (axis < -rank || axis >= rank) {
-    (void)diag("axis ", axis, " is out of range for a rank-", rank,
-               " tensor (valid: [", -rank, ", ", rank - 1, "])");
-    return failure();
-  }
-  return axis < 0 ? axis + rank : axis;
-}
-
 //===----------------------------------------------------------------------===//
 // ClampOp
 //===----------------------------------------------------------------------===//

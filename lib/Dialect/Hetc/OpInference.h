@@ -61,6 +61,44 @@ inline RankedTensorType tensorOperand(const OpDiag &diag, Value value,
   return type;
 }
 
+inline LogicalResult checkSameElementType(const OpDiag &diag,
+                                          RankedTensorType a, StringRef aName,
+                                          RankedTensorType b, StringRef bName) {
+  if (a.getElementType() == b.getElementType())
+    return success();
+  return diag(aName, " and ", bName, " have different element types (",
+              a.getElementType(), " vs ", b.getElementType(), ")");
+}
+
+/// Normalizes a possibly negative axis; reports one outside [-rank, rank).
+inline FailureOr<int64_t> normalizeAxis(const OpDiag &diag, int64_t axis,
+                                        int64_t rank) {
+  if (rank == 0) {
+    (void)diag("axis ", axis,
+               " is out of range for a rank-0 tensor, which has no axes");
+    return failure();
+  }
+  if (axis < -rank || axis >= rank) {
+    (void)diag("axis ", axis, " is out of range for a rank-", rank,
+               " tensor (valid: [", -rank, ", ", rank - 1, "])");
+    return failure();
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+/// Checks that the forward op the gradient belongs to would produce
+/// `expected` (the gradient's type), then yields `result` as the type.
+inline LogicalResult checkForwardType(const OpDiag &diag, Type forward,
+                                      Value grad, llvm::StringRef what,
+                                      Type result,
+                                      SmallVectorImpl<Type> &inferred) {
+  if (grad.getType() != forward)
+    return diag(what, " has type ", grad.getType(),
+                " but the forward op produces ", forward);
+  inferred.push_back(result);
+  return success();
+}
+
 } // namespace mlir::hetc
 
 #endif // HETC_LIB_DIALECT_HETC_OPINFERENCE_H
