@@ -833,8 +833,11 @@ std::vector<Tensor> GraphBuilder::batchNormRunningStats(Tensor input,
   Tensor meanFlat = reduce("mean", input, axes);
   Tensor keep = scalar(1.0 - momentum);
   Tensor take = scalar(momentum);
-  Tensor newMean = add(mul(runningMean, keep), mul(meanFlat, take));
-  Tensor newVariance = add(mul(runningVariance, keep), mul(variance, take));
+  // One op per statement: argument evaluation order is unspecified.
+  Tensor keptMean = mul(runningMean, keep);
+  Tensor newMean = add(keptMean, mul(meanFlat, take));
+  Tensor keptVariance = mul(runningVariance, keep);
+  Tensor newVariance = add(keptVariance, mul(variance, take));
   if (!impl->error.empty())
     return {};
   return {newMean, newVariance};

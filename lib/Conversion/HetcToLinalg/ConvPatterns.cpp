@@ -62,12 +62,13 @@ Value select(OpBuilder &b, Location l, Value c, Value x, Value y) {
 }
 /// `lo <= v < hi` for index values.
 Value inRange(OpBuilder &b, Location l, Value v, int64_t lo, int64_t hi) {
-  return andi(b, l, cmpi(b, l, arith::CmpIPredicate::sge, v, idx(b, l, lo)),
-              cmpi(b, l, arith::CmpIPredicate::slt, v, idx(b, l, hi)));
+  Value aboveLo = cmpi(b, l, arith::CmpIPredicate::sge, v, idx(b, l, lo));
+  Value belowHi = cmpi(b, l, arith::CmpIPredicate::slt, v, idx(b, l, hi));
+  return andi(b, l, aboveLo, belowHi);
 }
 Value clampIndex(OpBuilder &b, Location l, Value v, int64_t lo, int64_t hi) {
-  return arith::MinSIOp::create(
-      b, l, arith::MaxSIOp::create(b, l, v, idx(b, l, lo)), idx(b, l, hi));
+  Value atLeastLo = arith::MaxSIOp::create(b, l, v, idx(b, l, lo));
+  return arith::MinSIOp::create(b, l, atLeastLo, idx(b, l, hi));
 }
 Value toF32(OpBuilder &b, Location l, Value v) {
   if (v.getType().isF32())
@@ -159,9 +160,8 @@ struct UpsampleAxis {
         arith::IndexCastOp::create(b, l, b.getI64Type(), dst));
     auto toIndex = [&](Value f) {
       Value i = arith::FPToSIOp::create(b, l, b.getI64Type(), f);
-      return arith::MinSIOp::create(
-          b, l, arith::IndexCastOp::create(b, l, b.getIndexType(), i),
-          idx(b, l, in - 1));
+      Value index = arith::IndexCastOp::create(b, l, b.getIndexType(), i);
+      return arith::MinSIOp::create(b, l, index, idx(b, l, in - 1));
     };
     Value s = f32(b, l, scale);
     if (!bilinear)
@@ -183,9 +183,10 @@ struct UpsampleAxis {
           r, zero);
     }
     Value i0 = toIndex(real);
-    Value i1 = select(
-        b, l, cmpi(b, l, arith::CmpIPredicate::slt, i0, idx(b, l, in - 1)),
-        addi(b, l, i0, idx(b, l, 1)), i0);
+    Value hasNext =
+        cmpi(b, l, arith::CmpIPredicate::slt, i0, idx(b, l, in - 1));
+    Value next = addi(b, l, i0, idx(b, l, 1));
+    Value i1 = select(b, l, hasNext, next, i0);
     Value i0f = arith::SIToFPOp::create(
         b, l, b.getF32Type(),
         arith::IndexCastOp::create(b, l, b.getI64Type(), i0));
@@ -232,8 +233,8 @@ struct UpsampleAxis {
   /// output exists, the candidate (clamped), and its weight for `i`.
   std::tuple<Value, Value, Value> emitCandidate(OpBuilder &b, Location l,
                                                 Value i, Value k) const {
-    Value base = arith::DivUIOp::create(b, l, muli(b, l, i, idx(b, l, out)),
-                                        idx(b, l, in));
+    Value scaled = muli(b, l, i, idx(b, l, out));
+    Value base = arith::DivUIOp::create(b, l, scaled, idx(b, l, in));
     Value dst = addi(b, l, addi(b, l, base, idx(b, l, offset)), k);
     Value valid = inRange(b, l, dst, 0, out);
     Value clamped = clampIndex(b, l, dst, 0, out - 1);
@@ -285,12 +286,19 @@ struct UpsampleOpLowering : OpConversionPattern<UpsampleOp> {
             return arith::AddFOp::create(b, l, x, y);
           };
           // As torch: h0 * (w0 * x00 + w1 * x01) + h1 * (w0 * x10 + w1 * x11).
-          Value top =
-              addf(mulf(w.l0, at(h.i0, w.i0)), mulf(w.l1, at(h.i0, w.i1)));
-          Value bottom =
-              addf(mulf(w.l0, at(h.i1, w.i0)), mulf(w.l1, at(h.i1, w.i1)));
-          return fromF32(b, l, addf(mulf(h.l0, top), mulf(h.l1, bottom)),
-                         elementType);
+          // One op per statement: argument evaluation order is unspecified.
+          auto lerp = [&](Value l0, Value x0, Value l1, Value x1) {
+            Value first = mulf(l0, x0);
+            Value second = mulf(l1, x1);
+            return addf(first, second);
+          };
+          Value x00 = at(h.i0, w.i0);
+          Value x01 = at(h.i0, w.i1);
+          Value top = lerp(w.l0, x00, w.l1, x01);
+          Value x10 = at(h.i1, w.i0);
+          Value x11 = at(h.i1, w.i1);
+          Value bottom = lerp(w.l0, x10, w.l1, x11);
+          return fromF32(b, l, lerp(h.l0, top, h.l1, bottom), elementType);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -325,7 +333,8 @@ struct UpsampleBackwardOpLowering : OpConversionPattern<UpsampleBackwardOp> {
                               b, l, grad, ValueRange{iv[0], iv[1], dh, dw}));
           Value contribution = arith::MulFOp::create(
               b, l, g, arith::MulFOp::create(b, l, wh, ww));
-          return selectOrZero(b, l, andi(b, l, vh, vw),
+          Value valid = andi(b, l, vh, vw);
+          return selectOrZero(b, l, valid,
                               fromF32(b, l, contribution, elementType));
         });
     rewriter.replaceOp(op, result);
@@ -345,11 +354,10 @@ std::pair<Value, Value> padSource(OpBuilder &b, Location l, Value o, int64_t in,
   Value inside = inRange(b, l, p, 0, in);
   if (mode == PadMode::Reflect) {
     // Mirror without repeating the edge: -p, then 2 (in - 1) - p.
-    Value q =
-        select(b, l, cmpi(b, l, arith::CmpIPredicate::slt, p, idx(b, l, 0)),
-               subi(b, l, idx(b, l, 0), p), p);
-    q = select(b, l, cmpi(b, l, arith::CmpIPredicate::sge, q, idx(b, l, in)),
-               subi(b, l, idx(b, l, 2 * (in - 1)), q), q);
+    Value before = cmpi(b, l, arith::CmpIPredicate::slt, p, idx(b, l, 0));
+    Value q = select(b, l, before, subi(b, l, idx(b, l, 0), p), p);
+    Value after = cmpi(b, l, arith::CmpIPredicate::sge, q, idx(b, l, in));
+    q = select(b, l, after, subi(b, l, idx(b, l, 2 * (in - 1)), q), q);
     return {inside, clampIndex(b, l, q, 0, in - 1)};
   }
   return {inside, clampIndex(b, l, p, 0, in - 1)};
@@ -488,13 +496,13 @@ struct PadBackwardOpLowering : OpConversionPattern<PadBackwardOp> {
 
 /// floor(a * b / c) and ceil(a * b / c) for non-negative index values.
 Value floorMulDiv(OpBuilder &b, Location l, Value a, int64_t m, int64_t c) {
-  return arith::DivUIOp::create(b, l, muli(b, l, a, idx(b, l, m)),
-                                idx(b, l, c));
+  Value product = muli(b, l, a, idx(b, l, m));
+  return arith::DivUIOp::create(b, l, product, idx(b, l, c));
 }
 Value ceilMulDiv(OpBuilder &b, Location l, Value a, int64_t m, int64_t c) {
-  return arith::DivUIOp::create(
-      b, l, addi(b, l, muli(b, l, a, idx(b, l, m)), idx(b, l, c - 1)),
-      idx(b, l, c));
+  Value product = muli(b, l, a, idx(b, l, m));
+  Value roundedUp = addi(b, l, product, idx(b, l, c - 1));
+  return arith::DivUIOp::create(b, l, roundedUp, idx(b, l, c));
 }
 
 /// torch's adaptive windows along one axis: output i averages inputs
@@ -529,8 +537,10 @@ struct AdaptiveAxis {
 /// The f32 element count of window (i, j).
 Value windowCount(OpBuilder &b, Location l, const AdaptiveAxis &ah,
                   const AdaptiveAxis &aw, Value i, Value j) {
-  Value rows = subi(b, l, ah.emitEnd(b, l, i), ah.emitStart(b, l, i));
-  Value cols = subi(b, l, aw.emitEnd(b, l, j), aw.emitStart(b, l, j));
+  Value rowEnd = ah.emitEnd(b, l, i);
+  Value rows = subi(b, l, rowEnd, ah.emitStart(b, l, i));
+  Value colEnd = aw.emitEnd(b, l, j);
+  Value cols = subi(b, l, colEnd, aw.emitStart(b, l, j));
   return arith::SIToFPOp::create(
       b, l, b.getF32Type(),
       arith::IndexCastOp::create(b, l, b.getI64Type(), muli(b, l, rows, cols)));
@@ -555,11 +565,11 @@ struct AdaptiveAvgPool2DOpLowering : OpConversionPattern<AdaptiveAvgPool2DOp> {
           // iv = (n, c, i, j, kh, kw).
           Value h = addi(b, l, ah.emitStart(b, l, iv[2]), iv[4]);
           Value w = addi(b, l, aw.emitStart(b, l, iv[3]), iv[5]);
-          Value valid = andi(
-              b, l,
-              cmpi(b, l, arith::CmpIPredicate::slt, h, ah.emitEnd(b, l, iv[2])),
-              cmpi(b, l, arith::CmpIPredicate::slt, w,
-                   aw.emitEnd(b, l, iv[3])));
+          Value inRows =
+              cmpi(b, l, arith::CmpIPredicate::slt, h, ah.emitEnd(b, l, iv[2]));
+          Value inCols =
+              cmpi(b, l, arith::CmpIPredicate::slt, w, aw.emitEnd(b, l, iv[3]));
+          Value valid = andi(b, l, inRows, inCols);
           Value x = toF32(
               b, l,
               tensor::ExtractOp::create(
@@ -599,9 +609,9 @@ struct AdaptiveAvgPool2DBackwardOpLowering
               ceilMulDiv(b, l, addi(b, l, iv[2], idx(b, l, 1)), ah.out, ah.in);
           Value jEnd =
               ceilMulDiv(b, l, addi(b, l, iv[3], idx(b, l, 1)), aw.out, aw.in);
-          Value valid =
-              andi(b, l, cmpi(b, l, arith::CmpIPredicate::slt, i, iEnd),
-                   cmpi(b, l, arith::CmpIPredicate::slt, j, jEnd));
+          Value inRows = cmpi(b, l, arith::CmpIPredicate::slt, i, iEnd);
+          Value inCols = cmpi(b, l, arith::CmpIPredicate::slt, j, jEnd);
+          Value valid = andi(b, l, inRows, inCols);
           Value ic = clampIndex(b, l, i, 0, ah.out - 1);
           Value jc = clampIndex(b, l, j, 0, aw.out - 1);
           Value g = toF32(b, l,

@@ -230,8 +230,9 @@ struct DropoutLowering : OpConversionPattern<DropoutOp> {
           z = mix(z, 27, 0x94D049BB133111EBull);
           z = mix(z, 31, 0);
           Value top = arith::ShRUIOp::create(b, l, z, c64(40));
+          Value topF = arith::UIToFPOp::create(b, l, b.getF32Type(), top);
           Value u = arith::MulFOp::create(
-              b, l, arith::UIToFPOp::create(b, l, b.getF32Type(), top),
+              b, l, topF,
               floatConstant(b, l, b.getF32Type(), 1.0 / 16777216.0));
           Value keep =
               arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, u,

@@ -93,9 +93,9 @@ struct CompareOpLowering : OpConversionPattern<CompareOp> {
         {adaptor.getLhs(), adaptor.getRhs()},
         [&](OpBuilder &b, Location l, ValueRange a) {
           Value holds = cmpPredicate(b, l, op.getPredicate(), a[0], a[1]);
-          return arith::SelectOp::create(b, l, holds,
-                                         floatConstant(b, l, elementType, 1.0),
-                                         floatConstant(b, l, elementType, 0.0));
+          Value one = floatConstant(b, l, elementType, 1.0);
+          Value zero = floatConstant(b, l, elementType, 0.0);
+          return arith::SelectOp::create(b, l, holds, one, zero);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -126,20 +126,33 @@ struct GeluBackwardOpLowering : OpConversionPattern<GeluBackwardOp> {
           if (tanhApprox) {
             // d/dx 0.5 x (1 + tanh(u)), u = k (x + 0.044715 x^3).
             double k = std::sqrt(2.0 / M_PI);
+            // One op per statement: argument evaluation order is
+            // unspecified, and the IR must not depend on the compiler.
             Value x2 = mul(x, x);
-            Value u = mul(c(k), add(x, mul(c(0.044715), mul(x2, x))));
+            Value x3 = mul(x2, x);
+            Value cubic = mul(c(0.044715), x3);
+            Value kk = c(k);
+            Value u = mul(kk, add(x, cubic));
             Value t = math::TanhOp::create(b, l, u);
-            Value du = mul(c(k), add(c(1.0), mul(c(3 * 0.044715), x2)));
-            Value sech2 = arith::SubFOp::create(b, l, c(1.0), mul(t, t));
-            derivative = add(mul(c(0.5), add(c(1.0), t)),
-                             mul(mul(c(0.5), x), mul(sech2, du)));
+            Value slope = mul(c(3 * 0.044715), x2);
+            Value onePlusSlope = add(c(1.0), slope);
+            Value du = mul(c(k), onePlusSlope);
+            Value t2 = mul(t, t);
+            Value sech2 = arith::SubFOp::create(b, l, c(1.0), t2);
+            Value onePlusT = add(c(1.0), t);
+            Value left = mul(c(0.5), onePlusT);
+            Value halfX = mul(c(0.5), x);
+            Value right = mul(halfX, mul(sech2, du));
+            derivative = add(left, right);
           } else {
             // Phi(x) + x phi(x).
-            Value cdf = mul(
-                c(0.5),
-                add(c(1.0), math::ErfOp::create(b, l, mul(x, c(M_SQRT1_2)))));
-            Value pdf = mul(c(1.0 / std::sqrt(2.0 * M_PI)),
-                            math::ExpOp::create(b, l, mul(c(-0.5), mul(x, x))));
+            Value erf = math::ErfOp::create(b, l, mul(x, c(M_SQRT1_2)));
+            Value onePlusErf = add(c(1.0), erf);
+            Value cdf = mul(c(0.5), onePlusErf);
+            Value square = mul(x, x);
+            Value exponent = mul(c(-0.5), square);
+            Value gauss = math::ExpOp::create(b, l, exponent);
+            Value pdf = mul(c(1.0 / std::sqrt(2.0 * M_PI)), gauss);
             derivative = add(cdf, mul(x, pdf));
           }
           return mul(a[0], derivative);
@@ -180,15 +193,14 @@ struct CrossEntropyBackwardOpLowering
           Value col = linalg::IndexOp::create(b, l, 1);
           Value isLabel =
               arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, label, col);
-          Value inRange = arith::AndIOp::create(
-              b, l,
-              arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, label,
-                                    indexConstant(b, l, 0)),
-              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, label,
-                                    indexConstant(b, l, c)));
-          Value oneHot = arith::SelectOp::create(
-              b, l, isLabel, floatConstant(b, l, elementType, 1.0),
-              floatConstant(b, l, elementType, 0.0));
+          Value aboveZero = arith::CmpIOp::create(
+              b, l, arith::CmpIPredicate::sge, label, indexConstant(b, l, 0));
+          Value belowClasses = arith::CmpIOp::create(
+              b, l, arith::CmpIPredicate::slt, label, indexConstant(b, l, c));
+          Value inRange = arith::AndIOp::create(b, l, aboveZero, belowClasses);
+          Value one = floatConstant(b, l, elementType, 1.0);
+          Value zero = floatConstant(b, l, elementType, 0.0);
+          Value oneHot = arith::SelectOp::create(b, l, isLabel, one, zero);
           Value diff = arith::SubFOp::create(b, l, softmax, oneHot);
           Value scale = arith::DivFOp::create(
               b, l, a[3], floatConstant(b, l, elementType, double(n)));
@@ -245,9 +257,9 @@ std::pair<Value, Value> lowering::windowIndex(OpBuilder &b, Location l,
                                               Value pos, Value k, int64_t pad,
                                               int64_t stride, int64_t dilation,
                                               int64_t outSize) {
-  Value num = arith::SubIOp::create(
-      b, l, arith::AddIOp::create(b, l, pos, indexConstant(b, l, pad)),
-      arith::MulIOp::create(b, l, k, indexConstant(b, l, dilation)));
+  Value padded = arith::AddIOp::create(b, l, pos, indexConstant(b, l, pad));
+  Value offset = arith::MulIOp::create(b, l, k, indexConstant(b, l, dilation));
+  Value num = arith::SubIOp::create(b, l, padded, offset);
   Value nonNeg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, num,
                                        indexConstant(b, l, 0));
   Value safeNum =
@@ -303,8 +315,8 @@ Value lowering::buildConv2DBackwardInput(OpBuilder &rewriter, Location loc,
             tensor::ExtractOp::create(b, l, grad, ValueRange{iv[0], f, oh, ow});
         Value w = tensor::ExtractOp::create(
             b, l, weight, ValueRange{f, cInGroup, iv[5], iv[6]});
-        return selectOrZero(b, l, arith::AndIOp::create(b, l, vh, vw),
-                            arith::MulFOp::create(b, l, g, w));
+        Value valid = arith::AndIOp::create(b, l, vh, vw);
+        return selectOrZero(b, l, valid, arith::MulFOp::create(b, l, g, w));
       });
 }
 
@@ -448,23 +460,23 @@ struct MaxPool2DBackwardOpLowering : OpConversionPattern<MaxPool2DBackwardOp> {
             iv.push_back(linalg::IndexOp::create(b, l, i));
           auto coord = [&](Value o, Value k, int64_t stride, int64_t pad,
                            int64_t dilation, int64_t size) {
-            Value pos = arith::SubIOp::create(
-                b, l,
-                arith::AddIOp::create(
-                    b, l,
-                    arith::MulIOp::create(b, l, o, indexConstant(b, l, stride)),
-                    arith::MulIOp::create(b, l, k,
-                                          indexConstant(b, l, dilation))),
-                indexConstant(b, l, pad));
-            Value inside = arith::AndIOp::create(
-                b, l,
-                arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, pos,
-                                      indexConstant(b, l, 0)),
+            Value start =
+                arith::MulIOp::create(b, l, o, indexConstant(b, l, stride));
+            Value offset =
+                arith::MulIOp::create(b, l, k, indexConstant(b, l, dilation));
+            Value sum = arith::AddIOp::create(b, l, start, offset);
+            Value pos =
+                arith::SubIOp::create(b, l, sum, indexConstant(b, l, pad));
+            Value aboveZero = arith::CmpIOp::create(
+                b, l, arith::CmpIPredicate::sge, pos, indexConstant(b, l, 0));
+            Value belowSize =
                 arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, pos,
-                                      indexConstant(b, l, size)));
+                                      indexConstant(b, l, size));
+            Value inside = arith::AndIOp::create(b, l, aboveZero, belowSize);
+            Value atLeastZero =
+                arith::MaxSIOp::create(b, l, pos, indexConstant(b, l, 0));
             Value clamped = arith::MinSIOp::create(
-                b, l, arith::MaxSIOp::create(b, l, pos, indexConstant(b, l, 0)),
-                indexConstant(b, l, size - 1));
+                b, l, atLeastZero, indexConstant(b, l, size - 1));
             return std::make_pair(inside, clamped);
           };
           auto [inH, hh] = coord(iv[2], iv[4], s[0], p[0], dil[0], h);
@@ -548,29 +560,29 @@ struct AvgPool2DBackwardOpLowering : OpConversionPattern<AvgPool2DBackwardOp> {
             // which only ceil_mode's last windows overhang.
             auto extent = [&](Value o, int64_t stride, int64_t pad, int64_t k,
                               int64_t limit) {
-              Value start = arith::SubIOp::create(
-                  b, l,
-                  arith::MulIOp::create(b, l, o, indexConstant(b, l, stride)),
-                  indexConstant(b, l, pad));
-              Value end = arith::MinSIOp::create(
-                  b, l,
-                  arith::AddIOp::create(b, l, start, indexConstant(b, l, k)),
-                  indexConstant(b, l, limit));
+              Value scaled =
+                  arith::MulIOp::create(b, l, o, indexConstant(b, l, stride));
+              Value start =
+                  arith::SubIOp::create(b, l, scaled, indexConstant(b, l, pad));
+              Value unclipped =
+                  arith::AddIOp::create(b, l, start, indexConstant(b, l, k));
+              Value end = arith::MinSIOp::create(b, l, unclipped,
+                                                 indexConstant(b, l, limit));
               return arith::SubIOp::create(b, l, end, start);
             };
-            Value count = arith::MulIOp::create(
-                b, l, extent(oh, s[0], p[0], kernel[0], h + p[2]),
-                extent(ow, s[1], p[1], kernel[1], w + p[3]));
+            Value rows = extent(oh, s[0], p[0], kernel[0], h + p[2]);
+            Value cols = extent(ow, s[1], p[1], kernel[1], w + p[3]);
+            Value count = arith::MulIOp::create(b, l, rows, cols);
             divisor = arith::SIToFPOp::create(
                 b, l, elementType,
                 arith::IndexCastOp::create(b, l, b.getI64Type(), count));
           } else {
             auto extent = [&](Value o, int64_t stride, int64_t pad, int64_t k,
                               int64_t size) {
-              Value start = arith::SubIOp::create(
-                  b, l,
-                  arith::MulIOp::create(b, l, o, indexConstant(b, l, stride)),
-                  indexConstant(b, l, pad));
+              Value scaled =
+                  arith::MulIOp::create(b, l, o, indexConstant(b, l, stride));
+              Value start =
+                  arith::SubIOp::create(b, l, scaled, indexConstant(b, l, pad));
               Value end =
                   arith::AddIOp::create(b, l, start, indexConstant(b, l, k));
               Value lo =
@@ -579,14 +591,15 @@ struct AvgPool2DBackwardOpLowering : OpConversionPattern<AvgPool2DBackwardOp> {
                   arith::MinSIOp::create(b, l, end, indexConstant(b, l, size));
               return arith::SubIOp::create(b, l, hi, lo);
             };
-            Value count = arith::MulIOp::create(
-                b, l, extent(oh, s[0], p[0], kernel[0], h),
-                extent(ow, s[1], p[1], kernel[1], w));
+            Value rows = extent(oh, s[0], p[0], kernel[0], h);
+            Value cols = extent(ow, s[1], p[1], kernel[1], w);
+            Value count = arith::MulIOp::create(b, l, rows, cols);
             divisor = arith::SIToFPOp::create(
                 b, l, elementType,
                 arith::IndexCastOp::create(b, l, b.getI64Type(), count));
           }
-          return selectOrZero(b, l, arith::AndIOp::create(b, l, vh, vw),
+          Value valid = arith::AndIOp::create(b, l, vh, vw);
+          return selectOrZero(b, l, valid,
                               arith::DivFOp::create(b, l, g, divisor));
         });
     rewriter.replaceOp(op, result);
@@ -619,9 +632,10 @@ struct EmbeddingBackwardOpLowering : OpConversionPattern<EmbeddingBackwardOp> {
           Value idx =
               tensor::ExtractOp::create(b, l, indices, ValueRange{iv[2]});
           Value row = arith::IndexCastOp::create(b, l, b.getIndexType(), idx);
-          row = arith::MinSIOp::create(
-              b, l, arith::MaxSIOp::create(b, l, row, indexConstant(b, l, 0)),
-              indexConstant(b, l, rows - 1));
+          Value atLeastZero =
+              arith::MaxSIOp::create(b, l, row, indexConstant(b, l, 0));
+          row = arith::MinSIOp::create(b, l, atLeastZero,
+                                       indexConstant(b, l, rows - 1));
           Value hit =
               arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, row, iv[0]);
           Value g =

@@ -53,12 +53,11 @@ struct CrossEntropyOpLowering : OpConversionPattern<CrossEntropyOp> {
         [&](OpBuilder &b, Location l, ValueRange a) {
           Value label =
               arith::IndexCastOp::create(b, l, b.getIndexType(), a[2]);
-          Value inRange = arith::AndIOp::create(
-              b, l,
-              arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, label,
-                                    indexConstant(b, l, 0)),
-              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, label,
-                                    indexConstant(b, l, c)));
+          Value aboveZero = arith::CmpIOp::create(
+              b, l, arith::CmpIPredicate::sge, label, indexConstant(b, l, 0));
+          Value belowClasses = arith::CmpIOp::create(
+              b, l, arith::CmpIPredicate::slt, label, indexConstant(b, l, c));
+          Value inRange = arith::AndIOp::create(b, l, aboveZero, belowClasses);
           Value safe = arith::SelectOp::create(b, l, inRange, label,
                                                indexConstant(b, l, 0));
           Value row = linalg::IndexOp::create(b, l, 0);

@@ -308,22 +308,21 @@ struct AvgPool2DOpLowering : OpConversionPattern<AvgPool2DOp> {
             auto paddedExtent = [&](unsigned dim, int64_t stride, int64_t pad,
                                     int64_t k, int64_t limit) {
               Value o = linalg::IndexOp::create(b, l, dim);
-              Value start = arith::SubIOp::create(
-                  b, l,
-                  arith::MulIOp::create(b, l, o, indexConstant(b, l, stride)),
-                  indexConstant(b, l, pad));
-              Value end = arith::MinSIOp::create(
-                  b, l,
-                  arith::AddIOp::create(b, l, start, indexConstant(b, l, k)),
-                  indexConstant(b, l, limit));
+              Value scaled =
+                  arith::MulIOp::create(b, l, o, indexConstant(b, l, stride));
+              Value start =
+                  arith::SubIOp::create(b, l, scaled, indexConstant(b, l, pad));
+              Value unclipped =
+                  arith::AddIOp::create(b, l, start, indexConstant(b, l, k));
+              Value end = arith::MinSIOp::create(b, l, unclipped,
+                                                 indexConstant(b, l, limit));
               return arith::SubIOp::create(b, l, end, start);
             };
-            Value count =
-                arith::MulIOp::create(b, l,
-                                      paddedExtent(2, strides[0], padding[0],
-                                                   kernel[0], h + padding[2]),
-                                      paddedExtent(3, strides[1], padding[1],
-                                                   kernel[1], w + padding[3]));
+            Value rows = paddedExtent(2, strides[0], padding[0], kernel[0],
+                                      h + padding[2]);
+            Value cols = paddedExtent(3, strides[1], padding[1], kernel[1],
+                                      w + padding[3]);
+            Value count = arith::MulIOp::create(b, l, rows, cols);
             Value countF = arith::SIToFPOp::create(
                 b, l, elementType,
                 arith::IndexCastOp::create(b, l, b.getI64Type(), count));
@@ -333,10 +332,10 @@ struct AvgPool2DOpLowering : OpConversionPattern<AvgPool2DOp> {
           auto validExtent = [&](unsigned dim, int64_t stride, int64_t pad,
                                  int64_t k, int64_t size) {
             Value o = linalg::IndexOp::create(b, l, dim);
-            Value start = arith::SubIOp::create(
-                b, l,
-                arith::MulIOp::create(b, l, o, indexConstant(b, l, stride)),
-                indexConstant(b, l, pad));
+            Value scaled =
+                arith::MulIOp::create(b, l, o, indexConstant(b, l, stride));
+            Value start =
+                arith::SubIOp::create(b, l, scaled, indexConstant(b, l, pad));
             Value end =
                 arith::AddIOp::create(b, l, start, indexConstant(b, l, k));
             Value lo =

@@ -37,6 +37,11 @@ struct Grad {
         DenseElementsAttr::get(
             type(like), b.getFloatAttr(type(like).getElementType(), 0.0)));
   }
+  /// 1 - x, the constant built first.
+  Value oneMinus(Value x) {
+    Value one = scalar(x, 1.0);
+    return sub(one, x);
+  }
   Value add(Value x, Value y) { return AddOp::create(b, loc, x, y); }
   Value sub(Value x, Value y) { return SubOp::create(b, loc, x, y); }
   Value mul(Value x, Value y) { return MulOp::create(b, loc, x, y); }

@@ -81,13 +81,15 @@ static void emitSelectVjp(Grad &g, Value gz, Value lhs, Value rhs,
                           ComparePredicate lhsWins, ArrayRef<bool> needed,
                           SmallVectorImpl<Value> &operandGrads) {
   operandGrads.assign(2, Value());
-  Value tie = g.mul(g.cmp(ComparePredicate::EQ, lhs, rhs), g.scalar(gz, 0.5));
+  // One op per statement: argument evaluation order is unspecified.
+  Value equal = g.cmp(ComparePredicate::EQ, lhs, rhs);
+  Value tie = g.mul(equal, g.scalar(gz, 0.5));
   Value lhsShare = g.add(g.cmp(lhsWins, lhs, rhs), tie);
   if (needed[0])
     operandGrads[0] = g.unbroadcast(g.mul(gz, lhsShare), g.type(lhs));
   if (needed[1])
-    operandGrads[1] = g.unbroadcast(
-        g.mul(gz, g.sub(g.scalar(gz, 1.0), lhsShare)), g.type(rhs));
+    operandGrads[1] =
+        g.unbroadcast(g.mul(gz, g.oneMinus(lhsShare)), g.type(rhs));
 }
 
 LogicalResult MaximumOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
@@ -131,7 +133,7 @@ HETC_UNARY_VJP(LogOp, g.div(gz, x))
 HETC_UNARY_VJP(SqrtOp, g.div(gz, g.mul(y, g.scalar(gz, 2.0))))
 // d x^-1/2 = -1/2 x^-3/2 = -1/2 * rsqrt(x) / x.
 HETC_UNARY_VJP(RsqrtOp, g.mul(gz, g.div(g.mul(y, g.scalar(gz, -0.5)), x)))
-HETC_UNARY_VJP(TanhOp, g.mul(gz, g.sub(g.scalar(gz, 1.0), g.mul(y, y))))
+HETC_UNARY_VJP(TanhOp, g.mul(gz, g.oneMinus(g.mul(y, y))))
 HETC_UNARY_VJP(SigmoidOp, g.mul(gz, g.mul(y, g.sub(g.scalar(gz, 1.0), y))))
 // torch.relu passes the gradient where the input is positive.
 HETC_UNARY_VJP(ReluOp,
@@ -156,11 +158,14 @@ LogicalResult PowOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
     operandGrads[0] = g.zerosLike(getInput());
     return success();
   }
-  Value derivative = p == 1.0 ? g.scalar(gz, 1.0)
-                              : g.mul(PowOp::create(b, getLoc(), getInput(),
-                                                    b.getF64FloatAttr(p - 1.0))
-                                          .getResult(),
-                                      g.scalar(gz, p));
+  Value derivative;
+  if (p == 1.0) {
+    derivative = g.scalar(gz, 1.0);
+  } else {
+    Value power =
+        PowOp::create(b, getLoc(), getInput(), b.getF64FloatAttr(p - 1.0));
+    derivative = g.mul(power, g.scalar(gz, p));
+  }
   operandGrads[0] = g.mul(gz, derivative);
   return success();
 }
@@ -295,8 +300,8 @@ static void emitNormVjp(Grad &g, Value x, Value scale, Value gz,
     Value dxHat = g.mul(gz, g.reshape(scale, affineType));
     Value meanD = g.mul(g.sumKeep(dxHat, axes), invCount);
     Value meanDX = g.mul(g.sumKeep(g.mul(dxHat, xHat), axes), invCount);
-    operandGrads[0] =
-        g.mul(rstd, g.sub(g.sub(dxHat, meanD), g.mul(xHat, meanDX)));
+    Value centered = g.sub(dxHat, meanD);
+    operandGrads[0] = g.mul(rstd, g.sub(centered, g.mul(xHat, meanDX)));
   }
 }
 

@@ -177,8 +177,9 @@ public:
                      b, loc, DenseElementsAttr::get(accType, 0.0f))
                      .getResult()
                : zero);
-    auto kLoop =
-        scf::ForOp::create(b, loc, index(0), index(depth), index(kTile), inits);
+    // One op per statement: argument evaluation order is unspecified.
+    Value kBegin = index(0), kEnd = index(depth), kStep = index(kTile);
+    auto kLoop = scf::ForOp::create(b, loc, kBegin, kEnd, kStep, inits);
     b.setInsertionPointToStart(kLoop.getBody());
     Value k0 = kLoop.getInductionVar();
     // The threads stage the kTile x blockRows piece of A and the kTile x
@@ -189,21 +190,19 @@ public:
       Value element = addi(linearThread, index(i * threads));
       Value m = divui(element, index(kTile)), k = remui(element, index(kTile));
       Value row = addi(rowBase, m), aK = addi(k0, k);
+      Value aValid =
+          rowsExact && depthExact ? Value() : inBounds(row, rows, aK, depth);
       Value aValue =
-          guardedLoad(rowsExact && depthExact
-                          ? Value()
-                          : andi(ult(row, index(rows)), ult(aK, index(depth))),
-                      0, iterationPoint(row, nullptr, aK, batchIndex));
+          guardedLoad(aValid, 0, iterationPoint(row, nullptr, aK, batchIndex));
       memref::StoreOp::create(b, loc, aValue, aTile, ValueRange{k, m});
 
       Value kB = divui(element, index(blockCols));
       Value n = remui(element, index(blockCols));
       Value col = addi(colBase, n), bK = addi(k0, kB);
+      Value bValid =
+          colsExact && depthExact ? Value() : inBounds(col, cols, bK, depth);
       Value bValue =
-          guardedLoad(colsExact && depthExact
-                          ? Value()
-                          : andi(ult(col, index(cols)), ult(bK, index(depth))),
-                      1, iterationPoint(nullptr, col, bK, batchIndex));
+          guardedLoad(bValid, 1, iterationPoint(nullptr, col, bK, batchIndex));
       memref::StoreOp::create(b, loc, bValue, bTile, ValueRange{kB, n});
     }
     gpu::BarrierOp::create(b, loc);
@@ -219,8 +218,9 @@ public:
       gpu::TerminatorOp::create(b, loc);
       return;
     }
-    auto innerLoop = scf::ForOp::create(b, loc, index(0), index(tile), index(1),
-                                        kLoop.getRegionIterArgs());
+    Value begin = index(0), end = index(tile), step = index(1);
+    auto innerLoop =
+        scf::ForOp::create(b, loc, begin, end, step, kLoop.getRegionIterArgs());
     b.setInsertionPointToStart(innerLoop.getBody());
     Value kk = innerLoop.getInductionVar();
     SmallVector<Value> aValues, bValues, sums;
@@ -244,10 +244,12 @@ public:
 
     Value out = op.getDpsInitOperand(0)->get();
     for (int64_t i = 0; i < micro; ++i)
-      for (int64_t j = 0; j < micro; ++j)
-        accumulateInto(out, addi(rowBase, addi(myRows, index(i * tile))),
-                       addi(colBase, addi(myCols, index(j * tile))), rows, cols,
-                       batchIndex, kLoop.getResult(i * micro + j));
+      for (int64_t j = 0; j < micro; ++j) {
+        Value row = addi(rowBase, addi(myRows, index(i * tile)));
+        Value col = addi(colBase, addi(myCols, index(j * tile)));
+        accumulateInto(out, row, col, rows, cols, batchIndex,
+                       kLoop.getResult(i * micro + j));
+      }
     b.setInsertionPointToEnd(&body);
     gpu::TerminatorOp::create(b, loc);
   }
@@ -300,9 +302,11 @@ private:
   WarpPosition warpPosition(Value linearThread) {
     Value warp = divui(linearThread, index(32));
     Value lane = remui(linearThread, index(32));
-    return {muli(divui(warp, index(2)), index(32)),
-            muli(remui(warp, index(2)), index(64)), divui(lane, index(4)),
-            remui(lane, index(4))};
+    Value warpRow = divui(warp, index(2));
+    Value rowBase = muli(warpRow, index(32));
+    Value warpCol = remui(warp, index(2));
+    Value colBase = muli(warpCol, index(64));
+    return {rowBase, colBase, divui(lane, index(4)), remui(lane, index(4))};
   }
 
   SmallVector<Value> mmaStep(Value aTile, Value bTile, Value linearThread,
@@ -367,8 +371,7 @@ private:
                       int64_t cols, Value batchIndex, Value value) {
     OpBuilder::InsertionGuard guard(b);
     if (!rowsExact || !colsExact) {
-      auto store = scf::IfOp::create(
-          b, loc, andi(ult(row, index(rows)), ult(col, index(cols))));
+      auto store = scf::IfOp::create(b, loc, inBounds(row, rows, col, cols));
       b.setInsertionPointToStart(&store.getThenRegion().front());
     }
     SmallVector<Value> outIndices =
@@ -388,6 +391,12 @@ private:
   Value remui(Value x, Value y) { return arith::RemUIOp::create(b, loc, x, y); }
   Value ult(Value x, Value y) {
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
+  }
+  /// `x < xEnd && y < yEnd`, built in that order.
+  Value inBounds(Value x, int64_t xEnd, Value y, int64_t yEnd) {
+    Value xIn = ult(x, index(xEnd));
+    Value yIn = ult(y, index(yEnd));
+    return andi(xIn, yIn);
   }
 
   /// Splits a linear index over `dims` (row-major) into `point`.

@@ -234,14 +234,18 @@ struct HetcTrainStepPass
     Value stepSize, bc2Sqrt;
     if (adam) {
       size_t stepIdx = states.size() - 1;
-      Value t = m.add(stateArg(stepIdx), m.constant(stateArg(stepIdx), 1.0));
+      // One op per statement below: argument evaluation order is
+      // unspecified, and the IR must not depend on the host compiler.
+      Value one = m.constant(stateArg(stepIdx), 1.0);
+      Value t = m.add(stateArg(stepIdx), one);
       newStates[stepIdx] = t;
       auto correction = [&](double beta) {
         // 1 - beta^t, with beta^t = exp(t * ln(beta)).
         Value pow = ExpOp::create(b, loc, m.scale(t, std::log(beta)));
         return m.sub(m.constant(t, 1.0), pow);
       };
-      stepSize = m.div(m.constant(t, rate), correction(beta1));
+      Value lr = m.constant(t, rate);
+      stepSize = m.div(lr, correction(beta1));
       bc2Sqrt = SqrtOp::create(b, loc, correction(beta2));
     }
     for (auto [p, param] : llvm::enumerate(params)) {
@@ -269,16 +273,16 @@ struct HetcTrainStepPass
       if (optimizer == "adam" && decay != 0.0)
         grad = m.add(grad, m.scale(param, decay));
       size_t sm = findState("exp_avg"), sv = findState("exp_avg_sq");
-      Value mt =
-          m.add(m.scale(stateArg(sm), beta1), m.scale(grad, 1.0 - beta1));
-      Value vt = m.add(m.scale(stateArg(sv), beta2),
-                       m.scale(m.mul(grad, grad), 1.0 - beta2));
+      Value mKept = m.scale(stateArg(sm), beta1);
+      Value mt = m.add(mKept, m.scale(grad, 1.0 - beta1));
+      Value vKept = m.scale(stateArg(sv), beta2);
+      Value vt = m.add(vKept, m.scale(m.mul(grad, grad), 1.0 - beta2));
       newStates[sm] = mt;
       newStates[sv] = vt;
       // p - step_size * m / (sqrt(v) / sqrt(1 - beta2^t) + eps), in the
       // order torch's addcdiv evaluates it.
-      Value denom = m.add(m.div(SqrtOp::create(b, loc, vt), bc2Sqrt),
-                          m.constant(vt, eps));
+      Value vHat = m.div(SqrtOp::create(b, loc, vt), bc2Sqrt);
+      Value denom = m.add(vHat, m.constant(vt, eps));
       newParams[p] = m.sub(current, m.mul(m.div(mt, denom), stepSize));
     }
 
