@@ -428,7 +428,13 @@ ReshapeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
     if (dim <= 0)
       return diag("shape ", shapeStr(shape), " has invalid dimension ", dim,
                   " (dimensions are positive, or -1 to infer one)");
-    known *= dim;
+    // The input's count fits in int64 (tensorOperand): a product beyond it
+    // cannot match, and must not overflow on the way.
+    std::optional<int64_t> product = llvm::checkedMul(known, dim);
+    if (!product)
+      return diag("shape ", shapeStr(shape),
+                  " has more elements than fit in 64 bits");
+    known = *product;
   }
   int64_t count = input.getNumElements();
   if (inferredDim) {
@@ -596,7 +602,12 @@ ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                     " in dimension ", d,
                     ", which is not the concatenation axis");
     }
-    shape[*axis] += type.getDimSize(*axis);
+    std::optional<int64_t> sum =
+        llvm::checkedAdd(shape[*axis], type.getDimSize(*axis));
+    if (!sum)
+      return diag("the concatenated dimension ", *axis,
+                  " overflows 64 bits at ", name);
+    shape[*axis] = *sum;
   }
   inferredReturnTypes.push_back(
       RankedTensorType::get(shape, first.getElementType()));
@@ -635,7 +646,16 @@ static LogicalResult inferSlice(const OpDiag &diag, Value inputV,
                   ": offset must be >= 0, size and stride >= 1 (got offset ",
                   offsets[d], ", size ", sizes[d], ", stride ", strides[d],
                   ")");
-    int64_t last = offsets[d] + (sizes[d] - 1) * strides[d];
+    std::optional<int64_t> reach = llvm::checkedMul(sizes[d] - 1, strides[d]);
+    if (reach)
+      reach = llvm::checkedAdd(*reach, offsets[d]);
+    if (!reach)
+      return diag("dimension ", d,
+                  ": the window's last index overflows 64 "
+                  "bits (offset ",
+                  offsets[d], ", size ", sizes[d], ", stride ", strides[d],
+                  ")");
+    int64_t last = *reach;
     if (last >= input.getDimSize(d))
       return diag("dimension ", d, ": the window reaches index ", last,
                   " but the input size is ", input.getDimSize(d));
@@ -686,8 +706,17 @@ static FailureOr<int64_t> windowOutputSize(const OpDiag &diag, StringRef dim,
                                            int64_t in, int64_t padBefore,
                                            int64_t padAfter, int64_t kernel,
                                            int64_t stride, int64_t dilation) {
-  int64_t span = dilation * (kernel - 1) + 1;
-  int64_t padded = in + padBefore + padAfter;
+  std::optional<int64_t> spanOr = llvm::checkedMulAdd(dilation, kernel - 1, 1);
+  std::optional<int64_t> paddedOr = llvm::checkedAdd(in, padBefore);
+  if (paddedOr)
+    paddedOr = llvm::checkedAdd(*paddedOr, padAfter);
+  if (!spanOr || !paddedOr) {
+    (void)diag("the ", dim, " window (kernel ", kernel, ", dilation ", dilation,
+               ") or padded input (", in, " + ", padBefore, " + ", padAfter,
+               ") overflows 64 bits");
+    return failure();
+  }
+  int64_t span = *spanOr, padded = *paddedOr;
   if (padded < span) {
     std::string window = std::to_string(span);
     if (dilation != 1)
@@ -801,6 +830,8 @@ static FailureOr<int64_t> poolOutputSize(const OpDiag &diag, StringRef dim,
       diag, dim, in, padBefore, padAfter, kernel, stride, dilation);
   if (failed(floorSize) || !ceilMode)
     return floorSize;
+  // Cannot overflow: windowOutputSize checked the span and padded size, and
+  // the pools bound their window attributes by 2^20.
   int64_t span = dilation * (kernel - 1) + 1;
   int64_t size = (in + padBefore + padAfter - span + stride - 1) / stride + 1;
   if ((size - 1) * stride >= in + padBefore)
@@ -827,7 +858,8 @@ static LogicalResult inferPool2D(StringRef opName, std::optional<Location> loc,
       failed(checkWindowAttr(diag, "dilation", dilation, 2, 1)))
     return failure();
   for (int i = 0; i < 4; ++i)
-    if (2 * padding[i] > kernel[i % 2])
+    // p > k / 2 is 2 p > k for k >= 0, without overflowing.
+    if (padding[i] > kernel[i % 2] / 2)
       return diag("padding ", shapeStr(padding),
                   " exceeds half the kernel size ", shapeStr(kernel));
   for (int i = 0; i < 2; ++i)

@@ -12,8 +12,10 @@
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
+#include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 
@@ -49,6 +51,30 @@ inline std::string shapeStr(ArrayRef<int64_t> shape) {
   return str;
 }
 
+/// Bytes per element of a tensor element type (index counts as 8).
+inline int64_t elementBytes(Type type) {
+  if (!type.isIntOrFloat())
+    return 8;
+  return std::max<int64_t>(1, (type.getIntOrFloatBitWidth() + 7) / 8);
+}
+
+/// The element count of `shape` if it, and the byte size at
+/// `bytesPerElement`, fit in int64: all shape arithmetic relies on both.
+inline std::optional<int64_t> checkedElementCount(ArrayRef<int64_t> shape,
+                                                  int64_t bytesPerElement) {
+  std::optional<int64_t> count = 1;
+  for (int64_t dim : shape) {
+    if (dim < 0)
+      return std::nullopt;
+    count = llvm::checkedMul(*count, dim);
+    if (!count)
+      return std::nullopt;
+  }
+  if (!llvm::checkedMul(*count, bytesPerElement))
+    return std::nullopt;
+  return count;
+}
+
 /// Returns the operand's type as a ranked tensor, or reports it.
 inline RankedTensorType tensorOperand(const OpDiag &diag, Value value,
                                       StringRef what) {
@@ -56,6 +82,12 @@ inline RankedTensorType tensorOperand(const OpDiag &diag, Value value,
       dyn_cast_or_null<RankedTensorType>(value ? value.getType() : Type());
   if (!type || !type.hasStaticShape()) {
     (void)diag(what, " must be a statically shaped ranked tensor");
+    return {};
+  }
+  if (!checkedElementCount(type.getShape(),
+                           elementBytes(type.getElementType()))) {
+    (void)diag(what, " ", shapeStr(type.getShape()),
+               " has more elements or bytes than fit in 64 bits");
     return {};
   }
   return type;

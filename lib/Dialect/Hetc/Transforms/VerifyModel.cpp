@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../OpInference.h"
 #include "hetc/Dialect/Hetc/HetcOps.h"
 #include "hetc/Dialect/Hetc/Passes.h"
 
@@ -53,6 +54,15 @@ std::string mlir::hetc::getArgumentName(func::FuncOp fn, unsigned index) {
   return (role.drop_front(5) + Twine(position)).str();
 }
 
+/// False for a tensor whose element count or byte size overflows int64:
+/// every later size computation would be undefined.
+static bool isSizedTensor(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return !tensor || !tensor.hasStaticShape() ||
+         checkedElementCount(tensor.getShape(),
+                             elementBytes(tensor.getElementType()));
+}
+
 /// Checks what a model and its eval-mode function share: roles on every
 /// argument, unique names, the loss first and the buffer updates after it.
 static bool verifyArgumentsAndResults(func::FuncOp fn, StringRef what) {
@@ -69,6 +79,14 @@ static bool verifyArgumentsAndResults(func::FuncOp fn, StringRef what) {
     }
     // Two arguments of one name would silently become one session tensor.
     std::string name = getArgumentName(fn, i);
+    if (!isSizedTensor(fn.getArgumentTypes()[i])) {
+      emitError(fn.getArgument(i).getLoc())
+          << "argument #" << i << " '" << name << "' of " << what << " '"
+          << fn.getSymName() << "' has type " << fn.getArgumentTypes()[i]
+          << ", whose element count or byte size overflows 64 bits";
+      ok = false;
+      continue;
+    }
     auto [it, inserted] = seen.try_emplace(name, i);
     if (!inserted) {
       emitError(fn.getArgument(i).getLoc())
@@ -78,6 +96,14 @@ static bool verifyArgumentsAndResults(func::FuncOp fn, StringRef what) {
     }
   }
   ArrayRef<Type> results = fn.getResultTypes();
+  for (auto [i, type] : llvm::enumerate(results)) {
+    if (isSizedTensor(type))
+      continue;
+    fn.emitOpError() << "result #" << i << " of " << what << " '"
+                     << fn.getSymName() << "' has type " << type
+                     << ", whose element count or byte size overflows 64 bits";
+    ok = false;
+  }
   auto loss = results.empty() ? RankedTensorType()
                               : dyn_cast<RankedTensorType>(results.front());
   if (!loss || loss.getRank() != 0 ||
