@@ -2,7 +2,9 @@
 
 #include "hetc/runtime/artifact_format.h"
 
+#include <inttypes.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,4 +87,28 @@ int hetc_artifact_encode(const hetc_section_input_t *sections, size_t count,
   *out = bytes;
   *out_size = total;
   return 0;
+}
+
+size_t hetc_signature_entry_line(char *out, size_t size, const char *name,
+                                 const char *kind, const char *symbol) {
+  if (!symbol)
+    symbol = "";
+  int n = snprintf(out, size, "entry %zu:%s %zu:%s %zu:%s\n", strlen(name),
+                   name, strlen(kind), kind, strlen(symbol), symbol);
+  return n < 0 ? 0 : (size_t)n;
+}
+
+size_t hetc_signature_tensor_line(char *out, size_t size, const char *list,
+                                  const char *name, const char *role,
+                                  const char *dtype, int32_t rank,
+                                  const int64_t *shape) {
+  /* Up to 8 dimensions of 20 digits and their separators. */
+  char dims[8 * 21 + 2] = "-";
+  size_t used = 0;
+  for (int32_t i = 0; i < rank && i < 8; ++i)
+    used += (size_t)snprintf(dims + used, sizeof(dims) - used,
+                             i ? "x%" PRId64 : "%" PRId64, shape[i]);
+  int n = snprintf(out, size, "%s %zu:%s %s %s %s\n", list, strlen(name), name,
+                   role, dtype, dims);
+  return n < 0 ? 0 : (size_t)n;
 }

@@ -114,6 +114,10 @@ size_t hetc_tensor_info_bytes(const hetc_tensor_info_t *info);
 bool hetc_checked_tensor_bytes(hetc_dtype_t dtype, int32_t rank,
                                const int64_t *shape, uint64_t *bytes);
 
+/* Compares the signature embedded in the artifact's code (signature.c) with
+ * the manifest; drivers call it before loading or running that code. */
+hetc_status_t hetc_artifact_check_signature(const hetc_artifact_t *artifact);
+
 /*--- Input checks (inputs.c) ------------------------------------------------*/
 
 /* Reads an argument's optional "classes" (a label's class count; 0 when

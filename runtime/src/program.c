@@ -399,9 +399,12 @@ hetc_status_t hetc_program_load(const hetc_driver_t *driver, void *impl,
                                 const hetc_artifact_t *artifact,
                                 hetc_executable_t **out) {
   *out = NULL;
+  hetc_status_t status = hetc_artifact_check_signature(artifact);
+  if (status)
+    return status;
   json_value_t *root = NULL;
-  hetc_status_t status = json_parse(artifact->manifest_text,
-                                    strlen(artifact->manifest_text), &root);
+  status = json_parse(artifact->manifest_text, strlen(artifact->manifest_text),
+                      &root);
   if (status)
     return status;
   hetc_executable_t *exe = calloc(1, sizeof(*exe));

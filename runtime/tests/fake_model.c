@@ -11,6 +11,11 @@
 #define LR 0.1f
 #endif
 
+#include "fake_signature.h"
+
+/* Room for the 65,536-argument manifests of the hardening tests. */
+HETC_FAKE_SIGNATURE(6 << 20)
+
 static float forward(float **b, float *out) {
   const float *w = b[0], *bias = b[1], *x = b[2], *y = b[3];
   float loss = 0.0f;

@@ -336,6 +336,156 @@ TEST(Binding, TruncatedOrForeignHostCodeIsRefusedBeforeLoading) {
   hetc_device_free(cpu);
 }
 
+namespace {
+/// Creating a session of `edited` on code signed for `original` fails
+/// before any code runs, naming the field.
+void expectSignatureError(
+    const std::string &original, const std::string &edited,
+    const std::string &text, const char *host = HETC_FAKE_MODEL_PATH,
+    hetc_status_code_t code = HETC_STATUS_FAILED_PRECONDITION) {
+  hetc_artifact_t *a = nullptr;
+  ASSERT_EQ(openBytes(encode(edited, host, original), &a), nullptr);
+  hetc_device_t *cpu = nullptr;
+  ASSERT_EQ(hetc_device_open("cpu", 0, &cpu), nullptr);
+  hetc_session_t *s = nullptr;
+  expectError(hetc_session_create(a, cpu, &s), code, text);
+  EXPECT_EQ(s, nullptr);
+  hetc_device_free(cpu);
+  hetc_artifact_free(a);
+}
+
+/// `m` with the first `from` replaced by `to`.
+std::string edited(std::string m, const std::string &from,
+                   const std::string &to) {
+  size_t pos = m.find(from);
+  EXPECT_NE(pos, std::string::npos) << from;
+  return m.replace(pos, from.size(), to);
+}
+} // namespace
+
+TEST(Binding, ManifestMustDescribeTheCode) {
+  std::string m = manifest();
+  const char *prefix = "the manifest does not describe the compiled code: ";
+  // Unedited, it loads.
+  Session ok(m);
+  EXPECT_NE(ok.session, nullptr);
+  expectSignatureError(m, edited(m, "\"shape\": [2]", "\"shape\": [3]"),
+                       std::string(prefix) +
+                           "entry 'train_step' argument #0 ('w') has shape 3 "
+                           "in the manifest but 2 in the compiled code");
+  expectSignatureError(
+      m, edited(m, "\"shape\": [4, 2]", "\"shape\": [2, 4]"),
+      "entry 'train_step' argument #2 ('x') has shape 2x4 in the manifest "
+      "but 4x2 in the compiled code");
+  expectSignatureError(
+      m,
+      edited(m, "\"role\": \"label\", \"dtype\": \"f32\"",
+             "\"role\": \"label\", \"dtype\": \"i32\""),
+      "entry 'train_step' argument #3 ('y') has dtype i32 in the manifest but "
+      "f32 in the compiled code");
+  expectSignatureError(
+      m, edited(m, "\"role\": \"input\"", "\"role\": \"param\""),
+      "entry 'train_step' argument #2 ('x') has role param in the manifest "
+      "but input in the compiled code");
+  // A dropped argument, and a duplicated one under another name.
+  std::string w =
+      R"({"name": "w", "role": "param", "dtype": "f32", "shape": [2],
+          "init": {"kind": "uniform", "value": 0.5}},)";
+  expectSignatureError(m, edited(m, w, ""),
+                       "entry 'train_step' declares 3 arguments in the "
+                       "manifest but the compiled code has 4");
+  expectSignatureError(
+      m,
+      edited(
+          m, w,
+          w + R"({"name": "w2", "role": "param", "dtype": "f32", "shape": [2]},)"),
+      "entry 'train_step' declares 5 arguments in the manifest but the "
+      "compiled code has 4");
+  expectSignatureError(
+      m, edited(m, "\"name\": \"b\"", "\"name\": \"bias\""),
+      "entry 'train_step' argument #1 is named 'bias' in the manifest but 'b' "
+      "in the compiled code");
+  // A swapped entry symbol: train_step would run eval's code.
+  expectSignatureError(m, manifest("cpu", "hetc_entry_eval"),
+                       "entry 'train_step' has symbol 'hetc_entry_eval' in "
+                       "the manifest but 'hetc_entry_train_step' in the "
+                       "compiled code");
+  // An empty results list.
+  expectSignatureError(
+      m,
+      edited(
+          m,
+          R"("results": [{"name": "loss", "role": "loss", "dtype": "f32", "shape": []}]})",
+          R"("results": []})"),
+      "entry 'train_step' declares 0 results in the manifest but the compiled "
+      "code has 1");
+  // Another model's manifest on this model's code: the label model's.
+  std::string labelArgs =
+      R"({"name": "w", "role": "param", "dtype": "f32", "shape": [3]},
+         {"name": "x", "role": "input", "dtype": "f32", "shape": [4]},
+         {"name": "labels", "role": "label", "dtype": "i32", "shape": [4]})";
+  std::string other =
+      R"({"format_version": 1, "compiler_version": "0.1.0", "target": "cpu",
+    "chip": "x86-64", "entries": [
+    {"name": "train_step", "kind": "train_step",
+     "symbol": "hetc_entry_train_step", "args": [)" +
+      labelArgs + R"(], "results": [{"name": "loss", "role": "loss",
+     "dtype": "f32", "shape": []}]}]})";
+  expectSignatureError(m, other,
+                       "entry 'train_step' declares 3 arguments in the "
+                       "manifest but the compiled code has 4");
+}
+
+TEST(Binding, UnsignedOrForeignCodeIsRefused) {
+  std::string m = manifest();
+  hetc_device_t *cpu = nullptr;
+  ASSERT_EQ(hetc_device_open("cpu", 0, &cpu), nullptr);
+  auto expectUnsigned = [&](const char *hostPath, hetc_status_code_t code,
+                            const std::string &text) {
+    std::string host = readFile(hostPath);
+    hetc_section_input_t sections[] = {{"manifest", m.data(), m.size()},
+                                       {"host", host.data(), host.size()}};
+    uint8_t *bytes = nullptr;
+    size_t size = 0;
+    const char *why = nullptr;
+    ASSERT_EQ(hetc_artifact_encode(sections, 2, &bytes, &size, &why), 0);
+    hetc_artifact_t *a = nullptr;
+    ASSERT_EQ(hetc_artifact_open_memory(bytes, size, &a), nullptr);
+    free(bytes);
+    hetc_session_t *s = nullptr;
+    expectError(hetc_session_create(a, cpu, &s), code, text);
+    EXPECT_EQ(s, nullptr);
+    hetc_artifact_free(a);
+  };
+  // The reserved section, never signed, describes no entry.
+  expectUnsigned(HETC_FAKE_MODEL_PATH, HETC_STATUS_FAILED_PRECONDITION,
+                 "the compiled code has no entry 'train_step'");
+  // A shared object without the section.
+  expectUnsigned(HETC_FAKE_DEPENDENCY_PATH, HETC_STATUS_DATA_LOSS,
+                 "the artifact's compiled code carries no signature (the "
+                 "host code's ELF section .hetc_signature)");
+  hetc_device_free(cpu);
+}
+
+TEST(Binding, SignatureIsTheManifestsOwn) {
+  hetc_artifact_t *a = nullptr;
+  ASSERT_EQ(openBytes(encode(manifest()), &a), nullptr);
+  char *text = nullptr;
+  ASSERT_EQ(hetc_artifact_signature(a, &text), nullptr);
+  EXPECT_EQ(std::string(text).substr(0, 158),
+            "hetc-signature 1\n"
+            "entry 10:train_step 10:train_step 21:hetc_entry_train_step\n"
+            "arg 1:w param f32 2\n"
+            "arg 1:b param f32 1\n"
+            "arg 1:x input f32 4x2\n"
+            "arg 1:y label f32 4\n");
+  EXPECT_NE(std::string(text).find("result 4:loss loss f32 -\n"
+                                   "entry 4:eval 4:eval 15:hetc_entry_eval\n"),
+            std::string::npos);
+  free(text);
+  hetc_artifact_free(a);
+}
+
 //===----------------------------------------------------------------------===//
 // Checkpoints bound to their artifact
 //===----------------------------------------------------------------------===//

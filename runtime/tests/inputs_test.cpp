@@ -2,6 +2,7 @@
 
 #include "hetc/runtime/artifact_format.h"
 #include "hetc/runtime/hetc_runtime.h"
+#include "runtime_test_util.h"
 
 #include <gtest/gtest.h>
 
@@ -41,7 +42,8 @@ std::string artifactBytes(const std::string &classes,
     {"name": "eval", "kind": "eval", "symbol": "hetc_entry_eval", "args": [)" +
       args + R"(], "results": [{"name": "loss", "role": "loss", "dtype": "f32",
      "shape": []}]}]})";
-  std::string code = readFile(host);
+  std::string code =
+      hetc_test::signHost(readFile(host), hetc_test::signatureOf(text));
   hetc_section_input_t sections[] = {{"manifest", text.data(), text.size()},
                                      {"host", code.data(), code.size()}};
   uint8_t *bytes = nullptr;

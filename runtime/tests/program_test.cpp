@@ -9,6 +9,7 @@
 
 #include "hetc/runtime/artifact_format.h"
 #include "hetc/runtime/hetc_runtime.h"
+#include "runtime_test_util.h"
 
 #include <gtest/gtest.h>
 
@@ -80,13 +81,16 @@ struct Program : ::testing::Test {
   /// creates a session; returns the session's status.
   hetc_status_t load(const std::string &manifestText) {
     std::string spirv = readSpirv();
+    // The compiler writes the manifest's signature beside the kernels.
+    std::string signature = hetc_test::signatureOf(manifestText);
     hetc_section_input_t sections[] = {
         {"manifest", manifestText.data(), manifestText.size()},
-        {"spirv", spirv.data(), spirv.size()}};
+        {"spirv", spirv.data(), spirv.size()},
+        {HETC_SIGNATURE_SECTION, signature.c_str(), signature.size() + 1}};
     uint8_t *bytes = nullptr;
     size_t size = 0;
     const char *error = nullptr;
-    EXPECT_EQ(hetc_artifact_encode(sections, 2, &bytes, &size, &error), 0);
+    EXPECT_EQ(hetc_artifact_encode(sections, 3, &bytes, &size, &error), 0);
     hetc_status_t status = hetc_artifact_open_memory(bytes, size, &artifact);
     free(bytes);
     if (status)

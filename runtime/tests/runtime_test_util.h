@@ -6,6 +6,8 @@
 #include "hetc/runtime/artifact_format.h"
 #include "hetc/runtime/hetc_runtime.h"
 
+#include "fake_signature.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -46,9 +48,48 @@ manifest(const std::string &target = "cpu",
                   "shape": [4]}]}]})";
 }
 
+/// The signature `manifestText` describes (what the compiler embeds in the
+/// code), or "" when the manifest does not open.
+inline std::string signatureOf(const std::string &manifestText) {
+  hetc_section_input_t sections[] = {
+      {"manifest", manifestText.data(), manifestText.size()}};
+  uint8_t *bytes = nullptr;
+  size_t size = 0;
+  const char *error = nullptr;
+  if (hetc_artifact_encode(sections, 1, &bytes, &size, &error) != 0)
+    return "";
+  hetc_artifact_t *artifact = nullptr;
+  hetc_status_t status = hetc_artifact_open_memory(bytes, size, &artifact);
+  free(bytes);
+  char *text = nullptr;
+  if (!status)
+    status = hetc_artifact_signature(artifact, &text);
+  hetc_status_free(status);
+  hetc_artifact_free(artifact);
+  std::string result = text ? text : "";
+  free(text);
+  return result;
+}
+
+/// A hand-written model's code signed with `signature`, as the compiler
+/// signs the code it emits for a manifest.
+inline std::string signHost(std::string host, const std::string &signature) {
+  if (!signature.empty()) {
+    EXPECT_EQ(hetc_fake_sign_host(reinterpret_cast<uint8_t *>(host.data()),
+                                  host.size(), signature.c_str()),
+              0);
+  }
+  return host;
+}
+
+/// An artifact of `manifestText` and a hand-written model, signed for that
+/// manifest, or for `signedFor` when given (a manifest edited afterwards).
 inline std::string encode(const std::string &manifestText,
-                          const char *hostPath = HETC_FAKE_MODEL_PATH) {
-  std::string host = readFile(hostPath);
+                          const char *hostPath = HETC_FAKE_MODEL_PATH,
+                          const std::string &signedFor = "") {
+  std::string host =
+      signHost(readFile(hostPath),
+               signatureOf(signedFor.empty() ? manifestText : signedFor));
   hetc_section_input_t sections[] = {
       {"manifest", manifestText.data(), manifestText.size()},
       {"host", host.data(), host.size()}};

@@ -10,6 +10,7 @@
 
 #include "hetc/Target/CPU/CPUBackend.h"
 #include "hetc/Target/TargetBackend.h"
+#include "hetc/runtime/artifact_format.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -36,6 +37,7 @@
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
+#include "llvm/Transforms/Utils/ModuleUtils.h"
 
 using namespace mlir;
 using namespace mlir::hetc;
@@ -212,6 +214,22 @@ static LogicalResult addEntryWrappers(llvm::Module &module,
 }
 
 /// Links the ukernel bitcode of the best flavour the chip supports.
+/// Embeds the manifest's signature as a NUL-terminated string in the host
+/// object's ELF section .hetc_signature, which the runtime reads before
+/// loading the code.
+static void embedSignature(llvm::Module &module, llvm::StringRef text) {
+  llvm::Constant *init =
+      llvm::ConstantDataArray::getString(module.getContext(), text);
+  auto *global = new llvm::GlobalVariable(module, init->getType(),
+                                          /*isConstant=*/true,
+                                          llvm::GlobalValue::InternalLinkage,
+                                          init, "hetc_signature");
+  global->setSection(HETC_SIGNATURE_ELF_SECTION);
+  global->setAlignment(llvm::Align(1));
+  // Kept through optimization although no code reads it.
+  llvm::appendToUsed(module, {global});
+}
+
 static LogicalResult linkUkernels(llvm::Module &module,
                                   const llvm::MCSubtargetInfo &subtarget,
                                   Location loc) {
@@ -267,6 +285,8 @@ CPUBackend::serialize(ModuleOp module, const TargetOptions &options,
     return emitError(loc) << "translating the CPU module to LLVM IR failed";
   if (failed(addEntryWrappers(*llvmModule, entries, loc)))
     return failure();
+  if (auto signature = module->getAttrOfType<StringAttr>(kSignatureAttrName))
+    embedSignature(*llvmModule, signature.getValue());
 
   ResolvedChip chip = resolveChip(options.chip);
   llvm::Triple triple(llvm::sys::getDefaultTargetTriple());

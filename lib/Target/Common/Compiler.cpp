@@ -143,6 +143,47 @@ std::optional<int64_t> labelClasses(func::FuncOp fn, unsigned i) {
   return classes;
 }
 
+/// Appends one signature line, formatted by the runtime's own formatter so
+/// that compiler and runtime agree byte for byte.
+template <typename Format, typename... Args>
+void appendLine(std::string &text, Format format, Args... args) {
+  size_t size = format(nullptr, 0, args...);
+  size_t at = text.size();
+  text.resize(at + size + 1);
+  format(text.data() + at, size + 1, args...);
+  text.resize(at + size);
+}
+
+void appendTensors(std::string &text, const char *list,
+                   const llvm::json::Array *tensors) {
+  for (const llvm::json::Value &value : *tensors) {
+    const llvm::json::Object &tensor = *value.getAsObject();
+    SmallVector<int64_t> shape;
+    for (const llvm::json::Value &dim : *tensor.getArray("shape"))
+      shape.push_back(*dim.getAsInteger());
+    appendLine(text, hetc_signature_tensor_line, list,
+               tensor.getString("name")->str().c_str(),
+               tensor.getString("role")->str().c_str(),
+               tensor.getString("dtype")->str().c_str(),
+               static_cast<int32_t>(shape.size()), shape.data());
+  }
+}
+
+/// The signature the manifest's entries describe (artifact_format.h).
+std::string describeSignature(const llvm::json::Array &entries) {
+  std::string text = HETC_SIGNATURE_HEADER;
+  for (const llvm::json::Value &value : entries) {
+    const llvm::json::Object &entry = *value.getAsObject();
+    appendLine(text, hetc_signature_entry_line,
+               entry.getString("name")->str().c_str(),
+               entry.getString("kind")->str().c_str(),
+               entry.getString("symbol")->str().c_str());
+    appendTensors(text, "arg", entry.getArray("args"));
+    appendTensors(text, "result", entry.getArray("results"));
+  }
+  return text;
+}
+
 /// Builds the manifest entry of one entry function, reading the argument and
 /// result roles the model contract and the train-step pass attach.
 FailureOr<llvm::json::Object> describeEntry(func::FuncOp fn,
@@ -416,6 +457,9 @@ FailureOr<std::string> mlir::hetc::compileModule(ModuleOp module,
       }
     }
   }
+
+  module->setAttr(kSignatureAttrName,
+                  builder.getStringAttr(describeSignature(manifestEntries)));
 
   // Keep only the entries: everything else was inlined into them.
   for (auto fn : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))

@@ -3,6 +3,7 @@
 #include "hetc/Target/GPU/GPUCommon.h"
 
 #include "hetc/Target/Passes.h"
+#include "hetc/runtime/artifact_format.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -317,6 +318,10 @@ mlir::hetc::packageGPUTarget(ModuleOp module, llvm::StringRef chip,
   result.sections = std::move(deviceCode);
   if (!program->constants.empty())
     result.sections.push_back({"constants", std::move(program->constants)});
+  // The device code's copy of the manifest's signature, NUL-terminated.
+  if (auto signature = module->getAttrOfType<StringAttr>(kSignatureAttrName))
+    result.sections.push_back(
+        {HETC_SIGNATURE_SECTION, signature.getValue().str() + '\0'});
   result.deviceProgram = std::move(program->manifest);
   return result;
 }

@@ -233,6 +233,8 @@ static hetc_status_t cpu_load(void *impl, const hetc_artifact_t *artifact,
     return hetc_make_status(HETC_STATUS_DATA_LOSS,
                             "cpu artifact has no 'host' section");
   hetc_status_t invalid = check_elf(host->data, host->size);
+  if (!invalid)
+    invalid = hetc_artifact_check_signature(artifact);
   if (invalid)
     return invalid;
   int fd = memfd_create("hetc-host", MFD_CLOEXEC);

@@ -60,6 +60,36 @@ extern "C" {
  * the runtime calls no other symbol. */
 #define HETC_ENTRY_SYMBOL_PREFIX "hetc_entry_"
 
+/* The signature: what the compiler embeds in an artifact's code and the
+ * runtime compares with the manifest before running anything, so a manifest
+ * that no longer describes the code (a wrong shape, a dropped argument, a
+ * swapped symbol, another model's manifest) is refused. Text, one line per
+ * entry and per tensor, in manifest order:
+ *
+ *   hetc-signature 1
+ *   entry <name> <kind> <symbol>
+ *   arg <name> <role> <dtype> <shape>
+ *   result <name> <role> <dtype> <shape>
+ *
+ * Names, kinds and symbols are written as <byte length>:<bytes> (an entry
+ * without a symbol as "0:"); a shape as its dimensions joined by 'x' ("-"
+ * for a scalar). CPU
+ * code carries the text in the host shared object's ELF section
+ * HETC_SIGNATURE_ELF_SECTION; device code in the artifact section
+ * HETC_SIGNATURE_SECTION, written with the kernels. */
+#define HETC_SIGNATURE_HEADER "hetc-signature 1\n"
+#define HETC_SIGNATURE_ELF_SECTION ".hetc_signature"
+#define HETC_SIGNATURE_SECTION "signature"
+
+/* Formats one signature line into `out` (when `size` allows, NUL included)
+ * and returns its length, as snprintf does. */
+size_t hetc_signature_entry_line(char *out, size_t size, const char *name,
+                                 const char *kind, const char *symbol);
+size_t hetc_signature_tensor_line(char *out, size_t size, const char *list,
+                                  const char *name, const char *role,
+                                  const char *dtype, int32_t rank,
+                                  const int64_t *shape);
+
 /* One section to encode. */
 typedef struct hetc_section_input {
   const char *name;

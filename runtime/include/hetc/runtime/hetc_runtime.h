@@ -117,6 +117,10 @@ const char *hetc_artifact_manifest(const hetc_artifact_t *artifact);
 size_t hetc_artifact_entry_count(const hetc_artifact_t *artifact);
 const char *hetc_artifact_entry_name(const hetc_artifact_t *artifact,
                                      size_t index);
+/* The signature the manifest describes (artifact_format.h), which must equal
+ * the one the compiler embedded in the code; *text is malloc'ed. */
+hetc_status_t hetc_artifact_signature(const hetc_artifact_t *artifact,
+                                      char **text);
 /* Arguments and results of `entry`; the arrays live with the artifact. */
 hetc_status_t hetc_artifact_entry_signature(const hetc_artifact_t *artifact,
                                             const char *entry, size_t *num_args,
