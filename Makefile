@@ -10,7 +10,8 @@ LLVM_DIR ?= /usr/lib/llvm-22
 TARGET ?= cpu
 
 .PHONY: all setup configure build test check-lit check-unit check-python \
-        demo bench clean
+        demo bench clean sanitize-build test-sanitize fuzz-build fuzz-corpus \
+        fuzz-smoke fuzz
 
 all: build
 
@@ -67,3 +68,64 @@ bench: build
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+# --- Sanitizers and fuzzers (clang-22, compiler-rt from setup) ------------
+# One build folder holds the ASan+UBSan build and the libFuzzer targets.
+SANITIZE_DIR ?= build-sanitize
+ASAN_RT := $(shell clang-22 -print-file-name=libclang_rt.asan-x86_64.so \
+  2>/dev/null)
+# LeakSanitizer on: the runtime must be leak-free; libMLIR's own leaks are
+# named in the suppressions file.
+SANITIZE_ENV := \
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  LSAN_OPTIONS=suppressions=$(abspath test/sanitize/lsan.supp):print_suppressions=0
+# The runtime-facing Python tests; Python itself is not instrumented, so
+# the ASan runtime is preloaded and leaks are not checked there (CPython and
+# torch keep their allocations until exit).
+SANITIZE_PYTESTS ?= test/python/test_hardening.py test/python/test_inputs.py \
+  test/python/test_bindings.py test/python/test_buffers.py
+
+$(SANITIZE_DIR)/build.ninja: | setup
+	CCACHE_BASEDIR=$(abspath .) cmake -G Ninja -S . -B $(SANITIZE_DIR) \
+	  -DCMAKE_BUILD_TYPE=Release $(LAUNCHER) \
+	  -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
+	  -DHETC_SANITIZE=ON -DHETC_FUZZ=ON \
+	  -DLLVM_EXTERNAL_LIT=$(LLVM_DIR)/bin/lit -DLLVM_LIT_ARGS="-sv" \
+	  -DPython3_EXECUTABLE=$(PYTHON)
+
+sanitize-build: $(SANITIZE_DIR)/build.ninja
+	ninja -C $(SANITIZE_DIR) -j $(JOBS) all hetc-fuzzers
+
+test-sanitize: sanitize-build
+	$(SANITIZE_ENV) ninja -C $(SANITIZE_DIR) check-hetc
+	$(SANITIZE_ENV) ctest --test-dir $(SANITIZE_DIR) --output-on-failure \
+	  -j $(JOBS)
+	$(SANITIZE_ENV) ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+	  LD_PRELOAD=$(ASAN_RT) HETC_BUILD_DIR=$(abspath $(SANITIZE_DIR)) \
+	  $(PYTHON) -m pytest -q -p no:cacheprovider $(SANITIZE_PYTESTS)
+	$(MAKE) fuzz-smoke
+
+FUZZ_DIR = $(SANITIZE_DIR)/fuzz
+FUZZERS := artifact npy checkpoint mlir
+# fuzz-smoke: a fixed number of executions per target (about 60 s in all on
+# one core), from a fixed seed. fuzz: long runs, FUZZ_RUNS each.
+FUZZ_SMOKE_RUNS ?= artifact=20000 npy=200000 checkpoint=100000 mlir=20000
+FUZZ_RUNS ?= 1000000
+
+fuzz-build: sanitize-build
+
+fuzz-corpus: fuzz-build
+	BUILD_DIR=$(abspath $(SANITIZE_DIR)) PYTHON=$(PYTHON) \
+	  bash scripts/fuzz-corpus.sh $(abspath $(FUZZ_DIR))
+
+fuzz-smoke: fuzz-corpus
+	@set -e; for spec in $(FUZZ_SMOKE_RUNS); do \
+	  t=$${spec%%=*}; n=$${spec#*=}; \
+	  bash scripts/fuzz-run.sh $(abspath $(SANITIZE_DIR)) $$t $$n; \
+	done
+
+fuzz: fuzz-corpus
+	@set -e; for t in $(FUZZERS); do \
+	  bash scripts/fuzz-run.sh $(abspath $(SANITIZE_DIR)) $$t $(FUZZ_RUNS); \
+	done

@@ -10,6 +10,8 @@ packages=(
   # ukernel bitcode), ld.lld (CPU shared objects, HSACO), OpenMP runtime.
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools clang-22 lld-22
   libomp-22-dev
+  # Sanitizer and libFuzzer runtimes for `make test-sanitize` and `make fuzz`.
+  libclang-rt-22-dev
   # Python: bindings, the numerical oracle (torch), data (sklearn), ONNX
   # import, plots and tests.
   pybind11-dev python3-pybind11 python3-dev python3-numpy python3-torch

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs one libFuzzer target for a fixed number of executions:
+#   fuzz-run.sh BUILD_DIR TARGET RUNS
+# New inputs go to BUILD_DIR/fuzz/work/TARGET (the seed corpus in
+# BUILD_DIR/fuzz/corpus/TARGET is only read); a crash is written to
+# BUILD_DIR/fuzz/crashes/TARGET/ and makes this script fail.
+set -euo pipefail
+build=$1 target=$2 runs=$3
+root="$(cd "$(dirname "$0")/.." && pwd)"
+fuzzer="$build/bin/fuzz/hetc-fuzz-$target"
+work="$build/fuzz/work/$target"
+crashes="$build/fuzz/crashes/$target"
+mkdir -p "$work" "$crashes"
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export LSAN_OPTIONS="suppressions=$root/test/sanitize/lsan.supp:print_suppressions=0"
+log="$build/fuzz/$target.log"
+start=$(date +%s)
+status=0
+"$fuzzer" -runs="$runs" -seed=1 -timeout=20 -rss_limit_mb=4096 \
+  -max_len=65536 -print_final_stats=1 -artifact_prefix="$crashes/" \
+  "$work" "$build/fuzz/corpus/$target" >"$log" 2>&1 || status=$?
+elapsed=$(( $(date +%s) - start ))
+execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" |
+  grep -o '[0-9]*$' || echo "?")
+found=$(find "$crashes" -type f | wc -l)
+echo "fuzz $target: $execs executions in ${elapsed} s, $found crashes" \
+  "(log: $log)"
+if ((status != 0 || found != 0)); then
+  tail -n 40 "$log" >&2
+  exit 1
+fi
