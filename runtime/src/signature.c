@@ -156,8 +156,8 @@ static bool parse_line(cursor_t *c, line_t *line) {
          word(c, '\n', &line->f[2]);
 }
 
-/* Splits a whole signature into lines; *bad_offset is where parsing
- * stopped when it fails. */
+/* Splits a whole signature into lines; *bad_offset is the start of the
+ * line that does not parse. */
 static hetc_status_t parse_signature(const char *text, size_t size,
                                      line_t **out, size_t *count,
                                      size_t *bad_offset) {
@@ -173,10 +173,14 @@ static hetc_status_t parse_signature(const char *text, size_t size,
   if (!lines)
     return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   cursor_t c = {text + header, text + size};
+  size_t entries = 0;
   while (c.p < c.end) {
+    const char *start = c.p;
+    /* Entries are bounded as in manifests: matching stays fast. */
     if (*count == capacity || !parse_line(&c, &lines[*count]) ||
-        (*count == 0 && lines[0].kind != 'e')) {
-      *bad_offset = (size_t)(c.p - text);
+        (*count == 0 && lines[0].kind != 'e') ||
+        (lines[*count].kind == 'e' && ++entries > HETC_MAX_ENTRIES)) {
+      *bad_offset = (size_t)(start - text);
       free(lines);
       return hetc_make_status(HETC_STATUS_DATA_LOSS, "malformed line");
     }

@@ -467,6 +467,42 @@ TEST(Binding, UnsignedOrForeignCodeIsRefused) {
   hetc_device_free(cpu);
 }
 
+TEST(Binding, MalformedOrOversizedSignaturesAreRefused) {
+  std::string m = manifest();
+  hetc_device_t *cpu = nullptr;
+  ASSERT_EQ(hetc_device_open("cpu", 0, &cpu), nullptr);
+  auto expectMalformed = [&](const std::string &signature,
+                             const std::string &text) {
+    std::string host = signHost(readFile(HETC_FAKE_MODEL_PATH), signature);
+    hetc_section_input_t sections[] = {{"manifest", m.data(), m.size()},
+                                       {"host", host.data(), host.size()}};
+    uint8_t *bytes = nullptr;
+    size_t size = 0;
+    const char *why = nullptr;
+    ASSERT_EQ(hetc_artifact_encode(sections, 2, &bytes, &size, &why), 0);
+    hetc_artifact_t *a = nullptr;
+    ASSERT_EQ(hetc_artifact_open_memory(bytes, size, &a), nullptr);
+    free(bytes);
+    hetc_session_t *s = nullptr;
+    expectError(hetc_session_create(a, cpu, &s), HETC_STATUS_DATA_LOSS, text);
+    hetc_artifact_free(a);
+  };
+  // One entry more than a manifest may declare: matching would be
+  // quadratic in what the code claims.
+  std::string many = "hetc-signature 1\n";
+  for (int i = 0; i <= HETC_MAX_ENTRIES; ++i)
+    many += "entry 1:e 4:eval 0:\n";
+  expectMalformed(many, "the signature in the host code's ELF section "
+                        ".hetc_signature is malformed at byte " +
+                            std::to_string(many.size() - 20));
+  expectMalformed("hetc-signature 1\narg 1:w param f32 2\n",
+                  "is malformed at byte 17");
+  expectMalformed("hetc-signature 1\nentry 9:e 4:eval 0:\n",
+                  "is malformed at byte 17");
+  expectMalformed("hetc-signature 2\n", "is malformed at byte 0");
+  hetc_device_free(cpu);
+}
+
 TEST(Binding, SignatureIsTheManifestsOwn) {
   hetc_artifact_t *a = nullptr;
   ASSERT_EQ(openBytes(encode(manifest()), &a), nullptr);
