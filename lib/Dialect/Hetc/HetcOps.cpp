@@ -706,7 +706,8 @@ static FailureOr<int64_t> windowOutputSize(const OpDiag &diag, StringRef dim,
                                            int64_t in, int64_t padBefore,
                                            int64_t padAfter, int64_t kernel,
                                            int64_t stride, int64_t dilation) {
-  std::optional<int64_t> spanOr = llvm::checkedMulAdd(dilation, kernel - 1, 1);
+  std::optional<int64_t> spanOr =
+      llvm::checkedMulAdd<int64_t>(dilation, kernel - 1, 1);
   std::optional<int64_t> paddedOr = llvm::checkedAdd(in, padBefore);
   if (paddedOr)
     paddedOr = llvm::checkedAdd(*paddedOr, padAfter);
