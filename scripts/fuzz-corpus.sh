@@ -14,6 +14,7 @@ corpus="$out/corpus"
 mkdir -p "$corpus"/{artifact,checkpoint,npy,mlir}
 # Leaks are not the point here (the compiler is run, not fuzzed).
 export ASAN_OPTIONS=detect_leaks=0
+asan_runtime=$(clang-22 -print-file-name=libclang_rt.asan-x86_64.so)
 
 for target in cpu vulkan; do
   seed="$corpus/artifact/mlp_digits.$target.hetc"
@@ -22,7 +23,7 @@ for target in cpu vulkan; do
 done
 
 [[ -s $corpus/checkpoint/valid.ckpt ]] ||
-  HETC_FUZZ_SEED_DIR="$corpus/checkpoint" \
+  HETC_FUZZ_SEED_DIR="$corpus/checkpoint" LD_PRELOAD="$asan_runtime" \
     "$build/bin/fuzz/hetc-fuzz-checkpoint" -runs=0 >/dev/null 2>&1
 
 "$python" - "$corpus/npy" <<'PY'

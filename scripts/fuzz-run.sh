@@ -12,12 +12,15 @@ work="$build/fuzz/work/$target"
 crashes="$build/fuzz/crashes/$target"
 mkdir -p "$work" "$crashes"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+# libFuzzer's link puts libstdc++ before the shared ASan runtime, which must
+# come first: the fuzzer (only) preloads it.
+asan_runtime=$(clang-22 -print-file-name=libclang_rt.asan-x86_64.so)
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export LSAN_OPTIONS="suppressions=$root/test/sanitize/lsan.supp:print_suppressions=0"
 log="$build/fuzz/$target.log"
 start=$(date +%s)
 status=0
-"$fuzzer" -runs="$runs" -seed=1 -timeout=20 -rss_limit_mb=4096 \
+LD_PRELOAD="$asan_runtime" "$fuzzer" -runs="$runs" -seed=1 -timeout=20 -rss_limit_mb=4096 \
   -max_len=65536 -print_final_stats=1 -artifact_prefix="$crashes/" \
   "$work" "$build/fuzz/corpus/$target" >"$log" 2>&1 || status=$?
 elapsed=$(( $(date +%s) - start ))

@@ -12,8 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* runtime/src/internal.h: the check the drivers run before loading code. */
+/* From runtime/src/internal.h: the check the drivers run before loading
+ * code, and the checked byte size of a tensor. */
 hetc_status_t hetc_artifact_check_signature(const hetc_artifact_t *artifact);
+size_t hetc_tensor_info_bytes(const hetc_tensor_info_t *info);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   hetc_artifact_t *artifact = NULL;
