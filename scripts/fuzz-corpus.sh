@@ -16,11 +16,27 @@ mkdir -p "$corpus"/{artifact,checkpoint,npy,mlir}
 export ASAN_OPTIONS=detect_leaks=0
 asan_runtime=$(clang-22 -print-file-name=libclang_rt.asan-x86_64.so)
 
+# A one-layer model keeps the artifact seeds small (a few KiB), so each
+# execution is fast; the example MLP adds a realistic one.
+tiny="$out/tiny.mlir"
+cat >"$tiny" <<'MLIR'
+func.func @tiny(%x: tensor<2x3xf32> {hetc.input, hetc.name = "x"},
+                %y: tensor<2x1xf32> {hetc.label, hetc.name = "y"},
+                %w: tensor<1x3xf32> {hetc.param = #hetc.init<uniform, 0.5>, hetc.name = "w"})
+    -> (tensor<f32>, tensor<2x1xf32>) {
+  %p = hetc.matmul %x, %w transpose_rhs : (tensor<2x3xf32>, tensor<1x3xf32>) -> tensor<2x1xf32>
+  %l = hetc.mse %p, %y : (tensor<2x1xf32>, tensor<2x1xf32>) -> tensor<f32>
+  return %l, %p : tensor<f32>, tensor<2x1xf32>
+}
+MLIR
 for target in cpu vulkan; do
-  seed="$corpus/artifact/mlp_digits.$target.hetc"
-  [[ -s $seed ]] || "$build/bin/hetc-compile" "$root/examples/mlp_digits.mlir" \
-    --target="$target" -o "$seed"
+  seed="$corpus/artifact/tiny.$target.hetc"
+  [[ -s $seed ]] || "$build/bin/hetc-compile" "$tiny" --target="$target" \
+    -o "$seed"
 done
+seed="$corpus/artifact/mlp_digits.vulkan.hetc"
+[[ -s $seed ]] || "$build/bin/hetc-compile" "$root/examples/mlp_digits.mlir" \
+  --target=vulkan -o "$seed"
 
 [[ -s $corpus/checkpoint/valid.ckpt ]] ||
   HETC_FUZZ_SEED_DIR="$corpus/checkpoint" LD_PRELOAD="$asan_runtime" \
