@@ -178,7 +178,7 @@ public:
                      .getResult()
                : zero);
     // One op per statement: argument evaluation order is unspecified.
-    Value kBegin = index(0), kEnd = index(depth), kStep = index(kTile);
+    Value kStep = index(kTile), kEnd = index(depth), kBegin = index(0);
     auto kLoop = scf::ForOp::create(b, loc, kBegin, kEnd, kStep, inits);
     b.setInsertionPointToStart(kLoop.getBody());
     Value k0 = kLoop.getInductionVar();
@@ -190,19 +190,19 @@ public:
       Value element = addi(linearThread, index(i * threads));
       Value m = divui(element, index(kTile)), k = remui(element, index(kTile));
       Value row = addi(rowBase, m), aK = addi(k0, k);
+      SmallVector<Value> aPoint = iterationPoint(row, nullptr, aK, batchIndex);
       Value aValid =
           rowsExact && depthExact ? Value() : inBounds(row, rows, aK, depth);
-      Value aValue =
-          guardedLoad(aValid, 0, iterationPoint(row, nullptr, aK, batchIndex));
+      Value aValue = guardedLoad(aValid, 0, aPoint);
       memref::StoreOp::create(b, loc, aValue, aTile, ValueRange{k, m});
 
       Value kB = divui(element, index(blockCols));
       Value n = remui(element, index(blockCols));
       Value col = addi(colBase, n), bK = addi(k0, kB);
+      SmallVector<Value> bPoint = iterationPoint(nullptr, col, bK, batchIndex);
       Value bValid =
           colsExact && depthExact ? Value() : inBounds(col, cols, bK, depth);
-      Value bValue =
-          guardedLoad(bValid, 1, iterationPoint(nullptr, col, bK, batchIndex));
+      Value bValue = guardedLoad(bValid, 1, bPoint);
       memref::StoreOp::create(b, loc, bValue, bTile, ValueRange{kB, n});
     }
     gpu::BarrierOp::create(b, loc);
@@ -218,7 +218,7 @@ public:
       gpu::TerminatorOp::create(b, loc);
       return;
     }
-    Value begin = index(0), end = index(tile), step = index(1);
+    Value step = index(1), end = index(tile), begin = index(0);
     auto innerLoop =
         scf::ForOp::create(b, loc, begin, end, step, kLoop.getRegionIterArgs());
     b.setInsertionPointToStart(innerLoop.getBody());
@@ -245,8 +245,8 @@ public:
     Value out = op.getDpsInitOperand(0)->get();
     for (int64_t i = 0; i < micro; ++i)
       for (int64_t j = 0; j < micro; ++j) {
-        Value row = addi(rowBase, addi(myRows, index(i * tile)));
         Value col = addi(colBase, addi(myCols, index(j * tile)));
+        Value row = addi(rowBase, addi(myRows, index(i * tile)));
         accumulateInto(out, row, col, rows, cols, batchIndex,
                        kLoop.getResult(i * micro + j));
       }
@@ -302,10 +302,10 @@ private:
   WarpPosition warpPosition(Value linearThread) {
     Value warp = divui(linearThread, index(32));
     Value lane = remui(linearThread, index(32));
-    Value warpRow = divui(warp, index(2));
-    Value rowBase = muli(warpRow, index(32));
-    Value warpCol = remui(warp, index(2));
-    Value colBase = muli(warpCol, index(64));
+    Value c32 = index(32);
+    Value rowBase = muli(divui(warp, index(2)), c32);
+    Value c64 = index(64);
+    Value colBase = muli(remui(warp, index(2)), c64);
     return {rowBase, colBase, divui(lane, index(4)), remui(lane, index(4))};
   }
 
@@ -392,10 +392,10 @@ private:
   Value ult(Value x, Value y) {
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
   }
-  /// `x < xEnd && y < yEnd`, built in that order.
+  /// `x < xEnd && y < yEnd`, the second comparison built first.
   Value inBounds(Value x, int64_t xEnd, Value y, int64_t yEnd) {
-    Value xIn = ult(x, index(xEnd));
     Value yIn = ult(y, index(yEnd));
+    Value xIn = ult(x, index(xEnd));
     return andi(xIn, yIn);
   }
 

@@ -389,8 +389,8 @@ func.func @pow_large_int(%x: tensor<4xf32>) -> tensor<4xf32> {
 // CHECK: %[[Z3:.*]] = arith.xori %[[Z2]], %[[SH3]] : i64
 // CHECK: %[[C40:.*]] = arith.constant 40 : i64
 // CHECK: %[[TOP:.*]] = arith.shrui %[[Z3]], %[[C40]] : i64
-// CHECK: %[[INV:.*]] = arith.constant 5.96046448E-8 : f32
 // CHECK: %[[TOPF:.*]] = arith.uitofp %[[TOP]] : i64 to f32
+// CHECK: %[[INV:.*]] = arith.constant 5.96046448E-8 : f32
 // CHECK: %[[U:.*]] = arith.mulf %[[TOPF]], %[[INV]] : f32
 // CHECK: %[[P:.*]] = arith.constant 2.500000e-01 : f32
 // CHECK: %[[KEEP:.*]] = arith.cmpf oge, %[[U]], %[[P]] : f32

@@ -30,10 +30,10 @@
 // CHECK-SAME: ins(%[[MAX]], %[[SUM]], %[[Y]] : tensor<3xf32>, tensor<3xf32>, tensor<3xi32>) outs(%{{.*}} : tensor<3xf32>)
 // CHECK-NEXT: ^bb0(%[[MX:.*]]: f32, %[[S:.*]]: f32, %[[LBL:.*]]: i32, %{{.*}}: f32):
 // CHECK-NEXT: %[[LI:.*]] = arith.index_cast %[[LBL]] : i32 to index
-// CHECK-NEXT: %[[C:.*]] = arith.constant 5 : index
-// CHECK-NEXT: %[[LT:.*]] = arith.cmpi slt, %[[LI]], %[[C]] : index
 // CHECK-NEXT: %[[Z:.*]] = arith.constant 0 : index
 // CHECK-NEXT: %[[GE:.*]] = arith.cmpi sge, %[[LI]], %[[Z]] : index
+// CHECK-NEXT: %[[C:.*]] = arith.constant 5 : index
+// CHECK-NEXT: %[[LT:.*]] = arith.cmpi slt, %[[LI]], %[[C]] : index
 // CHECK-NEXT: %[[OK:.*]] = arith.andi %[[GE]], %[[LT]] : i1
 // CHECK-NEXT: %[[Z2:.*]] = arith.constant 0 : index
 // CHECK-NEXT: %[[SAFE:.*]] = arith.select %[[OK]], %[[LI]], %[[Z2]] : index

@@ -341,9 +341,9 @@ func.func @avg_pool2d_include_pad(%x: tensor<2x4x9x9xf32>) -> tensor<2x4x5x5xf32
 // CHECK-SAME: ins(%[[SUM]] : tensor<2x4x4x9xf32>)
 // CHECK-NEXT: ^bb0(%[[V:.*]]: f32, %{{.*}}: f32):
 // CHECK-NEXT: %[[OH:.*]] = linalg.index 2 : index
-// CHECK-NEXT: %[[PT:.*]] = arith.constant 1 : index
 // CHECK-NEXT: %[[SH:.*]] = arith.constant 2 : index
 // CHECK-NEXT: %[[T0:.*]] = arith.muli %[[OH]], %[[SH]] : index
+// CHECK-NEXT: %[[PT:.*]] = arith.constant 1 : index
 // CHECK-NEXT: %[[H0:.*]] = arith.subi %[[T0]], %[[PT]] : index
 // CHECK-NEXT: %[[KH:.*]] = arith.constant 3 : index
 // CHECK-NEXT: %[[H1:.*]] = arith.addi %[[H0]], %[[KH]] : index
@@ -353,9 +353,9 @@ func.func @avg_pool2d_include_pad(%x: tensor<2x4x9x9xf32>) -> tensor<2x4x5x5xf32
 // CHECK-NEXT: %[[HI:.*]] = arith.minsi %[[H1]], %[[H]] : index
 // CHECK-NEXT: %[[ROWS:.*]] = arith.subi %[[HI]], %[[LO]] : index
 // CHECK-NEXT: %[[OW:.*]] = linalg.index 3 : index
-// CHECK-NEXT: %[[PL:.*]] = arith.constant 0 : index
 // CHECK-NEXT: %[[SW:.*]] = arith.constant 1 : index
 // CHECK-NEXT: %[[T1:.*]] = arith.muli %[[OW]], %[[SW]] : index
+// CHECK-NEXT: %[[PL:.*]] = arith.constant 0 : index
 // CHECK-NEXT: %[[W0:.*]] = arith.subi %[[T1]], %[[PL]] : index
 // CHECK-NEXT: %[[KW:.*]] = arith.constant 2 : index
 // CHECK-NEXT: %[[W1:.*]] = arith.addi %[[W0]], %[[KW]] : index

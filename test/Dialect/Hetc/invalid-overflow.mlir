@@ -13,10 +13,10 @@ func.func @operand_bytes(%x: tensor<4611686018427387904xf32>) {
 
 // -----
 
-func.func @operand_elements(%x: tensor<4611686018427387904x4xi8>) {
+func.func @operand_elements(%x: tensor<4611686018427387904x4xbf16>) {
   // expected-error @+2 {{'hetc.reshape' op input [4611686018427387904, 4] has more elements or bytes than fit in 64 bits}}
   // expected-error @+1 {{failed to infer returned types}}
-  %0 = hetc.reshape %x [4, -1] : tensor<4611686018427387904x4xi8> -> tensor<4x4611686018427387904xi8>
+  %0 = hetc.reshape %x [4, -1] : tensor<4611686018427387904x4xbf16> -> tensor<4x4611686018427387904xbf16>
   return
 }
 
@@ -31,10 +31,11 @@ func.func @reshape_product(%x: tensor<16xf32>) {
 
 // -----
 
-func.func @concat_sum(%a: tensor<4611686018427387904xi8>) {
-  // expected-error @+2 {{'hetc.concat' op the concatenated dimension 0 overflows 64 bits at input #1}}
+// Each input fits (2^63 - 2 bytes of bf16); three of them do not.
+func.func @concat_sum(%a: tensor<4611686018427387903xbf16>) {
+  // expected-error @+2 {{'hetc.concat' op the concatenated dimension 0 overflows 64 bits at input #2}}
   // expected-error @+1 {{failed to infer returned types}}
-  %0 = hetc.concat %a, %a axis 0 : (tensor<4611686018427387904xi8>, tensor<4611686018427387904xi8>) -> tensor<4xi8>
+  %0 = hetc.concat %a, %a, %a axis 0 : (tensor<4611686018427387903xbf16>, tensor<4611686018427387903xbf16>, tensor<4611686018427387903xbf16>) -> tensor<4xbf16>
   return
 }
 

@@ -4,7 +4,7 @@
 // RUN: hetc-compile %s --emit=hetc | FileCheck %s
 // RUN: hetc-compile %s --emit=linalg | FileCheck %s --check-prefix=LINALG
 
-// CHECK: module attributes {hetc.entries = ["train_step", "eval"]}
+// CHECK: module attributes {hetc.entries = ["train_step", "eval"], hetc.signature = "hetc-signature 1{{.*}}"}
 // CHECK-NOT: func.func @model
 // CHECK-LABEL: func.func @train_step(
 // CHECK-SAME: {hetc.buffer = #hetc.init<zeros>, hetc.name = "running_mean"}

@@ -1,6 +1,7 @@
 // Each --emit stage stops where it says.
 // RUN: hetc-compile %s --eval-only --emit=hetc | FileCheck %s --check-prefix=HETC
-// HETC: module attributes {hetc.entries = ["eval"]}
+// The signature the backends embed in the code (artifact_format.h).
+// HETC: module attributes {hetc.entries = ["eval"], hetc.signature = "hetc-signature 1\0Aentry 4:eval 4:eval 15:hetc_entry_eval\0Aarg 6:input0 input f32 2x3\0Aarg 6:label0 label f32 2x4\0Aarg 6:param0 param f32 3x4\0Aresult 4:loss loss f32 -\0A"}
 // HETC: func.func @eval
 // HETC: hetc.matmul
 // HETC-NOT: func.func @model

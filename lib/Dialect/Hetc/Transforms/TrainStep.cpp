@@ -244,8 +244,9 @@ struct HetcTrainStepPass
         Value pow = ExpOp::create(b, loc, m.scale(t, std::log(beta)));
         return m.sub(m.constant(t, 1.0), pow);
       };
+      Value bc1 = correction(beta1);
       Value lr = m.constant(t, rate);
-      stepSize = m.div(lr, correction(beta1));
+      stepSize = m.div(lr, bc1);
       bc2Sqrt = SqrtOp::create(b, loc, correction(beta2));
     }
     for (auto [p, param] : llvm::enumerate(params)) {
@@ -273,16 +274,16 @@ struct HetcTrainStepPass
       if (optimizer == "adam" && decay != 0.0)
         grad = m.add(grad, m.scale(param, decay));
       size_t sm = findState("exp_avg"), sv = findState("exp_avg_sq");
-      Value mKept = m.scale(stateArg(sm), beta1);
-      Value mt = m.add(mKept, m.scale(grad, 1.0 - beta1));
-      Value vKept = m.scale(stateArg(sv), beta2);
-      Value vt = m.add(vKept, m.scale(m.mul(grad, grad), 1.0 - beta2));
+      Value mGrad = m.scale(grad, 1.0 - beta1);
+      Value mt = m.add(m.scale(stateArg(sm), beta1), mGrad);
+      Value vGrad = m.scale(m.mul(grad, grad), 1.0 - beta2);
+      Value vt = m.add(m.scale(stateArg(sv), beta2), vGrad);
       newStates[sm] = mt;
       newStates[sv] = vt;
       // p - step_size * m / (sqrt(v) / sqrt(1 - beta2^t) + eps), in the
       // order torch's addcdiv evaluates it.
-      Value vHat = m.div(SqrtOp::create(b, loc, vt), bc2Sqrt);
-      Value denom = m.add(vHat, m.constant(vt, eps));
+      Value epsilon = m.constant(vt, eps);
+      Value denom = m.add(m.div(SqrtOp::create(b, loc, vt), bc2Sqrt), epsilon);
       newParams[p] = m.sub(current, m.mul(m.div(mt, denom), stepSize));
     }
 

@@ -102,8 +102,8 @@ func.func @div(%x: tensor<4x8xf32> {hetc.param = #hetc.init<zeros>},
 // CHECK-LABEL: func.func @maximum_grad(
 // CHECK-SAME: %[[X:[^:]+]]: tensor<4x8xf32>{{[^,]*}}, %[[Y:[^:]+]]: tensor<8xf32>
 // CHECK: %[[G:.*]] = hetc.broadcast_to
-// CHECK: %[[HALF:.*]] = arith.constant dense<5.000000e-01> : tensor<f32>
 // CHECK: %[[EQ:.*]] = hetc.compare eq, %[[X]], %[[Y]] : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+// CHECK: %[[HALF:.*]] = arith.constant dense<5.000000e-01> : tensor<f32>
 // CHECK: %[[TIE:.*]] = hetc.mul %[[EQ]], %[[HALF]]
 // CHECK: %[[GT:.*]] = hetc.compare gt, %[[X]], %[[Y]]
 // CHECK: %[[SHARE:.*]] = hetc.add %[[GT]], %[[TIE]]
@@ -347,8 +347,8 @@ func.func @gelu_tanh(%x: tensor<4x8xf32> {hetc.param = #hetc.init<zeros>}) -> te
 // CHECK-LABEL: func.func @pow_grad(
 // CHECK-SAME: %[[X:[^:]+]]: tensor<4x8xf32>
 // CHECK: %[[G:.*]] = hetc.broadcast_to
-// CHECK: %[[P:.*]] = arith.constant dense<3.000000e+00> : tensor<f32>
 // CHECK: %[[XP:.*]] = hetc.pow %[[X]], 2.000000e+00 : tensor<4x8xf32>
+// CHECK: %[[P:.*]] = arith.constant dense<3.000000e+00> : tensor<f32>
 // CHECK: %[[D:.*]] = hetc.mul %[[XP]], %[[P]]
 // CHECK: %[[DX:.*]] = hetc.mul %[[G]], %[[D]]
 // CHECK: return %{{.*}}, %[[DX]]
@@ -581,8 +581,8 @@ func.func @avg_pool2d(%x: tensor<2x3x8x8xf32> {hetc.param = #hetc.init<zeros>}) 
 // CHECK: %[[DXHXH:.*]] = hetc.mul %[[DXH]], %[[XH]]
 // CHECK: %[[SDX:.*]] = hetc.reduce_sum %[[DXHXH]] [0, 2, 3] keepdims
 // CHECK: %[[MDX:.*]] = hetc.mul %[[SDX]], %[[INV]]
-// CHECK: %[[T:.*]] = hetc.mul %[[XH]], %[[MDX]]
 // CHECK: %[[D1:.*]] = hetc.sub %[[DXH]], %[[MD]]
+// CHECK: %[[T:.*]] = hetc.mul %[[XH]], %[[MDX]]
 // CHECK: %[[D2:.*]] = hetc.sub %[[D1]], %[[T]]
 // CHECK: %[[DX:.*]] = hetc.mul %[[RSTD]], %[[D2]]
 // CHECK: return %{{.*}}, %[[DX]], %[[DS]], %[[DB]]
@@ -620,8 +620,8 @@ func.func @batch_norm(%x: tensor<2x3x4x4xf32> {hetc.param = #hetc.init<zeros>},
 // CHECK: %[[DXHXH:.*]] = hetc.mul %[[DXH]], %[[XH]]
 // CHECK: %[[SDX:.*]] = hetc.reduce_sum %[[DXHXH]] [2] keepdims
 // CHECK: %[[MDX:.*]] = hetc.mul %[[SDX]], %[[INV]]
-// CHECK: %[[T:.*]] = hetc.mul %[[XH]], %[[MDX]]
 // CHECK: %[[D1:.*]] = hetc.sub %[[DXH]], %[[MD]]
+// CHECK: %[[T:.*]] = hetc.mul %[[XH]], %[[MDX]]
 // CHECK: %[[D2:.*]] = hetc.sub %[[D1]], %[[T]]
 // CHECK: %[[DX:.*]] = hetc.mul %[[RSTD]], %[[D2]]
 // CHECK: return %{{.*}}, %[[DX]], %[[DS]], %[[DB]]
