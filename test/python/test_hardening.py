@@ -5,6 +5,9 @@ threads give the serial result and close() waits for a call in flight;
 hetc-train's npy reader refuses what it cannot convert exactly, naming the
 file and the element.
 """
+import ctypes
+import json
+import re
 import struct
 import subprocess
 import sys
@@ -111,11 +114,12 @@ def test_four_sessions_in_four_threads(artifact):
             np.testing.assert_array_equal(got[name], expected[name])
 
 
-def encode_artifact(manifest, host):
+def encode_artifact(manifest, host=None, sections=None):
     """The artifact container (runtime/include/hetc/runtime/
     artifact_format.h), written here so a test can pair any manifest with
-    any shared object."""
-    sections = [(b"manifest", manifest.encode()), (b"host", host)]
+    any shared object or other sections."""
+    sections = [(b"manifest", manifest.encode())] + (
+        [(b"host", host)] if host is not None else []) + (sections or [])
     align = lambda n: (n + 63) // 64 * 64  # noqa: E731
     cursor = align(64 + 56 * len(sections))
     table, body = b"", b""
@@ -129,6 +133,52 @@ def encode_artifact(manifest, host):
     header = struct.pack("<8sIIQIIQI", b"HETCART\0", 1, 0, 64, len(sections),
                          0, size, zlib.crc32(table))
     return header + b"\0" * (64 - len(header)) + table + pad + body
+
+
+def decode_artifact(data):
+    """The sections of an artifact, in order: [(name, bytes)]."""
+    table, count = struct.unpack_from("<QI", data, 16)
+    sections = []
+    for i in range(count):
+        name, offset, size = struct.unpack_from("<32sQQ", data, table + 56 * i)
+        sections.append((name.rstrip(b"\0"), data[offset:offset + size]))
+    return sections
+
+
+def signature_of(manifest):
+    """The signature the runtime derives from `manifest` (what the compiler
+    embeds in the code it emits)."""
+    handle, text = ctypes.c_void_p(), ctypes.c_char_p()
+    data = encode_artifact(manifest)
+    runtime._call(runtime.lib().hetc_artifact_open_memory, data,
+                  ctypes.c_size_t(len(data)), ctypes.byref(handle))
+    try:
+        runtime._call(runtime.lib().hetc_artifact_signature, handle,
+                      ctypes.byref(text))
+        return text.value
+    finally:
+        runtime.lib().free(text)
+        runtime.lib().hetc_artifact_free(handle)
+
+
+def sign_host(host, manifest):
+    """A hand-written model (runtime/tests/fake_signature.h) signed for
+    `manifest` in its reserved .hetc_signature section, as the compiler
+    signs the code it emits."""
+    host = bytearray(host)
+    shoff, = struct.unpack_from("<Q", host, 40)
+    shnum, shstrndx = struct.unpack_from("<HH", host, 60)
+    names, = struct.unpack_from("<Q", host, shoff + 64 * shstrndx + 24)
+    text = signature_of(manifest) + b"\0"
+    for i in range(shnum):
+        name, = struct.unpack_from("<I", host, shoff + 64 * i)
+        end = host.index(b"\0", names + name)
+        if host[names + name:end] == b".hetc_signature":
+            offset, size = struct.unpack_from("<QQ", host, shoff + 64 * i + 24)
+            assert len(text) <= size
+            host[offset:offset + len(text)] = text
+            return bytes(host)
+    raise AssertionError("no .hetc_signature section")
 
 
 def slow_artifact():
@@ -148,7 +198,7 @@ def slow_artifact():
                           for name in ["eval", "slow"]) + "]}")
     host = (runtime.build_dir() / "runtime" / "tests" /
             "libhetc_fake_model.so").read_bytes()
-    return hetc.Artifact(encode_artifact(manifest, host))
+    return hetc.Artifact(encode_artifact(manifest, sign_host(host, manifest)))
 
 
 def test_close_waits_for_a_call_in_flight():
@@ -260,3 +310,117 @@ def test_bad_npy_files_are_refused(tool, compiled, tmp_path):
     np.save(ok, np.zeros((100, 64), np.float32))
     result = evaluate(tool, compiled, ok, good_y)
     assert result.returncode == 0, result.stderr
+
+
+# --- The manifest bound to the compiled code ------------------------------
+
+@pytest.fixture(scope="module", params=["cpu", "vulkan"])
+def compiled_for(request, tmp_path_factory):
+    """The digits MLP compiled for a target, and a smaller MLP's manifest
+    (another model) for the same target."""
+    target = request.param
+    if runtime.device_unavailable(target):
+        pytest.skip(f"no {target} device: "
+                    f"{runtime.device_unavailable(target)}")
+    folder = tmp_path_factory.mktemp(target)
+    main = runtime.compile_model(MODEL, folder / "mlp.hetc",
+                                 f"--target={target}")
+    small = MODEL.read_text().replace("128", "32")
+    other = runtime.compile_model(small, folder / "small.hetc",
+                                  f"--target={target}")
+    other_manifest = dict(decode_artifact(other.read_bytes()))[b"manifest"]
+    return target, main.read_bytes(), json.loads(other_manifest)
+
+
+def with_manifest(data, manifest):
+    """The artifact `data` with its manifest replaced and every CRC
+    recomputed: only the binding to the code can tell."""
+    sections = decode_artifact(data)
+    return encode_artifact(json.dumps(manifest),
+                           sections=[s for s in sections
+                                     if s[0] != b"manifest"])
+
+
+def edits(manifest, other):
+    """(edit, error) pairs: each edit of the manifest that the code's
+    signature must catch, with the field the runtime must name."""
+    def entry(m, name="train_step"):
+        return next(e for e in m["entries"] if e["name"] == name)
+
+    def arg(m, name):
+        return next(a for a in entry(m)["args"] if a["name"] == name)
+
+    def wrong_shape(m):
+        arg(m, "w1")["shape"] = [1, 64]
+
+    def dropped(m):
+        entry(m)["args"].remove(arg(m, "b2"))
+
+    def duplicated(m):
+        copy = dict(arg(m, "w2"), name="w2_again")
+        entry(m)["args"].insert(entry(m)["args"].index(arg(m, "w2")) + 1,
+                                copy)
+
+    def swapped_symbol(m):
+        entry(m)["symbol"] = entry(m, "eval")["symbol"]
+
+    def no_results(m):
+        entry(m)["results"] = []
+
+    def another_model(m):
+        m["entries"] = other["entries"]
+
+    count = len(entry(manifest)["args"])
+    return [
+        (wrong_shape, r"entry 'train_step' argument #\d+ \('w1'\) has shape "
+                      r"1x64 in the manifest but 128x64 in the compiled code"),
+        (dropped, f"entry 'train_step' declares {count - 1} arguments in the "
+                  f"manifest but the compiled code has {count}"),
+        (duplicated, f"entry 'train_step' declares {count + 1} arguments in "
+                     f"the manifest but the compiled code has {count}"),
+        (swapped_symbol, "entry 'train_step' has symbol 'hetc_entry_eval' in "
+                         "the manifest but 'hetc_entry_train_step' in the "
+                         "compiled code"),
+        (no_results, "entry 'train_step' declares 0 results in the manifest "
+                     "but the compiled code has"),
+        (another_model, r"entry 'train_step' argument #\d+ \('w1'\) has "
+                        r"shape 32x64 in the manifest but 128x64"),
+    ]
+
+
+def test_manifest_edits_are_refused_naming_the_field(compiled_for):
+    target, data, other = compiled_for
+    manifest = json.loads(dict(decode_artifact(data))[b"manifest"])
+    # Untouched, re-encoded, it loads and steps.
+    session = hetc.Session(hetc.Artifact(with_manifest(data, manifest)),
+                           hetc.Device(target), seed=1)
+    x, y = batch()
+    session.train_step(x=x, labels=y)
+    for edit, error in edits(manifest, other):
+        changed = json.loads(json.dumps(manifest))
+        edit(changed)
+        artifact = hetc.Artifact(with_manifest(data, changed))
+        with pytest.raises(hetc.Error, match=error):
+            hetc.Session(artifact, hetc.Device(target), seed=1)
+
+
+def test_code_without_a_signature_is_refused(compiled_for):
+    target, data, _ = compiled_for
+    sections = decode_artifact(data)
+    manifest = dict(sections)[b"manifest"].decode()
+    if target == "cpu":
+        # The host object with its signature section renamed.
+        host = bytearray(dict(sections)[b"host"])
+        at = host.index(b".hetc_signature\0")
+        host[at:at + 15] = b".hetc_unsigned_"
+        stripped = [(b"host", bytes(host))] + [
+            s for s in sections if s[0] not in (b"manifest", b"host")]
+        where = "the host code's ELF section .hetc_signature"
+    else:
+        stripped = [s for s in sections
+                    if s[0] not in (b"manifest", b"signature")]
+        where = "the artifact section 'signature'"
+    artifact = hetc.Artifact(encode_artifact(manifest, sections=stripped))
+    with pytest.raises(hetc.Error, match=re.escape(
+            f"the artifact's compiled code carries no signature ({where})")):
+        hetc.Session(artifact, hetc.Device(target), seed=1)
