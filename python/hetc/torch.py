@@ -715,6 +715,11 @@ class TorchTrainer:
         self._build(train_gm, eval_gm, loss_location)
         self._compile(seed)
         self._push_all()
+        # Batch shapes compiled into the session: the example's, and each
+        # variant traced for another batch size (see _ensure_batch).
+        self._batch_specs = {self._shape_key(self.input_specs,
+                                             self.label_specs):
+                             (self.input_specs, self.label_specs)}
 
     # ----- state
     def _collect_state(self):
@@ -919,15 +924,73 @@ class TorchTrainer:
                 t.copy_(torch.from_numpy(np.asarray(self._fetch(name))))
                 self.versions[name] = t._version
 
-    def _feed(self, args, train):
+    # ----- batch sizes
+    @staticmethod
+    def _shape_key(input_specs, label_specs):
+        return tuple(shape for _, _, shape in input_specs + label_specs)
+
+    def _batch_of(self, args):
+        """The specs for `args`' shapes: the example's, or those of a
+        variant for another batch size, traced and compiled on first use
+        into the same session (the state stays on the device)."""
         n_in = len(self.input_specs)
         if len(args) != n_in + len(self.label_specs):
             raise TypeError(f"expected {n_in} input(s) and "
                             f"{len(self.label_specs)} label(s), got "
                             f"{len(args)} arguments")
+        specs = self.input_specs + self.label_specs
+        shapes = tuple(tuple(np.shape(a)) for a in args)
+        if shapes in self._batch_specs:
+            return self._batch_specs[shapes]
+        batch = {s[0] for s in shapes if s}
+        same_rows = all(s[1:] == spec[1:] and len(s) == len(spec) and s
+                        for s, (_, _, spec) in zip(shapes, specs))
+        if len(batch) != 1 or not same_rows or min(batch) <= 0:
+            for (name, _, spec), s in zip(specs, shapes):
+                if s[1:] != spec[1:] or len(s) != len(spec) or not s:
+                    raise ValueError(
+                        f"'{name}' has shape {s}; the trainer was compiled "
+                        f"for {spec} (only the leading, batch dimension may "
+                        "differ)")
+            raise ValueError(
+                f"the inputs and labels disagree on the batch size: "
+                f"{', '.join(f'{n} {s}' for (n, _, _), s in zip(specs, shapes))}")
+        return self._add_batch_variant(args, shapes)
+
+    def _add_batch_variant(self, args, shapes):
+        n_in = len(self.input_specs)
+        inputs = [_to_torch(a) for a in args[:n_in]]
+        labels = [_to_torch(a) for a in args[n_in:]]
+        input_specs = [(n, d, s) for (n, d, _), s in
+                       zip(self.input_specs, shapes[:n_in])]
+        label_specs = [(n, d, s) for (n, d, _), s in
+                       zip(self.label_specs, shapes[n_in:])]
+        main = (self.input_specs, self.label_specs, self.source,
+                self.n_outputs, self.seed_count, self.counter_steps,
+                self.label_checks)
+        try:
+            self.input_specs, self.label_specs = input_specs, label_specs
+            state = [(n, t) for n, t in self._state]
+            train_gm = _capture(self.model, self.loss_fn, state, inputs,
+                                labels, True)
+            eval_gm = _capture(self.model, self.loss_fn, state, inputs,
+                               labels, False)
+            self._build(train_gm, eval_gm, self._loss_location())
+            from . import compile as compile_source
+            artifact = compile_source(self.source, target=self.target,
+                                      optimizer=self.options)
+            self.session.add_artifact(artifact)
+        finally:
+            (self.input_specs, self.label_specs, self.source,
+             self.n_outputs, self.seed_count, self.counter_steps,
+             self.label_checks) = main
+        self._batch_specs[shapes] = (input_specs, label_specs)
+        return input_specs, label_specs
+
+    def _feed(self, args, train):
+        input_specs, label_specs = self._batch_of(args)
         feed = {}
-        for (name, dtype, shape), a in zip(self.input_specs +
-                                           self.label_specs, args):
+        for (name, dtype, shape), a in zip(input_specs + label_specs, args):
             array = _to_numpy(a, _NUMPY[dtype])
             if tuple(array.shape) != shape:
                 raise ValueError(f"'{name}' has shape {array.shape}; the "
@@ -973,7 +1036,9 @@ class TorchTrainer:
 
     def eval_forward(self, *inputs):
         """The model's eval-mode outputs on `inputs` (no labels needed)."""
-        dummies = [np.zeros(shape, _NUMPY[dtype])
+        rows = np.shape(inputs[0])[:1] if inputs else ()
+        dummies = [np.zeros(rows + tuple(shape[1:]) if shape else shape,
+                            _NUMPY[dtype])
                    for _, dtype, shape in self.label_specs]
         return self._run_eval(tuple(inputs) + tuple(dummies))[1]
 
