@@ -198,24 +198,24 @@ def test_torch_trainer_refuses_other_row_shapes():
         trainer.step(torch.zeros(5, 8), torch.zeros(4).long())
 
 
-def hetc_mlp():
-    return nn.Sequential(nn.Linear(8, 16), nn.BatchNorm1d(16), nn.ReLU(),
-                         nn.Linear(16, 3))
+def hetc_cnn():
+    return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4),
+                         nn.ReLU(), nn.Flatten(), nn.Linear(4 * 4 * 4, 3))
 
 
-@pytest.mark.parametrize("input_shape", [(None, 8), (64, 8)])
+@pytest.mark.parametrize("input_shape", [(None, 1, 4, 4), (64, 1, 4, 4)])
 def test_trainer_any_batch_size_matches_torch(input_shape):
     torch.manual_seed(0)
-    twin = torch.nn.Sequential(torch.nn.Linear(8, 16),
-                               torch.nn.BatchNorm1d(16), torch.nn.ReLU(),
-                               torch.nn.Linear(16, 3))
-    trainer = hetc.Trainer(hetc_mlp(), input_shape, nn.CrossEntropyLoss(),
+    twin = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3, padding=1),
+                               torch.nn.BatchNorm2d(4), torch.nn.ReLU(),
+                               torch.nn.Flatten(), torch.nn.Linear(64, 3))
+    trainer = hetc.Trainer(hetc_cnn(), input_shape, nn.CrossEntropyLoss(),
                            optim.SGD(lr=0.05, momentum=0.9))
     trainer.load_state_dict({k: v.numpy() for k, v in
                              twin.state_dict().items()
                              if not k.endswith("num_batches_tracked")})
     opt = torch.optim.SGD(twin.parameters(), lr=0.05, momentum=0.9)
-    x, y = rows(203, 4, (8,), classes=3)
+    x, y = rows(203, 4, (1, 4, 4), classes=3)
     for start in range(0, 203, 64):  # 64, 64, 64, 11
         xb, yb = x[start:start + 64], y[start:start + 64]
         loss = trainer.step(xb, yb)
@@ -230,7 +230,7 @@ def test_trainer_any_batch_size_matches_torch(input_shape):
     for name, value in trainer.state_dict().items():
         np.testing.assert_allclose(value, state[name].numpy(), rtol=1e-4,
                                    atol=1e-5, err_msg=name)
-    xt, yt = rows(397, 5, (8,), classes=3)
+    xt, yt = rows(397, 5, (1, 4, 4), classes=3)
     loss, _ = trainer.evaluate(xt, yt)
     twin.eval()
     with torch.no_grad():
@@ -239,11 +239,12 @@ def test_trainer_any_batch_size_matches_torch(input_shape):
     assert loss == pytest.approx(expected.item(), rel=1e-4)
 
 
-@pytest.mark.parametrize("shape", [(8, None), (None, None), (0, 8), ("a", 8),
-                                   (None, 8.0), ()])
+@pytest.mark.parametrize("shape", [(8, 1, None, 4), (None, None, 4, 4),
+                                   (0, 1, 4, 4), ("a", 1, 4, 4),
+                                   (None, 1, 4.0, 4), ()])
 def test_trainer_refuses_bad_input_shapes(shape):
     with pytest.raises(ValueError) as error:
-        hetc.Trainer(hetc_mlp(), shape, nn.CrossEntropyLoss(),
+        hetc.Trainer(hetc_cnn(), shape, nn.CrossEntropyLoss(),
                      optim.SGD(lr=0.1))
     assert "only the leading (batch) dimension may be None" in \
         str(error.value)
