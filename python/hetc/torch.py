@@ -942,20 +942,35 @@ class TorchTrainer:
         shapes = tuple(tuple(np.shape(a)) for a in args)
         if shapes in self._batch_specs:
             return self._batch_specs[shapes]
-        batch = {s[0] for s in shapes if s}
-        same_rows = all(s[1:] == spec[1:] and len(s) == len(spec) and s
-                        for s, (_, _, spec) in zip(shapes, specs))
-        if len(batch) != 1 or not same_rows or min(batch) <= 0:
-            for (name, _, spec), s in zip(specs, shapes):
-                if s[1:] != spec[1:] or len(s) != len(spec) or not s:
-                    raise ValueError(
-                        f"'{name}' has shape {s}; the trainer was compiled "
-                        f"for {spec} (only the leading, batch dimension may "
-                        "differ)")
-            raise ValueError(
-                f"the inputs and labels disagree on the batch size: "
-                f"{', '.join(f'{n} {s}' for (n, _, _), s in zip(specs, shapes))}")
+        for (name, _, spec), shape in zip(specs, shapes):
+            if len(shape) != len(spec) or not shape or \
+                    shape[1:] != spec[1:] or shape[0] <= 0:
+                raise ValueError(
+                    f"'{name}' has shape {shape}; the trainer was compiled "
+                    f"for {spec} (only the leading, batch dimension may "
+                    "differ)")
         return self._add_batch_variant(args, shapes)
+
+    def _label_specs_for(self, inputs):
+        """Label specs for `inputs`' batch: a compiled variant's, else the
+        example's with their leading dimensions scaled like the inputs'
+        (labels of [batch * time] rows stay proportional)."""
+        shapes = tuple(tuple(np.shape(x)) for x in inputs)
+        for specs, (input_specs, label_specs) in self._batch_specs.items():
+            if specs[:len(inputs)] == shapes:
+                return label_specs
+        main, given = self.input_specs[0][2], shapes[0] if shapes else ()
+        if not main or not given or given[0] == main[0]:
+            return self.label_specs
+        scaled = []
+        for name, dtype, shape in self.label_specs:
+            rows = shape[0] * given[0] // main[0] if shape else 0
+            if not shape or rows * main[0] != shape[0] * given[0]:
+                raise ValueError(
+                    f"cannot infer the shape of label '{name}' for inputs of "
+                    f"{given[0]} rows; call evaluate() with labels")
+            scaled.append((name, dtype, (rows,) + tuple(shape[1:])))
+        return scaled
 
     def _add_batch_variant(self, args, shapes):
         n_in = len(self.input_specs)
@@ -1036,10 +1051,8 @@ class TorchTrainer:
 
     def eval_forward(self, *inputs):
         """The model's eval-mode outputs on `inputs` (no labels needed)."""
-        rows = np.shape(inputs[0])[:1] if inputs else ()
-        dummies = [np.zeros(rows + tuple(shape[1:]) if shape else shape,
-                            _NUMPY[dtype])
-                   for _, dtype, shape in self.label_specs]
+        dummies = [np.zeros(shape, _NUMPY[dtype]) for _, dtype, shape in
+                   self._label_specs_for(inputs)]
         return self._run_eval(tuple(inputs) + tuple(dummies))[1]
 
     def state_dict(self):

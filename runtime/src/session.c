@@ -574,9 +574,19 @@ static hetc_status_t check_tensor(const hetc_tensor_info_t *info,
     same = t->shape[i] == info->shape[i];
   if (!same) {
     format_shape(got, sizeof(got), t->rank, t->shape);
-    return hetc_make_status(HETC_STATUS_INVALID_ARGUMENT,
-                            "%s '%s' has shape %s but the artifact expects %s",
-                            what, info->name, got, want);
+    /* Another batch size is another variant; say how to get one. */
+    bool batch_only = !strcmp(what, "input") && t->rank == info->rank &&
+                      t->rank > 0 && t->shape;
+    for (int i = 1; batch_only && i < t->rank; ++i)
+      batch_only = t->shape[i] == info->shape[i];
+    return hetc_make_status(
+        HETC_STATUS_INVALID_ARGUMENT,
+        "%s '%s' has shape %s but the artifact expects %s%s", what, info->name,
+        got, want,
+        batch_only ? "; compile this batch size too (hetc-compile "
+                     "--batch-sizes, or hetc_session_add_artifact with an "
+                     "artifact compiled for it)"
+                   : "");
   }
   if (!t->data)
     return hetc_make_status(HETC_STATUS_INVALID_ARGUMENT, "%s '%s' has no data",

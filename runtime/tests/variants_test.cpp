@@ -248,7 +248,8 @@ TEST_F(Variants, AddArtifactRefusesAnotherLayout) {
   float loss;
   expectError(hetc_session_train_step(session, in, 2, &loss, nullptr, 0),
               HETC_STATUS_INVALID_ARGUMENT,
-              "input 'x' has shape [3, 2] but the artifact expects [4, 2]");
+              "input 'x' has shape [3, 2] but the artifact expects [4, 2]; "
+              "compile this batch size too");
   EXPECT_EQ(get("w", 2), w);
 }
 

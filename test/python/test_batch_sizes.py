@@ -194,8 +194,10 @@ def test_torch_trainer_refuses_other_row_shapes():
                        r"trainer was compiled for \(4, 8\) \(only the "
                        "leading, batch dimension may differ\\)"):
         trainer.step(torch.zeros(4, 9), torch.zeros(4).long())
-    with pytest.raises(ValueError, match="disagree on the batch size"):
+    with pytest.raises(ValueError, match="batch_size"):
         trainer.step(torch.zeros(5, 8), torch.zeros(4).long())
+    # eval_forward makes labels for the inputs' rows.
+    assert trainer.eval_forward(torch.zeros(7, 8)).shape == (7, 3)
 
 
 def hetc_cnn():
@@ -260,10 +262,16 @@ def test_partial_batch_on_vulkan():
         artifact = hetc.compile_file(MLP_MODEL, target=target, optimizer=SGD,
                                      batch_sizes=[32, 29])
         session = hetc.Session(artifact, hetc.Device(target), seed=4)
-        x, y = rows(61, 6)
+        x, y = rows(78, 6)
         losses[target] = [session.train_step(x=x[:32], labels=y[:32])[0],
-                          session.train_step(x=x[32:], labels=y[32:])[0],
-                          session.run("eval", x=x[32:], labels=y[32:])[0]]
+                          session.train_step(x=x[32:61], labels=y[32:61])[0],
+                          session.run("eval", x=x[32:61],
+                                      labels=y[32:61])[0]]
+        # An attached artifact's device program runs on the same buffers.
+        session.add_artifact(hetc.compile_file(
+            MLP_MODEL, target=target, optimizer=SGD, batch_sizes=[17]))
+        losses[target] += [session.train_step(x=x[61:], labels=y[61:])[0],
+                           session.run("eval", x=x[:29], labels=y[:29])[0]]
     np.testing.assert_allclose(losses["vulkan"], losses["cpu"], rtol=1e-4)
 
 
