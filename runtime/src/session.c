@@ -473,41 +473,52 @@ static const hetc_tensor_t *given_named(const hetc_tensor_t *inputs,
   return NULL;
 }
 
-/* True when every input and label of `entry` is given with its shape. */
+static bool same_dims(const hetc_tensor_info_t *info, const hetc_tensor_t *t) {
+  if (t->rank != info->rank || (t->rank && !t->shape))
+    return false;
+  for (int i = 0; i < t->rank; ++i)
+    if (t->shape[i] != info->shape[i])
+      return false;
+  return true;
+}
+
+/* True when every input and label of `entry` that is given has its shape
+ * (a missing one is run_entry's to name). */
 static bool shapes_match(const hetc_entry_t *entry, const hetc_tensor_t *inputs,
                          size_t num_inputs) {
   for (size_t j = 0; j < entry->num_args; ++j) {
     const hetc_tensor_info_t *info = &entry->args[j];
-    if (is_state_role(info->role))
-      continue;
     const hetc_tensor_t *t = given_named(inputs, num_inputs, info->name);
-    if (!t || t->rank != info->rank || (t->rank && !t->shape))
+    if (!is_state_role(info->role) && t && !same_dims(info, t))
       return false;
-    for (int i = 0; i < t->rank; ++i)
-      if (t->shape[i] != info->shape[i])
-        return false;
   }
   return true;
 }
 
-/* Lists the input shapes of every variant of `name`: "[64, 8] or [29, 8]"
- * for the first input whose shape differs between them, or the first's. */
+/* True when some variant of entry `name` has argument `arg` of t's shape. */
+static bool any_variant_arg(hetc_session_t *s, const char *name,
+                            const char *arg, const hetc_tensor_t *t) {
+  for (size_t i = 0; i < s->num_staging; ++i) {
+    const hetc_entry_t *e = s->staging[i].entry;
+    for (size_t j = 0; !strcmp(hetc_entry_group(e), name) && j < e->num_args;
+         ++j)
+      if (!strcmp(e->args[j].name, arg) && same_dims(&e->args[j], t))
+        return true;
+  }
+  return false;
+}
+
+/* Lists the shapes of argument `arg` in every variant of entry `name`:
+ * "[64, 8], [29, 8]". */
 static void describe_variants(hetc_session_t *s, const char *name,
-                              const hetc_tensor_t *inputs, size_t num_inputs,
-                              char *out, size_t size) {
+                              const char *arg, char *out, size_t size) {
   size_t n = 0;
   out[0] = '\0';
-  const char *input = NULL;
   for (size_t i = 0; i < s->num_staging && n < size; ++i) {
     const hetc_entry_t *e = s->staging[i].entry;
-    if (strcmp(hetc_entry_group(e), name))
-      continue;
-    for (size_t j = 0; !input && j < e->num_args; ++j)
-      if (!is_state_role(e->args[j].role) &&
-          given_named(inputs, num_inputs, e->args[j].name))
-        input = e->args[j].name;
-    for (size_t j = 0; input && j < e->num_args; ++j) {
-      if (strcmp(e->args[j].name, input))
+    for (size_t j = 0; !strcmp(hetc_entry_group(e), name) && j < e->num_args;
+         ++j) {
+      if (strcmp(e->args[j].name, arg) || n >= size)
         continue;
       char shape[160];
       format_shape(shape, sizeof(shape), e->args[j].rank, e->args[j].shape);
@@ -537,16 +548,22 @@ static hetc_status_t staging_for(hetc_session_t *s, const char *name,
                             "artifact has no entry named '%s'", name);
   if (variants == 1 || shapes_match((*out)->entry, inputs, num_inputs))
     return NULL;
-  /* Name the first tensor whose shape no variant has. */
+  /* Name the first tensor whose shape no variant has; else they mix the
+   * batch sizes of several variants. */
   const hetc_entry_t *entry = (*out)->entry;
+  const hetc_tensor_info_t *mixed = NULL;
   for (size_t j = 0; j < entry->num_args; ++j) {
     const hetc_tensor_info_t *info = &entry->args[j];
     const hetc_tensor_t *t = given_named(inputs, num_inputs, info->name);
     if (is_state_role(info->role) || !t)
       continue;
+    if (any_variant_arg(s, name, info->name, t)) {
+      mixed = mixed ? mixed : info;
+      continue;
+    }
     char got[160], compiled[512];
     format_shape(got, sizeof(got), t->rank, t->rank ? t->shape : NULL);
-    describe_variants(s, name, inputs, num_inputs, compiled, sizeof(compiled));
+    describe_variants(s, name, info->name, compiled, sizeof(compiled));
     return hetc_make_status(
         HETC_STATUS_INVALID_ARGUMENT,
         "%s '%s' has shape %s but entry '%s' was compiled for %s of '%s'; "
@@ -555,7 +572,11 @@ static hetc_status_t staging_for(hetc_session_t *s, const char *name,
         hetc_role_name(info->role), info->name, got, name, compiled,
         info->name);
   }
-  return NULL; /* a missing input: run_entry names it */
+  return hetc_make_status(HETC_STATUS_INVALID_ARGUMENT,
+                          "the inputs and labels of entry '%s' mix batch "
+                          "sizes: each has the shape of some variant, but no "
+                          "one variant takes them together (see '%s')",
+                          name, mixed ? mixed->name : "?");
 }
 
 /* Checks a tensor's shape and, unless inputs convert it (inputs.c), its

@@ -210,6 +210,17 @@ TEST_F(Variants, UncompiledBatchSizeListsTheCompiledOnes) {
               HETC_STATUS_INVALID_ARGUMENT,
               "input 'x' has shape [2, 2] but entry 'train_step' was compiled "
               "for [4, 2], [3, 2] of 'x'; compile this batch size too");
+  // Each tensor has a variant's shape, but not the same variant's.
+  int64_t yShape4[1] = {4}, xShape3[2] = {3, 2};
+  hetc_tensor_t mixed[] = {{"x", HETC_DTYPE_F32, 2, xShape3, x},
+                           {"y", HETC_DTYPE_F32, 1, yShape4, y}};
+  expectError(hetc_session_train_step(session, mixed, 2, &loss, nullptr, 0),
+              HETC_STATUS_INVALID_ARGUMENT,
+              "the inputs and labels of entry 'train_step' mix batch sizes");
+  // A missing label is named as such, whichever variant x selects.
+  expectError(hetc_session_train_step(session, mixed, 1, &loss, nullptr, 0),
+              HETC_STATUS_INVALID_ARGUMENT,
+              "entry 'train_step' needs the label 'y'");
   EXPECT_EQ(hetc_session_step(session), 0);
 }
 
