@@ -15,19 +15,31 @@ __all__ = ["Artifact", "BuildError", "Device", "Error", "Session", "Trainer", "c
            "compile_file", "import_onnx", "nn", "optim", "OnnxImportError"]
 
 
+def _batch_sizes(sizes):
+    sizes = list(sizes or [])
+    if any(not isinstance(n, int) or isinstance(n, bool) or n <= 0
+           for n in sizes):
+        raise ValueError(f"batch_sizes {sizes} must be positive integers")
+    return sizes
+
+
 def compile(source, target="cpu", chip="", entry="", eval_only=False,
-            optimizer=None):
-    """Compiles MLIR text in the hetc dialect; returns an Artifact."""
+            optimizer=None, batch_sizes=None):
+    """Compiles MLIR text in the hetc dialect; returns an Artifact.
+    `batch_sizes` (e.g. [64, 29]): the first is the main entries', each
+    further one a variant the session picks by the inputs' shapes."""
     return Artifact(_compile(source, target, chip, entry, eval_only,
-                             dict(optimizer or {}), "<string>"))
+                             dict(optimizer or {}), "<string>",
+                             _batch_sizes(batch_sizes)))
 
 
 def compile_file(path, target="cpu", chip="", entry="", eval_only=False,
-                 optimizer=None):
+                 optimizer=None, batch_sizes=None):
     """Compiles a .mlir file; diagnostics name the file."""
     path = pathlib.Path(path)
     return Artifact(_compile(path.read_text(), target, chip, entry, eval_only,
-                             dict(optimizer or {}), str(path)))
+                             dict(optimizer or {}), str(path),
+                             _batch_sizes(batch_sizes)))
 
 
 from . import nn, optim  # noqa: E402

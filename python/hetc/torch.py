@@ -715,6 +715,11 @@ class TorchTrainer:
         self._build(train_gm, eval_gm, loss_location)
         self._compile(seed)
         self._push_all()
+        # Batch shapes compiled into the session: the example's, and each
+        # variant traced for another batch size (see _ensure_batch).
+        self._batch_specs = {self._shape_key(self.input_specs,
+                                             self.label_specs):
+                             (self.input_specs, self.label_specs)}
 
     # ----- state
     def _collect_state(self):
@@ -919,15 +924,88 @@ class TorchTrainer:
                 t.copy_(torch.from_numpy(np.asarray(self._fetch(name))))
                 self.versions[name] = t._version
 
-    def _feed(self, args, train):
+    # ----- batch sizes
+    @staticmethod
+    def _shape_key(input_specs, label_specs):
+        return tuple(shape for _, _, shape in input_specs + label_specs)
+
+    def _batch_of(self, args):
+        """The specs for `args`' shapes: the example's, or those of a
+        variant for another batch size, traced and compiled on first use
+        into the same session (the state stays on the device)."""
         n_in = len(self.input_specs)
         if len(args) != n_in + len(self.label_specs):
             raise TypeError(f"expected {n_in} input(s) and "
                             f"{len(self.label_specs)} label(s), got "
                             f"{len(args)} arguments")
+        specs = self.input_specs + self.label_specs
+        shapes = tuple(tuple(np.shape(a)) for a in args)
+        if shapes in self._batch_specs:
+            return self._batch_specs[shapes]
+        for (name, _, spec), shape in zip(specs, shapes):
+            if len(shape) != len(spec) or not shape or \
+                    shape[1:] != spec[1:] or shape[0] <= 0:
+                raise ValueError(
+                    f"'{name}' has shape {shape}; the trainer was compiled "
+                    f"for {spec} (only the leading, batch dimension may "
+                    "differ)")
+        return self._add_batch_variant(args, shapes)
+
+    def _label_specs_for(self, inputs):
+        """Label specs for `inputs`' batch: a compiled variant's, else the
+        example's with their leading dimensions scaled like the inputs'
+        (labels of [batch * time] rows stay proportional)."""
+        shapes = tuple(tuple(np.shape(x)) for x in inputs)
+        for specs, (input_specs, label_specs) in self._batch_specs.items():
+            if specs[:len(inputs)] == shapes:
+                return label_specs
+        main, given = self.input_specs[0][2], shapes[0] if shapes else ()
+        if not main or not given or given[0] == main[0]:
+            return self.label_specs
+        scaled = []
+        for name, dtype, shape in self.label_specs:
+            rows = shape[0] * given[0] // main[0] if shape else 0
+            if not shape or rows * main[0] != shape[0] * given[0]:
+                raise ValueError(
+                    f"cannot infer the shape of label '{name}' for inputs of "
+                    f"{given[0]} rows; call evaluate() with labels")
+            scaled.append((name, dtype, (rows,) + tuple(shape[1:])))
+        return scaled
+
+    def _add_batch_variant(self, args, shapes):
+        n_in = len(self.input_specs)
+        inputs = [_to_torch(a) for a in args[:n_in]]
+        labels = [_to_torch(a) for a in args[n_in:]]
+        input_specs = [(n, d, s) for (n, d, _), s in
+                       zip(self.input_specs, shapes[:n_in])]
+        label_specs = [(n, d, s) for (n, d, _), s in
+                       zip(self.label_specs, shapes[n_in:])]
+        main = (self.input_specs, self.label_specs, self.source,
+                self.n_outputs, self.seed_count, self.counter_steps,
+                self.label_checks)
+        try:
+            self.input_specs, self.label_specs = input_specs, label_specs
+            state = [(n, t) for n, t in self._state]
+            train_gm = _capture(self.model, self.loss_fn, state, inputs,
+                                labels, True)
+            eval_gm = _capture(self.model, self.loss_fn, state, inputs,
+                               labels, False)
+            self._build(train_gm, eval_gm, self._loss_location())
+            from . import compile as compile_source
+            artifact = compile_source(self.source, target=self.target,
+                                      optimizer=self.options)
+            self.session.add_artifact(artifact)
+        finally:
+            (self.input_specs, self.label_specs, self.source,
+             self.n_outputs, self.seed_count, self.counter_steps,
+             self.label_checks) = main
+        self._batch_specs[shapes] = (input_specs, label_specs)
+        return input_specs, label_specs
+
+    def _feed(self, args, train):
+        input_specs, label_specs = self._batch_of(args)
         feed = {}
-        for (name, dtype, shape), a in zip(self.input_specs +
-                                           self.label_specs, args):
+        for (name, dtype, shape), a in zip(input_specs + label_specs, args):
             array = _to_numpy(a, _NUMPY[dtype])
             if tuple(array.shape) != shape:
                 raise ValueError(f"'{name}' has shape {array.shape}; the "
@@ -973,8 +1051,8 @@ class TorchTrainer:
 
     def eval_forward(self, *inputs):
         """The model's eval-mode outputs on `inputs` (no labels needed)."""
-        dummies = [np.zeros(shape, _NUMPY[dtype])
-                   for _, dtype, shape in self.label_specs]
+        dummies = [np.zeros(shape, _NUMPY[dtype]) for _, dtype, shape in
+                   self._label_specs_for(inputs)]
         return self._run_eval(tuple(inputs) + tuple(dummies))[1]
 
     def state_dict(self):

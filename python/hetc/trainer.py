@@ -9,12 +9,27 @@ from .graph import Graph
 __all__ = ["Trainer", "build_source"]
 
 
+def _is_size(d):
+    return isinstance(d, int) and not isinstance(d, bool) and d > 0
+
+
+def check_input_shape(input_shape):
+    """Positive integers, the leading (batch) one possibly None."""
+    shape = tuple(input_shape)
+    if not shape or not all(_is_size(d) for d in shape[1:]) or not (
+            shape[0] is None or _is_size(shape[0])):
+        raise ValueError(f"input shape {shape} must be positive integers; "
+                         "only the leading (batch) dimension may be None "
+                         "(any batch size)")
+    return shape
+
+
 def build_source(model, input_shape, loss, input_dtype="f32"):
     """The hetc dialect text of `model` on inputs of `input_shape`."""
-    if any(not isinstance(d, int) or isinstance(d, bool) or d <= 0
-           for d in input_shape):
-        raise ValueError(f"input shape {tuple(input_shape)} must be positive "
-                         "integers")
+    input_shape = check_input_shape(input_shape)
+    if input_shape[0] is None:
+        raise ValueError(f"input shape {input_shape}: build_source needs a "
+                         "batch size")
     g = Graph("model")
 
     def emit(training):
@@ -33,31 +48,49 @@ def build_source(model, input_shape, loss, input_dtype="f32"):
 
 
 class Trainer:
-    """Compiles `model` with `loss` and `optimizer` for one batch shape.
+    """Compiles `model` with `loss` and `optimizer` and trains it.
 
-        trainer = hetc.Trainer(model, (32, 64), hetc.nn.CrossEntropyLoss(),
+        trainer = hetc.Trainer(model, (None, 64), hetc.nn.CrossEntropyLoss(),
                                hetc.optim.SGD(lr=0.1))
         loss = trainer.step(x, labels)
+
+    Any batch size works: each one seen (a step or an evaluation) is compiled
+    once, as a variant attached to the one session, so parameters and
+    optimizer state stay on the device. A leading None defers the first
+    compilation to the first batch; a fixed batch compiles it now.
     """
 
     def __init__(self, model, input_shape, loss, optimizer, target="cpu",
                  seed=0, input_dtype="f32"):
-        source, _ = build_source(model, tuple(input_shape), loss, input_dtype)
-        self._setup(source, optimizer, target, seed)
+        input_shape = check_input_shape(input_shape)
+        # Rebuilt from the same layers for every further batch size.
+        self._rebuild = lambda batch: build_source(
+            model, (batch,) + input_shape[1:], loss, input_dtype)[0]
+        self._pending = (optimizer, target, seed)
+        if input_shape[0] is not None:
+            self._start(input_shape[0])
 
     @classmethod
     def from_mlir(cls, source, optimizer, target="cpu", seed=0, params=None):
         """A trainer for a model written (or imported) as hetc MLIR text;
         `params` optionally gives initial parameter values by name."""
         trainer = cls.__new__(cls)
+        # Other batch sizes: the same module through hetc-rebatch.
+        trainer._rebuild = None
         trainer._setup(source, optimizer, target, seed)
         if params:
             trainer.load_state_dict(params)
         return trainer
 
+    def _start(self, batch):
+        """Compiles the first batch size and opens the session."""
+        optimizer, target, seed = self._pending
+        self._setup(self._rebuild(batch), optimizer, target, seed)
+
     def _setup(self, source, optimizer, target, seed):
         from . import compile as compile_source
         self.source = source
+        self._options = (target, optimizer.options)
         self.artifact = compile_source(source, target=target,
                                        optimizer=optimizer.options)
         self.session = Session(self.artifact, Device(target), seed)
@@ -81,6 +114,41 @@ class Trainer:
                              f"label; this one has {data} and {labels}")
         self.input_name, self.label_name = data[0], labels[0]
         self._seed_counter = seed * 1000003
+        shape = next(a["shape"] for a in args if a["name"] == data[0])
+        self._row_shape = tuple(shape[1:])
+        self._batches = {shape[0]} if shape else set()
+
+    def _ensure_batch(self, x):
+        """Compiles x's batch size into the session the first time."""
+        shape = tuple(np.shape(x))
+        if not hasattr(self, "session"):
+            if not shape:
+                raise ValueError("the input needs a leading batch dimension")
+            self._start(shape[0])
+        if not shape or shape[1:] != self._row_shape:
+            raise ValueError(f"'{self.input_name}' has shape {shape}; the "
+                             f"model takes (batch,) + {self._row_shape}")
+        batch = shape[0]
+        if batch in self._batches:
+            return
+        from . import compile as compile_source
+        target, options = self._options
+        if self._rebuild is not None:
+            artifact = compile_source(self._rebuild(batch), target=target,
+                                      optimizer=options)
+        else:
+            artifact = compile_source(self.source, target=target,
+                                      optimizer=options,
+                                      batch_sizes=[batch])
+        self.session.add_artifact(artifact)
+        self._batches.add(batch)
+
+    def _session(self):
+        """The session, compiled for a batch of 1 when no batch was seen
+        yet (state access before the first step)."""
+        if not hasattr(self, "session"):
+            self._start(1)
+        return self.session
 
     def _inputs(self, x, labels):
         inputs = {self.input_name: x, self.label_name: labels}
@@ -91,12 +159,14 @@ class Trainer:
 
     def step(self, x, labels):
         """One training step; returns the loss."""
+        self._ensure_batch(x)
         loss, _ = self.session.train_step(**self._inputs(x, labels))
         return loss
 
     def evaluate(self, x, labels):
         """Returns (loss, model output) in eval mode (no dropout, running
         statistics), without updating anything."""
+        self._ensure_batch(x)
         inputs = {self.input_name: x, self.label_name: labels}
         loss, outputs = self.session.run("eval", **inputs)
         return loss, outputs["output0"]
@@ -104,15 +174,17 @@ class Trainer:
     def state_dict(self):
         """Parameters and buffers (running statistics) by name, as torch's
         state_dict names them."""
-        return {name: self.session.get(name)
+        session = self._session()
+        return {name: session.get(name)
                 for name in self.param_names + self.buffer_names}
 
     def load_state_dict(self, state):
+        session = self._session()
         for name, value in state.items():
-            self.session.set(name, np.asarray(value, np.float32))
+            session.set(name, np.asarray(value, np.float32))
 
     def save(self, path):
-        self.session.save_checkpoint(str(path))
+        self._session().save_checkpoint(str(path))
 
     def load(self, path):
-        self.session.load_checkpoint(str(path))
+        self._session().load_checkpoint(str(path))

@@ -215,6 +215,13 @@ public:
     std::vector<hetc_tensor_t> in;
     for (auto &b : bound)
       in.push_back(b->tensor);
+    // The inputs' shapes pick the variant (batch size), whose results are
+    // the outputs' shapes.
+    call([&](hetc_session_t *s) {
+      return hetc_session_entry_signature(s, entry.c_str(), in.data(),
+                                          in.size(), &numArgs, &args,
+                                          &numResults, &results);
+    });
     py::dict outputs;
     std::vector<py::array> arrays;
     std::vector<hetc_tensor_t> out;
@@ -275,6 +282,17 @@ public:
     return names;
   }
 
+  /// Attaches another artifact of the model (another batch size); the
+  /// session keeps it alive.
+  void addArtifact(std::shared_ptr<Artifact> other) {
+    if (!other)
+      throw py::type_error("add_artifact() needs an Artifact, not None");
+    call([&](hetc_session_t *s) {
+      return hetc_session_add_artifact(s, other->artifact);
+    });
+    attached.push_back(std::move(other));
+  }
+
   int64_t step() {
     int64_t step = 0;
     call([&](hetc_session_t *s) {
@@ -286,6 +304,7 @@ public:
 
   std::shared_ptr<Artifact> artifact;
   std::shared_ptr<Device> device;
+  std::vector<std::shared_ptr<Artifact>> attached;
   std::vector<hetc_tensor_info_t> state;
   std::mutex mutex;
   hetc_session_t *session = nullptr;
@@ -294,12 +313,14 @@ public:
 py::bytes compile(const std::string &source, const std::string &target,
                   const std::string &chip, const std::string &entry,
                   bool evalOnly, const py::dict &optimizer,
-                  const std::string &sourceName) {
+                  const std::string &sourceName,
+                  const std::vector<int64_t> &batchSizes) {
   mlir::hetc::SourceCompileOptions options;
   options.target = target;
   options.chip = chip;
   options.entry = entry;
   options.trainStep = !evalOnly;
+  options.batchSizes = batchSizes;
   for (auto item : optimizer) {
     std::string key = py::cast<std::string>(item.first);
     py::object value = py::reinterpret_borrow<py::object>(item.second);
@@ -792,6 +813,7 @@ PYBIND11_MODULE(_hetc, m) {
         py::arg("chip") = "", py::arg("entry") = "",
         py::arg("eval_only") = false, py::arg("optimizer") = py::dict(),
         py::arg("source_name") = "<string>",
+        py::arg("batch_sizes") = std::vector<int64_t>(),
         "Compiles MLIR text in the hetc dialect into artifact bytes.");
 
   py::class_<Artifact, std::shared_ptr<Artifact>>(m, "Artifact")
@@ -830,6 +852,9 @@ PYBIND11_MODULE(_hetc, m) {
           py::arg("entry") = "eval")
       .def("get", &Session::getTensor, py::arg("name"))
       .def("set", &Session::setTensor, py::arg("name"), py::arg("value"))
+      .def("add_artifact", &Session::addArtifact, py::arg("artifact"),
+           "Attaches an artifact of the same model compiled for another "
+           "batch size; its entries run on this session's state.")
       .def_property_readonly("state_names", &Session::stateNames)
       .def_property_readonly("step", &Session::step)
       .def(

@@ -186,6 +186,43 @@ static hetc_status_t parse_tensor_list(const json_value_t *list,
   return status;
 }
 
+/* An entry's optional "variant_of": the entry it is another batch size of. */
+static hetc_status_t parse_variant_of(const json_value_t *json,
+                                      hetc_entry_t *entry) {
+  const json_value_t *of = json_get(json, "variant_of");
+  if (!of)
+    return NULL;
+  if (of->kind != JSON_STRING || !*of->string)
+    return hetc_make_status(HETC_STATUS_DATA_LOSS,
+                            "artifact manifest: entry '%s' has a variant_of "
+                            "that is not an entry name",
+                            entry->name);
+  entry->variant_of = dup_string(of->string);
+  return entry->variant_of ? NULL
+                           : hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED,
+                                              "out of memory");
+}
+
+/* A variant names an entry of the same kind that is no variant itself. */
+static hetc_status_t check_variants(const hetc_artifact_t *a) {
+  for (size_t i = 0; i < a->num_entries; ++i) {
+    const hetc_entry_t *e = &a->entries[i];
+    if (!e->variant_of)
+      continue;
+    const hetc_entry_t *main = hetc_artifact_entry(a, e->variant_of);
+    if (!main || main->variant_of || strcmp(main->kind, e->kind))
+      return hetc_make_status(HETC_STATUS_DATA_LOSS,
+                              "artifact manifest: entry '%s' is a variant of "
+                              "'%s', which is not a %s entry of this artifact",
+                              e->name, e->variant_of, e->kind);
+  }
+  return NULL;
+}
+
+const char *hetc_entry_group(const hetc_entry_t *entry) {
+  return entry->variant_of ? entry->variant_of : entry->name;
+}
+
 static hetc_status_t parse_manifest(hetc_artifact_t *a) {
   const hetc_section_t *section = hetc_artifact_section(a, "manifest");
   if (!section)
@@ -291,14 +328,18 @@ static hetc_status_t parse_manifest(hetc_artifact_t *a) {
                      : hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED,
                                         "out of memory");
         if (!status)
-          status = hetc_parse_label_classes(
-              args->items[j], &entry->args[j], &entry->arg_classes[j]);
+          status = hetc_parse_label_classes(args->items[j], &entry->args[j],
+                                            &entry->arg_classes[j]);
       }
     }
     if (!status)
       status = parse_tensor_list(json_get(e, "results"), name, "result",
                                  &entry->results, &entry->num_results);
+    if (!status)
+      status = parse_variant_of(e, entry);
   }
+  if (!status)
+    status = check_variants(a);
   json_free(root);
   return status;
 }
@@ -435,6 +476,7 @@ void hetc_artifact_free(hetc_artifact_t *a) {
     free(e->name);
     free(e->kind);
     free(e->symbol);
+    free(e->variant_of);
   }
   for (size_t i = 0; i < a->num_cpu_features; ++i)
     free(a->cpu_features[i]);
@@ -478,6 +520,9 @@ size_t hetc_artifact_entry_count(const hetc_artifact_t *a) {
 }
 const char *hetc_artifact_entry_name(const hetc_artifact_t *a, size_t i) {
   return i < a->num_entries ? a->entries[i].name : NULL;
+}
+const char *hetc_artifact_entry_variant_of(const hetc_artifact_t *a, size_t i) {
+  return i < a->num_entries ? a->entries[i].variant_of : NULL;
 }
 
 hetc_status_t

@@ -81,7 +81,13 @@ typedef struct hetc_entry {
   hetc_tensor_info_t *args, *results;
   hetc_init_t *arg_inits; /* one per argument */
   int64_t *arg_classes;   /* one per argument: a label's class count, or 0 */
+  /* The entry this one is a variant of (same state, other input shapes:
+   * another batch size), or null; sessions group entries by it. */
+  char *variant_of;
 } hetc_entry_t;
+
+/* The name callers run `entry` by: its variant_of, else its own name. */
+const char *hetc_entry_group(const hetc_entry_t *entry);
 
 typedef struct hetc_section {
   char name[33];

@@ -23,9 +23,12 @@ typedef struct resident {
   void *buffer;
 } resident_t;
 
-/* Device buffers for one entry's inputs and results, reused every call. */
+/* Device buffers for one entry's inputs and results, reused every call. An
+ * entry name may have several variants (batch sizes), each with its own
+ * staging and the executable of the artifact that holds its code. */
 typedef struct staging {
   const hetc_entry_t *entry;
+  hetc_executable_t *executable;
   void **buffers; /* args then results */
   bool *owned;    /* true where the buffer is staging, not resident */
 } staging_t;
@@ -35,15 +38,16 @@ typedef struct staging {
  * a call in flight); sessions share nothing mutable and run concurrently. */
 struct hetc_session {
   pthread_mutex_t lock;
-  hetc_artifact_t *artifact;
+  hetc_artifact_t *artifact; /* the first; add_artifact attaches more */
   hetc_device_t *device;
-  hetc_executable_t *executable;
+  hetc_executable_t **executables; /* one per attached artifact */
+  size_t num_executables;
   resident_t *state;
   size_t num_state;
   hetc_name_index_t state_index; /* name -> index into state */
   uint64_t layout_hash;          /* of the state's names, roles, types */
   staging_t *staging;
-  size_t num_staging;
+  size_t num_staging, staging_capacity;
   int64_t step;
 };
 
@@ -125,7 +129,7 @@ void hetc_session_free(hetc_session_t *s) {
     staging_t *st = &s->staging[i];
     size_t n = st->entry->num_args + st->entry->num_results;
     for (size_t j = 0; st->buffers && j < n; ++j)
-      if (st->owned[j] && st->buffers[j])
+      if (st->owned && st->owned[j] && st->buffers[j])
         d->free(s->device->impl, st->buffers[j]);
     free(st->buffers);
     free(st->owned);
@@ -135,13 +139,117 @@ void hetc_session_free(hetc_session_t *s) {
     if (s->state[i].buffer)
       d->free(s->device->impl, s->state[i].buffer);
   free(s->state);
-  if (s->executable) {
+  for (size_t i = 0; i < s->num_executables; ++i) {
     if (d->gpu)
-      hetc_program_unload(d, s->device->impl, s->executable);
+      hetc_program_unload(d, s->device->impl, s->executables[i]);
     else
-      d->unload(s->device->impl, s->executable);
+      d->unload(s->device->impl, s->executables[i]);
   }
+  free(s->executables);
   free(s);
+}
+
+/* Loads `artifact`'s code onto the session's device and keeps it. */
+static hetc_status_t load_executable(hetc_session_t *s,
+                                     hetc_artifact_t *artifact,
+                                     hetc_executable_t **out) {
+  const hetc_driver_t *d = driver_of(s);
+  hetc_executable_t **grown =
+      realloc(s->executables, (s->num_executables + 1) * sizeof(*grown));
+  if (!grown)
+    return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  s->executables = grown;
+  hetc_status_t status =
+      d->gpu ? hetc_program_load(d, s->device->impl, artifact, out)
+             : d->load(s->device->impl, artifact, out);
+  if (!status)
+    s->executables[s->num_executables++] = *out;
+  return status;
+}
+
+/* Staging buffers for every entry of `artifact`, run by `executable`; state
+ * arguments bind the session's resident buffers. */
+static hetc_status_t add_staging(hetc_session_t *s,
+                                 const hetc_artifact_t *artifact,
+                                 hetc_executable_t *executable) {
+  const hetc_driver_t *d = driver_of(s);
+  size_t needed = s->num_staging + artifact->num_entries;
+  if (needed > s->staging_capacity) {
+    staging_t *grown =
+        realloc(s->staging, (needed ? needed : 1) * sizeof(*grown));
+    if (!grown)
+      return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+    s->staging = grown;
+    s->staging_capacity = needed;
+  }
+  for (size_t e = 0; e < artifact->num_entries; ++e) {
+    const hetc_entry_t *entry = &artifact->entries[e];
+    staging_t *st = &s->staging[s->num_staging++];
+    memset(st, 0, sizeof(*st));
+    st->entry = entry;
+    st->executable = executable;
+    size_t n = entry->num_args + entry->num_results;
+    st->buffers = calloc(n ? n : 1, sizeof(void *));
+    st->owned = calloc(n ? n : 1, sizeof(bool));
+    if (!st->buffers || !st->owned)
+      return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+    for (size_t j = 0; j < n; ++j) {
+      const hetc_tensor_info_t *info =
+          j < entry->num_args ? &entry->args[j]
+                              : &entry->results[j - entry->num_args];
+      if (j < entry->num_args && is_state_role(info->role)) {
+        st->buffers[j] = find_state(s, info->name)->buffer;
+        continue;
+      }
+      st->owned[j] = true;
+      hetc_status_t status = d->alloc(
+          s->device->impl, hetc_tensor_info_bytes(info), &st->buffers[j]);
+      if (status)
+        return status;
+    }
+  }
+  return NULL;
+}
+
+/* Calls `visit` on every state argument of `artifact` in session order (the
+ * first entry that names a tensor decides its place); stops at an error. */
+typedef hetc_status_t (*state_visitor_t)(void *context,
+                                         const hetc_entry_t *entry, size_t arg);
+
+static hetc_status_t for_each_state(const hetc_artifact_t *artifact,
+                                    state_visitor_t visit, void *context) {
+  for (size_t e = 0; e < artifact->num_entries; ++e) {
+    const hetc_entry_t *entry = &artifact->entries[e];
+    for (size_t i = 0; i < entry->num_args; ++i) {
+      if (!is_state_role(entry->args[i].role))
+        continue;
+      hetc_status_t status = visit(context, entry, i);
+      if (status)
+        return status;
+    }
+  }
+  return NULL;
+}
+
+/* Allocates a resident buffer for a state argument seen the first time. */
+static hetc_status_t allocate_state(void *context, const hetc_entry_t *entry,
+                                    size_t arg) {
+  hetc_session_t *s = context;
+  const hetc_tensor_info_t *info = &entry->args[arg];
+  resident_t *existing = find_state(s, info->name);
+  if (existing)
+    return same_shape(&existing->info, info)
+               ? NULL
+               : hetc_make_status(
+                     HETC_STATUS_DATA_LOSS,
+                     "artifact entries disagree on the shape of '%s'",
+                     info->name);
+  hetc_name_index_insert(&s->state_index, info->name, s->num_state);
+  resident_t *r = &s->state[s->num_state++];
+  r->info = *info;
+  r->init = entry->arg_inits[arg];
+  r->bytes = hetc_tensor_info_bytes(info);
+  return driver_of(s)->alloc(s->device->impl, r->bytes, &r->buffer);
 }
 
 hetc_status_t hetc_session_create(hetc_artifact_t *artifact,
@@ -159,9 +267,8 @@ hetc_status_t hetc_session_create(hetc_artifact_t *artifact,
   pthread_mutex_init(&s->lock, NULL);
   s->artifact = artifact;
   s->device = device;
-  hetc_status_t status =
-      d->gpu ? hetc_program_load(d, device->impl, artifact, &s->executable)
-             : d->load(device->impl, artifact, &s->executable);
+  hetc_executable_t *executable = NULL;
+  hetc_status_t status = load_executable(s, artifact, &executable);
 
   /* Resident tensors: every param, opt_state and buffer argument of every
    * entry, identified by name; entries must agree on their shapes. */
@@ -172,58 +279,10 @@ hetc_status_t hetc_session_create(hetc_artifact_t *artifact,
   if (!status &&
       (!s->state || !hetc_name_index_init(&s->state_index, capacity)))
     status = hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
-  for (size_t e = 0; !status && e < artifact->num_entries; ++e) {
-    const hetc_entry_t *entry = &artifact->entries[e];
-    for (size_t i = 0; !status && i < entry->num_args; ++i) {
-      const hetc_tensor_info_t *info = &entry->args[i];
-      if (!is_state_role(info->role))
-        continue;
-      resident_t *existing = find_state(s, info->name);
-      if (existing) {
-        if (!same_shape(&existing->info, info))
-          status = hetc_make_status(
-              HETC_STATUS_DATA_LOSS,
-              "artifact entries disagree on the shape of '%s'", info->name);
-        continue;
-      }
-      hetc_name_index_insert(&s->state_index, info->name, s->num_state);
-      resident_t *r = &s->state[s->num_state++];
-      r->info = *info;
-      r->init = entry->arg_inits[i];
-      r->bytes = hetc_tensor_info_bytes(info);
-      status = d->alloc(device->impl, r->bytes, &r->buffer);
-    }
-  }
-
-  s->staging = calloc(artifact->num_entries ? artifact->num_entries : 1,
-                      sizeof(*s->staging));
-  if (!status && !s->staging)
-    status = hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
-  for (size_t e = 0; !status && e < artifact->num_entries; ++e) {
-    const hetc_entry_t *entry = &artifact->entries[e];
-    staging_t *st = &s->staging[s->num_staging++];
-    st->entry = entry;
-    size_t n = entry->num_args + entry->num_results;
-    st->buffers = calloc(n ? n : 1, sizeof(void *));
-    st->owned = calloc(n ? n : 1, sizeof(bool));
-    if (!st->buffers || !st->owned) {
-      status =
-          hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
-      break;
-    }
-    for (size_t j = 0; !status && j < n; ++j) {
-      const hetc_tensor_info_t *info =
-          j < entry->num_args ? &entry->args[j]
-                              : &entry->results[j - entry->num_args];
-      if (j < entry->num_args && is_state_role(info->role)) {
-        st->buffers[j] = find_state(s, info->name)->buffer;
-        continue;
-      }
-      st->owned[j] = true;
-      status =
-          d->alloc(device->impl, hetc_tensor_info_bytes(info), &st->buffers[j]);
-    }
-  }
+  if (!status)
+    status = for_each_state(artifact, allocate_state, s);
+  if (!status)
+    status = add_staging(s, artifact, executable);
   if (status) {
     hetc_session_free(s);
     return status;
@@ -231,6 +290,111 @@ hetc_status_t hetc_session_create(hetc_artifact_t *artifact,
   s->layout_hash = layout_hash(s->state, s->num_state);
   *out = s;
   return NULL;
+}
+
+/* Checks that a state argument of an attached artifact is the session's
+ * tensor of that name, with its role, dtype and shape. */
+static hetc_status_t
+check_attached_state(void *context, const hetc_entry_t *entry, size_t arg) {
+  hetc_session_t *s = context;
+  const hetc_tensor_info_t *info = &entry->args[arg];
+  resident_t *r = find_state(s, info->name);
+  if (!r)
+    return hetc_make_status(HETC_STATUS_FAILED_PRECONDITION,
+                            "cannot add the artifact: its entry '%s' has the "
+                            "%s '%s', which the session does not hold",
+                            entry->name, hetc_role_name(info->role),
+                            info->name);
+  if (r->info.role != info->role || !same_shape(&r->info, info)) {
+    char want[160], got[160];
+    format_shape(want, sizeof(want), r->info.rank, r->info.shape);
+    format_shape(got, sizeof(got), info->rank, info->shape);
+    return hetc_make_status(
+        HETC_STATUS_FAILED_PRECONDITION,
+        "cannot add the artifact: its %s '%s' is %s %s but the session's %s "
+        "'%s' is %s %s",
+        hetc_role_name(info->role), info->name, hetc_dtype_name(info->dtype),
+        got, hetc_role_name(r->info.role), r->info.name,
+        hetc_dtype_name(r->info.dtype), want);
+  }
+  return NULL;
+}
+
+/* Counts the distinct state tensors an artifact names. */
+typedef struct state_count {
+  hetc_name_index_t seen;
+  size_t count;
+} state_count_t;
+
+static hetc_status_t count_state(void *context, const hetc_entry_t *entry,
+                                 size_t arg) {
+  state_count_t *c = context;
+  if (hetc_name_index_insert(&c->seen, entry->args[arg].name, c->count))
+    ++c->count;
+  return NULL;
+}
+
+/* The attached artifact's state must be exactly the session's: every tensor
+ * it names is the session's, and it names all of them. */
+static hetc_status_t check_same_layout(hetc_session_t *s,
+                                       const hetc_artifact_t *artifact) {
+  hetc_status_t status = for_each_state(artifact, check_attached_state, s);
+  if (status)
+    return status;
+  state_count_t c = {{0}, 0};
+  size_t capacity = 0;
+  for (size_t e = 0; e < artifact->num_entries; ++e)
+    capacity += artifact->entries[e].num_args;
+  if (!hetc_name_index_init(&c.seen, capacity))
+    return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  for_each_state(artifact, count_state, &c);
+  for (size_t i = 0; !status && i < s->num_state; ++i)
+    if (hetc_name_index_find(&c.seen, s->state[i].info.name) == SIZE_MAX)
+      status = hetc_make_status(HETC_STATUS_FAILED_PRECONDITION,
+                                "cannot add the artifact: it lacks the "
+                                "session's %s '%s' (another model?)",
+                                hetc_role_name(s->state[i].info.role),
+                                s->state[i].info.name);
+  hetc_name_index_free(&c.seen);
+  return status;
+}
+
+hetc_status_t hetc_session_add_artifact(hetc_session_t *s,
+                                        hetc_artifact_t *artifact) {
+  if (strcmp(artifact->target, s->artifact->target) != 0)
+    return hetc_make_status(HETC_STATUS_FAILED_PRECONDITION,
+                            "cannot add an artifact compiled for target '%s' "
+                            "to a session of target '%s'",
+                            artifact->target, s->artifact->target);
+  lock(s);
+  hetc_status_t status = check_same_layout(s, artifact);
+  hetc_executable_t *executable = NULL;
+  if (!status)
+    status = load_executable(s, artifact, &executable);
+  size_t first = s->num_staging;
+  if (!status)
+    status = add_staging(s, artifact, executable);
+  if (status && executable) {
+    /* Leave the session as it was: drop the new entries and the code. */
+    const hetc_driver_t *d = driver_of(s);
+    for (size_t i = first; i < s->num_staging; ++i) {
+      staging_t *st = &s->staging[i];
+      size_t n = st->entry->num_args + st->entry->num_results;
+      for (size_t j = 0; st->buffers && j < n; ++j)
+        if (st->owned && st->owned[j] && st->buffers[j])
+          d->free(s->device->impl, st->buffers[j]);
+      free(st->buffers);
+      free(st->owned);
+    }
+    s->num_staging = first;
+    if (d->gpu)
+      hetc_program_unload(d, s->device->impl, executable);
+    else
+      d->unload(s->device->impl, executable);
+    --s->num_executables;
+  }
+  unlock(s);
+  return status;
 }
 
 /*--- Initialization --------------------------------------------------------*/
@@ -301,11 +465,118 @@ static hetc_status_t init_params(hetc_session_t *s, uint64_t seed) {
 
 /*--- Running entries --------------------------------------------------------*/
 
-static staging_t *staging_for(hetc_session_t *s, const char *entry) {
-  for (size_t i = 0; i < s->num_staging; ++i)
-    if (!strcmp(s->staging[i].entry->name, entry))
-      return &s->staging[i];
+static const hetc_tensor_t *given_named(const hetc_tensor_t *inputs,
+                                        size_t num_inputs, const char *name) {
+  for (size_t i = 0; i < num_inputs; ++i)
+    if (inputs[i].name && !strcmp(inputs[i].name, name))
+      return &inputs[i];
   return NULL;
+}
+
+static bool same_dims(const hetc_tensor_info_t *info, const hetc_tensor_t *t) {
+  if (t->rank != info->rank || (t->rank && !t->shape))
+    return false;
+  for (int i = 0; i < t->rank; ++i)
+    if (t->shape[i] != info->shape[i])
+      return false;
+  return true;
+}
+
+/* True when every input and label of `entry` that is given has its shape
+ * (a missing one is run_entry's to name). */
+static bool shapes_match(const hetc_entry_t *entry, const hetc_tensor_t *inputs,
+                         size_t num_inputs) {
+  for (size_t j = 0; j < entry->num_args; ++j) {
+    const hetc_tensor_info_t *info = &entry->args[j];
+    const hetc_tensor_t *t = given_named(inputs, num_inputs, info->name);
+    if (!is_state_role(info->role) && t && !same_dims(info, t))
+      return false;
+  }
+  return true;
+}
+
+/* True when some variant of entry `name` has argument `arg` of t's shape. */
+static bool any_variant_arg(hetc_session_t *s, const char *name,
+                            const char *arg, const hetc_tensor_t *t) {
+  for (size_t i = 0; i < s->num_staging; ++i) {
+    const hetc_entry_t *e = s->staging[i].entry;
+    for (size_t j = 0; !strcmp(hetc_entry_group(e), name) && j < e->num_args;
+         ++j)
+      if (!strcmp(e->args[j].name, arg) && same_dims(&e->args[j], t))
+        return true;
+  }
+  return false;
+}
+
+/* Lists the shapes of argument `arg` in every variant of entry `name`:
+ * "[64, 8], [29, 8]". */
+static void describe_variants(hetc_session_t *s, const char *name,
+                              const char *arg, char *out, size_t size) {
+  size_t n = 0;
+  out[0] = '\0';
+  for (size_t i = 0; i < s->num_staging && n < size; ++i) {
+    const hetc_entry_t *e = s->staging[i].entry;
+    for (size_t j = 0; !strcmp(hetc_entry_group(e), name) && j < e->num_args;
+         ++j) {
+      if (strcmp(e->args[j].name, arg) || n >= size)
+        continue;
+      char shape[160];
+      format_shape(shape, sizeof(shape), e->args[j].rank, e->args[j].shape);
+      n += (size_t)snprintf(out + n, size - n, "%s%s", n ? ", " : "", shape);
+    }
+  }
+}
+
+/* The variant of entry `name` whose input and label shapes equal the given
+ * tensors'. With one variant it is returned regardless, so the caller's
+ * checks name the mismatching tensor. */
+static hetc_status_t staging_for(hetc_session_t *s, const char *name,
+                                 const hetc_tensor_t *inputs, size_t num_inputs,
+                                 staging_t **out) {
+  *out = NULL;
+  size_t variants = 0;
+  for (size_t i = 0; i < s->num_staging; ++i) {
+    if (strcmp(hetc_entry_group(s->staging[i].entry), name))
+      continue;
+    if (!*out || (!shapes_match((*out)->entry, inputs, num_inputs) &&
+                  shapes_match(s->staging[i].entry, inputs, num_inputs)))
+      *out = &s->staging[i];
+    ++variants;
+  }
+  if (!*out)
+    return hetc_make_status(HETC_STATUS_NOT_FOUND,
+                            "artifact has no entry named '%s'", name);
+  if (variants == 1 || shapes_match((*out)->entry, inputs, num_inputs))
+    return NULL;
+  /* Name the first tensor whose shape no variant has; else they mix the
+   * batch sizes of several variants. */
+  const hetc_entry_t *entry = (*out)->entry;
+  const hetc_tensor_info_t *mixed = NULL;
+  for (size_t j = 0; j < entry->num_args; ++j) {
+    const hetc_tensor_info_t *info = &entry->args[j];
+    const hetc_tensor_t *t = given_named(inputs, num_inputs, info->name);
+    if (is_state_role(info->role) || !t)
+      continue;
+    if (any_variant_arg(s, name, info->name, t)) {
+      mixed = mixed ? mixed : info;
+      continue;
+    }
+    char got[160], compiled[512];
+    format_shape(got, sizeof(got), t->rank, t->rank ? t->shape : NULL);
+    describe_variants(s, name, info->name, compiled, sizeof(compiled));
+    return hetc_make_status(
+        HETC_STATUS_INVALID_ARGUMENT,
+        "%s '%s' has shape %s but entry '%s' was compiled for %s of '%s'; "
+        "compile this batch size too (hetc-compile --batch-sizes, or "
+        "hetc_session_add_artifact with an artifact compiled for it)",
+        hetc_role_name(info->role), info->name, got, name, compiled,
+        info->name);
+  }
+  return hetc_make_status(HETC_STATUS_INVALID_ARGUMENT,
+                          "the inputs and labels of entry '%s' mix batch "
+                          "sizes: each has the shape of some variant, but no "
+                          "one variant takes them together (see '%s')",
+                          name, mixed ? mixed->name : "?");
 }
 
 /* Checks a tensor's shape and, unless inputs convert it (inputs.c), its
@@ -324,9 +595,19 @@ static hetc_status_t check_tensor(const hetc_tensor_info_t *info,
     same = t->shape[i] == info->shape[i];
   if (!same) {
     format_shape(got, sizeof(got), t->rank, t->shape);
-    return hetc_make_status(HETC_STATUS_INVALID_ARGUMENT,
-                            "%s '%s' has shape %s but the artifact expects %s",
-                            what, info->name, got, want);
+    /* Another batch size is another variant; say how to get one. */
+    bool batch_only = !strcmp(what, "input") && t->rank == info->rank &&
+                      t->rank > 0 && t->shape;
+    for (int i = 1; batch_only && i < t->rank; ++i)
+      batch_only = t->shape[i] == info->shape[i];
+    return hetc_make_status(
+        HETC_STATUS_INVALID_ARGUMENT,
+        "%s '%s' has shape %s but the artifact expects %s%s", what, info->name,
+        got, want,
+        batch_only ? "; compile this batch size too (hetc-compile "
+                     "--batch-sizes, or hetc_session_add_artifact with an "
+                     "artifact compiled for it)"
+                   : "");
   }
   if (!t->data)
     return hetc_make_status(HETC_STATUS_INVALID_ARGUMENT, "%s '%s' has no data",
@@ -345,10 +626,10 @@ static hetc_status_t run_entry(hetc_session_t *s, const char *name,
                                const hetc_tensor_t *inputs, size_t num_inputs,
                                float *loss, hetc_tensor_t *outputs,
                                size_t num_outputs) {
-  staging_t *st = staging_for(s, name);
-  if (!st)
-    return hetc_make_status(HETC_STATUS_NOT_FOUND,
-                            "artifact has no entry named '%s'", name);
+  staging_t *st;
+  hetc_status_t selected = staging_for(s, name, inputs, num_inputs, &st);
+  if (selected)
+    return selected;
   const hetc_entry_t *entry = st->entry;
   const hetc_driver_t *d = driver_of(s);
   /* Every input and label must be given, and nothing unknown. */
@@ -403,9 +684,9 @@ static hetc_status_t run_entry(hetc_session_t *s, const char *name,
                               outputs[i].name ? outputs[i].name : "(null)");
   }
   hetc_status_t status =
-      d->gpu ? hetc_program_invoke(d, s->device->impl, s->executable, entry,
+      d->gpu ? hetc_program_invoke(d, s->device->impl, st->executable, entry,
                                    st->buffers)
-             : d->invoke(s->device->impl, s->executable, entry, st->buffers);
+             : d->invoke(s->device->impl, st->executable, entry, st->buffers);
   if (status)
     return status;
   for (size_t j = 0; j < entry->num_results; ++j) {
@@ -433,11 +714,16 @@ hetc_status_t hetc_session_train_step(hetc_session_t *s,
                                       size_t num_inputs, float *loss,
                                       hetc_tensor_t *outputs,
                                       size_t num_outputs) {
-  if (!hetc_artifact_entry(s->artifact, "train_step"))
+  lock(s);
+  bool trainable = false;
+  for (size_t i = 0; i < s->num_staging; ++i)
+    trainable |= !strcmp(hetc_entry_group(s->staging[i].entry), "train_step");
+  if (!trainable) {
+    unlock(s);
     return hetc_make_status(HETC_STATUS_NOT_FOUND,
                             "artifact has no train_step entry (it was "
                             "compiled with --eval-only)");
-  lock(s);
+  }
   /* Refused before it runs, so the parameters stay as they are. */
   hetc_status_t status =
       s->step == INT64_MAX
@@ -459,6 +745,25 @@ hetc_status_t hetc_session_run(hetc_session_t *s, const char *entry,
   lock(s);
   hetc_status_t status =
       run_entry(s, entry, inputs, num_inputs, loss, outputs, num_outputs);
+  unlock(s);
+  return status;
+}
+
+hetc_status_t hetc_session_entry_signature(hetc_session_t *s, const char *entry,
+                                           const hetc_tensor_t *inputs,
+                                           size_t num_inputs, size_t *num_args,
+                                           const hetc_tensor_info_t **args,
+                                           size_t *num_results,
+                                           const hetc_tensor_info_t **results) {
+  staging_t *st;
+  lock(s);
+  hetc_status_t status = staging_for(s, entry, inputs, num_inputs, &st);
+  if (!status) {
+    *num_args = st->entry->num_args;
+    *args = st->entry->args;
+    *num_results = st->entry->num_results;
+    *results = st->entry->results;
+  }
   unlock(s);
   return status;
 }

@@ -124,7 +124,8 @@ def hetc_train(*args):
 
 def test_hetc_train_refuses_bad_labels_and_leaves_weights(digits, tmp_path):
     model = runtime.compile_model(MODEL, tmp_path / "mlp.hetc",
-                                  "--optimizer=sgd", "--lr=0.1")
+                                  "--optimizer=sgd", "--lr=0.1",
+                                  "--batch-sizes=32,29")
     x = digits / "digits_train_x.npy"
     ckpt = tmp_path / "a.ckpt"
     ok = hetc_train(model, "--train-x", x, "--train-y",
@@ -159,7 +160,8 @@ def test_hetc_train_refuses_bad_labels_and_leaves_weights(digits, tmp_path):
 def test_hetc_train_resume_counts_epochs_from_where_it_stopped(digits,
                                                                tmp_path):
     model = runtime.compile_model(MODEL, tmp_path / "mlp.hetc",
-                                  "--optimizer=sgd", "--lr=0.1")
+                                  "--optimizer=sgd", "--lr=0.1",
+                                  "--batch-sizes=32,29")
     data = ["--train-x", digits / "digits_train_x.npy",
             "--train-y", digits / "digits_train_y.npy"]
     straight = hetc_train(model, *data, "--epochs", 3)

@@ -56,6 +56,13 @@ static cl::opt<bool>
     evalOnly("eval-only",
              cl::desc("Compile only the eval entry (default: false)"),
              cl::init(false), cl::cat(category));
+static cl::opt<std::string> batchSizes(
+    "batch-sizes",
+    cl::desc("Batch sizes to compile, e.g. 64,29: the first is the main "
+             "entries', each further one adds train_step_b<N> and eval_b<N> "
+             "variants that the runtime picks by the inputs' shapes "
+             "(default: the model's own)"),
+    cl::value_desc("n,m,..."), cl::init(""), cl::cat(category));
 static cl::opt<bool> listTargets("list-targets",
                                  cl::desc("List the target backends and exit"),
                                  cl::init(false), cl::cat(category));
@@ -137,6 +144,21 @@ int main(int argc, char **argv) {
     return optionError(unknownTargetMessage(target));
 
   CompileOptions options;
+  if (!batchSizes.empty()) {
+    llvm::SmallVector<llvm::StringRef> parts;
+    llvm::StringRef(batchSizes).split(parts, ',');
+    for (llvm::StringRef part : parts) {
+      int64_t size = 0;
+      if (part.getAsInteger(10, size))
+        return optionError("--batch-sizes takes positive integers separated "
+                           "by commas, got '" +
+                           batchSizes + "'");
+      options.batchSizes.push_back(size);
+    }
+    std::string error = checkBatchSizes(options.batchSizes);
+    if (!error.empty())
+      return optionError("--batch-sizes: " + error);
+  }
   options.target = target;
   options.chip = !chip.empty() ? chip.getValue() : cpu.getValue();
   options.entry = entry;

@@ -5,9 +5,13 @@
  *              [--device NAME[:ORDINAL]] [--save ckpt] [--resume ckpt]
  *              [--loss-log losses.csv] [--eval-only] [--quiet]
  *
- * The batch size is the artifact's: training drops the last partial batch
- * of each shuffled epoch; evaluation pads the last batch and ignores the
- * padding. Accuracy is the argmax of the eval entry's first output.
+ * Training runs full batches of the artifact's batch size and, when rows
+ * remain, one last partial batch through the train_step variant compiled
+ * for that many rows (hetc-compile --batch-sizes=64,29); without one it
+ * refuses unless --drop-last. Evaluation takes the largest compiled eval
+ * batch that fits the rows left, and pads the last batch to the smallest
+ * when none fits (its rows count towards accuracy, not the loss). Accuracy
+ * is the argmax of the eval entry's first output.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -21,6 +25,7 @@
 #include <unistd.h>
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,13 +36,18 @@ typedef struct options {
   const char *device, *save, *resume, *loss_log;
   int epochs;
   uint64_t seed;
-  int eval_only, quiet;
+  int eval_only, quiet, drop_last;
 } options_t;
 
-/* The model's single input and label, and its batch geometry. */
+#define MAX_BATCH_SIZES 64
+
+/* The model's single input and label, and its batch geometry: the main
+ * batch size and every size an entry was compiled for. */
 typedef struct model_io {
   const hetc_tensor_info_t *input, *label, *logits;
   int64_t batch, row_elems, classes;
+  int64_t train_sizes[MAX_BATCH_SIZES], eval_sizes[MAX_BATCH_SIZES];
+  int num_train_sizes, num_eval_sizes;
 } model_io_t;
 
 static int fail(hetc_status_t status, const char *what) {
@@ -58,7 +68,7 @@ static void usage(FILE *out) {
       "usage: hetc-train model.hetc --train-x X.npy --train-y Y.npy\n"
       "         [--test-x X.npy --test-y Y.npy] [--epochs N] [--seed S]\n"
       "         [--device NAME[:ORDINAL]] [--save ckpt] [--resume ckpt]\n"
-      "         [--loss-log losses.csv] [--eval-only] [--quiet]\n"
+      "         [--loss-log losses.csv] [--eval-only] [--drop-last] [--quiet]\n"
       "\n"
       "  --epochs N       epochs to train in this run (default: 10); a\n"
       "                   resumed run numbers them from where it stopped\n"
@@ -69,6 +79,9 @@ static void usage(FILE *out) {
       "  --resume ckpt    start from a checkpoint (default: initialize)\n"
       "  --loss-log csv   write per-epoch losses (default: none)\n"
       "  --eval-only      evaluate the --resume checkpoint on the test set\n"
+      "  --drop-last      drop the rows that do not fill a last batch when\n"
+      "                   the artifact has no variant for them (default:\n"
+      "                   train every row; compile --batch-sizes=B,R)\n"
       "  --quiet          print only the test accuracy (default: off)\n"
       "  --help, --version\n");
 }
@@ -129,6 +142,9 @@ static int parse_args(int argc, char **argv, options_t *o) {
       exit(0);
     } else if (!strcmp(a, "--eval-only")) {
       o->eval_only = 1;
+      continue;
+    } else if (!strcmp(a, "--drop-last")) {
+      o->drop_last = 1;
       continue;
     } else if (!strcmp(a, "--quiet")) {
       o->quiet = 1;
@@ -194,6 +210,42 @@ static int parse_args(int argc, char **argv, options_t *o) {
          check_output("--loss-log", o->loss_log);
 }
 
+static bool has_size(const int64_t *sizes, int count, int64_t size) {
+  for (int i = 0; i < count; ++i)
+    if (sizes[i] == size)
+      return true;
+  return false;
+}
+
+/* The batch sizes of the train_step and eval variants: the leading
+ * dimension of each variant's input. */
+static int find_batch_sizes(hetc_artifact_t *artifact, model_io_t *io) {
+  for (size_t e = 0; e < hetc_artifact_entry_count(artifact); ++e) {
+    const char *name = hetc_artifact_entry_name(artifact, e);
+    const char *of = hetc_artifact_entry_variant_of(artifact, e);
+    const char *group = of ? of : name;
+    bool train = !strcmp(group, "train_step");
+    if (!train && strcmp(group, "eval"))
+      continue;
+    size_t na, nr;
+    const hetc_tensor_info_t *args, *results;
+    hetc_status_t status = hetc_artifact_entry_signature(artifact, name, &na,
+                                                         &args, &nr, &results);
+    if (status)
+      return fail(status, "artifact");
+    for (size_t i = 0; i < na; ++i) {
+      if (strcmp(args[i].name, io->input->name) || args[i].rank < 1)
+        continue;
+      int64_t *sizes = train ? io->train_sizes : io->eval_sizes;
+      int *count = train ? &io->num_train_sizes : &io->num_eval_sizes;
+      if (*count < MAX_BATCH_SIZES &&
+          !has_size(sizes, *count, args[i].shape[0]))
+        sizes[(*count)++] = args[i].shape[0];
+    }
+  }
+  return 0;
+}
+
 static int find_io(hetc_artifact_t *artifact, model_io_t *io) {
   size_t na, nr;
   const hetc_tensor_info_t *args, *results;
@@ -234,7 +286,7 @@ static int find_io(hetc_artifact_t *artifact, model_io_t *io) {
   }
   if (io->logits && io->logits->rank == 2)
     io->classes = io->logits->shape[1];
-  return 0;
+  return find_batch_sizes(artifact, io);
 }
 
 /* A data set in the artifact's dtypes. */
@@ -319,11 +371,8 @@ static int load_dataset(const char *xp, const char *yp, const model_io_t *io,
             "i32 (integer class indices; int32 or int64 files)\n",
             yp, y.kind == NPY_F32 ? "float32" : "float64", io->label->name);
     rc = 1;
-  } else if (rows < io->batch) {
-    fprintf(stderr,
-            "hetc-train: '%s' has %lld rows, fewer than the "
-            "artifact's batch size %lld\n",
-            xp, (long long)rows, (long long)io->batch);
+  } else if (rows == 0) {
+    fprintf(stderr, "hetc-train: '%s' has no rows\n", xp);
     rc = 1;
   }
   for (int64_t i = 0; !rc && io->label->dtype == HETC_DTYPE_I32 && i < rows;
@@ -373,9 +422,11 @@ static int load_dataset(const char *xp, const char *yp, const model_io_t *io,
   return rc;
 }
 
+/* Copies `n` rows into a batch of `size` rows, padding with a real row. */
 static void gather(const dataset_t *d, const model_io_t *io,
-                   const int64_t *rows, int64_t n, float *bx, void *by) {
-  for (int64_t i = 0; i < io->batch; ++i) {
+                   const int64_t *rows, int64_t n, int64_t size, float *bx,
+                   void *by) {
+  for (int64_t i = 0; i < size; ++i) {
     int64_t r = rows[i < n ? i : 0]; /* pad with a real row */
     memcpy(bx + i * io->row_elems, d->x + r * io->row_elems,
            (size_t)io->row_elems * sizeof(float));
@@ -383,38 +434,99 @@ static void gather(const dataset_t *d, const model_io_t *io,
   }
 }
 
+/* The eval batch for `left` rows: the largest compiled size that they
+ * fill, else the smallest (padded). */
+static int64_t eval_batch(const model_io_t *io, int64_t left) {
+  int64_t best = 0, smallest = io->batch;
+  for (int i = 0; i < io->num_eval_sizes; ++i) {
+    int64_t size = io->eval_sizes[i];
+    if (size <= left && size > best)
+      best = size;
+    if (size < smallest)
+      smallest = size;
+  }
+  return best ? best : smallest;
+}
+
+/* How an epoch covers the training rows: `full` batches of the main size,
+ * then one of `rest` rows when the artifact has a variant for it (else
+ * those rows are dropped, with --drop-last). */
+typedef struct epoch_plan {
+  int64_t full, rest;
+  bool train_rest;
+} epoch_plan_t;
+
+static int plan_epoch(const options_t *o, const model_io_t *io, int64_t rows,
+                      epoch_plan_t *plan) {
+  plan->full = rows / io->batch;
+  plan->rest = rows % io->batch;
+  plan->train_rest =
+      plan->rest && has_size(io->train_sizes, io->num_train_sizes, plan->rest);
+  if (!plan->rest || plan->train_rest || o->drop_last)
+    return 0;
+  fprintf(stderr,
+          "hetc-train: %lld training rows are %lld batches of %lld and %lld "
+          "more rows, and the artifact has no train_step variant for a batch "
+          "of %lld: compile it with hetc-compile --batch-sizes=%lld,%lld, or "
+          "pass --drop-last to drop those %lld rows of each shuffled epoch\n",
+          (long long)rows, (long long)plan->full, (long long)io->batch,
+          (long long)plan->rest, (long long)plan->rest, (long long)io->batch,
+          (long long)plan->rest, (long long)plan->rest);
+  return 1;
+}
+
+static void print_plan(const model_io_t *io, int64_t rows,
+                       const epoch_plan_t *plan) {
+  printf("%lld training rows: %lld batches of %lld", (long long)rows,
+         (long long)plan->full, (long long)io->batch);
+  if (plan->train_rest)
+    printf(" + 1 of %lld\n", (long long)plan->rest);
+  else if (plan->rest)
+    printf(", dropping the last %lld rows of each shuffled epoch "
+           "(--drop-last)\n",
+           (long long)plan->rest);
+  else
+    printf("\n");
+}
+
 /* Mean loss and accuracy of the eval entry over a whole data set. */
 static hetc_status_t evaluate(hetc_session_t *s, const model_io_t *io,
                               const dataset_t *d, double *loss,
                               double *accuracy) {
-  float *bx = malloc((size_t)(io->batch * io->row_elems) * sizeof(float));
-  void *by = malloc((size_t)io->batch * 4);
+  int64_t most = 0;
+  for (int i = 0; i < io->num_eval_sizes; ++i)
+    most = io->eval_sizes[i] > most ? io->eval_sizes[i] : most;
+  float *bx = malloc((size_t)(most * io->row_elems) * sizeof(float));
+  void *by = malloc((size_t)most * 4);
   float *logits =
-      io->classes ? malloc((size_t)(io->batch * io->classes) * sizeof(float))
-                  : NULL;
-  int64_t *rows = malloc((size_t)io->batch * sizeof(int64_t));
+      io->classes ? malloc((size_t)(most * io->classes) * sizeof(float)) : NULL;
+  int64_t *rows = malloc((size_t)most * sizeof(int64_t));
   hetc_status_t status = NULL;
   double total_loss = 0;
-  int64_t correct = 0, batches = 0;
-  for (int64_t start = 0; start < d->rows && !status; start += io->batch) {
-    int64_t n = d->rows - start < io->batch ? d->rows - start : io->batch;
-    for (int64_t i = 0; i < io->batch; ++i)
+  int64_t correct = 0, loss_rows = 0, n = 0;
+  for (int64_t start = 0; start < d->rows && !status; start += n) {
+    int64_t size = eval_batch(io, d->rows - start);
+    n = d->rows - start < size ? d->rows - start : size;
+    for (int64_t i = 0; i < size; ++i)
       rows[i] = start + (i < n ? i : 0);
-    gather(d, io, rows, n, bx, by);
+    gather(d, io, rows, n, size, bx, by);
+    int64_t x_shape[HETC_MAX_RANK], y_shape[1] = {size},
+                                    l_shape[2] = {size, io->classes};
+    memcpy(x_shape, io->input->shape, sizeof(x_shape));
+    x_shape[0] = size;
     hetc_tensor_t in[2] = {
-        {io->input->name, io->input->dtype, io->input->rank, io->input->shape,
-         bx},
-        {io->label->name, io->label->dtype, 1, io->label->shape, by}};
+        {io->input->name, io->input->dtype, io->input->rank, x_shape, bx},
+        {io->label->name, io->label->dtype, 1, y_shape, by}};
     hetc_tensor_t out[1] = {{io->logits ? io->logits->name : NULL,
-                             HETC_DTYPE_F32, 2,
-                             io->logits ? io->logits->shape : NULL, logits}};
+                             HETC_DTYPE_F32, 2, l_shape, logits}};
     float l = 0;
     status = hetc_session_run(s, "eval", in, 2, &l, out, logits ? 1 : 0);
     if (status)
       break;
-    if (n == io->batch) {
-      total_loss += l;
-      ++batches;
+    /* The loss is the batch's mean: exact only without padding rows. */
+    if (n == size) {
+      total_loss += (double)l * (double)n;
+      loss_rows += n;
     }
     for (int64_t i = 0; logits && i < n; ++i) {
       int64_t best = 0;
@@ -427,7 +539,7 @@ static hetc_status_t evaluate(hetc_session_t *s, const model_io_t *io,
       correct += best == label;
     }
   }
-  *loss = batches ? total_loss / batches : NAN;
+  *loss = loss_rows ? total_loss / (double)loss_rows : NAN;
   *accuracy = logits ? 100.0 * (double)correct / (double)d->rows : NAN;
   free(bx);
   free(by);
@@ -504,10 +616,20 @@ int main(int argc, char **argv) {
     fprintf(stderr, "hetc-train: cannot write '%s'\n", o.loss_log);
     rc = 1;
   }
-  if (!rc && !o.quiet)
-    printf("model %s: %s on %s, batch %lld, %lld training rows\n", o.artifact,
+  epoch_plan_t plan = {0};
+  if (!rc && !o.eval_only)
+    rc = plan_epoch(&o, &io, train.rows, &plan);
+  if (!rc && !o.quiet) {
+    printf("model %s: %s on %s, batch %lld", o.artifact,
            hetc_artifact_target(artifact), hetc_device_description(device),
-           (long long)io.batch, (long long)train.rows);
+           (long long)io.batch);
+    if (!o.eval_only) {
+      printf(", ");
+      print_plan(&io, train.rows, &plan);
+    } else {
+      printf("\n");
+    }
+  }
   if (loss_log)
     fprintf(loss_log, "epoch,train_loss,test_loss,test_accuracy\n");
 
@@ -523,7 +645,7 @@ int main(int argc, char **argv) {
     /* A resumed run counts epochs from where it stopped, and replays the
      * finished epochs' shuffles so it sees the batches an uninterrupted run
      * would. */
-    int64_t per_epoch = train.rows / io.batch;
+    int64_t per_epoch = plan.full + (plan.train_rest ? 1 : 0);
     int done = per_epoch ? (int)(hetc_session_step(session) / per_epoch) : 0;
     for (int e = 0; e < done; ++e)
       shuffle(order, train.rows, &rng);
@@ -531,13 +653,18 @@ int main(int argc, char **argv) {
     for (int epoch = done + 1; epoch <= last && !rc; ++epoch) {
       shuffle(order, train.rows, &rng);
       double t0 = now(), sum = 0;
-      int64_t steps = 0;
-      for (int64_t b = 0; b + io.batch <= train.rows; b += io.batch) {
-        gather(&train, &io, order + b, io.batch, bx, by);
+      int64_t steps = 0, seen = 0;
+      for (int64_t b = 0; b < per_epoch * io.batch && b < train.rows;
+           b += io.batch) {
+        /* The last batch of a plan with a remainder has its rows. */
+        int64_t size = b + io.batch <= train.rows ? io.batch : plan.rest;
+        gather(&train, &io, order + b, size, size, bx, by);
+        int64_t x_shape[HETC_MAX_RANK], y_shape[1] = {size};
+        memcpy(x_shape, io.input->shape, sizeof(x_shape));
+        x_shape[0] = size;
         hetc_tensor_t in[2] = {
-            {io.input->name, io.input->dtype, io.input->rank, io.input->shape,
-             bx},
-            {io.label->name, io.label->dtype, 1, io.label->shape, by}};
+            {io.input->name, io.input->dtype, io.input->rank, x_shape, bx},
+            {io.label->name, io.label->dtype, 1, y_shape, by}};
         float loss;
         if ((status =
                  hetc_session_train_step(session, in, 2, &loss, NULL, 0))) {
@@ -553,13 +680,14 @@ int main(int argc, char **argv) {
           rc = 1;
           break;
         }
-        sum += loss;
+        sum += (double)loss * (double)size;
+        seen += size;
         ++steps;
       }
       if (rc)
         break;
       double seconds = now() - t0;
-      double train_loss = steps ? sum / steps : NAN;
+      double train_loss = seen ? sum / (double)seen : NAN;
       double train_eval_loss, train_acc = NAN;
       if ((status =
                evaluate(session, &io, &train, &train_eval_loss, &train_acc))) {
@@ -576,7 +704,7 @@ int main(int argc, char **argv) {
                train_loss, train_acc);
         if (test.rows)
           printf("  test acc %.1f%%", test_acc);
-        printf("  %.0f samples/s\n", steps * io.batch / seconds);
+        printf("  %.0f samples/s\n", (double)seen / seconds);
         fflush(stdout);
       }
       if (loss_log)

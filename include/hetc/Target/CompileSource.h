@@ -8,8 +8,10 @@
 #ifndef HETC_TARGET_COMPILESOURCE_H
 #define HETC_TARGET_COMPILESOURCE_H
 
+#include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace mlir::hetc {
 
@@ -21,6 +23,9 @@ struct SourceCompileOptions {
   /// hetc-train-step options: optimizer, lr, momentum, nesterov,
   /// weight-decay, beta1, beta2, eps.
   std::map<std::string, std::string> optimizerOptions;
+  /// Batch sizes: the first is the main entries', each further one adds
+  /// variants (CompileOptions::batchSizes); empty keeps the model's.
+  std::vector<int64_t> batchSizes;
 };
 
 struct SourceCompileResult {

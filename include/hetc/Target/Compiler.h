@@ -16,6 +16,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 namespace mlir::hetc {
 
@@ -34,6 +35,10 @@ struct CompileOptions {
   /// hetc-train-step pass options: optimizer, lr, momentum, nesterov,
   /// weight-decay, beta1, beta2, eps.
   std::map<std::string, std::string> optimizerOptions;
+  /// Batch sizes to compile: the first is the main entries' (the model's
+  /// own when empty), each further one adds `<entry>_b<size>` variants of
+  /// every entry (hetc-rebatch), with the manifest's "variant_of".
+  std::vector<int64_t> batchSizes;
   CompileStage stage = CompileStage::Artifact;
   /// Print the IR after each pass to stderr.
   bool printIRAfterAll = false;
@@ -50,6 +55,9 @@ FailureOr<std::string> compileModule(ModuleOp module,
 /// the optimizer, numbers finite and in range. Returns the error, or "".
 std::string
 checkOptimizerOptions(const std::map<std::string, std::string> &options);
+
+/// Checks a batch-size list: positive, none twice. Returns the error, or "".
+std::string checkBatchSizes(llvm::ArrayRef<int64_t> sizes);
 
 /// "unknown target 'x' (known targets: ...)".
 std::string unknownTargetMessage(llvm::StringRef target);

@@ -7,6 +7,7 @@
 
 #include "hetc/Dialect/Hetc/HetcDialect.h"
 #include "hetc/Dialect/Hetc/HetcOps.h"
+#include "hetc/Dialect/Hetc/Rebatch.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
@@ -34,6 +35,7 @@ void HetcDialect::initialize() {
 #define GET_ATTRDEF_LIST
 #include "hetc/Dialect/Hetc/HetcAttrs.cpp.inc"
       >();
+  attachRebatchInterfaces(*getContext());
 }
 
 Operation *HetcDialect::materializeConstant(OpBuilder &builder, Attribute value,

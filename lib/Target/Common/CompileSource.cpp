@@ -44,6 +44,7 @@ mlir::hetc::compileSource(const std::string &source,
   compileOptions.entry = options.entry;
   compileOptions.trainStep = options.trainStep;
   compileOptions.optimizerOptions = options.optimizerOptions;
+  compileOptions.batchSizes = options.batchSizes;
   std::string unused;
   llvm::raw_string_ostream out(unused);
   FailureOr<std::string> artifact = compileModule(*module, compileOptions, out);

@@ -306,7 +306,98 @@ std::string trainStepPipeline(llvm::StringRef model,
   return pipeline + "}";
 }
 
+/// Generates the eval entry (and train_step) of `model` in `module`; returns
+/// their names.
+FailureOr<SmallVector<std::string>>
+generateEntries(ModuleOp module, func::FuncOp model,
+                const CompileOptions &options) {
+  std::string modelName = model.getSymName().str();
+  // The eval entry is the eval-mode function when the model has one, else
+  // the model itself: loss and auxiliary outputs, buffers read-only.
+  FailureOr<func::FuncOp> evalMode = findEvalFunction(model);
+  if (failed(evalMode))
+    return failure();
+  func::FuncOp evalSource = *evalMode ? *evalMode : model;
+  OpBuilder builder(module.getContext());
+  builder.setInsertionPointAfter(evalSource);
+  auto eval = cast<func::FuncOp>(builder.clone(*evalSource.getOperation()));
+  SymbolTable symbols(module);
+  if (symbols.lookup("eval") && symbols.lookup("eval") != eval)
+    return emitError(symbols.lookup("eval")->getLoc())
+           << "the entry name 'eval' is reserved for the generated entry";
+  symbols.setSymbolName(eval, "eval");
+  eval.setPublic();
+  eval->removeAttr(HetcDialect::kEvalOfAttrName);
+  // Eval never changes state: its buffer updates are dropped.
+  llvm::BitVector bufferUpdates(eval.getNumResults());
+  for (unsigned i = 0, e = eval.getNumResults(); i < e; ++i)
+    if (eval.getResultAttr(i, HetcDialect::kBufferUpdateAttrName))
+      bufferUpdates.set(i);
+  eval.walk([&](func::ReturnOp ret) { ret->eraseOperands(bufferUpdates); });
+  if (failed(eval.eraseResults(bufferUpdates)))
+    return emitError(eval.getLoc()) << "could not drop eval's buffer updates";
+
+  SmallVector<std::string> entries = {"eval"};
+  if (options.trainStep) {
+    if (symbols.lookup("train_step"))
+      return emitError(symbols.lookup("train_step")->getLoc())
+             << "the entry name 'train_step' is reserved for the generated "
+                "entry";
+    if (failed(runPipeline(module, trainStepPipeline(modelName, options),
+                           options)))
+      return failure();
+    entries.insert(entries.begin(), "train_step");
+  }
+
+  return entries;
+}
+
+/// Compiles each further batch size from a copy of the unchanged module:
+/// rebatched, its entries generated and renamed `<entry>_b<size>`, then
+/// moved into `module`. Records each variant's main entry in `variantOf`.
+LogicalResult addBatchVariants(ModuleOp module, ModuleOp pristine,
+                               llvm::StringRef modelName,
+                               const CompileOptions &options,
+                               SmallVectorImpl<std::string> &entries,
+                               std::map<std::string, std::string> &variantOf) {
+  for (int64_t size : llvm::drop_begin(options.batchSizes)) {
+    OwningOpRef<ModuleOp> copy = pristine.clone();
+    auto model = copy->lookupSymbol<func::FuncOp>(modelName);
+    if (failed(rebatchModel(model, size)))
+      return failure();
+    FailureOr<SmallVector<std::string>> generated =
+        generateEntries(*copy, model, options);
+    if (failed(generated))
+      return failure();
+    for (const std::string &name : *generated) {
+      auto fn = copy->lookupSymbol<func::FuncOp>(name);
+      std::string variant = name + "_b" + std::to_string(size);
+      if (module.lookupSymbol(variant))
+        return emitError(module.lookupSymbol(variant)->getLoc())
+               << "the entry name '" << variant
+               << "' is reserved for a generated batch-size variant";
+      fn.setSymName(variant);
+      fn->remove();
+      module.push_back(fn);
+      entries.push_back(variant);
+      variantOf[variant] = name;
+    }
+  }
+  return success();
+}
+
 } // namespace
+
+std::string mlir::hetc::checkBatchSizes(llvm::ArrayRef<int64_t> sizes) {
+  for (auto [i, size] : llvm::enumerate(sizes)) {
+    if (size <= 0)
+      return "batch sizes must be positive integers, got " +
+             std::to_string(size);
+    if (llvm::is_contained(sizes.take_front(i), size))
+      return "batch size " + std::to_string(size) + " is listed twice";
+  }
+  return "";
+}
 
 std::string
 mlir::hetc::checkOptimizerOptions(const std::map<std::string, std::string> &o) {
@@ -394,43 +485,27 @@ FailureOr<std::string> mlir::hetc::compileModule(ModuleOp module,
   if (failed(runPipeline(module, "hetc-verify-model{entry=" + modelName + "}",
                          options)))
     return failure();
+  if (std::string error = checkBatchSizes(options.batchSizes); !error.empty())
+    return emitError(optionLoc) << error;
 
-  // The eval entry is the eval-mode function when the model has one, else
-  // the model itself: loss and auxiliary outputs, buffers read-only.
-  FailureOr<func::FuncOp> evalMode = findEvalFunction(*model);
-  if (failed(evalMode))
+  // Further batch sizes start from the model as written; the first is the
+  // main entries' size.
+  OwningOpRef<ModuleOp> pristine;
+  if (options.batchSizes.size() > 1)
+    pristine = module.clone();
+  if (!options.batchSizes.empty() &&
+      failed(rebatchModel(*model, options.batchSizes.front())))
     return failure();
-  func::FuncOp evalSource = *evalMode ? *evalMode : *model;
+  FailureOr<SmallVector<std::string>> generated =
+      generateEntries(module, *model, options);
+  if (failed(generated))
+    return failure();
+  SmallVector<std::string> entries = std::move(*generated);
+  std::map<std::string, std::string> variantOf;
+  if (pristine && failed(addBatchVariants(module, *pristine, modelName, options,
+                                          entries, variantOf)))
+    return failure();
   OpBuilder builder(module.getContext());
-  builder.setInsertionPointAfter(evalSource);
-  auto eval = cast<func::FuncOp>(builder.clone(*evalSource.getOperation()));
-  SymbolTable symbols(module);
-  if (symbols.lookup("eval") && symbols.lookup("eval") != eval)
-    return emitError(symbols.lookup("eval")->getLoc())
-           << "the entry name 'eval' is reserved for the generated entry";
-  symbols.setSymbolName(eval, "eval");
-  eval.setPublic();
-  eval->removeAttr(HetcDialect::kEvalOfAttrName);
-  // Eval never changes state: its buffer updates are dropped.
-  llvm::BitVector bufferUpdates(eval.getNumResults());
-  for (unsigned i = 0, e = eval.getNumResults(); i < e; ++i)
-    if (eval.getResultAttr(i, HetcDialect::kBufferUpdateAttrName))
-      bufferUpdates.set(i);
-  eval.walk([&](func::ReturnOp ret) { ret->eraseOperands(bufferUpdates); });
-  if (failed(eval.eraseResults(bufferUpdates)))
-    return emitError(eval.getLoc()) << "could not drop eval's buffer updates";
-
-  SmallVector<std::string> entries = {"eval"};
-  if (options.trainStep) {
-    if (symbols.lookup("train_step"))
-      return emitError(symbols.lookup("train_step")->getLoc())
-             << "the entry name 'train_step' is reserved for the generated "
-                "entry";
-    if (failed(runPipeline(module, trainStepPipeline(modelName, options),
-                           options)))
-      return failure();
-    entries.insert(entries.begin(), "train_step");
-  }
 
   // The manifest is read off the entries while they still carry roles.
   llvm::json::Array manifestEntries;
@@ -439,10 +514,13 @@ FailureOr<std::string> mlir::hetc::compileModule(ModuleOp module,
     auto fn = module.lookupSymbol<func::FuncOp>(name);
     if (!fn)
       return emitError(loc) << "entry '" << name << "' was not generated";
+    std::string main = variantOf.count(name) ? variantOf[name] : name;
     FailureOr<llvm::json::Object> desc =
-        describeEntry(fn, name == "eval" ? "eval" : "train_step");
+        describeEntry(fn, main == "eval" ? "eval" : "train_step");
     if (failed(desc))
       return failure();
+    if (main != name)
+      (*desc)["variant_of"] = main;
     manifestEntries.push_back(std::move(*desc));
     if (auto opt = fn->getAttrOfType<DictionaryAttr>("hetc.optimizer")) {
       for (NamedAttribute attr : opt) {

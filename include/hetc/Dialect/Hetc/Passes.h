@@ -45,6 +45,18 @@ FailureOr<func::FuncOp> findEvalFunction(func::FuncOp model);
 /// argument of the same name in role, initializer and type.
 LogicalResult verifyEvalFunction(func::FuncOp eval, func::FuncOp model);
 
+/// The batch size of a model function: the leading dimension its inputs
+/// and labels of rank >= 1 share; an error at the argument otherwise.
+FailureOr<int64_t> getModelBatchSize(func::FuncOp fn);
+
+/// Re-specializes `fn` to `newBatch` rows (see the hetc-rebatch pass):
+/// argument, op and result types follow the batch, shape-bearing attributes
+/// are rewritten by their ops' RebatchOpInterface; errors are located.
+LogicalResult rebatchFunction(func::FuncOp fn, int64_t newBatch);
+
+/// rebatchFunction on a model and on its eval-mode function, if any.
+LogicalResult rebatchModel(func::FuncOp model, int64_t newBatch);
+
 /// Function attribute marking functions hetc generated from a model.
 constexpr llvm::StringLiteral kGeneratedAttrName = "hetc.generated";
 

@@ -126,4 +126,45 @@ def HetcTrainStep : Pass<"hetc-train-step", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def HetcRebatch : Pass<"hetc-rebatch", "::mlir::ModuleOp"> {
+  let summary = "Re-specializes a model and its eval twin to another batch size";
+  let description = [{
+    Changes the leading dimension of every `hetc.input` and `hetc.label`
+    argument of rank >= 1 of the model `entry` (and of its `hetc.eval_of`
+    function) from the model's batch size to `batch-size`, then follows it
+    through the body op by op:
+
+    - ops with shape-bearing attributes (`hetc.reshape`, `hetc.broadcast_to`,
+      `hetc.slice`) rewrite them through their RebatchOpInterface rule,
+      which knows which axis of each operand is the batch axis;
+    - every op's result types are re-inferred through its
+      InferTypeOpInterface (type inference is the verifier), and the
+      result's batch axis is the one dimension that changed from the old
+      batch size to the new one;
+    - the function type follows the arguments and the returned values.
+
+    Parameters, buffers and everything computed from them alone keep their
+    shapes, so the rebatched model has the same session state. Whatever the
+    pass cannot prove correct is an error at the op, never a silently wrong
+    shape: a reshape that folds the batch into another dimension, a slice of
+    some rows, a result whose other dimensions change, a batch-sized
+    constant meeting a rebatched value, inputs with different leading
+    dimensions. Not visible to it: a batch size baked into a scalar
+    constant (a hand-written mean as a sum times 1/64); hetc's frontends use
+    `hetc.reduce_mean` and the losses, which take the count from the types.
+
+    Example:
+
+    ```
+    hetc-opt --hetc-rebatch="entry=model batch-size=29" mlp.mlir
+    ```
+  }];
+  let options = [
+    Option<"entry", "entry", "std::string", /*default=*/"\"\"",
+           "Model function; by default the module's only model">,
+    Option<"batchSize", "batch-size", "int64_t", /*default=*/"0",
+           "The new batch size (a positive integer)">
+  ];
+}
+
 #endif // HETC_DIALECT_HETC_PASSES_TD

@@ -121,6 +121,10 @@ const char *hetc_artifact_entry_name(const hetc_artifact_t *artifact,
  * the one the compiler embedded in the code; *text is malloc'ed. */
 hetc_status_t hetc_artifact_signature(const hetc_artifact_t *artifact,
                                       char **text);
+/* The entry that entry `index` is a variant of (the same entry compiled for
+ * another batch size, manifest field "variant_of"), or NULL. */
+const char *hetc_artifact_entry_variant_of(const hetc_artifact_t *artifact,
+                                           size_t index);
 /* Arguments and results of `entry`; the arrays live with the artifact. */
 hetc_status_t hetc_artifact_entry_signature(const hetc_artifact_t *artifact,
                                             const char *entry, size_t *num_args,
@@ -157,7 +161,8 @@ void hetc_session_free(hetc_session_t *session);
  * counter. */
 hetc_status_t hetc_session_init_params(hetc_session_t *session, uint64_t seed);
 
-/* Runs train_step on a batch: `inputs` holds every input and label by name.
+/* Runs train_step on a batch: `inputs` holds every input and label by name;
+ * their shapes select the variant (batch size) that runs.
  * Returns the loss; `outputs` (may be NULL) receives auxiliary outputs by
  * name. */
 hetc_status_t hetc_session_train_step(hetc_session_t *session,
@@ -166,7 +171,27 @@ hetc_status_t hetc_session_train_step(hetc_session_t *session,
                                       hetc_tensor_t *outputs,
                                       size_t num_outputs);
 
-/* Runs another entry (eval) with the resident parameters. */
+/* Attaches another artifact of the same model to the session: its entries
+ * become further variants of the session's entries (another batch size),
+ * bound to the same resident state, which is neither copied nor reset. The
+ * artifact's target and state layout (names, roles, dtypes, shapes) must be
+ * the session's; otherwise FAILED_PRECONDITION names the tensor. The
+ * artifact must outlive the session. */
+hetc_status_t hetc_session_add_artifact(hetc_session_t *session,
+                                        hetc_artifact_t *artifact);
+
+/* The signature of the variant of `entry` that `inputs` select by their
+ * shapes (what train_step or run would execute); the arrays live with the
+ * artifact. An error when no variant has the inputs' shapes. */
+hetc_status_t hetc_session_entry_signature(
+    hetc_session_t *session, const char *entry, const hetc_tensor_t *inputs,
+    size_t num_inputs, size_t *num_args, const hetc_tensor_info_t **args,
+    size_t *num_results, const hetc_tensor_info_t **results);
+
+/* Runs another entry (eval) with the resident parameters. An entry may have
+ * variants (batch sizes: the manifest's "variant_of", or attached
+ * artifacts): the one whose input and label shapes equal the given tensors'
+ * runs. */
 hetc_status_t hetc_session_run(hetc_session_t *session, const char *entry,
                                const hetc_tensor_t *inputs, size_t num_inputs,
                                float *loss, hetc_tensor_t *outputs,
