@@ -1,7 +1,7 @@
 """Optimizers: their hyper-parameters become hetc-train-step options, so the
 update is compiled into train_step (torch.optim's exact formulas)."""
 
-__all__ = ["SGD", "Adam", "AdamW"]
+__all__ = ["SGD", "Adam", "AdamW", "lr_scheduler"]
 
 
 class SGD:
@@ -23,3 +23,6 @@ class AdamW(Adam):
                  weight_decay=1e-2):
         super().__init__(lr, betas, eps, weight_decay)
         self.options["optimizer"] = "adamw"
+
+
+from . import lr_scheduler  # noqa: E402
