@@ -951,13 +951,21 @@ class TorchTrainer:
     # ----- the API
     def step(self, *args):
         """One training step on (inputs..., labels...); returns the loss."""
+        return self._train_step(args)[0]
+
+    def _train_step(self, args):
+        if not self.training:
+            raise RuntimeError(
+                "step() in eval mode: hetc compiles the training step in "
+                "train mode (dropout, batch statistics); call "
+                "trainer.train() (or model.train()) first")
         self._push_changed()
         feed = self._feed(args, True)
-        loss, _ = self.session.train_step(**feed)
+        loss, outputs = self.session.train_step(**feed)
         for name, inc in self.counter_steps.items():
             self.host[name] = self.host[name] + inc
         self._pull(self._tensors.keys())
-        return float(loss)
+        return float(loss), list(outputs.values())[:self.n_outputs]
 
     def _run_eval(self, args):
         self._push_changed()
@@ -994,6 +1002,78 @@ class TorchTrainer:
     @property
     def state_names(self):
         return list(self._tensors)
+
+    # ----- modes: the torch module's own flag
+    @property
+    def training(self):
+        """The module's `training` flag: train() and eval() set both."""
+        return self.model.training
+
+    def train(self, mode=True):
+        """Train mode: step() runs train_step. Returns self."""
+        self.model.train(mode)
+        return self
+
+    def eval(self):
+        """Eval mode: calling the trainer runs the eval entry; step() is
+        refused until train()."""
+        return self.train(False)
+
+    def forward(self, *inputs):
+        """The eval-mode outputs on `inputs`; needs eval mode, as the
+        training forward is compiled only into train_step."""
+        if self.training:
+            raise RuntimeError(
+                "forward in train mode: hetc compiles the training-mode "
+                "forward only into train_step; call trainer.eval() for "
+                "inference, or trainer.step(...) to train")
+        return self.eval_forward(*inputs)
+
+    __call__ = forward
+
+    @property
+    def batch_size(self):
+        shape = self.input_specs[0][2]
+        return shape[0] if shape else None
+
+    def fit(self, train_data, epochs=1, **options):
+        """Trains for `epochs` over `train_data`; see hetc.fit.fit."""
+        from .fit import fit
+        return fit(self, train_data, epochs, **options)
+
+    def _split(self, x, y):
+        x = tuple(x) if isinstance(x, (tuple, list)) else (x,)
+        y = tuple(y) if isinstance(y, (tuple, list)) else (y,)
+        return x + y
+
+    def _fit_step(self, x, y):
+        loss, outs = self._train_step(self._split(x, y))
+        return loss, outs[0] if outs else None
+
+    def _fit_evaluate(self, x, y):
+        loss, out = self._run_eval(self._split(x, y))
+        out = out[0] if isinstance(out, tuple) else out
+        return loss, out.numpy()
+
+    # ----- checkpoints
+    def save(self, path):
+        """A session checkpoint (parameters, buffers, optimizer state,
+        step); host-side integer counters (BatchNorm's
+        num_batches_tracked) go to `path`.counters.npz beside it."""
+        self._push_changed()
+        self.session.save_checkpoint(str(path))
+        np.savez(str(path) + ".counters.npz", **{
+            name: np.asarray(self.host[name]) for name in self._counters})
+
+    def load(self, path):
+        """Restores a checkpoint written by save() into the session and the
+        module."""
+        self.session.load_checkpoint(str(path))
+        if self._counters:
+            with np.load(str(path) + ".counters.npz") as counters:
+                for name in self._counters:
+                    self.host[name] = counters[name]
+        self._pull(self._tensors.keys())
 
 
 def compile(model, loss_fn, optimizer, example_inputs, example_labels=(),

@@ -81,6 +81,10 @@ class Trainer:
                              f"label; this one has {data} and {labels}")
         self.input_name, self.label_name = data[0], labels[0]
         self._seed_counter = seed * 1000003
+        label = next(a for a in args if a["role"] == "label")
+        self._label_spec = (tuple(label["shape"]), label["dtype"])
+        self.batch_size = label["shape"][0] if label["shape"] else None
+        self.training = True
 
     def _inputs(self, x, labels):
         inputs = {self.input_name: x, self.label_name: labels}
@@ -91,8 +95,50 @@ class Trainer:
 
     def step(self, x, labels):
         """One training step; returns the loss."""
-        loss, _ = self.session.train_step(**self._inputs(x, labels))
-        return loss
+        return self._fit_step(x, labels)[0]
+
+    # ----- modes, as torch.nn.Module's
+    def train(self, mode=True):
+        """Train mode (the default): step() runs train_step. Returns self."""
+        self.training = bool(mode)
+        return self
+
+    def eval(self):
+        """Eval mode: calling the trainer runs the eval entry (no dropout,
+        running statistics); step() is refused until train()."""
+        return self.train(False)
+
+    def forward(self, x):
+        """The model's eval-mode output on `x`; needs eval mode, since the
+        training forward is compiled only into train_step."""
+        if self.training:
+            raise RuntimeError(
+                "forward in train mode: hetc compiles the training-mode "
+                "forward only into train_step; call trainer.eval() for "
+                "inference, or trainer.step(x, labels) to train")
+        shape, dtype = self._label_spec
+        dummy = np.zeros(shape, np.int32 if dtype == "i32" else
+                         np.int64 if dtype == "i64" else np.float32)
+        return self.evaluate(x, dummy)[1]
+
+    __call__ = forward
+
+    def fit(self, train_data, epochs=1, **options):
+        """Trains for `epochs` over `train_data`; see hetc.fit.fit."""
+        from .fit import fit
+        return fit(self, train_data, epochs, **options)
+
+    def _fit_step(self, x, labels):
+        if not self.training:
+            raise RuntimeError(
+                "step() in eval mode: hetc compiles the training step in "
+                "train mode (dropout, batch statistics); call "
+                "trainer.train() first")
+        loss, outputs = self.session.train_step(**self._inputs(x, labels))
+        return loss, outputs.get("output0")
+
+    def _fit_evaluate(self, x, labels):
+        return self.evaluate(x, labels)
 
     def evaluate(self, x, labels):
         """Returns (loss, model output) in eval mode (no dropout, running
