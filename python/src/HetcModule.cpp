@@ -790,8 +790,7 @@ public:
   using Values = std::vector<double>;
   using MaybeValues = std::optional<Values>;
 
-  explicit LRScheduler(hetc_lr_scheduler_t *scheduler)
-      : scheduler(scheduler) {}
+  explicit LRScheduler(hetc_lr_scheduler_t *scheduler) : scheduler(scheduler) {}
   ~LRScheduler() {
     if (!owner)
       hetc_lr_scheduler_free(scheduler);
@@ -803,10 +802,9 @@ public:
                           Values lrs, MaybeValues momenta) {
     checkGroups(baseLrs, lrs, momenta);
     hetc_lr_scheduler_t *scheduler = nullptr;
-    checkValue(hetc_lr_scheduler_create(spec.c_str(), lrs.size(),
-                                        baseLrs.data(), lrs.data(),
-                                        momenta ? momenta->data() : nullptr,
-                                        &scheduler));
+    checkValue(hetc_lr_scheduler_create(
+        spec.c_str(), lrs.size(), baseLrs.data(), lrs.data(),
+        momenta ? momenta->data() : nullptr, &scheduler));
     return py::make_tuple(std::make_shared<LRScheduler>(scheduler), lrs,
                           momenta);
   }
@@ -918,8 +916,7 @@ void bindLRScheduler(py::module_ &m) {
       .def_property_readonly("last_lr", &LRScheduler::lastLrs)
       .def_property_readonly("last_epoch",
                              [](const LRScheduler &s) {
-                               return hetc_lr_scheduler_last_epoch(
-                                   s.scheduler);
+                               return hetc_lr_scheduler_last_epoch(s.scheduler);
                              })
       .def_property("state", &LRScheduler::state, &LRScheduler::setState);
 }

@@ -35,7 +35,7 @@ typedef enum kind {
 /* One OneCycleLR phase: its last step and where lr/momentum go. */
 typedef struct phase {
   double end_step;
-  int start_lr, end_lr; /* LR_INITIAL, LR_MAX or LR_MIN */
+  int start_lr, end_lr;             /* LR_INITIAL, LR_MAX or LR_MIN */
   int start_momentum, end_momentum; /* MOM_MAX or MOM_BASE */
 } phase_t;
 
@@ -100,8 +100,8 @@ static hetc_status_t invalid(const char *kind, const char *format,
                              const char *detail) {
   char message[512];
   snprintf(message, sizeof(message), format, detail);
-  return hetc_make_status(HETC_STATUS_INVALID_ARGUMENT,
-                          "lr scheduler '%s': %s", kind, message);
+  return hetc_make_status(HETC_STATUS_INVALID_ARGUMENT, "lr scheduler '%s': %s",
+                          kind, message);
 }
 
 /* Splits "kind:key=value,key=value" in place into `options`. */
@@ -178,13 +178,12 @@ static hetc_status_t get_double(options_t *options, const char *key,
 }
 
 /* An integer option; `required` ones have no default. */
-static hetc_status_t get_int(options_t *options, const char *key,
-                             bool required, int64_t fallback, int64_t *out) {
+static hetc_status_t get_int(options_t *options, const char *key, bool required,
+                             int64_t fallback, int64_t *out) {
   const char *text = find(options, key);
   *out = fallback;
   if (!text)
-    return required ? invalid(options->kind, "missing option '%s'", key)
-                    : NULL;
+    return required ? invalid(options->kind, "missing option '%s'", key) : NULL;
   return parse_int(options->kind, key, text, out);
 }
 
@@ -215,8 +214,8 @@ static hetc_status_t get_choice(options_t *options, const char *key,
     return NULL;
   }
   char detail[256];
-  snprintf(detail, sizeof(detail), "%s=%s' (expected '%s' or '%s", key, text,
-           a, b);
+  snprintf(detail, sizeof(detail), "%s=%s' (expected '%s' or '%s", key, text, a,
+           b);
   return invalid(options->kind, "unknown value '%s')", detail);
 }
 
@@ -231,8 +230,7 @@ static hetc_status_t get_group_doubles(options_t *options, const char *key,
   if (!text) {
     for (size_t i = 0; i < num_groups; ++i)
       (*out)[i] = fallback;
-    return required ? invalid(options->kind, "missing option '%s'", key)
-                    : NULL;
+    return required ? invalid(options->kind, "missing option '%s'", key) : NULL;
   }
   char copy[512];
   snprintf(copy, sizeof(copy), "%s", text);
@@ -299,20 +297,21 @@ static hetc_status_t check_unused(options_t *options) {
   return NULL;
 }
 
-/*--- Per-kind set-up ----------------------------------------------------------*/
+/*--- Per-kind set-up
+ * ----------------------------------------------------------*/
 
 static hetc_status_t refuse_negative(options_t *options, const char *key,
                                      double value) {
-  return value < 0 ? invalid(options->kind, "option '%s' must not be negative",
-                             key)
-                   : NULL;
+  return value < 0
+             ? invalid(options->kind, "option '%s' must not be negative", key)
+             : NULL;
 }
 
 static hetc_status_t positive_int(options_t *options, const char *key,
                                   int64_t value) {
-  return value <= 0 ? invalid(options->kind, "option '%s' must be positive",
-                              key)
-                    : NULL;
+  return value <= 0
+             ? invalid(options->kind, "option '%s' must be positive", key)
+             : NULL;
 }
 
 #define TRY(expr)                                                              \
@@ -378,17 +377,15 @@ static void one_cycle_phases(hetc_lr_scheduler_t *s) {
   double total = (double)s->total_steps;
   if (s->three_phase) {
     s->num_phases = 3;
-    s->phases[0] =
-        (phase_t){s->pct_start * total - 1, LR_INITIAL, LR_MAX, MOM_MAX,
-                  MOM_BASE};
-    s->phases[1] = (phase_t){2 * s->pct_start * total - 2, LR_MAX,
-                             LR_INITIAL, MOM_BASE, MOM_MAX};
+    s->phases[0] = (phase_t){s->pct_start * total - 1, LR_INITIAL, LR_MAX,
+                             MOM_MAX, MOM_BASE};
+    s->phases[1] = (phase_t){2 * s->pct_start * total - 2, LR_MAX, LR_INITIAL,
+                             MOM_BASE, MOM_MAX};
     s->phases[2] = (phase_t){total - 1, LR_INITIAL, LR_MIN, MOM_MAX, MOM_MAX};
   } else {
     s->num_phases = 2;
-    s->phases[0] =
-        (phase_t){s->pct_start * total - 1, LR_INITIAL, LR_MAX, MOM_MAX,
-                  MOM_BASE};
+    s->phases[0] = (phase_t){s->pct_start * total - 1, LR_INITIAL, LR_MAX,
+                             MOM_MAX, MOM_BASE};
     s->phases[1] = (phase_t){total - 1, LR_MAX, LR_MIN, MOM_BASE, MOM_MAX};
   }
 }
@@ -404,8 +401,9 @@ static hetc_status_t setup_one_cycle(options_t *o, hetc_lr_scheduler_t *s,
   if (find(o, "total_steps")) {
     TRY(positive_int(o, "total_steps", s->total_steps));
   } else if (!find(o, "epochs") || !find(o, "steps_per_epoch")) {
-    return invalid(o->kind, "%s", "You must define either total_steps OR "
-                                  "(epochs AND steps_per_epoch)");
+    return invalid(o->kind, "%s",
+                   "You must define either total_steps OR "
+                   "(epochs AND steps_per_epoch)");
   } else {
     TRY(positive_int(o, "epochs", epochs));
     TRY(positive_int(o, "steps_per_epoch", steps_per_epoch));
@@ -415,23 +413,24 @@ static hetc_status_t setup_one_cycle(options_t *o, hetc_lr_scheduler_t *s,
   TRY(setup_factor_range(o, "pct_start", s->pct_start));
   TRY(get_choice(o, "anneal_strategy", "cos", "linear", &s->anneal_linear));
   TRY(get_bool(o, "cycle_momentum", true, &s->cycle_momentum));
-  TRY(get_group_doubles(o, "base_momentum", n, false, 0.85,
-                        &s->base_momenta));
+  TRY(get_group_doubles(o, "base_momentum", n, false, 0.85, &s->base_momenta));
   TRY(get_group_doubles(o, "max_momentum", n, false, 0.95, &s->max_momenta));
   TRY(get_double(o, "div_factor", 25.0, &s->div_factor));
   TRY(get_double(o, "final_div_factor", 1e4, &s->final_div_factor));
   TRY(get_bool(o, "three_phase", false, &s->three_phase));
   if (s->div_factor <= 0 || s->final_div_factor <= 0)
-    return invalid(o->kind, "%s", "div_factor and final_div_factor must be "
-                                  "positive");
+    return invalid(o->kind, "%s",
+                   "div_factor and final_div_factor must be "
+                   "positive");
   for (size_t i = 0; i < n; ++i) {
     TRY(refuse_negative(o, "max_lr", s->max_lrs[i]));
     TRY(refuse_negative(o, "base_momentum", s->base_momenta[i]));
     TRY(refuse_negative(o, "max_momentum", s->max_momenta[i]));
   }
   if (s->cycle_momentum && !momenta)
-    return invalid(o->kind, "%s", "optimizer must support momentum with "
-                                  "`cycle_momentum` option enabled");
+    return invalid(o->kind, "%s",
+                   "optimizer must support momentum with "
+                   "`cycle_momentum` option enabled");
   s->min_lrs = calloc(n ? n : 1, sizeof(double));
   if (!s->min_lrs)
     return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
@@ -462,8 +461,9 @@ static hetc_status_t setup_plateau(options_t *o, hetc_lr_scheduler_t *s) {
   TRY(get_double(o, "eps", 1e-8, &s->eps));
   TRY(refuse_negative(o, "eps", s->eps));
   if (s->patience < 0 || s->cooldown < 0)
-    return invalid(o->kind, "%s", "patience and cooldown must not be "
-                                  "negative");
+    return invalid(o->kind, "%s",
+                   "patience and cooldown must not be "
+                   "negative");
   s->best = s->mode_max ? -INFINITY : INFINITY;
   s->last_epoch = 0; /* torch's plateau scheduler takes no initial step */
   return NULL;
@@ -473,10 +473,14 @@ static const struct {
   const char *name;
   kind_t kind;
 } kinds[] = {
-    {"step", KIND_STEP},         {"multistep", KIND_MULTI_STEP},
-    {"exponential", KIND_EXPONENTIAL}, {"cosine", KIND_COSINE},
-    {"linear", KIND_LINEAR},     {"constant", KIND_CONSTANT},
-    {"onecycle", KIND_ONE_CYCLE}, {"plateau", KIND_PLATEAU},
+    {"step", KIND_STEP},
+    {"multistep", KIND_MULTI_STEP},
+    {"exponential", KIND_EXPONENTIAL},
+    {"cosine", KIND_COSINE},
+    {"linear", KIND_LINEAR},
+    {"constant", KIND_CONSTANT},
+    {"onecycle", KIND_ONE_CYCLE},
+    {"plateau", KIND_PLATEAU},
 };
 
 static const char *kind_name(kind_t kind) {
@@ -524,7 +528,8 @@ static hetc_status_t setup(options_t *o, hetc_lr_scheduler_t *s,
   return check_unused(o);
 }
 
-/*--- The schedules ------------------------------------------------------------*/
+/*--- The schedules
+ * ------------------------------------------------------------*/
 
 /* Python's floor modulo, as torch's `%` on ints. */
 static int64_t floor_mod(int64_t a, int64_t b) {
@@ -540,8 +545,7 @@ static int64_t milestone_count(const hetc_lr_scheduler_t *s, int64_t epoch) {
 }
 
 /* torch's get_lr (the chainable form) for group `i` at lr `lr`. */
-static double chainable_lr(const hetc_lr_scheduler_t *s, size_t i,
-                           double lr) {
+static double chainable_lr(const hetc_lr_scheduler_t *s, size_t i, double lr) {
   int64_t epoch = s->last_epoch;
   switch (s->kind) {
   case KIND_STEP:
@@ -574,13 +578,12 @@ static double chainable_lr(const hetc_lr_scheduler_t *s, size_t i,
     if (epoch == 0)
       return lr;
     if (s->step_count == 1 && epoch > 0)
-      return s->eta_min + (base - s->eta_min) *
-                              (1 + cos((double)epoch * pi / t_max)) / 2;
+      return s->eta_min +
+             (base - s->eta_min) * (1 + cos((double)epoch * pi / t_max)) / 2;
     if (floor_mod(epoch - 1 - s->t_max, 2 * s->t_max) == 0)
       return lr + (base - s->eta_min) * (1 - cos(pi / t_max)) / 2;
     return (1 + cos(pi * (double)epoch / t_max)) /
-               (1 + cos(pi * (double)(epoch - 1) / t_max)) *
-               (lr - s->eta_min) +
+               (1 + cos(pi * (double)(epoch - 1) / t_max)) * (lr - s->eta_min) +
            s->eta_min;
   }
   default:
@@ -609,8 +612,8 @@ static double closed_form_lr(const hetc_lr_scheduler_t *s, size_t i) {
                                          (double)t / (double)s->total_iters);
   }
   case KIND_CONSTANT:
-    return base * (s->factor + (double)(epoch >= s->total_iters) *
-                                   (1 - s->factor));
+    return base *
+           (s->factor + (double)(epoch >= s->total_iters) * (1 - s->factor));
   case KIND_COSINE:
     return s->eta_min + (base - s->eta_min) *
                             (1 + cos(kPi * (double)epoch / (double)s->t_max)) /
@@ -660,9 +663,8 @@ static hetc_status_t one_cycle_step(const hetc_lr_scheduler_t *s, double *lrs,
         lrs[g] = anneal(s, one_cycle_lr_value(s, g, phase->start_lr),
                         one_cycle_lr_value(s, g, phase->end_lr), pct);
         if (s->cycle_momentum) {
-          double start = phase->start_momentum == MOM_MAX
-                             ? s->max_momenta[g]
-                             : s->base_momenta[g];
+          double start = phase->start_momentum == MOM_MAX ? s->max_momenta[g]
+                                                          : s->base_momenta[g];
           double end = phase->end_momentum == MOM_MAX ? s->max_momenta[g]
                                                       : s->base_momenta[g];
           momenta[g] = anneal(s, start, end, pct);
@@ -695,8 +697,7 @@ static hetc_status_t plain_step(hetc_lr_scheduler_t *s, const int64_t *epoch,
   return NULL;
 }
 
-static size_t bisect_right(const int64_t *values, size_t count,
-                           int64_t value) {
+static size_t bisect_right(const int64_t *values, size_t count, int64_t value) {
   size_t i = 0;
   while (i < count && values[i] <= value)
     ++i;
@@ -715,7 +716,8 @@ static hetc_status_t sequential_step(hetc_lr_scheduler_t *s, double *lrs,
   return NULL;
 }
 
-/*--- The API ------------------------------------------------------------------*/
+/*--- The API
+ * ------------------------------------------------------------------*/
 
 void hetc_lr_scheduler_free(hetc_lr_scheduler_t *s) {
   if (!s)
@@ -759,8 +761,7 @@ static hetc_status_t check_lrs(size_t num_groups, const double *base_lrs,
     if (!isfinite(base_lrs[i]) || base_lrs[i] < 0 || !isfinite(lrs[i]) ||
         lrs[i] < 0)
       return hetc_make_status(HETC_STATUS_INVALID_ARGUMENT,
-                              "group %zu's lr must be a finite number >= 0",
-                              i);
+                              "group %zu's lr must be a finite number >= 0", i);
   return NULL;
 }
 
@@ -1018,8 +1019,8 @@ static hetc_status_t read_state(hetc_lr_scheduler_t *s, char *text) {
       TRY(read_doubles(kind, item, value, s->last_lrs, s->num_groups));
     else
       return hetc_make_status(HETC_STATUS_INVALID_ARGUMENT,
-                              "lr scheduler '%s' state: unknown key '%s'",
-                              kind, item);
+                              "lr scheduler '%s' state: unknown key '%s'", kind,
+                              item);
   }
   if (s->kind == KIND_ONE_CYCLE)
     for (size_t i = 0; i < s->num_groups; ++i)
