@@ -154,7 +154,15 @@ class Trainer:
                 for name in self.param_names + self.buffer_names}
 
     def load_state_dict(self, state):
+        """Loads parameters and buffers by name (a torch state_dict works:
+        BatchNorm's num_batches_tracked is skipped, as hetc.nn's BatchNorm
+        uses a fixed momentum and never reads the counter)."""
+        names = set(self.param_names + self.buffer_names)
+        counter = "num_batches_tracked"
         for name, value in state.items():
+            if name not in names and name.endswith(counter) and \
+                    name[:-len(counter)] + "running_mean" in names:
+                continue
             self.session.set(name, np.asarray(value, np.float32))
 
     def save(self, path):
