@@ -765,12 +765,18 @@ static hetc_status_t check_lrs(size_t num_groups, const double *base_lrs,
   return NULL;
 }
 
+static hetc_status_t create_chain(const char *spec, size_t num_groups,
+                                  const double *base_lrs, double *lrs,
+                                  double *momenta, hetc_lr_scheduler_t **out);
+
 hetc_status_t hetc_lr_scheduler_create(const char *spec, size_t num_groups,
                                        const double *base_lrs, double *lrs,
                                        double *momenta,
                                        hetc_lr_scheduler_t **out) {
   *out = NULL;
   TRY(check_lrs(num_groups, base_lrs, lrs));
+  if (strchr(spec, ';'))
+    return create_chain(spec, num_groups, base_lrs, lrs, momenta, out);
   hetc_lr_scheduler_t *s = allocate(num_groups, spec);
   if (!s)
     return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
@@ -849,6 +855,50 @@ hetc_status_t hetc_lr_scheduler_create_sequential(
   remember(s, lrs);
   *out = s;
   return NULL;
+}
+
+/* "A;M1;B;M2;C": the children created in order on the groups, as torch's
+ * are before SequentialLR takes them, then chained at milestones M1, M2. */
+static hetc_status_t create_chain(const char *spec, size_t num_groups,
+                                  const double *base_lrs, double *lrs,
+                                  double *momenta, hetc_lr_scheduler_t **out) {
+  char *copy = strdup(spec);
+  size_t parts = 1;
+  for (const char *c = spec; *c; ++c)
+    parts += *c == ';';
+  hetc_lr_scheduler_t **children = calloc(parts, sizeof(*children));
+  int64_t *milestones = calloc(parts, sizeof(int64_t));
+  hetc_status_t status = NULL;
+  if (!copy || !children || !milestones)
+    status = hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  else if (parts % 2 == 0)
+    status = hetc_make_status(HETC_STATUS_INVALID_ARGUMENT,
+                              "lr scheduler chain '%s': expected "
+                              "scheduler;milestone;scheduler...",
+                              spec);
+  size_t count = 0;
+  char *part = copy;
+  for (size_t i = 0; !status && i < parts; ++i) {
+    char *next = strchr(part, ';');
+    if (next)
+      *next++ = '\0';
+    if (i % 2)
+      status = parse_int("sequential", "milestone", part, &milestones[i / 2]);
+    else if (!(status = hetc_lr_scheduler_create(
+                   part, num_groups, base_lrs, lrs, momenta, &children[i / 2])))
+      ++count;
+    part = next;
+  }
+  if (!status)
+    status = hetc_lr_scheduler_create_sequential(children, count, milestones,
+                                                 base_lrs, lrs, momenta, out);
+  if (status)
+    for (size_t i = 0; i < count; ++i)
+      hetc_lr_scheduler_free(children[i]);
+  free(copy);
+  free(children);
+  free(milestones);
+  return status;
 }
 
 hetc_status_t hetc_lr_scheduler_step(hetc_lr_scheduler_t *s, double *lrs,

@@ -295,3 +295,28 @@ def test_native_spec_errors_name_the_option():
         hetc._hetc.LRScheduler.create("step", [0.1], [0.1])
     with pytest.raises(ValueError, match="'step_size=2.5' is not an integer"):
         hetc._hetc.LRScheduler.create("step:step_size=2.5", [0.1], [0.1])
+
+
+def test_native_chain_spec_is_sequential_lr():
+    # The spec hetc-train takes: "A;milestone;B".
+    opt = optimizer()
+    torch_s = T.SequentialLR(opt, [T.LinearLR(opt, 0.01, total_iters=10),
+                                   T.CosineAnnealingLR(opt, 50)], [10])
+    base = [g["initial_lr"] for g in opt.param_groups]
+    native, lrs, _ = hetc._hetc.LRScheduler.create(
+        "linear:start_factor=0.01,total_iters=10;10;cosine:T_max=50", base,
+        base)
+    assert native.kind == "sequential"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for i in range(STEPS):
+            assert lrs == pytest.approx([g["lr"] for g in opt.param_groups],
+                                        rel=1e-12), f"step {i}"
+            opt.step()
+            torch_s.step()
+            lrs, _ = native.step(lrs)
+    with pytest.raises(ValueError, match="'milestone=x' is not an integer"):
+        hetc._hetc.LRScheduler.create("step:step_size=2;x;cosine:T_max=3",
+                                      [0.1], [0.1])
+    with pytest.raises(ValueError, match="expected scheduler;milestone"):
+        hetc._hetc.LRScheduler.create("step:step_size=2;3", [0.1], [0.1])

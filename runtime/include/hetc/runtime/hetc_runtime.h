@@ -212,6 +212,8 @@ hetc_status_t hetc_session_load_checkpoint(hetc_session_t *session,
  *   plateau[:mode=min|max,factor=0.1,patience=10,threshold=1e-4,
  *           threshold_mode=rel|abs,cooldown=0,min_lr=0,eps=1e-8]
  *                                            ReduceLROnPlateau
+ * SequentialLR chains schedulers at milestones: "A;M1;B;M2;C", e.g.
+ * "linear:start_factor=0.1,total_iters=5;5;cosine:T_max=45".
  * Unknown kinds or options, missing required options, and negative or
  * non-finite values are INVALID_ARGUMENT errors naming the option. */
 typedef struct hetc_lr_scheduler hetc_lr_scheduler_t;
