@@ -5,6 +5,7 @@ import numpy as np
 
 from ._hetc import Device, Session
 from .graph import Graph
+from .hyper import param_groups
 
 __all__ = ["Trainer", "build_source"]
 
@@ -41,27 +42,43 @@ class Trainer:
     """
 
     def __init__(self, model, input_shape, loss, optimizer, target="cpu",
-                 seed=0, input_dtype="f32"):
+                 seed=0, input_dtype="f32", clip_grad_norm=None,
+                 nan_guard=False):
         source, _ = build_source(model, tuple(input_shape), loss, input_dtype)
-        self._setup(source, optimizer, target, seed)
+        self._setup(source, optimizer, target, seed, clip_grad_norm,
+                    nan_guard)
 
     @classmethod
-    def from_mlir(cls, source, optimizer, target="cpu", seed=0, params=None):
+    def from_mlir(cls, source, optimizer, target="cpu", seed=0, params=None,
+                  clip_grad_norm=None, nan_guard=False):
         """A trainer for a model written (or imported) as hetc MLIR text;
         `params` optionally gives initial parameter values by name."""
         trainer = cls.__new__(cls)
-        trainer._setup(source, optimizer, target, seed)
+        trainer._setup(source, optimizer, target, seed, clip_grad_norm,
+                       nan_guard)
         if params:
             trainer.load_state_dict(params)
         return trainer
 
-    def _setup(self, source, optimizer, target, seed):
+    def _setup(self, source, optimizer, target, seed, clip_grad_norm=None,
+               nan_guard=False):
         from . import compile as compile_source
         self.source = source
+        options = dict(optimizer.options)
+        if clip_grad_norm is not None:
+            # torch.nn.utils.clip_grad_norm_(params, max_norm), compiled in.
+            options["max_grad_norm"] = clip_grad_norm
+        if nan_guard:
+            # A step whose loss or gradients are not finite changes nothing
+            # and raises, naming the tensor.
+            options["nan_guard"] = True
         self.artifact = compile_source(source, target=target,
-                                       optimizer=optimizer.options)
+                                       optimizer=options)
         self.session = Session(self.artifact, Device(target), seed)
         manifest = json.loads(self.artifact.manifest)
+        # torch-style groups over the runtime hyper-parameters.
+        self.param_groups = param_groups(self.session, manifest)
+        self.grad_norm = None
         eval_entry = next(e for e in manifest["entries"]
                           if e["name"] == "eval")
         args = eval_entry["args"]
@@ -135,6 +152,9 @@ class Trainer:
                 "train mode (dropout, batch statistics); call "
                 "trainer.train() first")
         loss, outputs = self.session.train_step(**self._inputs(x, labels))
+        if "grad_norm" in outputs:
+            # The total norm before clipping, as clip_grad_norm_ returns it.
+            self.grad_norm = float(outputs["grad_norm"])
         return loss, outputs.get("output0")
 
     def _fit_evaluate(self, x, labels):

@@ -983,6 +983,37 @@ PYBIND11_MODULE(_hetc, m) {
       .def_property_readonly("state_names", &Session::stateNames)
       .def_property_readonly("step", &Session::step)
       .def(
+          "set_hyperparameter",
+          [](Session &s, const std::string &name, double value, int group) {
+            s.call([&](hetc_session_t *session) {
+              return hetc_session_set_hyperparameter(session, name.c_str(),
+                                                     group, value);
+            });
+          },
+          py::arg("name"), py::arg("value"), py::arg("group") = 0,
+          "Sets runtime hyper-parameter `name` (lr, weight_decay, momentum, "
+          "beta1, beta2, eps, max_grad_norm) of parameter group `group`.")
+      .def(
+          "get_hyperparameter",
+          [](Session &s, const std::string &name, int group) {
+            double value = 0.0;
+            s.call([&](hetc_session_t *session) {
+              return hetc_session_get_hyperparameter(session, name.c_str(),
+                                                     group, &value);
+            });
+            return value;
+          },
+          py::arg("name"), py::arg("group") = 0)
+      .def_property_readonly("num_groups",
+                             [](Session &s) {
+                               int groups = 0;
+                               s.call([&](hetc_session_t *session) {
+                                 groups = hetc_session_group_count(session);
+                                 return hetc_status_t(nullptr);
+                               });
+                               return groups;
+                             })
+      .def(
           "save_checkpoint",
           [](Session &s, const std::string &path) {
             s.call([&](hetc_session_t *session) {

@@ -287,8 +287,8 @@ def mlp():
 def test_hetc_trainer_fit_equals_a_step_loop(tmp_path):
     x, y = data(64)
     xv, yv = data(32, seed=5)
-    a = hetc.Trainer(mlp(), (16, 4), nn.CrossEntropyLoss(), optim.SGD(0.1))
-    b = hetc.Trainer(mlp(), (16, 4), nn.CrossEntropyLoss(), optim.SGD(0.1))
+    a = hetc.Trainer(mlp(), (16, 4), nn.CrossEntropyLoss(), optim.SGD(lr=0.1))
+    b = hetc.Trainer(mlp(), (16, 4), nn.CrossEntropyLoss(), optim.SGD(lr=0.1))
     best = F.ModelCheckpoint(str(tmp_path / "best.ckpt"), monitor="val_loss",
                              save_best_only=True)
     history = a.fit((x, y), epochs=3, shuffle=False, verbose=0,
@@ -312,7 +312,7 @@ def test_hetc_trainer_fit_equals_a_step_loop(tmp_path):
         if best_loss is None or val_loss < best_loss:
             best_loss, best_state = val_loss, b.state_dict()
     # The best checkpoint holds the best epoch's weights.
-    c = hetc.Trainer(mlp(), (16, 4), nn.CrossEntropyLoss(), optim.SGD(0.1))
+    c = hetc.Trainer(mlp(), (16, 4), nn.CrossEntropyLoss(), optim.SGD(lr=0.1))
     c.load(best.best_path)
     for name, value in best_state.items():
         np.testing.assert_allclose(c.state_dict()[name], value, rtol=1e-6)

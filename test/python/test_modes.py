@@ -35,7 +35,7 @@ def test_hetc_trainer_modes():
     model = nn.Sequential(nn.Linear(4, 8), nn.LayerNorm(8), nn.ReLU(),
                           nn.Dropout(0.5), nn.Linear(8, 3))
     trainer = hetc.Trainer(model, (8, 4), nn.CrossEntropyLoss(),
-                           optim.SGD(0.1))
+                           optim.SGD(lr=0.1))
     rng = np.random.default_rng(0)
     x = rng.standard_normal((8, 4)).astype(np.float32)
     y = rng.integers(0, 3, 8).astype(np.int32)

@@ -62,6 +62,9 @@ typedef enum hetc_role {
   /* Non-trainable state kept in the session (running statistics, frozen
    * parameters): resident like a parameter, updated only by train_step. */
   HETC_ROLE_BUFFER = 6,
+  /* A runtime hyper-parameter (learning rate, betas...): a 0-d f32 tensor
+   * kept in the session that train_step reads and never updates. */
+  HETC_ROLE_HYPER = 7,
 } hetc_role_t;
 
 /* The largest rank a manifest may declare (HETC_MANIFEST_MAX_RANK in
@@ -179,6 +182,21 @@ size_t hetc_session_state_count(const hetc_session_t *session);
 const hetc_tensor_info_t *hetc_session_state_info(const hetc_session_t *session,
                                                   size_t index);
 int64_t hetc_session_step(const hetc_session_t *session);
+
+/* Sets/reads a runtime hyper-parameter ("lr", "weight_decay", "momentum",
+ * "beta1", "beta2", "eps", "max_grad_norm") of parameter group `group`;
+ * refuses names the optimizer does not have (naming the optimizer),
+ * negative or non-finite values, beta outside [0,1), and unknown groups.
+ * The value takes effect at the next train_step; checkpoints keep it. */
+hetc_status_t hetc_session_set_hyperparameter(hetc_session_t *s,
+                                              const char *name, int group,
+                                              double value);
+hetc_status_t hetc_session_get_hyperparameter(hetc_session_t *s,
+                                              const char *name, int group,
+                                              double *value);
+/* The number of parameter groups (1 without groups; 0 without
+ * train_step). */
+int hetc_session_group_count(const hetc_session_t *s);
 
 /* Checkpoints: every parameter and state tensor plus the step counter.
  * Saving writes a temporary file beside `path`, syncs it and renames it, so
