@@ -270,11 +270,11 @@ def _scheduler_interval(scheduler, interval):
 
 
 def _current_lr(trainer, scheduler):
-    groups = getattr(trainer, "param_groups", None)
-    if groups:
-        return float(groups[0]["lr"])
-    if scheduler is not None:
-        groups = getattr(scheduler.optimizer, "param_groups", None)
+    """Group 0's lr: the scheduler's optimizer's, a TorchTrainer's torch
+    optimizer's (pushed to hetc at the next step), or the trainer's."""
+    for source in (getattr(scheduler, "optimizer", None),
+                   getattr(trainer, "optimizer", None), trainer):
+        groups = getattr(source, "param_groups", None)
         if groups:
             return float(groups[0]["lr"])
     return None

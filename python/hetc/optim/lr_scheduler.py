@@ -28,7 +28,7 @@ def _groups(optimizer):
         groups = list(groups)
     except TypeError:
         groups = None
-    if not groups or not all(hasattr(g, "__getitem__") and "lr" in g
+    if not groups or not all(hasattr(g, "__getitem__") and _has(g, "lr")
                               for g in groups):
         raise TypeError(f"{type(optimizer).__name__} has no param_groups "
                         "(a list of mappings with an 'lr')")
@@ -56,10 +56,33 @@ def _spec(kind, options):
     return kind + (":" + ",".join(items) if items else "")
 
 
+def _has(group, key):
+    # Iterates the keys: a hetc ParamGroup raises hetc.Error, not KeyError,
+    # for a hyper-parameter its optimizer lacks.
+    return key in list(group)
+
+
+def _get_initial_lr(group):
+    if isinstance(group, dict):
+        return group.setdefault("initial_lr", group["lr"])
+    # A trainer's ParamGroup holds only runtime hyper-parameters: torch's
+    # initial_lr lives on the group object instead.
+    if getattr(group, "initial_lr", None) is None:
+        group.initial_lr = float(group["lr"])
+    return group.initial_lr
+
+
+def _set_initial_lr(group, value):
+    if isinstance(group, dict):
+        group["initial_lr"] = value
+    else:
+        group.initial_lr = value
+
+
 def _momentum_key(groups):
-    if all("betas" in g for g in groups):
+    if all(_has(g, "betas") for g in groups):
         return "betas"
-    if all("momentum" in g for g in groups):
+    if all(_has(g, "momentum") for g in groups):
         return "momentum"
     return None
 
@@ -99,15 +122,13 @@ class _LRScheduler:
         self.verbose = verbose
         self._spec = _spec(kind, options)
         groups = _groups(optimizer)
-        for g in groups:
-            g.setdefault("initial_lr", g["lr"])
-        native, lrs, momenta = self._call(
-            _hetc.LRScheduler.create, self._spec,
-            [float(g["initial_lr"]) for g in groups], groups)
+        base = [float(_get_initial_lr(g)) for g in groups]
+        native, lrs, momenta = self._call(_hetc.LRScheduler.create,
+                                          self._spec, base, groups)
         self._native = native
         # OneCycleLR computes initial_lr from max_lr, as torch does.
         for g, base in zip(groups, native.base_lrs):
-            g["initial_lr"] = base
+            _set_initial_lr(g, base)
 
     def _call(self, fn, *args):
         """Runs fn(*args, lrs, momenta) and writes the results back."""
@@ -336,6 +357,6 @@ class SequentialLR(_LRScheduler):
         native, _, _ = self._call(
             _hetc.LRScheduler.sequential,
             [s._native for s in schedulers], milestones,
-            [float(g["initial_lr"]) for g in groups], groups)
+            [float(_get_initial_lr(g)) for g in groups], groups)
         self._native = native
 
