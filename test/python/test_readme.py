@@ -67,7 +67,7 @@ PRELUDES = [
      "assert y.shape == (32, 10) and trainer is not None"),
     ("trainer.fit(", FIT_DATA,
      "assert logits.shape == (32, 10) and len(history['val_accuracy']) "
-     ">= 1"),
+     ">= 1 and abs(history['lr'][0] - 0.05 / 25) < 1e-9"),
 ]
 
 

@@ -285,3 +285,35 @@ def test_hetc_train_bad_schedules(tool, digits, artifacts, tmp_path, model,
     assert result.returncode != 0
     assert error in result.stderr
     assert "epoch 1/1" not in result.stdout
+
+
+def test_trainer_groups_follow_torch_double_sequence():
+    # A trainer's group stores the lr as f32; the scheduler still follows
+    # torch's double sequence (it recognizes its own writes).
+    trainer = hetc.Trainer(nn.Sequential(nn.Linear(12, 4)), (8, 12),
+                           nn.CrossEntropyLoss(),
+                           optim.SGD(lr=0.1, momentum=0.9))
+    ours = H.CosineAnnealingLR(trainer, T_max=37, eta_min=1e-3)
+    # The compiled initial lr is the f32 nearest 0.1.
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))],
+                          lr=float(np.float32(0.1)), momentum=0.9)
+    theirs = T.CosineAnnealingLR(opt, T_max=37, eta_min=1e-3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(200):
+            opt.step()
+            theirs.step()
+            ours.step()
+            assert ours.get_last_lr() == pytest.approx(theirs.get_last_lr(),
+                                                       rel=1e-12, abs=1e-15)
+            assert trainer.param_groups[0]["lr"] == float(
+                np.float32(theirs.get_last_lr()[0]))
+    # A value set from outside is taken as it is, as torch's chainable
+    # forms do.
+    trainer.param_groups[0]["lr"] = 0.5
+    opt.param_groups[0]["lr"] = 0.5
+    opt.step()
+    theirs.step()
+    ours.step()
+    assert ours.get_last_lr() == pytest.approx(theirs.get_last_lr(),
+                                               rel=1e-7)

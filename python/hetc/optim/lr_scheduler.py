@@ -15,6 +15,8 @@ uses; these classes only read and write the groups.
 """
 import numbers
 
+import numpy as np
+
 from .. import _hetc
 
 __all__ = ["StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
@@ -109,6 +111,13 @@ def _write(groups, lrs, momenta, key, old_momenta):
             g["momentum"] = m
 
 
+def _exact(read, written):
+    if written is None or len(written) != len(read):
+        return read
+    return [w if r == w or r == float(np.float32(w)) else r
+            for r, w in zip(read, written)]
+
+
 class _LRScheduler:
     """The common part: the groups, the native scheduler, state_dict."""
 
@@ -130,15 +139,28 @@ class _LRScheduler:
         for g, base in zip(groups, native.base_lrs):
             _set_initial_lr(g, base)
 
+    _written = (None, None)  # the lrs and momenta this scheduler wrote
+
+    def _read(self, groups, key):
+        """The groups' lrs and momenta; where a group still holds what this
+        scheduler wrote (a trainer's group stores it as f32), the exact
+        double, so the chainable forms follow torch's double sequence."""
+        lrs = _exact([float(g["lr"]) for g in groups], self._written[0])
+        momenta = _read_momenta(groups, key)
+        if momenta is not None:
+            momenta = _exact(momenta, self._written[1])
+        return lrs, momenta
+
     def _call(self, fn, *args):
         """Runs fn(*args, lrs, momenta) and writes the results back."""
         groups = args[-1]
         key = _momentum_key(groups)
-        old = _read_momenta(groups, key)
-        result = fn(*args[:-1], [float(g["lr"]) for g in groups],
-                    None if old is None else list(old))
+        old_lrs, old = self._read(groups, key)
+        result = fn(*args[:-1], old_lrs, None if old is None else list(old))
         *rest, lrs, momenta = result
         _write(groups, lrs, momenta, key, old)
+        self._written = (list(lrs), None if momenta is None
+                         else list(momenta))
         self._print(lrs)
         return (*rest, lrs, momenta)
 
@@ -316,10 +338,11 @@ class ReduceLROnPlateau(_LRScheduler):
         """One epoch's metric (a float, or anything float() takes)."""
         metric = float(metrics)
         groups = _groups(self.optimizer)
-        lrs = self._native.step_metric(metric,
-                                       [float(g["lr"]) for g in groups])
+        lrs, _ = self._read(groups, None)
+        lrs = self._native.step_metric(metric, lrs)
         for g, lr in zip(groups, lrs):
             g["lr"] = lr
+        self._written = (list(lrs), None)
 
     @property
     def best(self):
