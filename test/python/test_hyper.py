@@ -527,3 +527,23 @@ def test_nan_guard_option_spelling():
     assert results[-1] == {"name": "nonfinite", "role": "output",
                            "dtype": "f32", "shape": [3],
                            "checks": ["loss", "w", "b"]}
+
+
+@pytest.mark.parametrize("target", ["cpu", "vulkan"])
+def test_steps_never_write_hyperparameters(target):
+    """Hyper-parameters are read-only arguments: no compiled step may use
+    their buffers as scratch space."""
+    if target != "cpu" and runtime.device_unavailable(target):
+        pytest.skip(f"{target}: {runtime.device_unavailable(target)}")
+    a = hetc.compile_file(MLP_MODEL, target=target, optimizer={
+        "optimizer": "adamw", "lr": 0.01, "max_grad_norm": 0.5,
+        "groups": "b*:weight-decay=0:beta1=0.8,*", "nan_guard": True})
+    s = hetc.Session(a, hetc.Device(target), 0)
+    hypers = [n for n in s.state_names if n.startswith("hyper:")]
+    before = {n: s.get(n) for n in hypers}
+    assert len(before) == 11
+    for seed in range(3):
+        s.train_step(**dict(zip(["x", "labels"], mlp_batch(seed))))
+    for name in hypers:
+        np.testing.assert_array_equal(s.get(name), before[name],
+                                      err_msg=name)
