@@ -101,7 +101,7 @@ def test_hetc_trainer_scheduled_like_torch(case):
             ref_opt.param_groups[0]["betas"][0], rel=1e-6)
 
 
-def test_torch_trainer_dataloader_scheduler_and_plateau():
+def test_torch_trainer_ported_torch_loop():
     # A torch script's loop, ported: DataLoader, hetc's SequentialLR
     # (warmup then cosine) on the torch optimizer, eval-mode validation.
     x, y = data(48)
