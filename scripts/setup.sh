@@ -16,6 +16,7 @@ packages=(
   # import, plots and tests.
   pybind11-dev python3-pybind11 python3-dev python3-numpy python3-torch
   python3-sklearn python3-onnx python3-matplotlib python3-pytest
+  python3-tqdm
   # C++ unit tests.
   libgtest-dev libgmock-dev
   # GPU targets: Vulkan loader, headers and lavapipe (a CPU Vulkan device),

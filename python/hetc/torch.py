@@ -24,6 +24,7 @@ the new values are copied into its tensors, and tensors the user changed
 """
 import contextlib
 import inspect
+import json as _json
 import operator
 from collections import OrderedDict
 
@@ -34,6 +35,8 @@ from torch.fx.experimental.proxy_tensor import make_fx
 
 from . import _hetc
 from .graph import Graph, Value
+from .hyper import param_groups as _param_groups
+from .optim import group_option as _group_option
 from .torch_ops import TABLE, HINTS, DropoutMask, Unsupported
 
 __all__ = ["compile", "TorchTrainer", "UnsupportedError", "SUPPORTED_OPS"]
@@ -121,13 +124,17 @@ def _optimizer_options(optimizer, trainable, frozen):
     if not groups:
         raise UnsupportedError("the optimizer has no parameter groups")
     base = {k: v for k, v in groups[0].items() if k != "params"}
+    # Groups differ in runtime hyper-parameters only; the rest is compiled.
+    # Keys that are not the optimizer's (a scheduler's initial_lr) do not
+    # matter.
     for i, group in enumerate(groups[1:], 1):
         for key, value in group.items():
-            if key != "params" and base.get(key) != value:
+            if (key in optimizer.defaults and key not in _RUNTIME_KEYS and
+                    base.get(key) != value):
                 raise UnsupportedError(
                     f"optimizer param_groups[{i}] sets {key}={value!r} but "
-                    f"param_groups[0] has {base.get(key)!r}: hetc applies one "
-                    "setting to every parameter (use one group)")
+                    f"param_groups[0] has {base.get(key)!r}: hetc compiles "
+                    f"{key} once for every group")
     covered = {id(p) for g in groups for p in g["params"]}
     by_id = {id(t): name for name, t in trainable}
     for name, t in trainable:
@@ -155,6 +162,10 @@ def _optimizer_options(optimizer, trainable, frozen):
     refuse("differentiable", bool, "no gradient through the update")
     lr = float(base["lr"])
     if isinstance(optimizer, torch.optim.SGD):
+        # Momentum state exists when some group starts with momentum.
+        momentum = max(float(g.get("momentum", 0.0)) for g in groups)
+        if momentum > 0 and float(base.get("momentum", 0.0)) == 0:
+            base["momentum"] = momentum
         refuse("dampening", lambda v: v != 0, "use dampening=0")
         return {"optimizer": "sgd", "lr": lr,
                 "momentum": float(base.get("momentum", 0.0)),
@@ -171,6 +182,34 @@ def _optimizer_options(optimizer, trainable, frozen):
     return {"optimizer": name, "lr": lr, "beta1": float(beta1),
             "beta2": float(beta2), "eps": float(base.get("eps", 1e-8)),
             "weight_decay": float(base.get("weight_decay", 0.0))}
+
+
+# Keys of a torch param group that are hetc runtime hyper-parameters.
+_RUNTIME_KEYS = ("lr", "weight_decay", "momentum", "betas", "eps")
+
+
+def _glob_escape(name):
+    return "".join("\\" + c if c in "\\[]*?{}" else c for c in name)
+
+
+def _group_specs(optimizer, names):
+    """hetc.optim-style groups of the torch optimizer's param_groups, over
+    the parameters hetc trains (`names`: id(tensor) -> name), and for each
+    torch group its hetc group index (None when it trains nothing here)."""
+    sgd = isinstance(optimizer, torch.optim.SGD)
+    keys = ("lr", "weight_decay") + (("momentum",) if sgd else
+                                     ("betas", "eps"))
+    specs, index = [], []
+    for group in optimizer.param_groups:
+        params = [names[id(p)] for p in group["params"] if id(p) in names]
+        if not params:
+            index.append(None)
+            continue
+        index.append(len(specs))
+        spec = {"params": [_glob_escape(n) for n in params]}
+        spec.update({k: group[k] for k in keys if k in group})
+        specs.append(spec)
+    return specs, index
 
 
 # --- capture -----------------------------------------------------------------------
@@ -670,9 +709,11 @@ class TorchTrainer:
     """A torch module compiled for hetc; see hetc.torch.compile."""
 
     def __init__(self, model, loss_fn, optimizer, example_inputs,
-                 example_labels, target="cpu", seed=0):
+                 example_labels, target="cpu", seed=0, clip_grad_norm=None,
+                 nan_guard=False):
         self.model, self.loss_fn = model, loss_fn
         self.target = target
+        self.optimizer = optimizer
         inputs = [_to_torch(x) for x in _as_tuple(example_inputs)]
         labels = [_to_torch(y) for y in _as_tuple(example_labels)]
         if not inputs:
@@ -680,6 +721,11 @@ class TorchTrainer:
         self._collect_state()
         self.options = _optimizer_options(
             optimizer, self._trainable, [p for _, p in self._frozen])
+        if clip_grad_norm is not None:
+            # torch.nn.utils.clip_grad_norm_(params, max_norm), compiled in.
+            self.options["max_grad_norm"] = clip_grad_norm
+        if nan_guard:
+            self.options["nan_guard"] = True
         self._check_modules()
 
         state = [(n, t) for n, t in self._state]
@@ -712,6 +758,7 @@ class TorchTrainer:
                              tuple(t.shape))
                             for n, t in zip(self.label_names, labels)]
         loss_location = self._loss_location()
+        self._set_groups()
         self._build(train_gm, eval_gm, loss_location)
         self._compile(seed)
         self._push_all()
@@ -720,6 +767,9 @@ class TorchTrainer:
         self._batch_specs = {self._shape_key(self.input_specs,
                                              self.label_specs):
                              (self.input_specs, self.label_specs)}
+        self.param_groups = _param_groups(
+            self.session, _json.loads(self.artifact.manifest))
+        self.grad_norm = None
 
     # ----- state
     def _collect_state(self):
@@ -892,6 +942,53 @@ class TorchTrainer:
         self.seeds = {}
         self._seed_counter = seed * 1000003
 
+    # ----- hyper-parameters
+    def _set_groups(self):
+        """Maps the torch param_groups onto hetc's groups."""
+        names = {id(t): n for n, t in self._trainable
+                 if n not in self._untrained}
+        specs, self._group_index = _group_specs(self.optimizer, names)
+        if len(specs) > 1:
+            self.options["groups"] = _group_option(specs)
+        self._seen = [self._group_values(g)
+                      for g in self.optimizer.param_groups]
+
+    def _group_values(self, group):
+        # The optimizer's own settings; a scheduler's keys (initial_lr,
+        # max_momentum...) are not.
+        return {k: v for k, v in group.items()
+                if k in self.optimizer.defaults}
+
+    def _push_hyper(self):
+        """Pushes the torch optimizer's changed param_groups values (an
+        lr_scheduler stepping it) into the session before a step."""
+        groups = self.optimizer.param_groups
+        if len(groups) != len(self._seen):
+            raise UnsupportedError(
+                f"the optimizer now has {len(groups)} param_groups, not "
+                f"{len(self._seen)}: hetc compiled its groups; recompile")
+        for i, group in enumerate(groups):
+            values, seen = self._group_values(group), self._seen[i]
+            for key, value in values.items():
+                if value == seen.get(key):
+                    continue
+                if key not in _RUNTIME_KEYS:
+                    raise UnsupportedError(
+                        f"optimizer param_groups[{i}] changed {key} from "
+                        f"{seen.get(key)!r} to {value!r}: hetc compiled it "
+                        "into the step; recompile")
+                g = self._group_index[i]
+                if g is None:
+                    continue
+                if key == "betas":
+                    self.session.set_hyperparameter("beta1", float(value[0]),
+                                                    g)
+                    self.session.set_hyperparameter("beta2", float(value[1]),
+                                                    g)
+                else:
+                    self.session.set_hyperparameter(key, float(value), g)
+                seen[key] = value
+
     # ----- sync
     def _store(self, name, array):
         if name in self.hetc_state:
@@ -1029,13 +1126,26 @@ class TorchTrainer:
     # ----- the API
     def step(self, *args):
         """One training step on (inputs..., labels...); returns the loss."""
+        return self._train_step(args)[0]
+
+    def _train_step(self, args):
+        if not self.training:
+            raise RuntimeError(
+                "step() in eval mode: hetc compiles the training step in "
+                "train mode (dropout, batch statistics); call "
+                "trainer.train() (or model.train()) first")
         self._push_changed()
+        self._push_hyper()
         feed = self._feed(args, True)
-        loss, _ = self.session.train_step(**feed)
+        loss, outputs = self.session.train_step(**feed)
+        if "grad_norm" in outputs:
+            # The total norm before clipping, as clip_grad_norm_ returns it.
+            self.grad_norm = float(outputs["grad_norm"])
         for name, inc in self.counter_steps.items():
             self.host[name] = self.host[name] + inc
         self._pull(self._tensors.keys())
-        return float(loss)
+        outs = [v for k, v in outputs.items() if k != "grad_norm"]
+        return float(loss), outs[:self.n_outputs]
 
     def _run_eval(self, args):
         self._push_changed()
@@ -1073,13 +1183,91 @@ class TorchTrainer:
     def state_names(self):
         return list(self._tensors)
 
+    # ----- modes: the torch module's own flag
+    @property
+    def training(self):
+        """The module's `training` flag: train() and eval() set both."""
+        return self.model.training
+
+    def train(self, mode=True):
+        """Train mode: step() runs train_step. Returns self."""
+        self.model.train(mode)
+        return self
+
+    def eval(self):
+        """Eval mode: calling the trainer runs the eval entry; step() is
+        refused until train()."""
+        return self.train(False)
+
+    def forward(self, *inputs):
+        """The eval-mode outputs on `inputs`; needs eval mode, as the
+        training forward is compiled only into train_step."""
+        if self.training:
+            raise RuntimeError(
+                "forward in train mode: hetc compiles the training-mode "
+                "forward only into train_step; call trainer.eval() for "
+                "inference, or trainer.step(...) to train")
+        return self.eval_forward(*inputs)
+
+    __call__ = forward
+
+    @property
+    def batch_size(self):
+        shape = self.input_specs[0][2]
+        return shape[0] if shape else None
+
+    def fit(self, train_data, epochs=1, **options):
+        """Trains for `epochs` over `train_data`; see hetc.fit.fit."""
+        from .fit import fit
+        return fit(self, train_data, epochs, **options)
+
+    def _split(self, x, y):
+        x = tuple(x) if isinstance(x, (tuple, list)) else (x,)
+        y = tuple(y) if isinstance(y, (tuple, list)) else (y,)
+        return x + y
+
+    def _fit_step(self, x, y):
+        loss, outs = self._train_step(self._split(x, y))
+        return loss, outs[0] if outs else None
+
+    def _fit_evaluate(self, x, y):
+        loss, out = self._run_eval(self._split(x, y))
+        out = out[0] if isinstance(out, tuple) else out
+        return loss, out.numpy()
+
+    # ----- checkpoints
+    def save(self, path):
+        """A session checkpoint (parameters, buffers, optimizer state,
+        step); host-side integer counters (BatchNorm's
+        num_batches_tracked) go to `path`.counters.npz beside it."""
+        self._push_changed()
+        self.session.save_checkpoint(str(path))
+        np.savez(str(path) + ".counters.npz", **{
+            name: np.asarray(self.host[name]) for name in self._counters})
+
+    def load(self, path):
+        """Restores a checkpoint written by save() into the session and the
+        module."""
+        self.session.load_checkpoint(str(path))
+        if self._counters:
+            with np.load(str(path) + ".counters.npz") as counters:
+                for name in self._counters:
+                    self.host[name] = counters[name]
+        self._pull(self._tensors.keys())
+
 
 def compile(model, loss_fn, optimizer, example_inputs, example_labels=(),
-            target="cpu", seed=0):
+            target="cpu", seed=0, clip_grad_norm=None, nan_guard=False):
     """Compiles `model` trained on `loss_fn(outputs, *labels)` with the torch
     `optimizer`'s settings for the example inputs' shapes and dtypes;
-    returns a TorchTrainer."""
+    returns a TorchTrainer. The optimizer's param_groups are read before
+    each step, so a torch lr_scheduler stepping it drives hetc.
+    `clip_grad_norm=max_norm` clips the gradients' global norm first, as
+    torch.nn.utils.clip_grad_norm_ does. With `nan_guard=True` a step whose
+    loss or gradients are not finite updates nothing and raises hetc.Error
+    naming the tensor."""
     if not isinstance(model, torch.nn.Module):
         raise TypeError("hetc.torch.compile takes a torch.nn.Module")
     return TorchTrainer(model, loss_fn, optimizer, example_inputs,
-                        example_labels, target=target, seed=seed)
+                        example_labels, target=target, seed=seed,
+                        clip_grad_norm=clip_grad_norm, nan_guard=nan_guard)

@@ -5,6 +5,7 @@ import numpy as np
 
 from ._hetc import Device, Session
 from .graph import Graph
+from .hyper import param_groups
 
 __all__ = ["Trainer", "build_source"]
 
@@ -61,40 +62,56 @@ class Trainer:
     """
 
     def __init__(self, model, input_shape, loss, optimizer, target="cpu",
-                 seed=0, input_dtype="f32"):
+                 seed=0, input_dtype="f32", clip_grad_norm=None,
+                 nan_guard=False):
         input_shape = check_input_shape(input_shape)
         # Rebuilt from the same layers for every further batch size.
         self._rebuild = lambda batch: build_source(
             model, (batch,) + input_shape[1:], loss, input_dtype)[0]
-        self._pending = (optimizer, target, seed)
+        self._pending = (optimizer, target, seed, clip_grad_norm, nan_guard)
+        self.training = True
         if input_shape[0] is not None:
             self._start(input_shape[0])
 
     @classmethod
-    def from_mlir(cls, source, optimizer, target="cpu", seed=0, params=None):
+    def from_mlir(cls, source, optimizer, target="cpu", seed=0, params=None,
+                  clip_grad_norm=None, nan_guard=False):
         """A trainer for a model written (or imported) as hetc MLIR text;
         `params` optionally gives initial parameter values by name."""
         trainer = cls.__new__(cls)
         # Other batch sizes: the same module through hetc-rebatch.
         trainer._rebuild = None
-        trainer._setup(source, optimizer, target, seed)
+        trainer.training = True
+        trainer._setup(source, optimizer, target, seed, clip_grad_norm,
+                       nan_guard)
         if params:
             trainer.load_state_dict(params)
         return trainer
 
     def _start(self, batch):
         """Compiles the first batch size and opens the session."""
-        optimizer, target, seed = self._pending
-        self._setup(self._rebuild(batch), optimizer, target, seed)
+        self._setup(self._rebuild(batch), *self._pending)
 
-    def _setup(self, source, optimizer, target, seed):
+    def _setup(self, source, optimizer, target, seed, clip_grad_norm=None,
+               nan_guard=False):
         from . import compile as compile_source
         self.source = source
-        self._options = (target, optimizer.options)
+        options = dict(optimizer.options)
+        if clip_grad_norm is not None:
+            # torch.nn.utils.clip_grad_norm_(params, max_norm), compiled in.
+            options["max_grad_norm"] = clip_grad_norm
+        if nan_guard:
+            # A step whose loss or gradients are not finite changes nothing
+            # and raises, naming the tensor.
+            options["nan_guard"] = True
+        self._options = (target, options)
         self.artifact = compile_source(source, target=target,
-                                       optimizer=optimizer.options)
+                                       optimizer=options)
         self.session = Session(self.artifact, Device(target), seed)
         manifest = json.loads(self.artifact.manifest)
+        # torch-style groups over the runtime hyper-parameters.
+        self._param_groups = param_groups(self.session, manifest)
+        self.grad_norm = None
         eval_entry = next(e for e in manifest["entries"]
                           if e["name"] == "eval")
         args = eval_entry["args"]
@@ -117,6 +134,22 @@ class Trainer:
         shape = next(a["shape"] for a in args if a["name"] == data[0])
         self._row_shape = tuple(shape[1:])
         self._batches = {shape[0]} if shape else set()
+        label = next(a for a in args if a["role"] == "label")
+        self._label_spec = (tuple(label["shape"][1:]), label["dtype"])
+        self._main_batch = shape[0] if shape else None
+
+    @property
+    def batch_size(self):
+        """The first compiled batch size (fit's default), or None before
+        a (None, ...) trainer has seen a batch."""
+        return getattr(self, "_main_batch", None)
+
+    @property
+    def param_groups(self):
+        """torch-style groups over the runtime hyper-parameters (a
+        scheduler drives them)."""
+        self._session()
+        return self._param_groups
 
     def _ensure_batch(self, x):
         """Compiles x's batch size into the session the first time."""
@@ -159,9 +192,56 @@ class Trainer:
 
     def step(self, x, labels):
         """One training step; returns the loss."""
+        return self._fit_step(x, labels)[0]
+
+    # ----- modes, as torch.nn.Module's
+    def train(self, mode=True):
+        """Train mode (the default): step() runs train_step. Returns self."""
+        self.training = bool(mode)
+        return self
+
+    def eval(self):
+        """Eval mode: calling the trainer runs the eval entry (no dropout,
+        running statistics); step() is refused until train()."""
+        return self.train(False)
+
+    def forward(self, x):
+        """The model's eval-mode output on `x`; needs eval mode, since the
+        training forward is compiled only into train_step."""
+        if self.training:
+            raise RuntimeError(
+                "forward in train mode: hetc compiles the training-mode "
+                "forward only into train_step; call trainer.eval() for "
+                "inference, or trainer.step(x, labels) to train")
         self._ensure_batch(x)
-        loss, _ = self.session.train_step(**self._inputs(x, labels))
-        return loss
+        rows, dtype = self._label_spec
+        dummy = np.zeros((np.shape(x)[0],) + rows,
+                         np.int32 if dtype == "i32" else
+                         np.int64 if dtype == "i64" else np.float32)
+        return self.evaluate(x, dummy)[1]
+
+    __call__ = forward
+
+    def fit(self, train_data, epochs=1, **options):
+        """Trains for `epochs` over `train_data`; see hetc.fit.fit."""
+        from .fit import fit
+        return fit(self, train_data, epochs, **options)
+
+    def _fit_step(self, x, labels):
+        if not self.training:
+            raise RuntimeError(
+                "step() in eval mode: hetc compiles the training step in "
+                "train mode (dropout, batch statistics); call "
+                "trainer.train() first")
+        self._ensure_batch(x)
+        loss, outputs = self.session.train_step(**self._inputs(x, labels))
+        if "grad_norm" in outputs:
+            # The total norm before clipping, as clip_grad_norm_ returns it.
+            self.grad_norm = float(outputs["grad_norm"])
+        return loss, outputs.get("output0")
+
+    def _fit_evaluate(self, x, labels):
+        return self.evaluate(x, labels)
 
     def evaluate(self, x, labels):
         """Returns (loss, model output) in eval mode (no dropout, running
@@ -179,8 +259,16 @@ class Trainer:
                 for name in self.param_names + self.buffer_names}
 
     def load_state_dict(self, state):
+        """Loads parameters and buffers by name (a torch state_dict works:
+        BatchNorm's num_batches_tracked is skipped, as hetc.nn's BatchNorm
+        uses a fixed momentum and never reads the counter)."""
         session = self._session()
+        names = set(self.param_names + self.buffer_names)
+        counter = "num_batches_tracked"
         for name, value in state.items():
+            if name not in names and name.endswith(counter) and \
+                    name[:-len(counter)] + "running_mean" in names:
+                continue
             session.set(name, np.asarray(value, np.float32))
 
     def save(self, path):

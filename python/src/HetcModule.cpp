@@ -793,6 +793,155 @@ void bindGraphBuilder(py::module_ &m) {
           py::arg("input"), py::arg("seed"), py::arg("p"));
 }
 
+/// Raises a scheduler's status as ValueError, as torch's schedulers raise
+/// bad options and stepping past the end.
+void checkValue(hetc_status_t status) {
+  if (!status)
+    return;
+  std::string message = hetc_status_message(status);
+  hetc_status_free(status);
+  throw py::value_error(message);
+}
+
+/// A runtime lr scheduler. Children of a SequentialLR are owned by it: their
+/// wrappers keep the parent alive and never free.
+class LRScheduler {
+public:
+  using Ptr = std::shared_ptr<LRScheduler>;
+  using Values = std::vector<double>;
+  using MaybeValues = std::optional<Values>;
+
+  explicit LRScheduler(hetc_lr_scheduler_t *scheduler) : scheduler(scheduler) {}
+  ~LRScheduler() {
+    if (!owner)
+      hetc_lr_scheduler_free(scheduler);
+  }
+
+  /// Creates a scheduler from `spec`; returns it with the groups' lrs and
+  /// momenta after torch's initial step.
+  static py::tuple create(const std::string &spec, const Values &baseLrs,
+                          Values lrs, MaybeValues momenta) {
+    checkGroups(baseLrs, lrs, momenta);
+    hetc_lr_scheduler_t *scheduler = nullptr;
+    checkValue(hetc_lr_scheduler_create(
+        spec.c_str(), lrs.size(), baseLrs.data(), lrs.data(),
+        momenta ? momenta->data() : nullptr, &scheduler));
+    return py::make_tuple(std::make_shared<LRScheduler>(scheduler), lrs,
+                          momenta);
+  }
+
+  static py::tuple sequential(const std::vector<Ptr> &children,
+                              const std::vector<int64_t> &milestones,
+                              const Values &baseLrs, Values lrs,
+                              MaybeValues momenta) {
+    checkGroups(baseLrs, lrs, momenta);
+    if (milestones.size() + 1 != children.size())
+      throw py::value_error(
+          "Sequential Schedulers expects number of schedulers provided to "
+          "be one more than the number of milestone points, but got number "
+          "of schedulers " +
+          std::to_string(children.size()) +
+          " and the number of milestones to be equal to " +
+          std::to_string(milestones.size()));
+    std::vector<hetc_lr_scheduler_t *> raw;
+    for (const Ptr &child : children) {
+      if (!child || child->owner)
+        throw py::value_error("a scheduler can be chained only once");
+      if (hetc_lr_scheduler_group_count(child->scheduler) != lrs.size())
+        throw py::value_error("the schedulers drive another optimizer");
+      raw.push_back(child->scheduler);
+    }
+    hetc_lr_scheduler_t *scheduler = nullptr;
+    checkValue(hetc_lr_scheduler_create_sequential(
+        raw.data(), raw.size(), milestones.data(), baseLrs.data(), lrs.data(),
+        momenta ? momenta->data() : nullptr, &scheduler));
+    auto parent = std::make_shared<LRScheduler>(scheduler);
+    for (const Ptr &child : children)
+      child->owner = parent;
+    return py::make_tuple(parent, lrs, momenta);
+  }
+
+  py::tuple step(Values lrs, MaybeValues momenta) {
+    checkCount(lrs, momenta);
+    checkValue(hetc_lr_scheduler_step(scheduler, lrs.data(),
+                                      momenta ? momenta->data() : nullptr));
+    return py::make_tuple(lrs, momenta);
+  }
+
+  Values stepMetric(double metric, Values lrs) {
+    checkCount(lrs, std::nullopt);
+    checkValue(hetc_lr_scheduler_step_metric(scheduler, metric, lrs.data()));
+    return lrs;
+  }
+
+  Values baseLrs() const {
+    const double *v = hetc_lr_scheduler_base_lrs(scheduler);
+    return Values(v, v + hetc_lr_scheduler_group_count(scheduler));
+  }
+  Values lastLrs() const {
+    const double *v = hetc_lr_scheduler_last_lrs(scheduler);
+    return Values(v, v + hetc_lr_scheduler_group_count(scheduler));
+  }
+  std::string state() const {
+    char *text = nullptr;
+    checkValue(hetc_lr_scheduler_get_state(scheduler, &text));
+    std::string result(text);
+    free(text);
+    return result;
+  }
+  void setState(const std::string &text) {
+    checkValue(hetc_lr_scheduler_set_state(scheduler, text.c_str()));
+  }
+
+  hetc_lr_scheduler_t *scheduler;
+  Ptr owner;
+
+private:
+  static void checkGroups(const Values &baseLrs, const Values &lrs,
+                          const MaybeValues &momenta) {
+    if (baseLrs.size() != lrs.size() ||
+        (momenta && momenta->size() != lrs.size()))
+      throw py::value_error("base lrs, lrs and momenta need one value per "
+                            "parameter group");
+  }
+  void checkCount(const Values &lrs, const MaybeValues &momenta) const {
+    size_t groups = hetc_lr_scheduler_group_count(scheduler);
+    if (lrs.size() != groups || (momenta && momenta->size() != groups))
+      throw py::value_error("the scheduler drives " + std::to_string(groups) +
+                            " parameter group(s); got " +
+                            std::to_string(lrs.size()) + " lr(s)");
+  }
+};
+
+void bindLRScheduler(py::module_ &m) {
+  py::class_<LRScheduler, LRScheduler::Ptr>(
+      m, "LRScheduler",
+      "A runtime learning-rate scheduler (torch.optim.lr_scheduler's "
+      "arithmetic, in C); hetc.optim.lr_scheduler wraps it.")
+      .def_static("create", &LRScheduler::create, py::arg("spec"),
+                  py::arg("base_lrs"), py::arg("lrs"),
+                  py::arg("momenta") = py::none())
+      .def_static("sequential", &LRScheduler::sequential, py::arg("children"),
+                  py::arg("milestones"), py::arg("base_lrs"), py::arg("lrs"),
+                  py::arg("momenta") = py::none())
+      .def("step", &LRScheduler::step, py::arg("lrs"),
+           py::arg("momenta") = py::none())
+      .def("step_metric", &LRScheduler::stepMetric, py::arg("metric"),
+           py::arg("lrs"))
+      .def_property_readonly("kind",
+                             [](const LRScheduler &s) {
+                               return std::string(
+                                   hetc_lr_scheduler_kind(s.scheduler));
+                             })
+      .def_property_readonly("base_lrs", &LRScheduler::baseLrs)
+      .def_property_readonly("last_lr", &LRScheduler::lastLrs)
+      .def_property_readonly("last_epoch",
+                             [](const LRScheduler &s) {
+                               return hetc_lr_scheduler_last_epoch(s.scheduler);
+                             })
+      .def_property("state", &LRScheduler::state, &LRScheduler::setState);
+}
+
 } // namespace
 
 PYBIND11_MODULE(_hetc, m) {
@@ -808,6 +957,7 @@ PYBIND11_MODULE(_hetc, m) {
       py::make_tuple(errorType, py::handle(PyExc_ValueError)).ptr(), nullptr));
   m.attr("BuildError") = buildErrorType;
   bindGraphBuilder(m);
+  bindLRScheduler(m);
 
   m.def("compile", &compile, py::arg("source"), py::arg("target") = "cpu",
         py::arg("chip") = "", py::arg("entry") = "",
@@ -857,6 +1007,37 @@ PYBIND11_MODULE(_hetc, m) {
            "batch size; its entries run on this session's state.")
       .def_property_readonly("state_names", &Session::stateNames)
       .def_property_readonly("step", &Session::step)
+      .def(
+          "set_hyperparameter",
+          [](Session &s, const std::string &name, double value, int group) {
+            s.call([&](hetc_session_t *session) {
+              return hetc_session_set_hyperparameter(session, name.c_str(),
+                                                     group, value);
+            });
+          },
+          py::arg("name"), py::arg("value"), py::arg("group") = 0,
+          "Sets runtime hyper-parameter `name` (lr, weight_decay, momentum, "
+          "beta1, beta2, eps, max_grad_norm) of parameter group `group`.")
+      .def(
+          "get_hyperparameter",
+          [](Session &s, const std::string &name, int group) {
+            double value = 0.0;
+            s.call([&](hetc_session_t *session) {
+              return hetc_session_get_hyperparameter(session, name.c_str(),
+                                                     group, &value);
+            });
+            return value;
+          },
+          py::arg("name"), py::arg("group") = 0)
+      .def_property_readonly("num_groups",
+                             [](Session &s) {
+                               int groups = 0;
+                               s.call([&](hetc_session_t *session) {
+                                 groups = hetc_session_group_count(session);
+                                 return hetc_status_t(nullptr);
+                               });
+                               return groups;
+                             })
       .def(
           "save_checkpoint",
           [](Session &s, const std::string &path) {

@@ -69,11 +69,11 @@ static hetc_status_t parse_tensor(const json_value_t *json, const char *entry,
         "artifact manifest: %s #%zu of entry '%s' lacks a name, role, dtype "
         "or shape",
         list, index, entry);
-  static const char *roles[] = {"param", "opt_state", "input", "label",
-                                "loss",  "output",    "buffer"};
+  static const char *roles[] = {"param", "opt_state", "input",  "label",
+                                "loss",  "output",    "buffer", "hyper"};
   static const char *dtypes[] = {"f32", "f16", "bf16", "i32", "i64"};
   int r = -1, d = -1;
-  for (int i = 0; i < 7; ++i)
+  for (int i = 0; i < 8; ++i)
     if (!strcmp(role, roles[i]))
       r = i;
   for (int i = 0; i < 5; ++i)
@@ -152,6 +152,65 @@ static hetc_status_t parse_init(const json_value_t *json, const char *name,
                             "artifact manifest: '%s' has an initializer "
                             "value %g outside the f32 range",
                             name, init->value);
+  return NULL;
+}
+
+/* A hyper argument's "hyper" (its name) and "group". */
+static hetc_status_t parse_hyper_ref(const json_value_t *json,
+                                     const hetc_tensor_info_t *info,
+                                     hetc_hyper_ref_t *ref) {
+  ref->name[0] = '\0';
+  ref->group = 0;
+  if (info->role != HETC_ROLE_HYPER)
+    return NULL;
+  const char *name = required_string(json, "hyper");
+  const json_value_t *group = json_get(json, "group");
+  if (!name || strlen(name) >= sizeof(ref->name) || !group ||
+      group->kind != JSON_NUMBER || !(group->number >= 0) ||
+      group->number > 65535 || group->number != floor(group->number) ||
+      info->dtype != HETC_DTYPE_F32 || info->rank != 0)
+    return hetc_make_status(HETC_STATUS_DATA_LOSS,
+                            "artifact manifest: hyper-parameter '%s' lacks a "
+                            "short \"hyper\" name or a \"group\" from 0 to "
+                            "65535, or is not a 0-d f32 tensor",
+                            info->name);
+  strcpy(ref->name, name);
+  ref->group = (int32_t)group->number;
+  return NULL;
+}
+
+/* The optional "checks" of a result: what each element of the NaN/Inf
+ * guard's output checks. */
+static hetc_status_t parse_guard(const json_value_t *results,
+                                 hetc_entry_t *entry) {
+  for (size_t i = 0; i < entry->num_results; ++i) {
+    const json_value_t *checks = json_get(results->items[i], "checks");
+    if (!checks)
+      continue;
+    const hetc_tensor_info_t *info = &entry->results[i];
+    if (checks->kind != JSON_ARRAY || entry->guard_checks ||
+        info->dtype != HETC_DTYPE_F32 || info->rank != 1 ||
+        info->shape[0] != (int64_t)checks->count)
+      return hetc_make_status(HETC_STATUS_DATA_LOSS,
+                              "artifact manifest: result '%s' of entry '%s' "
+                              "has malformed \"checks\" (one name per "
+                              "element of a 1-d f32 result, once per entry)",
+                              info->name, entry->name);
+    entry->guard_checks =
+        calloc(checks->count ? checks->count : 1, sizeof(char *));
+    if (!entry->guard_checks)
+      return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+    entry->num_guard_checks = checks->count;
+    entry->guard_result = i;
+    for (size_t j = 0; j < checks->count; ++j) {
+      const json_value_t *name = checks->items[j];
+      entry->guard_checks[j] =
+          dup_string(name->kind == JSON_STRING ? name->string : "?");
+      if (!entry->guard_checks[j])
+        return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED,
+                                "out of memory");
+    }
+  }
   return NULL;
 }
 
@@ -270,6 +329,11 @@ static hetc_status_t parse_manifest(hetc_artifact_t *a) {
         a->cpu_features[a->num_cpu_features++] =
             dup_string(features->items[i]->string);
   }
+  const json_value_t *optimizer = json_get(root, "optimizer");
+  const char *optimizer_name =
+      optimizer ? required_string(optimizer, "name") : NULL;
+  if (optimizer_name && strlen(optimizer_name) < sizeof(a->optimizer))
+    strcpy(a->optimizer, optimizer_name);
   a->target = dup_string(target);
   a->chip = dup_string(chip ? chip : "");
   a->compiler_version = dup_string(version);
@@ -320,9 +384,11 @@ static hetc_status_t parse_manifest(hetc_artifact_t *a) {
                                 sizeof(*entry->arg_inits));
       entry->arg_classes = calloc(entry->num_args ? entry->num_args : 1,
                                   sizeof(*entry->arg_classes));
+      entry->arg_hypers = calloc(entry->num_args ? entry->num_args : 1,
+                                 sizeof(*entry->arg_hypers));
       const json_value_t *args = json_get(e, "args");
       for (size_t j = 0; !status && j < entry->num_args; ++j) {
-        status = entry->arg_inits && entry->arg_classes
+        status = entry->arg_inits && entry->arg_classes && entry->arg_hypers
                      ? parse_init(args->items[j], entry->args[j].name,
                                   &entry->arg_inits[j])
                      : hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED,
@@ -330,6 +396,9 @@ static hetc_status_t parse_manifest(hetc_artifact_t *a) {
         if (!status)
           status = hetc_parse_label_classes(args->items[j], &entry->args[j],
                                             &entry->arg_classes[j]);
+        if (!status)
+          status = parse_hyper_ref(args->items[j], &entry->args[j],
+                                   &entry->arg_hypers[j]);
       }
     }
     if (!status)
@@ -337,6 +406,8 @@ static hetc_status_t parse_manifest(hetc_artifact_t *a) {
                                  &entry->results, &entry->num_results);
     if (!status)
       status = parse_variant_of(e, entry);
+    if (!status)
+      status = parse_guard(json_get(e, "results"), entry);
   }
   if (!status)
     status = check_variants(a);
@@ -472,6 +543,10 @@ void hetc_artifact_free(hetc_artifact_t *a) {
     free(e->args);
     free(e->arg_inits);
     free(e->arg_classes);
+    free(e->arg_hypers);
+    for (size_t j = 0; j < e->num_guard_checks; ++j)
+      free(e->guard_checks[j]);
+    free(e->guard_checks);
     free(e->results);
     free(e->name);
     free(e->kind);

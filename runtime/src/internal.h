@@ -84,10 +84,21 @@ typedef struct hetc_entry {
   /* The entry this one is a variant of (same state, other input shapes:
    * another batch size), or null; sessions group entries by it. */
   char *variant_of;
+  struct hetc_hyper_ref *arg_hypers; /* one per argument: see below */
+  /* The NaN/Inf guard: result `guard_result` holds one f32 per name in
+   * `guard_checks` ("loss", then parameters), NaN where it is not finite. */
+  char **guard_checks;
+  size_t num_guard_checks, guard_result;
 } hetc_entry_t;
 
 /* The name callers run `entry` by: its variant_of, else its own name. */
 const char *hetc_entry_group(const hetc_entry_t *entry);
+
+/* What a "hyper" argument sets: its name ("lr") and parameter group. */
+typedef struct hetc_hyper_ref {
+  char name[32]; /* empty for other roles */
+  int32_t group;
+} hetc_hyper_ref_t;
 
 typedef struct hetc_section {
   char name[33];
@@ -102,6 +113,7 @@ struct hetc_artifact {
   size_t num_sections;
   char *manifest_text;
   char *target, *chip, *compiler_version;
+  char optimizer[16];  /* the manifest's optimizer.name, or "" */
   char **cpu_features; /* processor features the host code needs */
   size_t num_cpu_features;
   hetc_entry_t *entries;

@@ -19,6 +19,7 @@
 typedef struct resident {
   hetc_tensor_info_t info;
   hetc_init_t init;
+  hetc_hyper_ref_t hyper; /* for role hyper: its name and group */
   size_t bytes;
   void *buffer;
 } resident_t;
@@ -48,12 +49,15 @@ struct hetc_session {
   uint64_t layout_hash;          /* of the state's names, roles, types */
   staging_t *staging;
   size_t num_staging, staging_capacity;
+  staging_t *last_run; /* the variant the last run_entry selected */
   int64_t step;
 };
 
 static const hetc_driver_t *driver_of(hetc_session_t *s) {
   return s->device->driver;
 }
+
+static hetc_status_t check_hyper_value(const char *name, double value);
 
 static resident_t *find_state(hetc_session_t *s, const char *name) {
   size_t i = hetc_name_index_find(&s->state_index, name);
@@ -92,7 +96,7 @@ static uint64_t layout_hash(const resident_t *state, size_t n) {
 /* Tensors the session keeps resident rather than taking from the caller. */
 static bool is_state_role(hetc_role_t role) {
   return role == HETC_ROLE_PARAM || role == HETC_ROLE_OPT_STATE ||
-         role == HETC_ROLE_BUFFER;
+         role == HETC_ROLE_BUFFER || role == HETC_ROLE_HYPER;
 }
 
 static bool same_shape(const hetc_tensor_info_t *a,
@@ -248,6 +252,7 @@ static hetc_status_t allocate_state(void *context, const hetc_entry_t *entry,
   resident_t *r = &s->state[s->num_state++];
   r->info = *info;
   r->init = entry->arg_inits[arg];
+  r->hyper = entry->arg_hypers[arg];
   r->bytes = hetc_tensor_info_bytes(info);
   return driver_of(s)->alloc(s->device->impl, r->bytes, &r->buffer);
 }
@@ -630,6 +635,7 @@ static hetc_status_t run_entry(hetc_session_t *s, const char *name,
   hetc_status_t selected = staging_for(s, name, inputs, num_inputs, &st);
   if (selected)
     return selected;
+  s->last_run = st;
   const hetc_entry_t *entry = st->entry;
   const hetc_driver_t *d = driver_of(s);
   /* Every input and label must be given, and nothing unknown. */
@@ -709,6 +715,44 @@ static hetc_status_t run_entry(hetc_session_t *s, const char *name,
   return NULL;
 }
 
+/* Reads the NaN/Inf guard's output of the step just run: an error naming
+ * the first value that is not finite (the compiled step kept every old
+ * value), or NULL. */
+static hetc_status_t check_guard(hetc_session_t *s) {
+  staging_t *st = s->last_run;
+  const hetc_entry_t *entry = st->entry;
+  size_t n = entry->num_guard_checks;
+  if (!n)
+    return NULL;
+  float *flags = malloc(n * sizeof(float));
+  if (!flags)
+    return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  hetc_status_t status = driver_of(s)->download(
+      s->device->impl, st->buffers[entry->num_args + entry->guard_result],
+      flags, n * sizeof(float));
+  size_t bad = n, count = 0;
+  for (size_t i = 0; !status && i < n; ++i)
+    if (flags[i] != 0.0f) {
+      bad = bad == n ? i : bad;
+      ++count;
+    }
+  free(flags);
+  if (status || bad == n)
+    return status;
+  char more[64] = "";
+  if (count > 1)
+    snprintf(more, sizeof(more), " (and %zu more)", count - 1);
+  if (bad == 0)
+    return hetc_make_status(HETC_STATUS_INVALID_ARGUMENT,
+                            "train_step: the loss is NaN/Inf%s; the update "
+                            "was skipped",
+                            more);
+  return hetc_make_status(HETC_STATUS_INVALID_ARGUMENT,
+                          "train_step: the gradient of '%s' has NaN/Inf%s; "
+                          "the update was skipped",
+                          entry->guard_checks[bad], more);
+}
+
 hetc_status_t hetc_session_train_step(hetc_session_t *s,
                                       const hetc_tensor_t *inputs,
                                       size_t num_inputs, float *loss,
@@ -732,6 +776,8 @@ hetc_status_t hetc_session_train_step(hetc_session_t *s,
                              "no further train_step runs")
           : run_entry(s, "train_step", inputs, num_inputs, loss, outputs,
                       num_outputs);
+  if (!status)
+    status = check_guard(s);
   if (!status)
     ++s->step;
   unlock(s);
@@ -798,6 +844,9 @@ hetc_status_t hetc_session_set_tensor(hetc_session_t *s,
   resident_t *r;
   lock(s);
   hetc_status_t status = checked_state(s, t, &r);
+  /* A hyper-parameter set as a tensor meets the setter's checks. */
+  if (!status && r->info.role == HETC_ROLE_HYPER)
+    status = check_hyper_value(r->hyper.name, *(const float *)t->data);
   if (!status)
     status =
         driver_of(s)->upload(s->device->impl, r->buffer, t->data, r->bytes);
@@ -819,6 +868,119 @@ int64_t hetc_session_step(const hetc_session_t *s) {
   int64_t step = s->step;
   unlock(s);
   return step;
+}
+
+/*--- Hyper-parameters -------------------------------------------------------*/
+
+static const char *const kHyperNames[] = {
+    "lr", "weight_decay", "momentum", "beta1", "beta2", "eps", "max_grad_norm"};
+
+static resident_t *find_hyper(hetc_session_t *s, const char *name, int group,
+                              int *groups) {
+  resident_t *found = NULL;
+  *groups = 0;
+  for (size_t i = 0; i < s->num_state; ++i) {
+    resident_t *r = &s->state[i];
+    if (r->info.role != HETC_ROLE_HYPER || strcmp(r->hyper.name, name))
+      continue;
+    if (r->hyper.group + 1 > *groups)
+      *groups = r->hyper.group + 1;
+    if (r->hyper.group == group)
+      found = r;
+  }
+  return found;
+}
+
+/* Why (name, group) is not a hyper-parameter of this session. */
+static hetc_status_t no_hyper(hetc_session_t *s, const char *name, int group,
+                              int groups) {
+  bool known = false;
+  for (size_t i = 0; name && i < sizeof(kHyperNames) / sizeof(*kHyperNames);
+       ++i)
+    known |= !strcmp(name, kHyperNames[i]);
+  const char *opt = s->artifact->optimizer[0] ? s->artifact->optimizer : "?";
+  if (!known)
+    return hetc_make_status(HETC_STATUS_INVALID_ARGUMENT,
+                            "unknown hyper-parameter '%s' (known: lr, "
+                            "weight_decay, momentum, beta1, beta2, eps, "
+                            "max_grad_norm)",
+                            name ? name : "(null)");
+  if (groups > 0)
+    return hetc_make_status(HETC_STATUS_INVALID_ARGUMENT,
+                            "parameter group %d does not exist: the artifact "
+                            "has %d parameter group%s",
+                            group, groups, groups == 1 ? "" : "s");
+  if (!hetc_artifact_entry(s->artifact, "train_step"))
+    return hetc_make_status(HETC_STATUS_NOT_FOUND,
+                            "the artifact has no train_step, so no "
+                            "hyper-parameters");
+  if (!strcmp(name, "max_grad_norm"))
+    return hetc_make_status(HETC_STATUS_INVALID_ARGUMENT,
+                            "gradient clipping is not compiled into this "
+                            "artifact (compile with max_grad_norm to set "
+                            "'max_grad_norm')");
+  if (!strcmp(name, "momentum") && !strcmp(opt, "sgd"))
+    return hetc_make_status(HETC_STATUS_INVALID_ARGUMENT,
+                            "the sgd optimizer was compiled without momentum, "
+                            "which needs state; compile with momentum > 0 to "
+                            "set 'momentum' at runtime");
+  return hetc_make_status(HETC_STATUS_INVALID_ARGUMENT,
+                          "the %s optimizer has no hyper-parameter '%s'", opt,
+                          name);
+}
+
+static hetc_status_t check_hyper_value(const char *name, double value) {
+  bool beta = !strcmp(name, "beta1") || !strcmp(name, "beta2");
+  if (beta && !(value >= 0.0 && value < 1.0))
+    return hetc_make_status(HETC_STATUS_INVALID_ARGUMENT,
+                            "hyper-parameter '%s' must be in [0, 1), got %g",
+                            name, value);
+  /* Comparisons are false for NaN, so this refuses it too. */
+  if (!(value >= 0.0 && value <= 3.4028234663852886e38))
+    return hetc_make_status(HETC_STATUS_INVALID_ARGUMENT,
+                            "hyper-parameter '%s' must be a finite number >= "
+                            "0, got %g",
+                            name, value);
+  return NULL;
+}
+
+hetc_status_t hetc_session_set_hyperparameter(hetc_session_t *s,
+                                              const char *name, int group,
+                                              double value) {
+  lock(s);
+  int groups;
+  resident_t *r = name ? find_hyper(s, name, group, &groups) : NULL;
+  hetc_status_t status =
+      r ? check_hyper_value(name, value) : no_hyper(s, name, group, groups);
+  float f = (float)value;
+  if (!status)
+    status = driver_of(s)->upload(s->device->impl, r->buffer, &f, sizeof(f));
+  unlock(s);
+  return status;
+}
+
+hetc_status_t hetc_session_get_hyperparameter(hetc_session_t *s,
+                                              const char *name, int group,
+                                              double *value) {
+  lock(s);
+  int groups;
+  resident_t *r = name ? find_hyper(s, name, group, &groups) : NULL;
+  float f = 0.0f;
+  hetc_status_t status =
+      r ? driver_of(s)->download(s->device->impl, r->buffer, &f, sizeof(f))
+        : no_hyper(s, name, group, groups);
+  if (!status)
+    *value = f;
+  unlock(s);
+  return status;
+}
+
+int hetc_session_group_count(const hetc_session_t *s) {
+  int groups;
+  lock(s);
+  find_hyper((hetc_session_t *)(uintptr_t)s, "lr", -1, &groups);
+  unlock(s);
+  return groups;
 }
 
 /*--- Checkpoints ------------------------------------------------------------*

@@ -67,7 +67,7 @@ const char *hetc_dtype_name(hetc_dtype_t dtype) {
 }
 
 const char *hetc_role_name(hetc_role_t role) {
-  static const char *names[] = {"param", "opt_state", "input", "label",
-                                "loss",  "output",    "buffer"};
-  return (unsigned)role < 7 ? names[role] : "?";
+  static const char *names[] = {"param", "opt_state", "input",  "label",
+                                "loss",  "output",    "buffer", "hyper"};
+  return (unsigned)role < 8 ? names[role] : "?";
 }

@@ -113,6 +113,24 @@ static cl::opt<std::string> beta2("beta2",
                                   cl::init(""), cl::cat(optCategory));
 static cl::opt<std::string> eps("eps", cl::desc("Adam epsilon (default: 1e-8)"),
                                 cl::init(""), cl::cat(optCategory));
+static cl::list<std::string> paramGroups(
+    "param-group",
+    cl::desc("A parameter group, in order: PATTERN[|PATTERN...][:key=value"
+             "...] (keys: lr, weight-decay, momentum, beta1, beta2, eps); each "
+             "parameter joins the first group matching its name, e.g. "
+             "--param-group='*.bias:weight-decay=0' --param-group='*' "
+             "(default: one group)"),
+    cl::value_desc("spec"), cl::cat(optCategory));
+static cl::opt<std::string>
+    maxGradNorm("max-grad-norm",
+                cl::desc("Clip the gradients to this global L2 norm, as "
+                         "torch.nn.utils.clip_grad_norm_ (default: off)"),
+                cl::init(""), cl::cat(optCategory));
+static cl::opt<bool> nanGuard(
+    "nan-guard",
+    cl::desc("Skip the update, and report which tensor, when the loss or a "
+             "gradient is NaN or Inf (default: false)"),
+    cl::init(false), cl::cat(optCategory));
 
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
@@ -177,6 +195,16 @@ int main(int argc, char **argv) {
   setOption("beta1", beta1);
   setOption("beta2", beta2);
   setOption("eps", eps);
+  setOption("max-grad-norm", maxGradNorm);
+  if (nanGuard)
+    options.optimizerOptions["nan-guard"] = "true";
+  for (const std::string &group : paramGroups) {
+    if (group.find(',') != std::string::npos)
+      return optionError("--param-group '" + group +
+                         "' contains ',': give one group per --param-group");
+    std::string &all = options.optimizerOptions["groups"];
+    all += (all.empty() ? "" : ",") + group;
+  }
   if (!evalOnly) {
     std::string error = checkOptimizerOptions(options.optimizerOptions);
     if (!error.empty())

@@ -4,6 +4,7 @@
  *              [--test-x X.npy --test-y Y.npy] [--epochs N] [--seed S]
  *              [--device NAME[:ORDINAL]] [--save ckpt] [--resume ckpt]
  *              [--loss-log losses.csv] [--eval-only] [--quiet]
+ *              [--lr-scheduler SPEC]
  *
  * Training runs full batches of the artifact's batch size and, when rows
  * remain, one last partial batch through the train_step variant compiled
@@ -18,6 +19,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "hetc/Version.h"
 #include "hetc/runtime/hetc_runtime.h"
+#include "lr_schedule.h"
 #include "npy.h"
 
 #include <errno.h>
@@ -34,6 +36,7 @@
 typedef struct options {
   const char *artifact, *train_x, *train_y, *test_x, *test_y;
   const char *device, *save, *resume, *loss_log;
+  const char *lr_scheduler;
   int epochs;
   uint64_t seed;
   int eval_only, quiet, drop_last;
@@ -69,6 +72,7 @@ static void usage(FILE *out) {
       "         [--test-x X.npy --test-y Y.npy] [--epochs N] [--seed S]\n"
       "         [--device NAME[:ORDINAL]] [--save ckpt] [--resume ckpt]\n"
       "         [--loss-log losses.csv] [--eval-only] [--drop-last] [--quiet]\n"
+      "         [--lr-scheduler SPEC]\n"
       "\n"
       "  --epochs N       epochs to train in this run (default: 10); a\n"
       "                   resumed run numbers them from where it stopped\n"
@@ -83,6 +87,17 @@ static void usage(FILE *out) {
       "                   the artifact has no variant for them (default:\n"
       "                   train every row; compile --batch-sizes=B,R)\n"
       "  --quiet          print only the test accuracy (default: off)\n"
+      "  --lr-scheduler S torch's lr schedulers on the runtime lr (default:\n"
+      "                   none): step:step_size=N[,gamma=G],\n"
+      "                   multistep:milestones=A/B[,gamma=G],\n"
+      "                   exponential:gamma=G, cosine:T_max=N[,eta_min=E],\n"
+      "                   linear[:start_factor=F,total_iters=N],\n"
+      "                   constant[:factor=F,total_iters=N],\n"
+      "                   onecycle:max_lr=X[,pct_start=P,...] (per batch;\n"
+      "                   total_steps defaults to this run's batches),\n"
+      "                   plateau[:patience=N,factor=F,...] (on the test\n"
+      "                   loss), or a chain A;MILESTONE;B (SequentialLR);\n"
+      "                   other kinds step once per epoch\n"
       "  --help, --version\n");
 }
 
@@ -134,6 +149,8 @@ static int parse_args(int argc, char **argv, options_t *o) {
       target = &o->resume;
     else if (!strcmp(a, "--loss-log"))
       target = &o->loss_log;
+    else if (!strcmp(a, "--lr-scheduler"))
+      target = &o->lr_scheduler;
     else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
       usage(stdout);
       exit(0);
@@ -631,7 +648,7 @@ int main(int argc, char **argv) {
     }
   }
   if (loss_log)
-    fprintf(loss_log, "epoch,train_loss,test_loss,test_accuracy\n");
+    fprintf(loss_log, "epoch,train_loss,test_loss,test_accuracy,lr\n");
 
   double start_all = now();
   double test_loss = NAN, test_acc = NAN;
@@ -650,8 +667,13 @@ int main(int argc, char **argv) {
     for (int e = 0; e < done; ++e)
       shuffle(order, train.rows, &rng);
     int last = done + o.epochs;
+    lr_schedule_t schedule = {0};
+    if (o.lr_scheduler)
+      rc = lr_schedule_open(&schedule, o.lr_scheduler, session, o.resume, last,
+                            per_epoch);
     for (int epoch = done + 1; epoch <= last && !rc; ++epoch) {
       shuffle(order, train.rows, &rng);
+      double epoch_lr = lr_schedule_lr(&schedule, session);
       double t0 = now(), sum = 0;
       int64_t steps = 0, seen = 0;
       for (int64_t b = 0; b < per_epoch * io.batch && b < train.rows;
@@ -683,6 +705,8 @@ int main(int argc, char **argv) {
         sum += (double)loss * (double)size;
         seen += size;
         ++steps;
+        if ((rc = lr_schedule_step(&schedule, session, 1, NAN)))
+          break;
       }
       if (rc)
         break;
@@ -699,17 +723,24 @@ int main(int argc, char **argv) {
         rc = fail(status, "evaluation failed");
         break;
       }
+      /* The lr this epoch trained with (OneCycleLR: its first batch's). */
+      double lr = epoch_lr;
       if (!o.quiet) {
         printf("epoch %d/%d  loss %.4f  train acc %.1f%%", epoch, last,
                train_loss, train_acc);
         if (test.rows)
           printf("  test acc %.1f%%", test_acc);
+        if (o.lr_scheduler)
+          printf("  lr %.6g", lr);
         printf("  %.0f samples/s\n", (double)seen / seconds);
         fflush(stdout);
       }
       if (loss_log)
-        fprintf(loss_log, "%d,%.6f,%.6f,%.3f\n", epoch, train_loss, test_loss,
-                test_acc);
+        fprintf(loss_log, "%d,%.6f,%.6f,%.3f,%.9g\n", epoch, train_loss,
+                test_loss, test_acc, lr);
+      if ((rc = lr_schedule_step(&schedule, session, 0,
+                                 test.rows ? test_loss : train_loss)))
+        break;
     }
     free(order);
     free(bx);
@@ -717,6 +748,9 @@ int main(int argc, char **argv) {
     if (!rc && o.save &&
         (status = hetc_session_save_checkpoint(session, o.save)))
       rc = fail(status, "cannot save the checkpoint");
+    if (!rc && o.save)
+      rc = lr_schedule_save(&schedule, o.save);
+    lr_schedule_close(&schedule);
     if (!rc && !o.quiet)
       printf("trained %d epochs in %.2f s\n", o.epochs, now() - start_all);
   } else if (!rc) {

@@ -43,6 +43,12 @@ Operation *HetcDialect::materializeConstant(OpBuilder &builder, Attribute value,
   return arith::ConstantOp::materialize(builder, value, type, loc);
 }
 
+std::string HetcDialect::getHyperParameterName(StringRef name, int64_t group) {
+  if (group == 0)
+    return ("hyper:" + name).str();
+  return ("hyper:group" + Twine(group) + ":" + name).str();
+}
+
 // #hetc.init<kind> or #hetc.init<kind, value>. A custom form keeps the value
 // a bare float literal instead of a typed FloatAttr.
 Attribute InitAttr::parse(AsmParser &parser, Type) {
@@ -128,7 +134,7 @@ LogicalResult HetcDialect::verifyRegionArgAttribute(Operation *op,
   auto countRoles = [&]() {
     int roles = 0;
     for (StringRef role : {kParamAttrName, kBufferAttrName, kInputAttrName,
-                           kLabelAttrName, kOptStateAttrName})
+                           kLabelAttrName, kOptStateAttrName, kHyperAttrName})
       roles += fn.getArgAttr(argIndex, role) ? 1 : 0;
     return roles;
   };
@@ -136,7 +142,7 @@ LogicalResult HetcDialect::verifyRegionArgAttribute(Operation *op,
     return op->emitOpError()
            << "argument #" << argIndex
            << " has more than one of hetc.param, hetc.buffer, hetc.input, "
-              "hetc.label and hetc.opt_state";
+              "hetc.label, hetc.opt_state and hetc.hyper";
   if (name == kParamAttrName || name == kBufferAttrName) {
     if (!isa<InitAttr>(attr.getValue()))
       return op->emitOpError()
@@ -182,11 +188,29 @@ LogicalResult HetcDialect::verifyRegionArgAttribute(Operation *op,
                                << argType;
     return verifyOptStateOwner(op, fn, argIndex, dict);
   }
+  if (name == kHyperAttrName) {
+    auto dict = dyn_cast<DictionaryAttr>(attr.getValue());
+    auto group = dict ? dict.getAs<IntegerAttr>("group") : IntegerAttr();
+    auto init = dict ? dict.getAs<InitAttr>("init") : InitAttr();
+    if (!dict || !dict.getAs<StringAttr>("name") || !group ||
+        group.getInt() < 0 || !init || init.getKind() != InitKind::Constant)
+      return op->emitOpError()
+             << "argument #" << argIndex
+             << ": 'hetc.hyper' must be {name = \"...\", group = <n >= 0>, "
+                "init = #hetc.init<constant, ...>}";
+    auto tensor = dyn_cast<RankedTensorType>(argType);
+    if (!tensor || tensor.getRank() != 0 || !tensor.getElementType().isF32())
+      return op->emitOpError() << "argument #" << argIndex
+                               << ": a hyper-parameter must be tensor<f32>, "
+                                  "got "
+                               << argType;
+    return success();
+  }
   return op->emitOpError() << "argument #" << argIndex
                            << ": unknown hetc argument attribute '" << name
                            << "' (expected hetc.param, hetc.buffer, "
-                              "hetc.input, hetc.label, hetc.opt_state or "
-                              "hetc.name)";
+                              "hetc.input, hetc.label, hetc.opt_state, "
+                              "hetc.hyper or hetc.name)";
 }
 
 /// Checks the kind of a hetc.opt_state and the argument it belongs to:

@@ -243,6 +243,19 @@ FailureOr<llvm::json::Object> describeEntry(func::FuncOp fn,
       args.push_back(std::move(*desc));
       continue;
     }
+    if (auto hyper = fn.getArgAttrOfType<DictionaryAttr>(
+            i, HetcDialect::kHyperAttrName)) {
+      std::string name = getArgumentName(fn, i);
+      auto desc = describeTensor(loc, type, name, "hyper");
+      if (failed(desc))
+        return failure();
+      (*desc)["hyper"] = hyper.getAs<StringAttr>("name").getValue().str();
+      (*desc)["group"] = hyper.getAs<IntegerAttr>("group").getInt();
+      (*desc)["init"] = describeInit(hyper.getAs<InitAttr>("init"));
+      names.push_back(name);
+      args.push_back(std::move(*desc));
+      continue;
+    }
     llvm::StringRef role;
     if (fn.getArgAttr(i, HetcDialect::kInputAttrName))
       role = "input";
@@ -269,12 +282,24 @@ FailureOr<llvm::json::Object> describeEntry(func::FuncOp fn,
       continue;
     bool isLoss =
         fn.getResultAttr(i, "hetc.loss") || (kind == "eval" && i == 0);
-    std::string name =
-        isLoss ? "loss" : ("output" + llvm::Twine(outputs++)).str();
+    bool isNorm =
+        fn.getResultAttr(i, HetcDialect::kGradNormAttrName) != nullptr;
+    auto checks = fn.getResultAttrOfType<ArrayAttr>(i, kNonFiniteAttrName);
+    std::string name = isLoss   ? "loss"
+                       : isNorm ? "grad_norm"
+                       : checks ? "nonfinite"
+                                : ("output" + llvm::Twine(outputs++)).str();
     auto desc = describeTensor(loc, fn.getResultTypes()[i], name,
                                isLoss ? "loss" : "output");
     if (failed(desc))
       return failure();
+    if (checks) {
+      // What each element of the NaN/Inf guard's output checks.
+      llvm::json::Array names;
+      for (Attribute checked : checks)
+        names.push_back(cast<StringAttr>(checked).getValue().str());
+      (*desc)["checks"] = std::move(names);
+    }
     results.push_back(std::move(*desc));
   }
   return llvm::json::Object{{"name", fn.getSymName().str()},
@@ -401,59 +426,57 @@ std::string mlir::hetc::checkBatchSizes(llvm::ArrayRef<int64_t> sizes) {
 
 std::string
 mlir::hetc::checkOptimizerOptions(const std::map<std::string, std::string> &o) {
-  static const char *known[] = {"optimizer",    "lr",    "momentum", "nesterov",
-                                "weight-decay", "beta1", "beta2",    "eps"};
+  static const char *known[] = {
+      "optimizer", "lr",  "momentum", "nesterov",      "weight-decay", "beta1",
+      "beta2",     "eps", "groups",   "max-grad-norm", "nan-guard"};
   for (auto &[key, value] : o)
     if (!llvm::is_contained(known, key))
       return "unknown optimizer option '" + key +
              "' (known: optimizer, lr, momentum, nesterov, weight-decay, "
-             "beta1, beta2, eps)";
+             "beta1, beta2, eps, groups, max-grad-norm, nan-guard)";
   std::string optimizer = o.count("optimizer") ? o.at("optimizer") : "sgd";
   if (optimizer != "sgd" && optimizer != "adam" && optimizer != "adamw")
     return "unknown optimizer '" + optimizer + "' (known: sgd, adam, adamw)";
-  bool adam = optimizer != "sgd";
-  for (const char *key : {"momentum", "nesterov"})
-    if (adam && o.count(key))
-      return std::string(key) + " applies to sgd, not " + optimizer;
-  for (const char *key : {"beta1", "beta2", "eps"})
-    if (!adam && o.count(key))
-      return std::string(key) + " applies to adam and adamw, not sgd";
-  if (o.count("nesterov") && o.at("nesterov") != "true" &&
-      o.at("nesterov") != "false")
-    return "nesterov must be true or false, got '" + o.at("nesterov") + "'";
-  // Each number: its whole text parses, it is finite and in range, whatever
-  // its spelling ("-1", "nan", "1e400").
-  struct Range {
-    const char *key, *what;
-    double low;
-    bool lowOpen;
-    double high;
-  };
-  static const Range ranges[] = {
-      {"lr", "a positive finite number", 0.0, true, INFINITY},
-      {"momentum", "a finite number >= 0", 0.0, false, INFINITY},
-      {"weight-decay", "a finite number >= 0", 0.0, false, INFINITY},
-      {"beta1", "in [0, 1)", 0.0, false, 1.0},
-      {"beta2", "in [0, 1)", 0.0, false, 1.0},
-      {"eps", "a positive finite number", 0.0, true, INFINITY}};
-  for (const Range &r : ranges) {
-    auto it = o.find(r.key);
-    if (it == o.end())
-      continue;
-    const std::string &text = it->second;
-    char *end = nullptr;
-    double v = text.empty() || isspace(static_cast<unsigned char>(text[0]))
-                   ? NAN
-                   : std::strtod(text.c_str(), &end);
-    bool parsed = end && *end == '\0';
-    if (!parsed || !std::isfinite(v) || v < r.low ||
-        (r.lowOpen && v == r.low) || v >= r.high)
-      return std::string(r.key) + " must be " + r.what + ", got '" + text + "'";
-    if (!strcmp(r.key, "momentum") && v == 0.0 && o.count("nesterov") &&
-        o.at("nesterov") == "true")
-      return "nesterov momentum needs momentum > 0";
+  for (auto &[key, value] : o) {
+    std::string error = checkOptionApplies(key, optimizer);
+    if (!error.empty())
+      return error;
   }
-  if (o.count("nesterov") && o.at("nesterov") == "true" && !o.count("momentum"))
+  for (const char *flag : {"nesterov", "nan-guard"})
+    if (o.count(flag) && o.at(flag) != "true" && o.at(flag) != "false")
+      return std::string(flag) + " must be true or false, got '" + o.at(flag) +
+             "'";
+  for (auto &[key, text] : o) {
+    if (key == "optimizer" || key == "nesterov" || key == "groups" ||
+        key == "nan-guard")
+      continue;
+    double value;
+    std::string error = parseOptimizerNumber(key, text, value);
+    if (!error.empty())
+      return error;
+  }
+  bool nesterov = o.count("nesterov") && o.at("nesterov") == "true";
+  double momentum = 0.0;
+  if (o.count("momentum"))
+    momentum = std::strtod(o.at("momentum").c_str(), nullptr);
+  if (o.count("groups")) {
+    SmallVector<llvm::StringRef> specs;
+    llvm::StringRef(o.at("groups")).split(specs, ',');
+    for (llvm::StringRef spec : specs) {
+      ParamGroupSpec group;
+      std::string error = parseParamGroup(spec, optimizer, group);
+      if (!error.empty())
+        return error;
+      double groupMomentum = group.values.count("momentum")
+                                 ? group.values.at("momentum")
+                                 : momentum;
+      if (nesterov && groupMomentum <= 0.0)
+        return "parameter group '" + spec.str() +
+               "': nesterov momentum needs momentum > 0";
+    }
+    return "";
+  }
+  if (nesterov && momentum <= 0.0)
     return "nesterov momentum needs momentum > 0";
   return "";
 }

@@ -61,10 +61,11 @@ struct HetcTieUpdatedResultsPass
     }
     // Data the caller owns is never a scratch buffer, and neither is a
     // buffer this entry does not update (eval's running statistics, a frozen
-    // parameter).
+    // parameter, a hyper-parameter).
     for (unsigned i = 0, e = fn.getNumArguments(); i < e; ++i)
       if (fn.getArgAttr(i, HetcDialect::kInputAttrName) ||
           fn.getArgAttr(i, HetcDialect::kLabelAttrName) ||
+          fn.getArgAttr(i, HetcDialect::kHyperAttrName) ||
           (fn.getArgAttr(i, HetcDialect::kBufferAttrName) &&
            !llvm::is_contained(tied, static_cast<int64_t>(i))))
         fn.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,

@@ -660,7 +660,7 @@ func.func @f(%w: tensor<4xf32> {hetc.param = #hetc.init<constant, 1.0e300>}) {
 // Argument roles
 //===----------------------------------------------------------------------===//
 
-// expected-error @+1 {{'func.func' op argument #1 has more than one of hetc.param, hetc.buffer, hetc.input, hetc.label and hetc.opt_state}}
+// expected-error @+1 {{'func.func' op argument #1 has more than one of hetc.param, hetc.buffer, hetc.input, hetc.label, hetc.opt_state and hetc.hyper}}
 func.func @f(%x: tensor<4xf32> {hetc.input}, %w: tensor<4xf32> {hetc.param = #hetc.init<zeros>, hetc.label}) {
   return
 }
@@ -695,7 +695,7 @@ func.func @f(%w: tensor<4xi64> {hetc.buffer = #hetc.init<zeros>}) {
 
 // -----
 
-// expected-error @+1 {{'func.func' op argument #0 has more than one of hetc.param, hetc.buffer, hetc.input, hetc.label and hetc.opt_state}}
+// expected-error @+1 {{'func.func' op argument #0 has more than one of hetc.param, hetc.buffer, hetc.input, hetc.label, hetc.opt_state and hetc.hyper}}
 func.func @f(%w: tensor<4xf32> {hetc.buffer = #hetc.init<zeros>, hetc.param = #hetc.init<zeros>}) {
   return
 }
@@ -765,7 +765,43 @@ func.func @f(%w: tensor<4xf32> {hetc.param = #hetc.init<zeros>}, %m: tensor<3xf3
 
 // -----
 
-// expected-error @+1 {{'func.func' op argument #0: unknown hetc argument attribute 'hetc.weight' (expected hetc.param, hetc.buffer, hetc.input, hetc.label, hetc.opt_state or hetc.name)}}
+// expected-error @+1 {{'func.func' op argument #0: unknown hetc argument attribute 'hetc.weight' (expected hetc.param, hetc.buffer, hetc.input, hetc.label, hetc.opt_state, hetc.hyper or hetc.name)}}
 func.func @f(%x: tensor<4xf32> {hetc.weight}) {
+  return
+}
+
+// -----
+
+// A runtime hyper-parameter is a 0-d f32 tensor with a name, a group and a
+// constant initial value.
+func.func @f(%lr: tensor<f32> {hetc.hyper = {name = "lr", group = 1 : i64, init = #hetc.init<constant, 1.000000e-01>}, hetc.name = "hyper:group1:lr"}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op argument #0: 'hetc.hyper' must be {name = "...", group = <n >= 0>, init = #hetc.init<constant, ...>}}}
+func.func @f(%lr: tensor<f32> {hetc.hyper = {name = "lr", group = -1 : i64, init = #hetc.init<constant, 1.000000e-01>}}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op argument #0: 'hetc.hyper' must be {name = "...", group = <n >= 0>, init = #hetc.init<constant, ...>}}}
+func.func @f(%lr: tensor<f32> {hetc.hyper = {name = "lr", group = 0 : i64, init = #hetc.init<zeros>}}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op argument #0: a hyper-parameter must be tensor<f32>, got 'tensor<1xf32>'}}
+func.func @f(%lr: tensor<1xf32> {hetc.hyper = {name = "lr", group = 0 : i64, init = #hetc.init<constant, 1.000000e-01>}}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op argument #0 has more than one of hetc.param, hetc.buffer, hetc.input, hetc.label, hetc.opt_state and hetc.hyper}}
+func.func @f(%lr: tensor<f32> {hetc.input, hetc.hyper = {name = "lr", group = 0 : i64, init = #hetc.init<constant, 1.000000e-01>}}) {
   return
 }

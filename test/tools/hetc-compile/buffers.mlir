@@ -7,8 +7,9 @@
 // CHECK: module attributes {hetc.entries = ["train_step", "eval"], hetc.signature = "hetc-signature 1{{.*}}"}
 // CHECK-NOT: func.func @model
 // CHECK-LABEL: func.func @train_step(
-// CHECK-SAME: {hetc.buffer = #hetc.init<zeros>, hetc.name = "running_mean"}
-// CHECK-SAME: -> (tensor<3xf32> {hetc.updates = 0 : i64}, tensor<3xf32> {hetc.updates = 1 : i64}, tensor<f32> {hetc.loss})
+// CHECK-SAME: {hetc.hyper = {group = 0 : i64, init = #hetc.init<constant, 1.000000e-02>, name = "lr"}, hetc.name = "hyper:lr"}
+// CHECK-SAME: %arg3: tensor<3xf32> {hetc.buffer = #hetc.init<zeros>, hetc.name = "running_mean"}
+// CHECK-SAME: -> (tensor<3xf32> {hetc.updates = 0 : i64}, tensor<3xf32> {hetc.updates = 3 : i64}, tensor<f32> {hetc.loss})
 // CHECK: hetc.reduce_mean
 // CHECK-LABEL: func.func @eval(
 // CHECK-SAME: %[[X:[^:]+]]: tensor<4x3xf32> {hetc.input, hetc.name = "x"}
@@ -23,10 +24,13 @@
 // write it.
 // LINALG-LABEL: func.func @train_step(
 // LINALG-SAME: %{{[^:]+}}: tensor<3xf32> {bufferization.writable = true}
+// Hyper-parameters are read-only: never a scratch buffer.
+// LINALG-SAME: %{{[^:]+}}: tensor<f32> {bufferization.writable = false}
+// LINALG-SAME: %{{[^:]+}}: tensor<f32> {bufferization.writable = false}
 // LINALG-SAME: %{{[^:]+}}: tensor<3xf32> {bufferization.writable = true}
 // LINALG-SAME: %{{[^:]+}}: tensor<4x3xf32> {bufferization.writable = false}
 // LINALG: bufferization.materialize_in_destination %{{.*}} in %arg0
-// LINALG: bufferization.materialize_in_destination %{{.*}} in %arg1
+// LINALG: bufferization.materialize_in_destination %{{.*}} in %arg3
 // LINALG-LABEL: func.func @eval(
 // LINALG-SAME: %{{[^:]+}}: tensor<3xf32> {bufferization.writable = false}
 // LINALG-NOT: materialize_in_destination

@@ -42,7 +42,7 @@
 // ARTIFACT: {"chip":"generic",
 // ARTIFACT-SAME: "device":{"constants":[],"kernels":[{"bindings":3,"block":[16,16,1],"name":"train_step_kernel","source":"gpu-vulkan.mlir:{{[0-9]+}}:9"},{"bindings":3,"block":[256,1,1],"name":"train_step_kernel_0","source":"gpu-vulkan.mlir:{{[0-9]+}}:9"},
 // ARTIFACT-SAME: "programs":{"eval":{"commands":[{
-// ARTIFACT-SAME: "train_step":{"commands":[{"bindings":["a2","a0","t0"],"dispatch":0,"grid":[1,16,1]},{"bindings":["t0","a1","t1"],"dispatch":1,"grid":[4,1,1]},
+// ARTIFACT-SAME: "train_step":{"commands":[{"bindings":["a4","a0","t0"],"dispatch":0,"grid":[1,16,1]},{"bindings":["t0","a1","t1"],"dispatch":1,"grid":[4,1,1]},
 // ARTIFACT-SAME: "target":"vulkan"
 
 func.func @mlp(%x: tensor<256x16xf32> {hetc.input, hetc.name = "x"},

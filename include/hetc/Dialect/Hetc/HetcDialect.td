@@ -58,8 +58,14 @@ def Hetc_Dialect : Dialect {
     `hetc.opt_state = {kind = "momentum", init = #hetc.init<zeros>,
     param = 0}`. `kind` is `momentum`, `exp_avg`, `exp_avg_sq` or `step`;
     `param` is the index of the parameter argument the state belongs to,
-    whose type it has; the optimizer-wide `step` is 0-d and names none. See
-    docs/architecture.md and docs/autodiff.md.
+    whose type it has; the optimizer-wide `step` is 0-d and names none.
+
+    Runtime hyper-parameters are 0-d f32 arguments that train_step reads and
+    never updates: `hetc.hyper = {name = "lr", group = 0,
+    init = #hetc.init<constant, 1.0e-01>}`. The session keeps them as state
+    (role "hyper") named by `getHyperParameterName` ("hyper:lr",
+    "hyper:group1:lr"), so they can change between steps without
+    recompiling. See docs/architecture.md and docs/autodiff.md.
   }];
   let useDefaultAttributePrinterParser = 1;
   let hasConstantMaterializer = 1;
@@ -89,6 +95,18 @@ def Hetc_Dialect : Dialect {
     /// String function attribute marking the eval-mode function of the
     /// model it names.
     static constexpr ::llvm::StringLiteral kEvalOfAttrName = "hetc.eval_of";
+    /// Argument attribute of train_step's runtime hyper-parameters:
+    /// {name = "lr", group = 0, init = #hetc.init<constant, 0.1>}.
+    static constexpr ::llvm::StringLiteral kHyperAttrName = "hetc.hyper";
+    /// Result attribute marking train_step's global gradient norm (before
+    /// clipping), an output named "grad_norm".
+    static constexpr ::llvm::StringLiteral kGradNormAttrName =
+        "hetc.grad_norm";
+    /// The session-state name of hyper-parameter `name` ("lr") of parameter
+    /// group `group`: "hyper:lr" for group 0, "hyper:group1:lr" otherwise.
+    /// ':' never appears in a torch state_dict key built from attributes.
+    static std::string getHyperParameterName(::llvm::StringRef name,
+                                             int64_t group);
   }];
 }
 

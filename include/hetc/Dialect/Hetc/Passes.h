@@ -9,6 +9,9 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
+#include <map>
+#include <string>
+
 namespace mlir::hetc {
 
 #define GEN_PASS_DECL
@@ -56,6 +59,32 @@ LogicalResult rebatchFunction(func::FuncOp fn, int64_t newBatch);
 
 /// rebatchFunction on a model and on its eval-mode function, if any.
 LogicalResult rebatchModel(func::FuncOp model, int64_t newBatch);
+/// One element of hetc-train-step's `groups` option: the parameters whose
+/// names match one of `patterns` (globs), and the hyper-parameters the group
+/// sets by option name (lr, weight-decay, momentum, beta1, beta2, eps).
+struct ParamGroupSpec {
+  SmallVector<std::string> patterns;
+  std::map<std::string, double> values;
+};
+
+/// Parses a `groups` element "PATTERN[|PATTERN...][:key=value...]" for
+/// `optimizer`; returns the error, or "".
+std::string parseParamGroup(llvm::StringRef spec, llvm::StringRef optimizer,
+                            ParamGroupSpec &group);
+
+/// Parses the text of numeric hetc-train-step option `key` (lr, momentum,
+/// weight-decay, beta1, beta2, eps, max-grad-norm) and checks its range,
+/// whatever the spelling ("-1", "nan", "1e400"); returns the error, or "".
+std::string parseOptimizerNumber(llvm::StringRef key, llvm::StringRef text,
+                                 double &value);
+
+/// Whether option `key` applies to `optimizer`: the error, or "".
+std::string checkOptionApplies(llvm::StringRef key, llvm::StringRef optimizer);
+
+/// Result attribute of train_step's NaN/Inf guard output: the names of what
+/// each element checks ("loss", then each parameter whose gradient it is).
+/// An element is 0 where that value is finite and NaN where it is not.
+constexpr llvm::StringLiteral kNonFiniteAttrName = "hetc.nonfinite";
 
 /// Function attribute marking functions hetc generated from a model.
 constexpr llvm::StringLiteral kGeneratedAttrName = "hetc.generated";

@@ -81,6 +81,23 @@ def HetcTrainStep : Pass<"hetc-train-step", "::mlir::ModuleOp"> {
     Each argument group keeps the model's order; the state is ordered by
     parameter (momentum, or exp_avg and exp_avg_sq), then Adam's step.
 
+    The hyper-parameters (lr, weight_decay, momentum, beta1, beta2, eps and
+    max_grad_norm) are not constants: each is a 0-d f32 argument with
+    `hetc.hyper = {name, group, init}` that the session keeps as state, so
+    they change between steps without recompiling. The options give their
+    initial values. With `groups`, each parameter group has its own. SGD has
+    a momentum hyper-parameter, and momentum state, when some group's
+    momentum is > 0.
+
+    With `max-grad-norm`, the gradients are first scaled by
+    min(1, max_grad_norm / (total + 1e-6)), total being their global L2
+    norm, which train_step returns as the output `grad_norm`.
+
+    With `nan-guard`, train_step checks the loss and every gradient: when one
+    is not finite, every updated tensor keeps its old value, and the output
+    marked `hetc.nonfinite = ["loss", <parameter names>...]` holds NaN at
+    the position of each culprit (0 elsewhere), which the runtime reports.
+
     The optimizer follows torch.optim's update rules exactly:
 
     - `sgd`: d = g + weight_decay * p; with momentum, b = momentum * b + d
@@ -102,6 +119,8 @@ def HetcTrainStep : Pass<"hetc-train-step", "::mlir::ModuleOp"> {
 
     ```
     hetc-opt --hetc-train-step="optimizer=adam lr=0.001" model.mlir
+    hetc-opt --hetc-train-step="lr=0.1 groups=*.bias:weight-decay=0,* \
+        weight-decay=1e-4 max-grad-norm=1.0" model.mlir
     ```
   }];
   let options = [
@@ -121,7 +140,19 @@ def HetcTrainStep : Pass<"hetc-train-step", "::mlir::ModuleOp"> {
     Option<"beta2", "beta2", "double", /*default=*/"0.999", "Adam beta2">,
     Option<"eps", "eps", "double", /*default=*/"1.0e-8", "Adam epsilon">,
     Option<"rematerialize", "rematerialize", "bool", /*default=*/"false",
-           "Recompute cheap elementwise forward values in the backward pass">
+           "Recompute cheap elementwise forward values in the backward pass">,
+    ListOption<"groups", "groups", "std::string",
+               "Parameter groups, in order: PATTERN[|PATTERN...][:key=value"
+               "...]; each parameter joins the first group one of whose glob "
+               "patterns matches its name, and a group's keys (lr, "
+               "weight-decay, momentum, beta1, beta2, eps) override the "
+               "options above">,
+    Option<"maxGradNorm", "max-grad-norm", "double", /*default=*/"0.0",
+           "Clip the gradients to this global L2 norm (torch's "
+           "clip_grad_norm_); off when not given">,
+    Option<"nanGuard", "nan-guard", "bool", /*default=*/"false",
+           "Skip the whole update (parameters, state, buffers) when the loss "
+           "or a gradient is NaN or Inf, and say which in an output">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }

@@ -62,6 +62,9 @@ typedef enum hetc_role {
   /* Non-trainable state kept in the session (running statistics, frozen
    * parameters): resident like a parameter, updated only by train_step. */
   HETC_ROLE_BUFFER = 6,
+  /* A runtime hyper-parameter (learning rate, betas...): a 0-d f32 tensor
+   * kept in the session that train_step reads and never updates. */
+  HETC_ROLE_HYPER = 7,
 } hetc_role_t;
 
 /* The largest rank a manifest may declare (HETC_MANIFEST_MAX_RANK in
@@ -209,6 +212,21 @@ const hetc_tensor_info_t *hetc_session_state_info(const hetc_session_t *session,
                                                   size_t index);
 int64_t hetc_session_step(const hetc_session_t *session);
 
+/* Sets/reads a runtime hyper-parameter ("lr", "weight_decay", "momentum",
+ * "beta1", "beta2", "eps", "max_grad_norm") of parameter group `group`;
+ * refuses names the optimizer does not have (naming the optimizer),
+ * negative or non-finite values, beta outside [0,1), and unknown groups.
+ * The value takes effect at the next train_step; checkpoints keep it. */
+hetc_status_t hetc_session_set_hyperparameter(hetc_session_t *s,
+                                              const char *name, int group,
+                                              double value);
+hetc_status_t hetc_session_get_hyperparameter(hetc_session_t *s,
+                                              const char *name, int group,
+                                              double *value);
+/* The number of parameter groups (1 without groups; 0 without
+ * train_step). */
+int hetc_session_group_count(const hetc_session_t *s);
+
 /* Checkpoints: every parameter and state tensor plus the step counter.
  * Saving writes a temporary file beside `path`, syncs it and renames it, so
  * an interrupted save leaves the previous checkpoint intact. */
@@ -216,6 +234,82 @@ hetc_status_t hetc_session_save_checkpoint(hetc_session_t *session,
                                            const char *path);
 hetc_status_t hetc_session_load_checkpoint(hetc_session_t *session,
                                            const char *path);
+
+/*--- Learning-rate schedulers ---------------------------------------------*/
+
+/* The schedules of torch.optim.lr_scheduler (torch 1.13), computed in double
+ * precision with torch's formulas, in its chainable form where torch steps
+ * that way, so the lr sequences equal torch's. A scheduler drives
+ * `num_groups` parameter groups; the caller keeps each group's lr (and
+ * momentum, or Adam's beta1) and passes them in and out on every call, as
+ * torch's schedulers read and write optimizer.param_groups.
+ *
+ * `spec` is "kind:key=value,key=value,...", with per-group lists written
+ * "a/b/c" (one value applies to every group):
+ *   step:step_size=N[,gamma=0.1]             StepLR
+ *   multistep:milestones=M1/M2/...[,gamma=0.1] MultiStepLR
+ *   exponential:gamma=G                      ExponentialLR
+ *   cosine:T_max=N[,eta_min=0]               CosineAnnealingLR
+ *   linear[:start_factor=1/3,end_factor=1,total_iters=5]  LinearLR (warmup)
+ *   constant[:factor=1/3,total_iters=5]      ConstantLR
+ *   onecycle:max_lr=X,total_steps=N | epochs=E,steps_per_epoch=S
+ *            [,pct_start=0.3,anneal_strategy=cos|linear,cycle_momentum=true,
+ *             base_momentum=0.85,max_momentum=0.95,div_factor=25,
+ *             final_div_factor=1e4,three_phase=false]  OneCycleLR
+ *   plateau[:mode=min|max,factor=0.1,patience=10,threshold=1e-4,
+ *           threshold_mode=rel|abs,cooldown=0,min_lr=0,eps=1e-8]
+ *                                            ReduceLROnPlateau
+ * SequentialLR chains schedulers at milestones: "A;M1;B;M2;C", e.g.
+ * "linear:start_factor=0.1,total_iters=5;5;cosine:T_max=45".
+ * Unknown kinds or options, missing required options, and negative or
+ * non-finite values are INVALID_ARGUMENT errors naming the option. */
+typedef struct hetc_lr_scheduler hetc_lr_scheduler_t;
+
+/* Creates a scheduler and takes torch's initial step: `base_lrs` are the
+ * groups' initial_lr, `lrs` their current lr, updated in place. `momenta`
+ * (NULL when the optimizer has no momentum) is updated by OneCycleLR with
+ * cycle_momentum. ReduceLROnPlateau leaves the lrs alone until its first
+ * metric. */
+hetc_status_t hetc_lr_scheduler_create(const char *spec, size_t num_groups,
+                                       const double *base_lrs, double *lrs,
+                                       double *momenta,
+                                       hetc_lr_scheduler_t **out);
+
+/* torch's SequentialLR: `children` (created in order on the same groups)
+ * take turns at `milestones` (num_children - 1 epochs). On success the new
+ * scheduler owns the children; it resets `lrs` to `base_lrs` and restarts
+ * the first child, as torch does. */
+hetc_status_t hetc_lr_scheduler_create_sequential(
+    hetc_lr_scheduler_t **children, size_t num_children,
+    const int64_t *milestones, const double *base_lrs, double *lrs,
+    double *momenta, hetc_lr_scheduler_t **out);
+void hetc_lr_scheduler_free(hetc_lr_scheduler_t *scheduler);
+
+/* One scheduler step (torch's scheduler.step()): updates `lrs` (and
+ * `momenta`) in place. Stepping OneCycleLR past total_steps is
+ * OUT_OF_RANGE; ReduceLROnPlateau needs step_metric. */
+hetc_status_t hetc_lr_scheduler_step(hetc_lr_scheduler_t *scheduler,
+                                     double *lrs, double *momenta);
+/* ReduceLROnPlateau's step(metric); other kinds ignore the metric. */
+hetc_status_t hetc_lr_scheduler_step_metric(hetc_lr_scheduler_t *scheduler,
+                                            double metric, double *lrs);
+
+/* "step", "multistep", ..., "plateau" or "sequential". */
+const char *hetc_lr_scheduler_kind(const hetc_lr_scheduler_t *scheduler);
+size_t hetc_lr_scheduler_group_count(const hetc_lr_scheduler_t *scheduler);
+/* torch's base_lrs and get_last_lr(); arrays of group_count values. */
+const double *hetc_lr_scheduler_base_lrs(const hetc_lr_scheduler_t *scheduler);
+const double *hetc_lr_scheduler_last_lrs(const hetc_lr_scheduler_t *scheduler);
+int64_t hetc_lr_scheduler_last_epoch(const hetc_lr_scheduler_t *scheduler);
+
+/* The scheduler's progress as text ("last_epoch=3,step_count=4,...", exact
+ * doubles; a SequentialLR appends each child's after a ';'), which the
+ * caller frees with free(), and its restore on a scheduler created with the
+ * same spec. */
+hetc_status_t hetc_lr_scheduler_get_state(const hetc_lr_scheduler_t *scheduler,
+                                          char **text);
+hetc_status_t hetc_lr_scheduler_set_state(hetc_lr_scheduler_t *scheduler,
+                                          const char *text);
 
 #ifdef __cplusplus
 }

@@ -2,8 +2,8 @@
 
 // Buffers (running statistics, a frozen weight) get no gradient and no
 // optimizer state; train_step places them after the optimizer state and
-// writes each buffer update back into its buffer (hetc.updates, like the
-// parameters). The eval-mode function is not a second model.
+// the hyper-parameters, and writes each buffer update back into its buffer
+// (hetc.updates, like the parameters). The eval-mode function is not a second model.
 func.func @model(%x: tensor<4x3xf32> {hetc.input, hetc.name = "x"},
                  %rm: tensor<3xf32> {hetc.buffer = #hetc.init<zeros>, hetc.name = "running_mean"},
                  %w: tensor<2x3xf32> {hetc.param = #hetc.init<uniform, 0.5>, hetc.name = "w"},
@@ -37,11 +37,14 @@ func.func @model_eval(%x: tensor<4x3xf32> {hetc.input, hetc.name = "x"},
 // CHECK-LABEL: func.func @train_step(
 // CHECK-SAME: %[[W:[^:]+]]: tensor<2x3xf32> {hetc.name = "w", hetc.param = #hetc.init<uniform, 5.000000e-01>}
 // CHECK-SAME: %[[MOM:[^:]+]]: tensor<2x3xf32> {hetc.opt_state = {init = #hetc.init<zeros>, kind = "momentum", param = 0 : i64}}
+// CHECK-SAME: hetc.name = "hyper:lr"
+// CHECK-SAME: hetc.name = "hyper:weight_decay"
+// CHECK-SAME: hetc.name = "hyper:momentum"
 // CHECK-SAME: %[[RM:[^:]+]]: tensor<3xf32> {hetc.buffer = #hetc.init<zeros>, hetc.name = "running_mean"}
 // CHECK-SAME: %[[FROZEN:[^:]+]]: tensor<2xf32> {hetc.buffer = #hetc.init<constant, 2.000000e+00>, hetc.name = "frozen"}
 // CHECK-SAME: %[[X:[^:]+]]: tensor<4x3xf32> {hetc.input, hetc.name = "x"}
 // CHECK-SAME: %[[Y:[^:]+]]: tensor<4x2xf32> {hetc.label, hetc.name = "y"})
-// CHECK-SAME: -> (tensor<2x3xf32> {hetc.updates = 0 : i64}, tensor<2x3xf32> {hetc.updates = 1 : i64}, tensor<3xf32> {hetc.updates = 2 : i64}, tensor<f32> {hetc.loss}, tensor<4x2xf32> {hetc.output})
+// CHECK-SAME: -> (tensor<2x3xf32> {hetc.updates = 0 : i64}, tensor<2x3xf32> {hetc.updates = 1 : i64}, tensor<3xf32> {hetc.updates = 5 : i64}, tensor<f32> {hetc.loss}, tensor<4x2xf32> {hetc.output})
 // CHECK: %[[MEAN:.*]] = hetc.reduce_mean %[[X]] [0]
 // CHECK: %[[O:.*]] = hetc.mul %{{.*}}, %[[FROZEN]]
 // CHECK: %[[LOSS:.*]] = hetc.mse %[[O]], %[[Y]]

@@ -7,6 +7,14 @@
 // RUN: hetc-opt %t/model.mlir --hetc-train-step="optimizer=adam weight-decay=0.5" | FileCheck %t/model.mlir --check-prefix=ADAML2
 // RUN: hetc-opt %t/model.mlir --hetc-train-step="optimizer=adamw lr=0.01" | FileCheck %t/model.mlir --check-prefix=ADAMW
 // RUN: hetc-opt %t/model.mlir --hetc-train-step="optimizer=adam rematerialize=true" | FileCheck %t/model.mlir --check-prefix=REMAT
+// RUN: hetc-opt %t/model.mlir --hetc-train-step="lr=0.5 weight-decay=0.1 groups=param*:lr=0.2:weight-decay=0,*" | FileCheck %t/model.mlir --check-prefix=GROUPS
+// RUN: hetc-opt %t/model.mlir --hetc-train-step="max-grad-norm=1.5" | FileCheck %t/model.mlir --check-prefix=CLIP
+// RUN: hetc-opt %t/model.mlir --hetc-train-step="momentum=0.5 nan-guard=true" | FileCheck %t/model.mlir --check-prefix=GUARD
+// RUN: not hetc-opt %t/model.mlir --hetc-train-step="groups=w" 2>&1 | FileCheck %t/model.mlir --check-prefix=BAD-NOGROUP
+// RUN: not hetc-opt %t/model.mlir --hetc-train-step="groups=w,x*,*" 2>&1 | FileCheck %t/model.mlir --check-prefix=BAD-EMPTYGROUP
+// RUN: not hetc-opt %t/model.mlir --hetc-train-step="groups=*:beta1=0.5" 2>&1 | FileCheck %t/model.mlir --check-prefix=BAD-GROUPKEY
+// RUN: not hetc-opt %t/model.mlir --hetc-train-step="groups=*:lr=-1" 2>&1 | FileCheck %t/model.mlir --check-prefix=BAD-GROUPLR
+// RUN: not hetc-opt %t/model.mlir --hetc-train-step="max-grad-norm=-1" 2>&1 | FileCheck %t/model.mlir --check-prefix=BAD-CLIP
 // RUN: hetc-opt %t/errors.mlir --hetc-train-step -split-input-file -verify-diagnostics
 // RUN: not hetc-opt %t/model.mlir --hetc-train-step="optimizer=rmsprop" 2>&1 | FileCheck %t/model.mlir --check-prefix=BAD-NAME
 // RUN: not hetc-opt %t/model.mlir --hetc-train-step="nesterov=true" 2>&1 | FileCheck %t/model.mlir --check-prefix=BAD-NESTEROV
@@ -20,7 +28,8 @@
 //--- model.mlir
 
 // The model lists a label first: train_step orders its arguments
-// params..., opt_state..., inputs..., labels..., each group in model order.
+// params..., opt_state..., hypers..., inputs..., labels..., each group in
+// model order.
 func.func @model(%y: tensor<4xi32> {hetc.label},
                  %w: tensor<2x3xf32> {hetc.param = #hetc.init<uniform, 0.5>, hetc.name = "w"},
                  %x: tensor<4x3xf32> {hetc.input},
@@ -35,24 +44,30 @@ func.func @model(%y: tensor<4xi32> {hetc.label},
 // The model stays; train_step follows it.
 // SGD-LABEL: func.func @model(
 
-// Plain SGD (torch.optim.SGD defaults, lr 0.01): p -= lr * g.
+// Plain SGD (torch.optim.SGD defaults, lr 0.01): p -= lr * (g + wd * p).
+// The hyper-parameters are runtime arguments the session keeps, initialized
+// from the options.
 // SGD-LABEL: func.func @train_step(
 // SGD-SAME: %[[W:[^:]+]]: tensor<2x3xf32> {hetc.name = "w", hetc.param = #hetc.init<uniform, 5.000000e-01>}
 // SGD-SAME: %[[B:[^:]+]]: tensor<2xf32> {hetc.param = #hetc.init<zeros>}
+// SGD-SAME: %[[LR:[^:]+]]: tensor<f32> {hetc.hyper = {group = 0 : i64, init = #hetc.init<constant, 1.000000e-02>, name = "lr"}, hetc.name = "hyper:lr"}
+// SGD-SAME: %[[WD:[^:]+]]: tensor<f32> {hetc.hyper = {group = 0 : i64, init = #hetc.init<constant, 0.000000e+00>, name = "weight_decay"}, hetc.name = "hyper:weight_decay"}
 // SGD-SAME: %[[X:[^:]+]]: tensor<4x3xf32> {hetc.input}
 // SGD-SAME: %[[Y:[^:]+]]: tensor<4xi32> {hetc.label})
 // SGD-SAME: -> (tensor<2x3xf32> {hetc.updates = 0 : i64}, tensor<2xf32> {hetc.updates = 1 : i64}, tensor<f32> {hetc.loss}, tensor<4x2xf32> {hetc.output})
-// SGD-SAME: attributes {hetc.generated, hetc.optimizer = {lr = 1.000000e-02 : f64, momentum = 0.000000e+00 : f64, name = "sgd", nesterov = false, weight_decay = 0.000000e+00 : f64}}
+// SGD-SAME: attributes {hetc.generated, hetc.optimizer = {groups = 1 : i64, lr = 1.000000e-02 : f64, momentum = 0.000000e+00 : f64, name = "sgd", nesterov = false, weight_decay = 0.000000e+00 : f64}}
 // SGD: %[[H:.*]] = hetc.matmul %[[X]], %[[W]] transpose_rhs
 // SGD: %[[LOGITS:.*]] = hetc.add %[[H]], %[[B]]
 // SGD: %[[LOSS:.*]] = hetc.cross_entropy %[[LOGITS]], %[[Y]]
 // SGD: %[[GL:.*]] = hetc.cross_entropy_backward
 // SGD: %[[GB:.*]] = hetc.reshape
 // SGD: %[[GW:.*]] = hetc.matmul %[[GL]], %[[X]] transpose_lhs
-// SGD: %[[LR:.*]] = arith.constant dense<0.00999999977> : tensor<f32>
-// SGD: %[[SW:.*]] = hetc.mul %[[GW]], %[[LR]] : (tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32>
+// SGD-NOT: arith.constant
+// SGD: %[[DW:.*]] = hetc.mul %[[W]], %[[WD]] : (tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32>
+// SGD: %[[D:.*]] = hetc.add %[[GW]], %[[DW]]
+// SGD: %[[SW:.*]] = hetc.mul %[[D]], %[[LR]] : (tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32>
 // SGD: %[[NW:.*]] = hetc.sub %[[W]], %[[SW]]
-// SGD: %[[SB:.*]] = hetc.mul %[[GB]], %{{.*}} : (tensor<2xf32>, tensor<f32>) -> tensor<2xf32>
+// SGD: %[[SB:.*]] = hetc.mul %{{.*}}, %[[LR]] : (tensor<2xf32>, tensor<f32>) -> tensor<2xf32>
 // SGD: %[[NB:.*]] = hetc.sub %[[B]], %[[SB]]
 // SGD: return %[[NW]], %[[NB]], %[[LOSS]], %[[LOGITS]]
 
@@ -64,18 +79,21 @@ func.func @model(%y: tensor<4xi32> {hetc.label},
 // MOM-SAME: %[[B:[^:]+]]: tensor<2xf32>
 // MOM-SAME: %[[MW:[^:]+]]: tensor<2x3xf32> {hetc.opt_state = {init = #hetc.init<zeros>, kind = "momentum", param = 0 : i64}}
 // MOM-SAME: %[[MB:[^:]+]]: tensor<2xf32> {hetc.opt_state = {init = #hetc.init<zeros>, kind = "momentum", param = 1 : i64}}
+// MOM-SAME: %[[LR:[^:]+]]: tensor<f32> {hetc.hyper = {{[{][^}]*}}name = "lr"}
+// MOM-SAME: %[[WD:[^:]+]]: tensor<f32> {hetc.hyper = {{[{][^}]*}}name = "weight_decay"}
+// MOM-SAME: %[[MU:[^:]+]]: tensor<f32> {hetc.hyper = {group = 0 : i64, init = #hetc.init<constant, 9.000000e-01>, name = "momentum"}, hetc.name = "hyper:momentum"}
 // MOM-SAME: %{{[^:]+}}: tensor<4x3xf32> {hetc.input}
 // MOM-SAME: %{{[^:]+}}: tensor<4xi32> {hetc.label})
 // MOM-SAME: -> (tensor<2x3xf32> {hetc.updates = 0 : i64}, tensor<2xf32> {hetc.updates = 1 : i64}, tensor<2x3xf32> {hetc.updates = 2 : i64}, tensor<2xf32> {hetc.updates = 3 : i64}, tensor<f32> {hetc.loss}, tensor<4x2xf32> {hetc.output})
-// MOM-SAME: hetc.optimizer = {lr = 1.000000e-02 : f64, momentum = 9.000000e-01 : f64, name = "sgd", nesterov = false, weight_decay = 0.000000e+00 : f64}
+// MOM-SAME: hetc.optimizer = {groups = 1 : i64, lr = 1.000000e-02 : f64, momentum = 9.000000e-01 : f64, name = "sgd", nesterov = false, weight_decay = 0.000000e+00 : f64}
 // MOM: %[[GW:.*]] = hetc.matmul %{{.*}}, %{{.*}} transpose_lhs
-// MOM: %[[MU:.*]] = arith.constant dense<0.899999976> : tensor<f32>
+// MOM: %[[D:.*]] = hetc.add %[[GW]], %{{.*}}
 // MOM: %[[DM:.*]] = hetc.mul %[[MW]], %[[MU]]
-// MOM: %[[NMW:.*]] = hetc.add %[[DM]], %[[GW]]
-// MOM: %[[LR:.*]] = arith.constant dense<0.00999999977> : tensor<f32>
+// MOM: %[[NMW:.*]] = hetc.add %[[DM]], %[[D]]
 // MOM: %[[S:.*]] = hetc.mul %[[NMW]], %[[LR]]
 // MOM: %[[NW:.*]] = hetc.sub %[[W]], %[[S]]
-// MOM: %[[NMB:.*]] = hetc.add %{{.*}}, %{{.*}} : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+// MOM: %[[DMB:.*]] = hetc.mul %[[MB]], %[[MU]]
+// MOM: %[[NMB:.*]] = hetc.add %[[DMB]], %{{.*}} : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
 // MOM: %[[NB:.*]] = hetc.sub %[[B]], %{{.*}}
 // MOM: return %[[NW]], %[[NB]], %[[NMW]], %[[NMB]], %{{.*}}, %{{.*}} :
 
@@ -83,36 +101,38 @@ func.func @model(%y: tensor<4xi32> {hetc.label},
 // NEST-LABEL: func.func @train_step(
 // NEST-SAME: %[[W:[^:]+]]: tensor<2x3xf32>
 // NEST-SAME: %[[MW:[^:]+]]: tensor<2x3xf32> {hetc.opt_state = {init = #hetc.init<zeros>, kind = "momentum", param = 0 : i64}}
+// NEST-SAME: %[[LR:[^:]+]]: tensor<f32> {hetc.hyper = {{[{][^}]*}}name = "lr"}
+// NEST-SAME: %[[MU:[^:]+]]: tensor<f32> {hetc.hyper = {{[{][^}]*}}name = "momentum"}
 // NEST-SAME: nesterov = true
 // NEST: %[[GW:.*]] = hetc.matmul %{{.*}}, %{{.*}} transpose_lhs
-// NEST: %[[DM:.*]] = hetc.mul %[[MW]], %{{.*}}
-// NEST: %[[NMW:.*]] = hetc.add %[[DM]], %[[GW]]
-// NEST: %[[MU:.*]] = arith.constant dense<0.899999976> : tensor<f32>
+// NEST: %[[D:.*]] = hetc.add %[[GW]], %{{.*}}
+// NEST: %[[DM:.*]] = hetc.mul %[[MW]], %[[MU]]
+// NEST: %[[NMW:.*]] = hetc.add %[[DM]], %[[D]]
 // NEST: %[[LOOK:.*]] = hetc.mul %[[NMW]], %[[MU]]
-// NEST: %[[D:.*]] = hetc.add %[[GW]], %[[LOOK]]
-// NEST: %[[LR:.*]] = arith.constant dense<0.00999999977> : tensor<f32>
-// NEST: %[[S:.*]] = hetc.mul %[[D]], %[[LR]]
+// NEST: %[[ND:.*]] = hetc.add %[[D]], %[[LOOK]]
+// NEST: %[[S:.*]] = hetc.mul %[[ND]], %[[LR]]
 // NEST: %[[NW:.*]] = hetc.sub %[[W]], %[[S]]
 // NEST: return %[[NW]], %{{.*}}, %[[NMW]],
 
-// Weight decay: d = g + wd * p; p -= lr * d.
+// Weight decay and lr options are the initial values: d = g + wd * p;
+// p -= lr * d.
 // DECAY-LABEL: func.func @train_step(
 // DECAY-SAME: %[[W:[^:]+]]: tensor<2x3xf32>
-// DECAY-SAME: hetc.optimizer = {lr = 5.000000e-01 : f64, momentum = 0.000000e+00 : f64, name = "sgd", nesterov = false, weight_decay = 1.000000e-01 : f64}
+// DECAY-SAME: %[[LR:[^:]+]]: tensor<f32> {hetc.hyper = {group = 0 : i64, init = #hetc.init<constant, 5.000000e-01>, name = "lr"}
+// DECAY-SAME: %[[WD:[^:]+]]: tensor<f32> {hetc.hyper = {group = 0 : i64, init = #hetc.init<constant, 1.000000e-01>, name = "weight_decay"}
+// DECAY-SAME: hetc.optimizer = {groups = 1 : i64, lr = 5.000000e-01 : f64, momentum = 0.000000e+00 : f64, name = "sgd", nesterov = false, weight_decay = 1.000000e-01 : f64}
 // DECAY: %[[GW:.*]] = hetc.matmul %{{.*}}, %{{.*}} transpose_lhs
-// DECAY: %[[WD:.*]] = arith.constant dense<1.000000e-01> : tensor<f32>
 // DECAY: %[[DW:.*]] = hetc.mul %[[W]], %[[WD]]
 // DECAY: %[[D:.*]] = hetc.add %[[GW]], %[[DW]]
-// DECAY: %[[LR:.*]] = arith.constant dense<5.000000e-01> : tensor<f32>
 // DECAY: %[[S:.*]] = hetc.mul %[[D]], %[[LR]]
 // DECAY: %[[NW:.*]] = hetc.sub %[[W]], %[[S]]
 // DECAY: return %[[NW]],
 
 // Adam (torch.optim.Adam defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8):
 // two moments per parameter, then a shared 0-d step counter t.
-//   t += 1; m = 0.9 m + 0.1 g; v = 0.999 v + 0.001 g^2;
-//   p -= lr / (1 - 0.9^t) * m / (sqrt(v) / sqrt(1 - 0.999^t) + eps),
-// with beta^t = exp(t * ln(beta)).
+//   t += 1; m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
+//   p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps),
+// with beta^t = exp(t * ln(beta)) from the runtime betas.
 // ADAM-LABEL: func.func @train_step(
 // ADAM-SAME: %[[W:[^:]+]]: tensor<2x3xf32>
 // ADAM-SAME: %[[B:[^:]+]]: tensor<2xf32>
@@ -121,36 +141,39 @@ func.func @model(%y: tensor<4xi32> {hetc.label},
 // ADAM-SAME: %[[MB:[^:]+]]: tensor<2xf32> {hetc.opt_state = {init = #hetc.init<zeros>, kind = "exp_avg", param = 1 : i64}}
 // ADAM-SAME: %[[VB:[^:]+]]: tensor<2xf32> {hetc.opt_state = {init = #hetc.init<zeros>, kind = "exp_avg_sq", param = 1 : i64}}
 // ADAM-SAME: %[[T:[^:]+]]: tensor<f32> {hetc.opt_state = {init = #hetc.init<zeros>, kind = "step"}}
+// ADAM-SAME: %[[LR:[^:]+]]: tensor<f32> {hetc.hyper = {group = 0 : i64, init = #hetc.init<constant, 1.000000e-03>, name = "lr"}, hetc.name = "hyper:lr"}
+// ADAM-SAME: %[[WD:[^:]+]]: tensor<f32> {hetc.hyper = {group = 0 : i64, init = #hetc.init<constant, 0.000000e+00>, name = "weight_decay"}, hetc.name = "hyper:weight_decay"}
+// ADAM-SAME: %[[B1:[^:]+]]: tensor<f32> {hetc.hyper = {group = 0 : i64, init = #hetc.init<constant, 9.000000e-01>, name = "beta1"}, hetc.name = "hyper:beta1"}
+// ADAM-SAME: %[[B2:[^:]+]]: tensor<f32> {hetc.hyper = {group = 0 : i64, init = #hetc.init<constant, 0.99899999999999999>, name = "beta2"}, hetc.name = "hyper:beta2"}
+// ADAM-SAME: %[[EPS:[^:]+]]: tensor<f32> {hetc.hyper = {group = 0 : i64, init = #hetc.init<constant, 1.000000e-08>, name = "eps"}, hetc.name = "hyper:eps"}
 // ADAM-SAME: %{{[^:]+}}: tensor<4x3xf32> {hetc.input}
 // ADAM-SAME: %{{[^:]+}}: tensor<4xi32> {hetc.label})
 // ADAM-SAME: -> (tensor<2x3xf32> {hetc.updates = 0 : i64}, tensor<2xf32> {hetc.updates = 1 : i64}, tensor<2x3xf32> {hetc.updates = 2 : i64}, tensor<2x3xf32> {hetc.updates = 3 : i64}, tensor<2xf32> {hetc.updates = 4 : i64}, tensor<2xf32> {hetc.updates = 5 : i64}, tensor<f32> {hetc.updates = 6 : i64}, tensor<f32> {hetc.loss}, tensor<4x2xf32> {hetc.output})
-// ADAM-SAME: hetc.optimizer = {beta1 = 9.000000e-01 : f64, beta2 = 0.99899999999999999 : f64, eps = 1.000000e-08 : f64, lr = 1.000000e-03 : f64, name = "adam", weight_decay = 0.000000e+00 : f64}
+// ADAM-SAME: hetc.optimizer = {beta1 = 9.000000e-01 : f64, beta2 = 0.99899999999999999 : f64, eps = 1.000000e-08 : f64, groups = 1 : i64, lr = 1.000000e-03 : f64, name = "adam", weight_decay = 0.000000e+00 : f64}
 // ADAM: %[[GW:.*]] = hetc.matmul %{{.*}}, %{{.*}} transpose_lhs
 // ADAM: %[[ONE:.*]] = arith.constant dense<1.000000e+00> : tensor<f32>
 // ADAM: %[[NT:.*]] = hetc.add %[[T]], %[[ONE]] : (tensor<f32>, tensor<f32>) -> tensor<f32>
-// ADAM: %[[LN1:.*]] = arith.constant dense<-0.105360515> : tensor<f32>
+// ADAM: %[[LN1:.*]] = hetc.log %[[B1]] : tensor<f32>
 // ADAM: %[[E1:.*]] = hetc.mul %[[NT]], %[[LN1]]
 // ADAM: %[[P1:.*]] = hetc.exp %[[E1]] : tensor<f32>
 // ADAM: %[[BC1:.*]] = hetc.sub %{{.*}}, %[[P1]]
-// ADAM: %[[LR:.*]] = arith.constant dense<1.000000e-03> : tensor<f32>
 // ADAM: %[[STEP:.*]] = hetc.div %[[LR]], %[[BC1]]
-// ADAM: %[[LN2:.*]] = arith.constant dense<-0.00100050028> : tensor<f32>
+// ADAM: %[[LN2:.*]] = hetc.log %[[B2]] : tensor<f32>
 // ADAM: %[[E2:.*]] = hetc.mul %[[NT]], %[[LN2]]
 // ADAM: %[[P2:.*]] = hetc.exp %[[E2]] : tensor<f32>
 // ADAM: %[[BC2:.*]] = hetc.sub %{{.*}}, %[[P2]]
 // ADAM: %[[BC2S:.*]] = hetc.sqrt %[[BC2]] : tensor<f32>
-// ADAM: %[[C1:.*]] = arith.constant dense<1.000000e-01> : tensor<f32>
-// ADAM: %[[G1:.*]] = hetc.mul %[[GW]], %[[C1]]
-// ADAM: %[[B1:.*]] = arith.constant dense<0.899999976> : tensor<f32>
+// ADAM: %[[DW:.*]] = hetc.mul %[[W]], %[[WD]]
+// ADAM: %[[G:.*]] = hetc.add %[[GW]], %[[DW]]
+// ADAM: %[[C1:.*]] = hetc.sub %{{.*}}, %[[B1]]
+// ADAM: %[[G1:.*]] = hetc.mul %[[G]], %[[C1]]
 // ADAM: %[[M0:.*]] = hetc.mul %[[MW]], %[[B1]]
 // ADAM: %[[NMW:.*]] = hetc.add %[[M0]], %[[G1]]
-// ADAM: %[[G2:.*]] = hetc.mul %[[GW]], %[[GW]]
-// ADAM: %[[C2:.*]] = arith.constant dense<1.000000e-03> : tensor<f32>
+// ADAM: %[[C2:.*]] = hetc.sub %{{.*}}, %[[B2]]
+// ADAM: %[[G2:.*]] = hetc.mul %[[G]], %[[G]]
 // ADAM: %[[G2S:.*]] = hetc.mul %[[G2]], %[[C2]]
-// ADAM: %[[B2:.*]] = arith.constant dense<9.990000e-01> : tensor<f32>
 // ADAM: %[[V0:.*]] = hetc.mul %[[VW]], %[[B2]]
 // ADAM: %[[NVW:.*]] = hetc.add %[[V0]], %[[G2S]]
-// ADAM: %[[EPS:.*]] = arith.constant dense<9.99999993E-9> : tensor<f32>
 // ADAM: %[[SV:.*]] = hetc.sqrt %[[NVW]]
 // ADAM: %[[SVC:.*]] = hetc.div %[[SV]], %[[BC2S]]
 // ADAM: %[[DEN:.*]] = hetc.add %[[SVC]], %[[EPS]]
@@ -163,12 +186,11 @@ func.func @model(%y: tensor<4xi32> {hetc.label},
 // Adam's (L2) weight decay is added to the gradient before the moments.
 // ADAML2-LABEL: func.func @train_step(
 // ADAML2-SAME: %[[W:[^:]+]]: tensor<2x3xf32>
+// ADAML2-SAME: %[[WD:[^:]+]]: tensor<f32> {hetc.hyper = {group = 0 : i64, init = #hetc.init<constant, 5.000000e-01>, name = "weight_decay"}
 // ADAML2: %[[GW:.*]] = hetc.matmul %{{.*}}, %{{.*}} transpose_lhs
-// ADAML2: %[[WD:.*]] = arith.constant dense<5.000000e-01> : tensor<f32>
 // ADAML2: %[[DW:.*]] = hetc.mul %[[W]], %[[WD]]
 // ADAML2: %[[G:.*]] = hetc.add %[[GW]], %[[DW]]
-// ADAML2: %[[C1:.*]] = arith.constant dense<1.000000e-01> : tensor<f32>
-// ADAML2: hetc.mul %[[G]], %[[C1]]
+// ADAML2: hetc.mul %[[G]], %{{.*}}
 // ADAML2: hetc.mul %[[G]], %[[G]]
 // ADAML2: hetc.sub %[[W]], %{{.*}}
 
@@ -176,16 +198,76 @@ func.func @model(%y: tensor<4xi32> {hetc.label},
 // then takes the Adam step without weight decay.
 // ADAMW-LABEL: func.func @train_step(
 // ADAMW-SAME: %[[W:[^:]+]]: tensor<2x3xf32>
-// ADAMW-SAME: hetc.optimizer = {beta1 = 9.000000e-01 : f64, beta2 = 0.99899999999999999 : f64, eps = 1.000000e-08 : f64, lr = 1.000000e-02 : f64, name = "adamw", weight_decay = 1.000000e-02 : f64}
+// ADAMW-SAME: %[[LR:[^:]+]]: tensor<f32> {hetc.hyper = {group = 0 : i64, init = #hetc.init<constant, 1.000000e-02>, name = "lr"}
+// ADAMW-SAME: %[[WD:[^:]+]]: tensor<f32> {hetc.hyper = {group = 0 : i64, init = #hetc.init<constant, 1.000000e-02>, name = "weight_decay"}
+// ADAMW-SAME: hetc.optimizer = {beta1 = 9.000000e-01 : f64, beta2 = 0.99899999999999999 : f64, eps = 1.000000e-08 : f64, groups = 1 : i64, lr = 1.000000e-02 : f64, name = "adamw", weight_decay = 1.000000e-02 : f64}
 // ADAMW: %[[GW:.*]] = hetc.matmul %{{.*}}, %{{.*}} transpose_lhs
-// ADAMW: %[[KEEP:.*]] = arith.constant dense<0.999899983> : tensor<f32>
+// ADAMW: %[[LRWD:.*]] = hetc.mul %[[LR]], %[[WD]]
+// ADAMW: %[[KEEP:.*]] = hetc.sub %{{.*}}, %[[LRWD]]
 // ADAMW: %[[DW:.*]] = hetc.mul %[[W]], %[[KEEP]]
-// ADAMW: %[[C1:.*]] = arith.constant dense<1.000000e-01> : tensor<f32>
-// ADAMW: hetc.mul %[[GW]], %[[C1]]
+// ADAMW-NOT: hetc.add %[[GW]]
+// ADAMW: hetc.mul %[[GW]], %{{.*}}
 // ADAMW: %[[R:.*]] = hetc.div %{{.*}}, %{{.*}} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
 // ADAMW-NEXT: %[[U:.*]] = hetc.mul %[[R]], %{{.*}} : (tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32>
 // ADAMW-NEXT: %[[NW:.*]] = hetc.sub %[[DW]], %[[U]]
 // ADAMW: return %[[NW]],
+
+// Parameter groups, in order: each parameter joins the first group whose
+// glob matches its name (b is param1: group 0; w: group 1); each group has
+// its own hyper-parameters, named hyper:groupN:... after group 0.
+// GROUPS-LABEL: func.func @train_step(
+// GROUPS-SAME: %[[W:[^:]+]]: tensor<2x3xf32>
+// GROUPS-SAME: %[[B:[^:]+]]: tensor<2xf32>
+// GROUPS-SAME: %[[LR0:[^:]+]]: tensor<f32> {hetc.hyper = {group = 0 : i64, init = #hetc.init<constant, 2.000000e-01>, name = "lr"}, hetc.name = "hyper:lr"}
+// GROUPS-SAME: %[[WD0:[^:]+]]: tensor<f32> {hetc.hyper = {group = 0 : i64, init = #hetc.init<constant, 0.000000e+00>, name = "weight_decay"}, hetc.name = "hyper:weight_decay"}
+// GROUPS-SAME: %[[LR1:[^:]+]]: tensor<f32> {hetc.hyper = {group = 1 : i64, init = #hetc.init<constant, 5.000000e-01>, name = "lr"}, hetc.name = "hyper:group1:lr"}
+// GROUPS-SAME: %[[WD1:[^:]+]]: tensor<f32> {hetc.hyper = {group = 1 : i64, init = #hetc.init<constant, 1.000000e-01>, name = "weight_decay"}, hetc.name = "hyper:group1:weight_decay"}
+// GROUPS-SAME: groups = 2 : i64
+// GROUPS: hetc.mul %[[W]], %[[WD1]]
+// GROUPS: hetc.mul %{{.*}}, %[[LR1]]
+// GROUPS: hetc.mul %[[B]], %[[WD0]]
+// GROUPS: hetc.mul %{{.*}}, %[[LR0]]
+
+// Clipping by global norm (torch's clip_grad_norm_): total = sqrt(sum of
+// squares), coef = min(max_norm / (total + 1e-6), 1), every gradient
+// scaled; total is the output grad_norm.
+// CLIP-LABEL: func.func @train_step(
+// CLIP-SAME: %[[MAX:[^:]+]]: tensor<f32> {hetc.hyper = {group = 0 : i64, init = #hetc.init<constant, 1.500000e+00>, name = "max_grad_norm"}, hetc.name = "hyper:max_grad_norm"}
+// CLIP-SAME: -> (tensor<2x3xf32> {hetc.updates = 0 : i64}, tensor<2xf32> {hetc.updates = 1 : i64}, tensor<f32> {hetc.loss}, tensor<4x2xf32> {hetc.output}, tensor<f32> {hetc.grad_norm})
+// CLIP-SAME: max_grad_norm = 1.500000e+00 : f64
+// CLIP: %[[GW:.*]] = hetc.matmul %{{.*}}, %{{.*}} transpose_lhs
+// CLIP: %[[FW:.*]] = hetc.reshape %[[GW]] [6]
+// CLIP: %[[SQW:.*]] = hetc.mul %[[FW]], %[[FW]]
+// CLIP: %[[SW:.*]] = hetc.reduce_sum %[[SQW]] [0] : tensor<6xf32> -> tensor<f32>
+// CLIP: %[[SB:.*]] = hetc.reduce_sum %{{.*}} [0] : tensor<2xf32> -> tensor<f32>
+// CLIP: %[[SUM:.*]] = hetc.add %[[SW]], %[[SB]]
+// CLIP: %[[TOTAL:.*]] = hetc.sqrt %[[SUM]]
+// CLIP: %[[EPS:.*]] = arith.constant dense<9.99999997E-7> : tensor<f32>
+// CLIP: %[[DEN:.*]] = hetc.add %[[TOTAL]], %[[EPS]]
+// CLIP: %[[RATIO:.*]] = hetc.div %[[MAX]], %[[DEN]]
+// CLIP: %[[COEF:.*]] = hetc.minimum %[[RATIO]], %{{.*}}
+// CLIP: %[[CW:.*]] = hetc.mul %[[GW]], %[[COEF]]
+// CLIP: %[[CB:.*]] = hetc.mul %{{.*}}, %[[COEF]]
+// CLIP: hetc.add %[[CW]],
+// CLIP: return %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[TOTAL]] :
+
+// The NaN/Inf guard: one flag per checked value (sum of x * 0: 0 or NaN),
+// and every update selects its old value unless all are finite.
+// GUARD-LABEL: func.func @train_step(
+// GUARD-SAME: %[[W:[^:]+]]: tensor<2x3xf32>
+// GUARD-SAME: %[[B:[^:]+]]: tensor<2xf32>
+// GUARD-SAME: %[[M:[^:]+]]: tensor<2x3xf32> {hetc.opt_state
+// GUARD-SAME: tensor<3xf32> {hetc.nonfinite = ["loss", "w", "param1"]}
+// GUARD-SAME: nan_guard = true
+// GUARD: %[[LOSS:.*]] = hetc.cross_entropy
+// GUARD: %[[ZL:.*]] = hetc.mul %[[LOSS]], %{{.*}}
+// GUARD: %[[FLAGS:.*]] = hetc.concat %{{.*}}, %{{.*}}, %{{.*}} axis 0 : (tensor<1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<3xf32>
+// GUARD: %[[ALL:.*]] = hetc.reduce_sum %[[FLAGS]] [0]
+// GUARD: %[[OK:.*]] = hetc.compare eq, %[[ALL]], %{{.*}}
+// GUARD: %[[NW:.*]] = hetc.where %[[OK]], %{{.*}}, %[[W]]
+// GUARD: %[[NB:.*]] = hetc.where %[[OK]], %{{.*}}, %[[B]]
+// GUARD: %[[NM:.*]] = hetc.where %[[OK]], %{{.*}}, %[[M]]
+// GUARD: return %[[NW]], %[[NB]], %[[NM]], %{{.*}}, %[[LOSS]], %{{.*}}, %[[FLAGS]] :
 
 // rematerialize=true is passed on to autodiff: the logits are recomputed
 // for the cross-entropy gradient.
@@ -201,14 +283,21 @@ func.func @model(%y: tensor<4xi32> {hetc.label},
 // BAD-BETA: error: beta1 and beta2 must be in [0, 1), got 9.000000e-01 and 1.000000e+00
 // BAD-WD: error: weight-decay must be a finite number >= 0, got -5.000000e-01
 // BAD-ENTRY: error: no function named 'nope' in the module
+// BAD-NOGROUP: error: parameter 'param1' is in no parameter group (add a group matching it, or '*' last)
+// BAD-EMPTYGROUP: error: parameter group 1 ('x*') matches no parameter
+// BAD-GROUPKEY: error: parameter group '*:beta1=0.5': beta1 applies to adam and adamw, not sgd
+// BAD-GROUPLR: error: parameter group '*:lr=-1': lr must be a positive finite number, got '-1'
+// BAD-CLIP: error: max-grad-norm must be a positive finite number, got -1.000000e+00
 
 //--- f16.mlir
 
 // SGD updates f16 parameters in f16; Adam keeps f32 state and needs f32
 // parameters.
+// The f32 hyper-parameters are cast to f16 for the update.
 // CHECK-LABEL: func.func @train_step(
 // CHECK-SAME: %[[W:[^:]+]]: tensor<4xf16>
-// CHECK: %[[LR:.*]] = arith.constant dense<1.000210e-02> : tensor<f16>
+// CHECK-SAME: %[[LR32:[^:]+]]: tensor<f32> {hetc.hyper = {{[{][^}]*}}name = "lr"}
+// CHECK: %[[LR:.*]] = hetc.cast %[[LR32]] : tensor<f32> -> tensor<f16>
 // CHECK: %[[S:.*]] = hetc.mul %{{.*}}, %[[LR]] : (tensor<4xf16>, tensor<f16>) -> tensor<4xf16>
 // CHECK: %[[NW:.*]] = hetc.sub %[[W]], %[[S]]
 // CHECK: return %[[NW]],
