@@ -43,25 +43,26 @@ class Trainer:
 
     def __init__(self, model, input_shape, loss, optimizer, target="cpu",
                  seed=0, input_dtype="f32", clip_grad_norm=None,
-                 nan_guard=False):
+                 nan_guard=False, accumulation_steps=1):
         source, _ = build_source(model, tuple(input_shape), loss, input_dtype)
         self._setup(source, optimizer, target, seed, clip_grad_norm,
-                    nan_guard)
+                    nan_guard, accumulation_steps)
 
     @classmethod
     def from_mlir(cls, source, optimizer, target="cpu", seed=0, params=None,
-                  clip_grad_norm=None, nan_guard=False):
+                  clip_grad_norm=None, nan_guard=False,
+                  accumulation_steps=1):
         """A trainer for a model written (or imported) as hetc MLIR text;
         `params` optionally gives initial parameter values by name."""
         trainer = cls.__new__(cls)
         trainer._setup(source, optimizer, target, seed, clip_grad_norm,
-                       nan_guard)
+                       nan_guard, accumulation_steps)
         if params:
             trainer.load_state_dict(params)
         return trainer
 
     def _setup(self, source, optimizer, target, seed, clip_grad_norm=None,
-               nan_guard=False):
+               nan_guard=False, accumulation_steps=1):
         from . import compile as compile_source
         self.source = source
         options = dict(optimizer.options)
@@ -72,6 +73,9 @@ class Trainer:
             # A step whose loss or gradients are not finite changes nothing
             # and raises, naming the tensor.
             options["nan_guard"] = True
+        if accumulation_steps != 1:
+            # Each step is a micro-batch; every k-th one updates.
+            options["accumulate"] = accumulation_steps
         self.artifact = compile_source(source, target=target,
                                        optimizer=options)
         self.session = Session(self.artifact, Device(target), seed)
