@@ -710,7 +710,7 @@ class TorchTrainer:
 
     def __init__(self, model, loss_fn, optimizer, example_inputs,
                  example_labels, target="cpu", seed=0, clip_grad_norm=None,
-                 nan_guard=False):
+                 nan_guard=False, accumulation_steps=1):
         self.model, self.loss_fn = model, loss_fn
         self.target = target
         self.optimizer = optimizer
@@ -726,6 +726,8 @@ class TorchTrainer:
             self.options["max_grad_norm"] = clip_grad_norm
         if nan_guard:
             self.options["nan_guard"] = True
+        if accumulation_steps != 1:
+            self.options["accumulate"] = accumulation_steps
         self._check_modules()
 
         state = [(n, t) for n, t in self._state]
@@ -1257,7 +1259,8 @@ class TorchTrainer:
 
 
 def compile(model, loss_fn, optimizer, example_inputs, example_labels=(),
-            target="cpu", seed=0, clip_grad_norm=None, nan_guard=False):
+            target="cpu", seed=0, clip_grad_norm=None, nan_guard=False,
+            accumulation_steps=1):
     """Compiles `model` trained on `loss_fn(outputs, *labels)` with the torch
     `optimizer`'s settings for the example inputs' shapes and dtypes;
     returns a TorchTrainer. The optimizer's param_groups are read before
@@ -1265,9 +1268,13 @@ def compile(model, loss_fn, optimizer, example_inputs, example_labels=(),
     `clip_grad_norm=max_norm` clips the gradients' global norm first, as
     torch.nn.utils.clip_grad_norm_ does. With `nan_guard=True` a step whose
     loss or gradients are not finite updates nothing and raises hetc.Error
-    naming the tensor."""
+    naming the tensor. With `accumulation_steps=k` each step is a
+    micro-batch: its gradients, divided by k, are summed, and every k-th
+    step updates (torch's `(loss / k).backward()` with `optimizer.step()`
+    every k batches)."""
     if not isinstance(model, torch.nn.Module):
         raise TypeError("hetc.torch.compile takes a torch.nn.Module")
     return TorchTrainer(model, loss_fn, optimizer, example_inputs,
                         example_labels, target=target, seed=seed,
-                        clip_grad_norm=clip_grad_norm, nan_guard=nan_guard)
+                        clip_grad_norm=clip_grad_norm, nan_guard=nan_guard,
+                        accumulation_steps=accumulation_steps)

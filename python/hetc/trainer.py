@@ -63,19 +63,21 @@ class Trainer:
 
     def __init__(self, model, input_shape, loss, optimizer, target="cpu",
                  seed=0, input_dtype="f32", clip_grad_norm=None,
-                 nan_guard=False):
+                 nan_guard=False, accumulation_steps=1):
         input_shape = check_input_shape(input_shape)
         # Rebuilt from the same layers for every further batch size.
         self._rebuild = lambda batch: build_source(
             model, (batch,) + input_shape[1:], loss, input_dtype)[0]
-        self._pending = (optimizer, target, seed, clip_grad_norm, nan_guard)
+        self._pending = (optimizer, target, seed, clip_grad_norm, nan_guard,
+                         accumulation_steps)
         self.training = True
         if input_shape[0] is not None:
             self._start(input_shape[0])
 
     @classmethod
     def from_mlir(cls, source, optimizer, target="cpu", seed=0, params=None,
-                  clip_grad_norm=None, nan_guard=False):
+                  clip_grad_norm=None, nan_guard=False,
+                  accumulation_steps=1):
         """A trainer for a model written (or imported) as hetc MLIR text;
         `params` optionally gives initial parameter values by name."""
         trainer = cls.__new__(cls)
@@ -83,7 +85,7 @@ class Trainer:
         trainer._rebuild = None
         trainer.training = True
         trainer._setup(source, optimizer, target, seed, clip_grad_norm,
-                       nan_guard)
+                       nan_guard, accumulation_steps)
         if params:
             trainer.load_state_dict(params)
         return trainer
@@ -93,7 +95,7 @@ class Trainer:
         self._setup(self._rebuild(batch), *self._pending)
 
     def _setup(self, source, optimizer, target, seed, clip_grad_norm=None,
-               nan_guard=False):
+               nan_guard=False, accumulation_steps=1):
         from . import compile as compile_source
         self.source = source
         options = dict(optimizer.options)
@@ -104,6 +106,9 @@ class Trainer:
             # A step whose loss or gradients are not finite changes nothing
             # and raises, naming the tensor.
             options["nan_guard"] = True
+        if accumulation_steps != 1:
+            # Each step is a micro-batch; every k-th one updates.
+            options["accumulate"] = accumulation_steps
         self._options = (target, options)
         self.artifact = compile_source(source, target=target,
                                        optimizer=options)

@@ -547,3 +547,71 @@ def test_steps_never_write_hyperparameters(target):
     for name in hypers:
         np.testing.assert_array_equal(s.get(name), before[name],
                                       err_msg=name)
+
+
+# --- gradient accumulation ---------------------------------------------------------
+
+@pytest.mark.parametrize("kind,clip", [("sgd", None), ("adam", 0.5)])
+def test_torch_gradient_accumulation(kind, clip):
+    """accumulation_steps=3 against torch's loop: (loss / 3).backward() per
+    micro-batch, clip and step every third, zero_grad after."""
+    k = 3
+    model = mlp(11)
+    reference = copy.deepcopy(model)
+
+    def make(params):
+        if kind == "sgd":
+            return torch.optim.SGD(params, lr=0.1, momentum=0.9,
+                                   weight_decay=1e-3)
+        return torch.optim.Adam(params, lr=0.01)
+
+    opt, ref_opt = make(model.parameters()), make(reference.parameters())
+    batches = data(4 * k, seed=80)
+    trainer = hetc.torch.compile(model, F.cross_entropy, opt, *batches[0],
+                                 clip_grad_norm=clip, accumulation_steps=k)
+    before = copy.deepcopy(reference.state_dict())
+    ref_opt.zero_grad()
+    for i, (x, y) in enumerate(batches):
+        got = trainer.step(x, y)
+        loss = F.cross_entropy(reference(x), y)
+        (loss / k).backward()
+        close(got, loss.item(), msg=f"micro-batch {i}")
+        if (i + 1) % k == 0:
+            if clip is not None:
+                norm = torch.nn.utils.clip_grad_norm_(
+                    reference.parameters(), clip).item()
+                close(trainer.grad_norm, norm, msg=f"norm at {i}")
+            ref_opt.step()
+            ref_opt.zero_grad()
+        elif i < k - 1:
+            # Nothing moves before the k-th micro-batch.
+            for name, value in trainer.state_dict().items():
+                assert torch.equal(value, before[name]), name
+        compare_params(trainer, reference)
+    state = trainer.session.state_names
+    assert "0.weight.grad_accum" in state and "optimizer.micro_step" in state
+
+
+def test_accumulation_counter_lives_in_checkpoints(tmp_path):
+    a = hetc.compile_file(MLP_MODEL, optimizer={"optimizer": "sgd",
+                                                "lr": 0.1, "accumulate": 2})
+    s = hetc.Session(a, hetc.Device("cpu"), 0)
+    x, y = mlp_batch()
+    w1 = s.get("w1")
+    s.train_step(x=x, labels=y)
+    np.testing.assert_array_equal(s.get("w1"), w1)
+    s.save_checkpoint(str(tmp_path / "c.ckpt"))
+    t = hetc.Session(a, hetc.Device("cpu"), 0)
+    t.load_checkpoint(str(tmp_path / "c.ckpt"))
+    assert t.get("optimizer.micro_step") == 1
+    t.train_step(x=x, labels=y)     # the second micro-batch: an update
+    assert not np.array_equal(t.get("w1"), w1)
+    assert t.get("optimizer.micro_step") == 0
+    np.testing.assert_array_equal(t.get("w1.grad_accum"), 0)
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "1.5", "x", "16777217"])
+def test_accumulate_refusals(value):
+    with pytest.raises(hetc.Error, match="accumulate must be a whole number "
+                       f"from 1 to 2\\^24, got '{value}'"):
+        hetc.compile_file(MLP_MODEL, optimizer={"accumulate": value})

@@ -126,6 +126,12 @@ static cl::opt<std::string>
                 cl::desc("Clip the gradients to this global L2 norm, as "
                          "torch.nn.utils.clip_grad_norm_ (default: off)"),
                 cl::init(""), cl::cat(optCategory));
+static cl::opt<std::string> accumulate(
+    "accumulate",
+    cl::desc("Accumulate the gradients of this many micro-batches, each "
+             "divided by it, and update on the last, as a torch loop that "
+             "steps every k batches (default: 1)"),
+    cl::init(""), cl::cat(optCategory));
 static cl::opt<bool> nanGuard(
     "nan-guard",
     cl::desc("Skip the update, and report which tensor, when the loss or a "
@@ -196,6 +202,7 @@ int main(int argc, char **argv) {
   setOption("beta2", beta2);
   setOption("eps", eps);
   setOption("max-grad-norm", maxGradNorm);
+  setOption("accumulate", accumulate);
   if (nanGuard)
     options.optimizerOptions["nan-guard"] = "true";
   for (const std::string &group : paramGroups) {

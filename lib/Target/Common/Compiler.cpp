@@ -426,14 +426,16 @@ std::string mlir::hetc::checkBatchSizes(llvm::ArrayRef<int64_t> sizes) {
 
 std::string
 mlir::hetc::checkOptimizerOptions(const std::map<std::string, std::string> &o) {
-  static const char *known[] = {
-      "optimizer", "lr",  "momentum", "nesterov",      "weight-decay", "beta1",
-      "beta2",     "eps", "groups",   "max-grad-norm", "nan-guard"};
+  static const char *known[] = {"optimizer",     "lr",           "momentum",
+                                "nesterov",      "weight-decay", "beta1",
+                                "beta2",         "eps",          "groups",
+                                "max-grad-norm", "nan-guard",    "accumulate"};
   for (auto &[key, value] : o)
     if (!llvm::is_contained(known, key))
       return "unknown optimizer option '" + key +
              "' (known: optimizer, lr, momentum, nesterov, weight-decay, "
-             "beta1, beta2, eps, groups, max-grad-norm, nan-guard)";
+             "beta1, beta2, eps, groups, max-grad-norm, nan-guard, "
+             "accumulate)";
   std::string optimizer = o.count("optimizer") ? o.at("optimizer") : "sgd";
   if (optimizer != "sgd" && optimizer != "adam" && optimizer != "adamw")
     return "unknown optimizer '" + optimizer + "' (known: sgd, adam, adamw)";
@@ -450,6 +452,14 @@ mlir::hetc::checkOptimizerOptions(const std::map<std::string, std::string> &o) {
     if (key == "optimizer" || key == "nesterov" || key == "groups" ||
         key == "nan-guard")
       continue;
+    if (key == "accumulate") {
+      // A whole number of micro-batches, exact in the f32 counter.
+      long long k = 0;
+      if (!llvm::to_integer(text, k, 10) || k < 1 || k > (1ll << 24))
+        return "accumulate must be a whole number from 1 to 2^24, got '" +
+               text + "'";
+      continue;
+    }
     double value;
     std::string error = parseOptimizerNumber(key, text, value);
     if (!error.empty())

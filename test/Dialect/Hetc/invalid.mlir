@@ -744,7 +744,7 @@ func.func @f(%w: tensor<4xf32> {hetc.param = #hetc.init<zeros>}, %s: tensor<f32>
 
 // -----
 
-// expected-error @+1 {{'func.func' op argument #1: unknown optimizer state kind 'velocity' (expected momentum, exp_avg, exp_avg_sq or step)}}
+// expected-error @+1 {{'func.func' op argument #1: unknown optimizer state kind 'velocity' (expected momentum, exp_avg, exp_avg_sq, grad_accum, step or micro_step)}}
 func.func @f(%w: tensor<4xf32> {hetc.param = #hetc.init<zeros>}, %m: tensor<4xf32> {hetc.opt_state = {kind = "velocity", init = #hetc.init<zeros>, param = 0 : i64}}) {
   return
 }

@@ -22,6 +22,10 @@
 // GROUP-MOM: {{^}}hetc-compile: error: parameter group '*:momentum=0.9': momentum applies to sgd, not adam
 // RUN: not hetc-compile %s --param-group='*:rate=1' -o %t 2>&1 | FileCheck %s --check-prefix=GROUP-KEY
 // GROUP-KEY: {{^}}hetc-compile: error: parameter group '*:rate=1': unknown key 'rate' (known: lr, weight-decay, momentum, beta1, beta2, eps)
+// RUN: not hetc-compile %s --accumulate=1.5 -o %t 2>&1 | FileCheck %s --check-prefix=ACCUM
+// ACCUM: {{^}}hetc-compile: error: accumulate must be a whole number from 1 to 2^24, got '1.5'
+// RUN: hetc-compile %s --emit=hetc --accumulate=2 | FileCheck %s --check-prefix=ACCUM-IR
+// ACCUM-IR: kind = "micro_step"
 // RUN: not hetc-compile %s --param-group='a,b' -o %t 2>&1 | FileCheck %s --check-prefix=GROUP-COMMA
 // GROUP-COMMA: {{^}}hetc-compile: error: --param-group 'a,b' contains ',': give one group per --param-group
 // RUN: not hetc-compile %s --param-group='*.bias' -o %t 2>&1 | FileCheck %s --check-prefix=GROUP-NONE

@@ -93,6 +93,13 @@ def HetcTrainStep : Pass<"hetc-train-step", "::mlir::ModuleOp"> {
     min(1, max_grad_norm / (total + 1e-6)), total being their global L2
     norm, which train_step returns as the output `grad_norm`.
 
+    With `accumulate=k` (k > 1), each parameter gets a `grad_accum` state
+    and the optimizer a 0-d `micro_step` counter: every call adds the
+    micro-batch gradient divided by k; the k-th call updates with the sum
+    (clipped when clipping) and resets both, the k - 1 before it change no
+    parameter or other optimizer state (torch's loss / k, backward, and a
+    step every k micro-batches). Buffers update on every call, as in torch.
+
     With `nan-guard`, train_step checks the loss and every gradient: when one
     is not finite, every updated tensor keeps its old value, and the output
     marked `hetc.nonfinite = ["loss", <parameter names>...]` holds NaN at
@@ -152,7 +159,10 @@ def HetcTrainStep : Pass<"hetc-train-step", "::mlir::ModuleOp"> {
            "clip_grad_norm_); off when not given">,
     Option<"nanGuard", "nan-guard", "bool", /*default=*/"false",
            "Skip the whole update (parameters, state, buffers) when the loss "
-           "or a gradient is NaN or Inf, and say which in an output">
+           "or a gradient is NaN or Inf, and say which in an output">,
+    Option<"accumulate", "accumulate", "int64_t", /*default=*/"1",
+           "Accumulate the gradients of this many micro-batches (each "
+           "divided by it) and update on the last">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }

@@ -117,6 +117,10 @@ struct HetcTrainStepPass
       return model.emitError()
              << "weight-decay must be a finite number >= 0, got "
              << weightDecay;
+    if (accumulate < 1 || accumulate > (int64_t(1) << 24))
+      return model.emitError()
+             << "accumulate must be a whole number from 1 to 2^24, got "
+             << accumulate.getValue();
     if (maxGradNorm.hasValue() &&
         !(maxGradNorm > 0.0 && std::isfinite(maxGradNorm)))
       return model.emitError()
@@ -252,11 +256,15 @@ struct HetcTrainStepPass
         states.push_back({static_cast<int64_t>(p), "exp_avg", type});
         states.push_back({static_cast<int64_t>(p), "exp_avg_sq", type});
       }
+      if (accumulate > 1)
+        states.push_back({static_cast<int64_t>(p), "grad_accum", type});
     }
     OpBuilder b(module.getContext());
     auto scalarType = RankedTensorType::get({}, b.getF32Type());
     if (adam)
       states.push_back({-1, "step", scalarType});
+    if (accumulate > 1)
+      states.push_back({-1, "micro_step", scalarType});
 
     // Runtime hyper-parameters: per group, then the global clipping norm.
     SmallVector<HyperSpec> hypers;
@@ -370,13 +378,39 @@ struct HetcTrainStepPass
     Value flags, finite;
     if (nanGuard)
       std::tie(flags, finite) = finiteFlags(m, ret.getOperand(0), *grads);
-    Value gradNorm;
-    if (maxGradNorm.hasValue())
-      gradNorm = clipGradients(m, *grads, hyperArg["max_grad_norm"][0]);
     SmallVector<Value> newParams(params.size()), newStates(states.size());
     auto stateArg = [&](size_t s) {
       return block->getArgument(firstState + s);
     };
+    auto stateIndex = [&](int64_t param, llvm::StringRef kind) -> size_t {
+      for (auto [s, state] : llvm::enumerate(states))
+        if (state.param == param && state.kind == kind)
+          return s;
+      llvm_unreachable("missing optimizer state");
+    };
+    // Accumulation (torch: each micro-batch loss / k, gradients summed, a
+    // step on the k-th): every call adds to grad_accum; `apply` is 1 on the
+    // k-th, when the update below uses the sum and the counters restart.
+    Value apply;
+    if (accumulate > 1) {
+      double k = static_cast<double>(accumulate.getValue());
+      size_t micro = stateIndex(-1, "micro_step");
+      Value count = m.add(stateArg(micro), m.constant(stateArg(micro), 1.0));
+      apply = CompareOp::create(b, loc, ComparePredicate::GE, count,
+                                m.constant(count, k));
+      newStates[micro] =
+          WhereOp::create(b, loc, apply, m.constant(count, 0.0), count);
+      for (size_t p = 0; p < params.size(); ++p) {
+        size_t s = stateIndex(p, "grad_accum");
+        Value total = m.add(stateArg(s), m.scale((*grads)[p], 1.0 / k));
+        newStates[s] =
+            WhereOp::create(b, loc, apply, m.constant(total, 0.0), total);
+        (*grads)[p] = total;
+      }
+    }
+    Value gradNorm;
+    if (maxGradNorm.hasValue())
+      gradNorm = clipGradients(m, *grads, hyperArg["max_grad_norm"][0]);
     auto hyper = [&](llvm::StringRef name, unsigned group) {
       return hyperArg[name][group];
     };
@@ -384,7 +418,7 @@ struct HetcTrainStepPass
     // torch's form: step_size = lr / (1 - beta1^t) and sqrt(1 - beta2^t).
     SmallVector<Value> stepSize, bc2Sqrt;
     if (adam) {
-      size_t stepIdx = states.size() - 1;
+      size_t stepIdx = stateIndex(-1, "step");
       // One op per statement below: argument evaluation order is
       // unspecified, and the IR must not depend on the host compiler.
       Value one = m.constant(stateArg(stepIdx), 1.0);
@@ -479,6 +513,17 @@ struct HetcTrainStepPass
       outputs.push_back(value);
     }
 
+    // Before the k-th micro-batch, the optimizer changes nothing but its
+    // accumulators.
+    if (apply) {
+      for (size_t p = 0; p < newParams.size(); ++p)
+        newParams[p] = WhereOp::create(b, loc, apply, newParams[p], params[p]);
+      for (auto [s, state] : llvm::enumerate(states))
+        if (state.kind != "grad_accum" && state.kind != "micro_step")
+          newStates[s] =
+              WhereOp::create(b, loc, apply, newStates[s], stateArg(s));
+    }
+
     // Nothing changes when something is not finite: every update selects
     // its old value.
     if (finite) {
@@ -548,6 +593,9 @@ struct HetcTrainStepPass
           b.getNamedAttr("max_grad_norm", b.getF64FloatAttr(maxGradNorm)));
     if (nanGuard)
       summary.push_back(b.getNamedAttr("nan_guard", b.getBoolAttr(true)));
+    if (accumulate > 1)
+      summary.push_back(b.getNamedAttr(
+          "accumulate", b.getI64IntegerAttr(accumulate.getValue())));
     step->setAttr("hetc.optimizer", b.getDictionaryAttr(summary));
     step->setAttr(kGeneratedAttrName, b.getUnitAttr());
   }

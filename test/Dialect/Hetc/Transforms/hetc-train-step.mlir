@@ -10,6 +10,8 @@
 // RUN: hetc-opt %t/model.mlir --hetc-train-step="lr=0.5 weight-decay=0.1 groups=param*:lr=0.2:weight-decay=0,*" | FileCheck %t/model.mlir --check-prefix=GROUPS
 // RUN: hetc-opt %t/model.mlir --hetc-train-step="max-grad-norm=1.5" | FileCheck %t/model.mlir --check-prefix=CLIP
 // RUN: hetc-opt %t/model.mlir --hetc-train-step="momentum=0.5 nan-guard=true" | FileCheck %t/model.mlir --check-prefix=GUARD
+// RUN: hetc-opt %t/model.mlir --hetc-train-step="accumulate=4" | FileCheck %t/model.mlir --check-prefix=ACCUM
+// RUN: not hetc-opt %t/model.mlir --hetc-train-step="accumulate=0" 2>&1 | FileCheck %t/model.mlir --check-prefix=BAD-ACCUM
 // RUN: not hetc-opt %t/model.mlir --hetc-train-step="groups=w" 2>&1 | FileCheck %t/model.mlir --check-prefix=BAD-NOGROUP
 // RUN: not hetc-opt %t/model.mlir --hetc-train-step="groups=w,x*,*" 2>&1 | FileCheck %t/model.mlir --check-prefix=BAD-EMPTYGROUP
 // RUN: not hetc-opt %t/model.mlir --hetc-train-step="groups=*:beta1=0.5" 2>&1 | FileCheck %t/model.mlir --check-prefix=BAD-GROUPKEY
@@ -251,6 +253,30 @@ func.func @model(%y: tensor<4xi32> {hetc.label},
 // CLIP: hetc.add %[[CW]],
 // CLIP: return %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[TOTAL]] :
 
+// Accumulation over k = 4 micro-batches: a grad_accum per parameter and a
+// micro_step counter; every call adds g / 4, and only the 4th (count >= 4)
+// updates the parameters and resets the accumulators.
+// ACCUM-LABEL: func.func @train_step(
+// ACCUM-SAME: %[[W:[^:]+]]: tensor<2x3xf32>
+// ACCUM-SAME: %[[B:[^:]+]]: tensor<2xf32>
+// ACCUM-SAME: %[[AW:[^:]+]]: tensor<2x3xf32> {hetc.opt_state = {init = #hetc.init<zeros>, kind = "grad_accum", param = 0 : i64}}
+// ACCUM-SAME: %[[AB:[^:]+]]: tensor<2xf32> {hetc.opt_state = {init = #hetc.init<zeros>, kind = "grad_accum", param = 1 : i64}}
+// ACCUM-SAME: %[[MICRO:[^:]+]]: tensor<f32> {hetc.opt_state = {init = #hetc.init<zeros>, kind = "micro_step"}}
+// ACCUM-SAME: accumulate = 4 : i64
+// ACCUM: %[[GW:.*]] = hetc.matmul %{{.*}}, %{{.*}} transpose_lhs
+// ACCUM: %[[COUNT:.*]] = hetc.add %[[MICRO]], %{{.*}}
+// ACCUM: %[[K:.*]] = arith.constant dense<4.000000e+00> : tensor<f32>
+// ACCUM: %[[APPLY:.*]] = hetc.compare ge, %[[COUNT]], %[[K]]
+// ACCUM: %[[NMICRO:.*]] = hetc.where %[[APPLY]], %{{.*}}, %[[COUNT]]
+// ACCUM: %[[QUARTER:.*]] = arith.constant dense<2.500000e-01> : tensor<f32>
+// ACCUM: %[[PART:.*]] = hetc.mul %[[GW]], %[[QUARTER]]
+// ACCUM: %[[TOTAL:.*]] = hetc.add %[[AW]], %[[PART]]
+// ACCUM: %[[NAW:.*]] = hetc.where %[[APPLY]], %{{.*}}, %[[TOTAL]]
+// ACCUM: hetc.add %[[TOTAL]], %{{.*}}
+// ACCUM: %[[NW:.*]] = hetc.where %[[APPLY]], %{{.*}}, %[[W]]
+// ACCUM: %[[NB:.*]] = hetc.where %[[APPLY]], %{{.*}}, %[[B]]
+// ACCUM: return %[[NW]], %[[NB]], %[[NAW]], %{{.*}}, %[[NMICRO]],
+
 // The NaN/Inf guard: one flag per checked value (sum of x * 0: 0 or NaN),
 // and every update selects its old value unless all are finite.
 // GUARD-LABEL: func.func @train_step(
@@ -283,6 +309,7 @@ func.func @model(%y: tensor<4xi32> {hetc.label},
 // BAD-BETA: error: beta1 and beta2 must be in [0, 1), got 9.000000e-01 and 1.000000e+00
 // BAD-WD: error: weight-decay must be a finite number >= 0, got -5.000000e-01
 // BAD-ENTRY: error: no function named 'nope' in the module
+// BAD-ACCUM: error: accumulate must be a whole number from 1 to 2^24, got 0
 // BAD-NOGROUP: error: parameter 'param1' is in no parameter group (add a group matching it, or '*' last)
 // BAD-EMPTYGROUP: error: parameter group 1 ('x*') matches no parameter
 // BAD-GROUPKEY: error: parameter group '*:beta1=0.5': beta1 applies to adam and adamw, not sgd
@@ -356,7 +383,7 @@ func.func @no_rule(%w: tensor<4xf32> {hetc.param = #hetc.init<zeros>},
 
 // The dialect verifies the optimizer-state attributes train_step carries.
 
-// expected-error @+1 {{argument #1: unknown optimizer state kind 'velocity' (expected momentum, exp_avg, exp_avg_sq or step)}}
+// expected-error @+1 {{argument #1: unknown optimizer state kind 'velocity' (expected momentum, exp_avg, exp_avg_sq, grad_accum, step or micro_step)}}
 func.func @bad_kind(%w: tensor<4xf32> {hetc.param = #hetc.init<zeros>},
                     %s: tensor<4xf32> {hetc.opt_state = {kind = "velocity", init = #hetc.init<zeros>, param = 0 : i64}}) {
   return
