@@ -11,7 +11,8 @@ fuzzer="$build/bin/fuzz/hetc-fuzz-$target"
 work="$build/fuzz/work/$target"
 crashes="$build/fuzz/crashes/$target"
 mkdir -p "$work" "$crashes"
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+# allow_user_poisoning=0: see SANITIZE_ASAN in the Makefile.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allow_user_poisoning=0}
 # libFuzzer's link puts libstdc++ before the shared ASan runtime, which must
 # come first: the fuzzer (only) preloads it.
 asan_runtime=$(clang-22 -print-file-name=libclang_rt.asan-x86_64.so)
