@@ -113,7 +113,7 @@ FUZZ_DIR = $(SANITIZE_DIR)/fuzz
 FUZZERS := artifact npy checkpoint mlir
 # fuzz-smoke: a fixed number of executions per target (about 60 s in all on
 # one core), from a fixed seed. fuzz: long runs, FUZZ_RUNS each.
-FUZZ_SMOKE_RUNS ?= npy=500000 checkpoint=300000 artifact=5000 mlir=15000
+FUZZ_SMOKE_RUNS ?= npy=1000000 checkpoint=500000 artifact=20000 mlir=40000
 FUZZ_RUNS ?= 1000000
 
 fuzz-build: sanitize-build
