@@ -60,6 +60,8 @@ PY
 cp "$root"/test/fuzz/corpus/npy/* "$corpus/npy/" 2>/dev/null || true
 
 cp "$root"/examples/*.mlir "$corpus/mlir/"
+# Inputs that once crashed a target stay in its corpus as regressions.
+cp "$root"/test/fuzz/corpus/mlir/* "$corpus/mlir/" 2>/dev/null || true
 for f in "$root"/test/Dialect/Hetc/*.mlir; do
   cp "$f" "$corpus/mlir/dialect_$(basename "$f")"
 done

@@ -202,7 +202,8 @@ TEST(Parsing, ManyParametersLoadInLinearTime) {
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
-  EXPECT_LT(seconds, 10.0);
+  // Generous for sanitizer builds on loaded machines; quadratic is minutes.
+  EXPECT_LT(seconds, 60.0);
   // One more is refused, at open.
   for (int i = 0; i < 100000; ++i)
     params += ", {\"name\": \"q" + std::to_string(i) +
