@@ -8,7 +8,7 @@
 // RUN: not hetc-compile %s --batch-sizes=4,4 -o %t.hetc 2>&1 | FileCheck %s --check-prefix=TWICE
 // RUN: not hetc-compile %s --batch-sizes=0 -o %t.hetc 2>&1 | FileCheck %s --check-prefix=ZERO
 
-// CHECK: module attributes {hetc.entries = ["train_step", "eval", "train_step_b3", "eval_b3"]}
+// CHECK: module attributes {hetc.entries = ["train_step", "eval", "train_step_b3", "eval_b3"], hetc.signature = "{{.*}}entry 13:train_step_b3 10:train_step 24:hetc_entry_train_step_b3\0A
 // CHECK-LABEL: func.func @train_step(
 // CHECK-SAME: tensor<4x3xf32> {hetc.input, hetc.name = "x"}
 // CHECK-LABEL: func.func @eval(
@@ -22,7 +22,7 @@
 // CHECK-SAME: tensor<3x3xf32> {hetc.input, hetc.name = "x"}
 // CHECK-SAME: -> (tensor<f32>, tensor<3x2xf32>)
 
-// MAIN: module attributes {hetc.entries = ["train_step", "eval"]}
+// MAIN: module attributes {hetc.entries = ["train_step", "eval"], hetc.signature =
 // MAIN: func.func @train_step(
 // MAIN-SAME: tensor<2x3xf32> {hetc.input, hetc.name = "x"}
 
