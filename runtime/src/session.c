@@ -119,6 +119,21 @@ static void format_shape(char *out, size_t size, int32_t rank,
     snprintf(out + n, size - n, "]");
 }
 
+/* Frees the staging buffers of entries [first, num_staging). */
+static void free_staging(hetc_session_t *s, size_t first) {
+  const hetc_driver_t *d = driver_of(s);
+  for (size_t i = first; i < s->num_staging; ++i) {
+    staging_t *st = &s->staging[i];
+    size_t n = st->entry->num_args + st->entry->num_results;
+    for (size_t j = 0; st->buffers && j < n; ++j)
+      if (st->owned && st->owned[j] && st->buffers[j])
+        d->free(s->device->impl, st->buffers[j]);
+    free(st->buffers);
+    free(st->owned);
+  }
+  s->num_staging = first;
+}
+
 void hetc_session_free(hetc_session_t *s) {
   if (!s)
     return;
@@ -129,15 +144,7 @@ void hetc_session_free(hetc_session_t *s) {
   pthread_mutex_destroy(&s->lock);
   hetc_name_index_free(&s->state_index);
   const hetc_driver_t *d = driver_of(s);
-  for (size_t i = 0; i < s->num_staging; ++i) {
-    staging_t *st = &s->staging[i];
-    size_t n = st->entry->num_args + st->entry->num_results;
-    for (size_t j = 0; st->buffers && j < n; ++j)
-      if (st->owned && st->owned[j] && st->buffers[j])
-        d->free(s->device->impl, st->buffers[j]);
-    free(st->buffers);
-    free(st->owned);
-  }
+  free_staging(s, 0);
   free(s->staging);
   for (size_t i = 0; i < s->num_state; ++i)
     if (s->state[i].buffer)
@@ -382,16 +389,7 @@ hetc_status_t hetc_session_add_artifact(hetc_session_t *s,
   if (status && executable) {
     /* Leave the session as it was: drop the new entries and the code. */
     const hetc_driver_t *d = driver_of(s);
-    for (size_t i = first; i < s->num_staging; ++i) {
-      staging_t *st = &s->staging[i];
-      size_t n = st->entry->num_args + st->entry->num_results;
-      for (size_t j = 0; st->buffers && j < n; ++j)
-        if (st->owned && st->owned[j] && st->buffers[j])
-          d->free(s->device->impl, st->buffers[j]);
-      free(st->buffers);
-      free(st->owned);
-    }
-    s->num_staging = first;
+    free_staging(s, first);
     if (d->gpu)
       hetc_program_unload(d, s->device->impl, executable);
     else
