@@ -1145,6 +1145,11 @@ class TorchTrainer:
             self.grad_norm = float(outputs["grad_norm"])
         for name, inc in self.counter_steps.items():
             self.host[name] = self.host[name] + inc
+        # The update ran in hetc, not in optimizer.step(): count it where
+        # torch's lr_scheduler looks, so stepping a scheduler after
+        # trainer.step() does not warn that optimizer.step() never ran.
+        if isinstance(getattr(self.optimizer, "_step_count", None), int):
+            self.optimizer._step_count += 1
         self._pull(self._tensors.keys())
         outs = [v for k, v in outputs.items() if k != "grad_norm"]
         return float(loss), outs[:self.n_outputs]

@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 import runtime
 from conftest import REPO
@@ -55,3 +56,25 @@ def test_port_with_dropout_reaches_torchs_accuracy(tmp_path):
     hetc_log, _ = run("train_hetc.py", tmp_path, *epochs)
     torch_acc, hetc_acc = torch_log["val"][-1][1], hetc_log["val"][-1][1]
     assert hetc_acc > 0.9 and abs(hetc_acc - torch_acc) < 0.03
+
+
+def test_scheduler_after_a_hetc_step_does_not_warn():
+    # torch's lr_scheduler warns when optimizer.step() never ran; the port
+    # steps the scheduler after trainer.step(), as torch users do.
+    import warnings
+    import torch
+    sys.path.insert(0, str(runtime.build_dir() / "python_packages"))
+    import hetc.torch
+    model = torch.nn.Linear(4, 3)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, 1, 0.5)
+    x, y = torch.randn(8, 4), torch.randint(0, 3, (8,))
+    trainer = hetc.torch.compile(model, torch.nn.functional.cross_entropy,
+                                 optimizer, x, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        trainer.step(x, y)
+        scheduler.step()
+    # The scheduler's value reaches hetc before the next step.
+    trainer.step(x, y)
+    assert trainer.param_groups[0]["lr"] == pytest.approx(0.05)
