@@ -44,20 +44,9 @@ SmallVector<int64_t> oldShape(Value operand, int64_t axis, int64_t oldBatch) {
 /// The batch dimension must come out whole: the elements before it and
 /// after it are regrouped among themselves, so the result has one
 /// dimension of the batch's size with the same elements on either side.
-struct ReshapeRebatch
-    : RebatchOpInterface::ExternalModel<ReshapeRebatch, ReshapeOp> {
-  LogicalResult rebatch(Operation *op, ArrayRef<std::optional<int64_t>> axes,
-                        int64_t oldBatch, int64_t newBatch) const {
-    return apply(cast<ReshapeOp>(op), axes, oldBatch, newBatch);
-  }
-  static LogicalResult apply(ReshapeOp reshape,
-                             ArrayRef<std::optional<int64_t>> axes,
-                             int64_t oldBatch, int64_t newBatch);
-};
-
-LogicalResult ReshapeRebatch::apply(ReshapeOp op,
-                                    ArrayRef<std::optional<int64_t>> axes,
-                                    int64_t oldBatch, int64_t newBatch) {
+LogicalResult rebatchAttributes(ReshapeOp op,
+                                ArrayRef<std::optional<int64_t>> axes,
+                                int64_t oldBatch, int64_t newBatch) {
   if (!axes[0])
     return success();
   int64_t a = *axes[0];
@@ -83,20 +72,9 @@ LogicalResult ReshapeRebatch::apply(ReshapeOp op,
 
 /// A batched input keeps its batch dimension (numpy broadcasting leaves
 /// equal dimensions alone): the target shape takes the new size there.
-struct BroadcastToRebatch
-    : RebatchOpInterface::ExternalModel<BroadcastToRebatch, BroadcastToOp> {
-  LogicalResult rebatch(Operation *op, ArrayRef<std::optional<int64_t>> axes,
-                        int64_t oldBatch, int64_t newBatch) const {
-    return apply(cast<BroadcastToOp>(op), axes, oldBatch, newBatch);
-  }
-  static LogicalResult apply(BroadcastToOp op,
-                             ArrayRef<std::optional<int64_t>> axes,
-                             int64_t oldBatch, int64_t newBatch);
-};
-
-LogicalResult BroadcastToRebatch::apply(BroadcastToOp op,
-                                        ArrayRef<std::optional<int64_t>> axes,
-                                        int64_t oldBatch, int64_t newBatch) {
+LogicalResult rebatchAttributes(BroadcastToOp op,
+                                ArrayRef<std::optional<int64_t>> axes,
+                                int64_t oldBatch, int64_t newBatch) {
   if (!axes[0])
     return success();
   auto inType = cast<RankedTensorType>(op.getInput().getType());
@@ -114,18 +92,9 @@ LogicalResult BroadcastToRebatch::apply(BroadcastToOp op,
 
 /// Only a slice that keeps every row follows the batch; taking some rows
 /// depends on the batch size in a way no rule can know.
-struct SliceRebatch : RebatchOpInterface::ExternalModel<SliceRebatch, SliceOp> {
-  LogicalResult rebatch(Operation *op, ArrayRef<std::optional<int64_t>> axes,
-                        int64_t oldBatch, int64_t newBatch) const {
-    return apply(cast<SliceOp>(op), axes, oldBatch, newBatch);
-  }
-  static LogicalResult apply(SliceOp op, ArrayRef<std::optional<int64_t>> axes,
-                             int64_t oldBatch, int64_t newBatch);
-};
-
-LogicalResult SliceRebatch::apply(SliceOp op,
-                                  ArrayRef<std::optional<int64_t>> axes,
-                                  int64_t oldBatch, int64_t newBatch) {
+LogicalResult rebatchAttributes(SliceOp op,
+                                ArrayRef<std::optional<int64_t>> axes,
+                                int64_t oldBatch, int64_t newBatch) {
   if (!axes[0])
     return success();
   int64_t a = *axes[0];
@@ -142,10 +111,20 @@ LogicalResult SliceRebatch::apply(SliceOp op,
   return success();
 }
 
+/// The interface model of an op with a rebatchAttributes rule above.
+template <typename OpT>
+struct RebatchModel
+    : RebatchOpInterface::ExternalModel<RebatchModel<OpT>, OpT> {
+  LogicalResult rebatch(Operation *op, ArrayRef<std::optional<int64_t>> axes,
+                        int64_t oldBatch, int64_t newBatch) const {
+    return rebatchAttributes(cast<OpT>(op), axes, oldBatch, newBatch);
+  }
+};
+
 } // namespace
 
 void mlir::hetc::attachRebatchInterfaces(MLIRContext &context) {
-  ReshapeOp::attachInterface<ReshapeRebatch>(context);
-  BroadcastToOp::attachInterface<BroadcastToRebatch>(context);
-  SliceOp::attachInterface<SliceRebatch>(context);
+  ReshapeOp::attachInterface<RebatchModel<ReshapeOp>>(context);
+  BroadcastToOp::attachInterface<RebatchModel<BroadcastToOp>>(context);
+  SliceOp::attachInterface<RebatchModel<SliceOp>>(context);
 }
