@@ -2,6 +2,8 @@
 MLP that the binding, input-check and hardening tests train."""
 import os
 import pathlib
+import subprocess
+import sys
 
 import pytest
 
@@ -20,6 +22,16 @@ def build_dir():
 @pytest.fixture(scope="session")
 def tool(build_dir):
     return lambda name: str(build_dir / "bin" / name)
+
+
+@pytest.fixture(scope="session")
+def digits(tmp_path_factory):
+    """scikit-learn's digits as the .npy files hetc-train reads (1437
+    training rows, 360 test rows)."""
+    out = tmp_path_factory.mktemp("digits")
+    subprocess.run([sys.executable, str(REPO / "scripts" / "prepare_digits.py"),
+                    str(out)], check=True, capture_output=True)
+    return out
 
 
 MLP_MODEL = REPO / "examples" / "mlp_digits.mlir"

@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 import runtime
-from conftest import REPO
 from conftest import MLP_MODEL as MODEL
 from conftest import mlp_batch as batch
 from conftest import session_state as state
@@ -106,14 +105,6 @@ def test_inputs_convert_only_losslessly(artifact):
     with pytest.raises(RuntimeError, match=r"input 'x' has dtype i32 but the "
                        r"artifact expects f32"):
         a.run("eval", x=(x * 10).astype(np.int32), labels=y)
-
-
-@pytest.fixture(scope="module")
-def digits(tmp_path_factory):
-    out = tmp_path_factory.mktemp("digits")
-    subprocess.run([sys.executable, str(REPO / "scripts" / "prepare_digits.py"),
-                    str(out)], check=True, capture_output=True)
-    return out
 
 
 def hetc_train(*args):

@@ -10,14 +10,6 @@ from conftest import REPO
 
 
 @pytest.fixture(scope="module")
-def digits(tmp_path_factory):
-    out = tmp_path_factory.mktemp("digits")
-    subprocess.run([sys.executable, str(REPO / "scripts" / "prepare_digits.py"),
-                    str(out)], check=True, capture_output=True)
-    return out
-
-
-@pytest.fixture(scope="module")
 def artifact(tmp_path_factory):
     return runtime.compile_model(
         REPO / "examples" / "mlp_digits.mlir",

@@ -140,14 +140,6 @@ def test_torch_trainer_ported_torch_loop():
 # --- hetc-train --lr-scheduler -----------------------------------------------
 
 @pytest.fixture(scope="module")
-def digits(tmp_path_factory):
-    out = tmp_path_factory.mktemp("digits")
-    subprocess.run([sys.executable, str(REPO / "scripts" / "prepare_digits.py"),
-                    str(out)], check=True, capture_output=True)
-    return out
-
-
-@pytest.fixture(scope="module")
 def artifacts(tmp_path_factory):
     out = tmp_path_factory.mktemp("model")
     model = REPO / "examples" / "mlp_digits.mlir"
