@@ -18,17 +18,7 @@ sys.path.insert(0, str(runtime.build_dir() / "python_packages"))
 import hetc  # noqa: E402
 import hetc.torch  # noqa: E402
 
-RTOL = 1e-4
-
-
-def rand(*shape, seed=0):
-    return torch.from_numpy(
-        np.random.default_rng(seed).standard_normal(shape).astype(np.float32))
-
-
-def classes(n, k, seed=0):
-    return torch.from_numpy(
-        np.random.default_rng(seed).integers(0, k, n).astype(np.int64))
+from test_torch_frontend import RTOL, classes, rand  # noqa: E402
 
 
 def mlp(seed=0):
