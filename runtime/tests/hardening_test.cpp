@@ -296,16 +296,8 @@ TEST(Binding, TruncatedOrForeignHostCodeIsRefusedBeforeLoading) {
   hetc_device_t *cpu;
   ASSERT_EQ(hetc_device_open("cpu", 0, &cpu), nullptr);
   auto tryHost = [&](const std::string &code, const std::string &error) {
-    std::string m = manifest();
-    hetc_section_input_t sections[] = {{"manifest", m.data(), m.size()},
-                                       {"host", code.data(), code.size()}};
-    uint8_t *bytes = nullptr;
-    size_t size = 0;
-    const char *why = nullptr;
-    ASSERT_EQ(hetc_artifact_encode(sections, 2, &bytes, &size, &why), 0);
     hetc_artifact_t *a = nullptr;
-    ASSERT_EQ(hetc_artifact_open_memory(bytes, size, &a), nullptr);
-    free(bytes);
+    ASSERT_EQ(openBytes(encodeWithHost(manifest(), code), &a), nullptr);
     hetc_session_t *s = nullptr;
     hetc_status_t status = hetc_session_create(a, cpu, &s);
     ASSERT_NE(status, nullptr) << error;
@@ -438,16 +430,8 @@ TEST(Binding, UnsignedOrForeignCodeIsRefused) {
   ASSERT_EQ(hetc_device_open("cpu", 0, &cpu), nullptr);
   auto expectUnsigned = [&](const char *hostPath, hetc_status_code_t code,
                             const std::string &text) {
-    std::string host = readFile(hostPath);
-    hetc_section_input_t sections[] = {{"manifest", m.data(), m.size()},
-                                       {"host", host.data(), host.size()}};
-    uint8_t *bytes = nullptr;
-    size_t size = 0;
-    const char *why = nullptr;
-    ASSERT_EQ(hetc_artifact_encode(sections, 2, &bytes, &size, &why), 0);
     hetc_artifact_t *a = nullptr;
-    ASSERT_EQ(hetc_artifact_open_memory(bytes, size, &a), nullptr);
-    free(bytes);
+    ASSERT_EQ(openBytes(encodeWithHost(m, readFile(hostPath)), &a), nullptr);
     hetc_session_t *s = nullptr;
     expectError(hetc_session_create(a, cpu, &s), code, text);
     EXPECT_EQ(s, nullptr);
@@ -470,15 +454,8 @@ TEST(Binding, MalformedOrOversizedSignaturesAreRefused) {
   auto expectMalformed = [&](const std::string &signature,
                              const std::string &text) {
     std::string host = signHost(readFile(HETC_FAKE_MODEL_PATH), signature);
-    hetc_section_input_t sections[] = {{"manifest", m.data(), m.size()},
-                                       {"host", host.data(), host.size()}};
-    uint8_t *bytes = nullptr;
-    size_t size = 0;
-    const char *why = nullptr;
-    ASSERT_EQ(hetc_artifact_encode(sections, 2, &bytes, &size, &why), 0);
     hetc_artifact_t *a = nullptr;
-    ASSERT_EQ(hetc_artifact_open_memory(bytes, size, &a), nullptr);
-    free(bytes);
+    ASSERT_EQ(openBytes(encodeWithHost(m, host), &a), nullptr);
     hetc_session_t *s = nullptr;
     expectError(hetc_session_create(a, cpu, &s), HETC_STATUS_DATA_LOSS, text);
     hetc_artifact_free(a);

@@ -9,18 +9,9 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 namespace {
-
-std::string readFile(const char *path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 /// The fake label model's artifact; `classes` is the label's manifest
 /// entry ("" for none), `labelDtype` its dtype.
@@ -42,17 +33,7 @@ std::string artifactBytes(const std::string &classes,
     {"name": "eval", "kind": "eval", "symbol": "hetc_entry_eval", "args": [)" +
       args + R"(], "results": [{"name": "loss", "role": "loss", "dtype": "f32",
      "shape": []}]}]})";
-  std::string code =
-      hetc_test::signHost(readFile(host), hetc_test::signatureOf(text));
-  hetc_section_input_t sections[] = {{"manifest", text.data(), text.size()},
-                                     {"host", code.data(), code.size()}};
-  uint8_t *bytes = nullptr;
-  size_t size = 0;
-  const char *error = nullptr;
-  EXPECT_EQ(hetc_artifact_encode(sections, 2, &bytes, &size, &error), 0);
-  std::string result(reinterpret_cast<char *>(bytes), size);
-  free(bytes);
-  return result;
+  return hetc_test::encode(text, host);
 }
 
 std::string message(hetc_status_t status) {

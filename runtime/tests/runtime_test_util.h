@@ -82,14 +82,9 @@ inline std::string signHost(std::string host, const std::string &signature) {
   return host;
 }
 
-/// An artifact of `manifestText` and a hand-written model, signed for that
-/// manifest, or for `signedFor` when given (a manifest edited afterwards).
-inline std::string encode(const std::string &manifestText,
-                          const char *hostPath = HETC_FAKE_MODEL_PATH,
-                          const std::string &signedFor = "") {
-  std::string host =
-      signHost(readFile(hostPath),
-               signatureOf(signedFor.empty() ? manifestText : signedFor));
+/// An artifact of `manifestText` and the host code `host`, as given.
+inline std::string encodeWithHost(const std::string &manifestText,
+                                  const std::string &host) {
   hetc_section_input_t sections[] = {
       {"manifest", manifestText.data(), manifestText.size()},
       {"host", host.data(), host.size()}};
@@ -100,6 +95,17 @@ inline std::string encode(const std::string &manifestText,
   std::string result(reinterpret_cast<char *>(bytes), size);
   free(bytes);
   return result;
+}
+
+/// An artifact of `manifestText` and a hand-written model, signed for that
+/// manifest, or for `signedFor` when given (a manifest edited afterwards).
+inline std::string encode(const std::string &manifestText,
+                          const char *hostPath = HETC_FAKE_MODEL_PATH,
+                          const std::string &signedFor = "") {
+  return encodeWithHost(
+      manifestText,
+      signHost(readFile(hostPath),
+               signatureOf(signedFor.empty() ? manifestText : signedFor)));
 }
 
 /// Expects `status` to fail with `code` and a message containing `text`.
