@@ -9,6 +9,7 @@
  *
  *===----------------------------------------------------------------------===*/
 
+#include "drivers/dylib.h"
 #include "hetc/runtime/artifact_format.h"
 #include "internal.h"
 
@@ -288,55 +289,6 @@ static hetc_status_t compare(const line_t *want, size_t want_n,
 
 /*--- The embedded text ----------------------------------------------------*/
 
-static uint64_t le(const uint8_t *p, int bytes) {
-  uint64_t value = 0;
-  for (int i = bytes - 1; i >= 0; --i)
-    value = value << 8 | p[i];
-  return value;
-}
-
-static bool in_image(uint64_t offset, uint64_t bytes, uint64_t size) {
-  return offset <= size && bytes <= size - offset;
-}
-
-/* The contents of the section `want` of a 64-bit little-endian ELF image,
- * every offset checked against the image. */
-static bool elf_section(const uint8_t *d, uint64_t size, const char *want,
-                        const uint8_t **out, uint64_t *out_size) {
-  enum { SHDR = 64, SHT_NOBITS = 8 };
-  if (size < 64 ||
-      memcmp(d,
-             "\x7f"
-             "ELF",
-             4) != 0 ||
-      d[4] != 2 || d[5] != 1)
-    return false;
-  uint64_t shoff = le(d + 40, 8), shentsize = le(d + 58, 2);
-  uint64_t shnum = le(d + 60, 2), shstrndx = le(d + 62, 2);
-  if (shentsize != SHDR || shstrndx >= shnum ||
-      !in_image(shoff, shnum * SHDR, size))
-    return false;
-  const uint8_t *strings = d + shoff + shstrndx * SHDR;
-  uint64_t str_off = le(strings + 24, 8), str_size = le(strings + 32, 8);
-  if (!in_image(str_off, str_size, size))
-    return false;
-  size_t want_size = strlen(want) + 1;
-  for (uint64_t i = 0; i < shnum; ++i) {
-    const uint8_t *sh = d + shoff + i * SHDR;
-    uint64_t name = le(sh, 4);
-    if (name > str_size || want_size > str_size - name ||
-        memcmp(d + str_off + name, want, want_size) != 0)
-      continue;
-    uint64_t offset = le(sh + 24, 8), bytes = le(sh + 32, 8);
-    if (le(sh + 4, 4) == SHT_NOBITS || !in_image(offset, bytes, size))
-      return false;
-    *out = d + offset;
-    *out_size = bytes;
-    return true;
-  }
-  return false;
-}
-
 hetc_status_t hetc_artifact_check_signature(const hetc_artifact_t *a) {
   const uint8_t *embedded = NULL;
   uint64_t size = 0;
@@ -345,8 +297,8 @@ hetc_status_t hetc_artifact_check_signature(const hetc_artifact_t *a) {
     const hetc_section_t *host = hetc_artifact_section(a, "host");
     where = "the host code's ELF section " HETC_SIGNATURE_ELF_SECTION;
     if (host)
-      elf_section(host->data, host->size, HETC_SIGNATURE_ELF_SECTION, &embedded,
-                  &size);
+      hetc_elf_section(host->data, host->size, HETC_SIGNATURE_ELF_SECTION,
+                       &embedded, &size);
   } else {
     const hetc_section_t *section =
         hetc_artifact_section(a, HETC_SIGNATURE_SECTION);

@@ -75,3 +75,37 @@ bool hetc_elf_image_is_whole(const uint8_t *data, uint64_t size) {
   }
   return true;
 }
+
+bool hetc_elf_section(const uint8_t *data, uint64_t size, const char *want,
+                      const uint8_t **out, uint64_t *out_size) {
+  enum { SHDR = 64, SHT_NOBITS = 8 };
+  static const uint8_t magic[4] = {0x7f, 'E', 'L', 'F'};
+  if (!data || size < 64 || memcmp(data, magic, 4) ||
+      data[4] != 2 /* ELFCLASS64 */ || data[5] != 1 /* little endian */)
+    return false;
+  uint64_t shoff = read_le(data + 40, 8), shentsize = read_le(data + 58, 2);
+  uint64_t shnum = read_le(data + 60, 2), shstrndx = read_le(data + 62, 2);
+  if (shentsize != SHDR || shstrndx >= shnum ||
+      !table_inside(shoff, shnum, SHDR, size))
+    return false;
+  const uint8_t *strings = data + shoff + shstrndx * SHDR;
+  uint64_t str_off = read_le(strings + 24, 8),
+           str_size = read_le(strings + 32, 8);
+  if (!inside(str_off, str_size, size))
+    return false;
+  size_t want_size = strlen(want) + 1;
+  for (uint64_t i = 0; i < shnum; ++i) {
+    const uint8_t *sh = data + shoff + i * SHDR;
+    uint64_t name = read_le(sh, 4);
+    if (name > str_size || want_size > str_size - name ||
+        memcmp(data + str_off + name, want, want_size) != 0)
+      continue;
+    uint64_t offset = read_le(sh + 24, 8), bytes = read_le(sh + 32, 8);
+    if (read_le(sh + 4, 4) == SHT_NOBITS || !inside(offset, bytes, size))
+      return false;
+    *out = data + offset;
+    *out_size = bytes;
+    return true;
+  }
+  return false;
+}

@@ -32,6 +32,11 @@ hetc_status_t hetc_load_library(const char *driver, const char *library,
  * so a truncated or corrupt section must never reach them. */
 bool hetc_elf_image_is_whole(const uint8_t *data, uint64_t size);
 
+/* The contents of section `want` of a 64-bit little-endian ELF image, every
+ * offset checked against the image; false when it has no such section. */
+bool hetc_elf_section(const uint8_t *data, uint64_t size, const char *want,
+                      const uint8_t **out, uint64_t *out_size);
+
 /* HETC_DECLARE_TABLE(type, LIST) declares `type`, a struct with one function
  * pointer per LIST entry, and `type##_names`, their symbol names. */
 #define HETC_DECLARE_TABLE(NAME, LIST)                                         \
