@@ -554,50 +554,9 @@ struct AvgPool2DBackwardOpLowering : OpConversionPattern<AvgPool2DBackwardOp> {
                                       gradType.getDimSize(3));
           Value g = tensor::ExtractOp::create(b, l, grad,
                                               ValueRange{iv[0], iv[1], oh, ow});
-          Value divisor;
-          if (includePad) {
-            // torch divides by the window clipped to the padded input,
-            // which only ceil_mode's last windows overhang.
-            auto extent = [&](Value o, int64_t stride, int64_t pad, int64_t k,
-                              int64_t limit) {
-              Value scaled =
-                  arith::MulIOp::create(b, l, o, indexConstant(b, l, stride));
-              Value start =
-                  arith::SubIOp::create(b, l, scaled, indexConstant(b, l, pad));
-              Value unclipped =
-                  arith::AddIOp::create(b, l, start, indexConstant(b, l, k));
-              Value end = arith::MinSIOp::create(b, l, unclipped,
-                                                 indexConstant(b, l, limit));
-              return arith::SubIOp::create(b, l, end, start);
-            };
-            Value rows = extent(oh, s[0], p[0], kernel[0], h + p[2]);
-            Value cols = extent(ow, s[1], p[1], kernel[1], w + p[3]);
-            Value count = arith::MulIOp::create(b, l, rows, cols);
-            divisor = arith::SIToFPOp::create(
-                b, l, elementType,
-                arith::IndexCastOp::create(b, l, b.getI64Type(), count));
-          } else {
-            auto extent = [&](Value o, int64_t stride, int64_t pad, int64_t k,
-                              int64_t size) {
-              Value scaled =
-                  arith::MulIOp::create(b, l, o, indexConstant(b, l, stride));
-              Value start =
-                  arith::SubIOp::create(b, l, scaled, indexConstant(b, l, pad));
-              Value end =
-                  arith::AddIOp::create(b, l, start, indexConstant(b, l, k));
-              Value lo =
-                  arith::MaxSIOp::create(b, l, start, indexConstant(b, l, 0));
-              Value hi =
-                  arith::MinSIOp::create(b, l, end, indexConstant(b, l, size));
-              return arith::SubIOp::create(b, l, hi, lo);
-            };
-            Value rows = extent(oh, s[0], p[0], kernel[0], h);
-            Value cols = extent(ow, s[1], p[1], kernel[1], w);
-            Value count = arith::MulIOp::create(b, l, rows, cols);
-            divisor = arith::SIToFPOp::create(
-                b, l, elementType,
-                arith::IndexCastOp::create(b, l, b.getI64Type(), count));
-          }
+          auto windowIndex = [&](unsigned d) { return d ? ow : oh; };
+          Value divisor = avgPoolDivisor(b, l, windowIndex, s, p, kernel, h, w,
+                                         includePad, elementType);
           Value valid = arith::AndIOp::create(b, l, vh, vw);
           return selectOrZero(b, l, valid,
                               arith::DivFOp::create(b, l, g, divisor));

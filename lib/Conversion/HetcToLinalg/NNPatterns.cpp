@@ -302,55 +302,14 @@ struct AvgPool2DOpLowering : OpConversionPattern<AvgPool2DOp> {
                 b, l, args[0],
                 floatConstant(b, l, elementType,
                               static_cast<double>(kernel[0] * kernel[1])));
-          if (includePad) {
-            // torch divides by the window clipped to the padded input; only
-            // ceil_mode's last windows overhang it.
-            auto paddedExtent = [&](unsigned dim, int64_t stride, int64_t pad,
-                                    int64_t k, int64_t limit) {
-              Value o = linalg::IndexOp::create(b, l, dim);
-              Value scaled =
-                  arith::MulIOp::create(b, l, o, indexConstant(b, l, stride));
-              Value start =
-                  arith::SubIOp::create(b, l, scaled, indexConstant(b, l, pad));
-              Value unclipped =
-                  arith::AddIOp::create(b, l, start, indexConstant(b, l, k));
-              Value end = arith::MinSIOp::create(b, l, unclipped,
-                                                 indexConstant(b, l, limit));
-              return arith::SubIOp::create(b, l, end, start);
-            };
-            Value rows = paddedExtent(2, strides[0], padding[0], kernel[0],
-                                      h + padding[2]);
-            Value cols = paddedExtent(3, strides[1], padding[1], kernel[1],
-                                      w + padding[3]);
-            Value count = arith::MulIOp::create(b, l, rows, cols);
-            Value countF = arith::SIToFPOp::create(
-                b, l, elementType,
-                arith::IndexCastOp::create(b, l, b.getI64Type(), count));
-            return arith::DivFOp::create(b, l, args[0], countF);
-          }
-          // Count the window's rows and columns that fall inside the input.
-          auto validExtent = [&](unsigned dim, int64_t stride, int64_t pad,
-                                 int64_t k, int64_t size) {
-            Value o = linalg::IndexOp::create(b, l, dim);
-            Value scaled =
-                arith::MulIOp::create(b, l, o, indexConstant(b, l, stride));
-            Value start =
-                arith::SubIOp::create(b, l, scaled, indexConstant(b, l, pad));
-            Value end =
-                arith::AddIOp::create(b, l, start, indexConstant(b, l, k));
-            Value lo =
-                arith::MaxSIOp::create(b, l, start, indexConstant(b, l, 0));
-            Value hi =
-                arith::MinSIOp::create(b, l, end, indexConstant(b, l, size));
-            return arith::SubIOp::create(b, l, hi, lo);
+          // torch divides by the window clipped to the padded input (only
+          // ceil_mode's last windows overhang it), or to the input.
+          auto windowIndex = [&](unsigned d) -> Value {
+            return linalg::IndexOp::create(b, l, 2 + d);
           };
-          Value rows = validExtent(2, strides[0], padding[0], kernel[0], h);
-          Value cols = validExtent(3, strides[1], padding[1], kernel[1], w);
-          Value count = arith::MulIOp::create(b, l, rows, cols);
-          Value countInt =
-              arith::IndexCastOp::create(b, l, b.getI64Type(), count);
-          Value countF = arith::SIToFPOp::create(b, l, elementType, countInt);
-          return arith::DivFOp::create(b, l, args[0], countF);
+          Value divisor = avgPoolDivisor(b, l, windowIndex, strides, padding,
+                                         kernel, h, w, includePad, elementType);
+          return arith::DivFOp::create(b, l, args[0], divisor);
         });
     rewriter.replaceOp(op, result);
     return success();

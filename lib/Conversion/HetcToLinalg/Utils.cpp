@@ -19,6 +19,41 @@ Value lowering::indexConstant(OpBuilder &b, Location loc, int64_t value) {
   return arith::ConstantIndexOp::create(b, loc, value);
 }
 
+/// Rows (or columns) of window `o` inside [0, limit), or, with `padded`,
+/// inside the padded input, whose low edge no window crosses.
+static Value windowExtent(OpBuilder &b, Location l, Value o, int64_t stride,
+                          int64_t pad, int64_t k, int64_t limit, bool padded) {
+  Value scaled =
+      arith::MulIOp::create(b, l, o, lowering::indexConstant(b, l, stride));
+  Value start =
+      arith::SubIOp::create(b, l, scaled, lowering::indexConstant(b, l, pad));
+  Value end =
+      arith::AddIOp::create(b, l, start, lowering::indexConstant(b, l, k));
+  Value lo = padded ? start
+                    : arith::MaxSIOp::create(b, l, start,
+                                             lowering::indexConstant(b, l, 0));
+  Value hi =
+      arith::MinSIOp::create(b, l, end, lowering::indexConstant(b, l, limit));
+  return arith::SubIOp::create(b, l, hi, lo);
+}
+
+Value lowering::avgPoolDivisor(OpBuilder &b, Location loc,
+                               function_ref<Value(unsigned)> windowIndex,
+                               ArrayRef<int64_t> strides,
+                               ArrayRef<int64_t> padding,
+                               ArrayRef<int64_t> kernel, int64_t h, int64_t w,
+                               bool includePad, Type elementType) {
+  int64_t hLimit = includePad ? h + padding[2] : h;
+  int64_t wLimit = includePad ? w + padding[3] : w;
+  Value rows = windowExtent(b, loc, windowIndex(0), strides[0], padding[0],
+                            kernel[0], hLimit, includePad);
+  Value cols = windowExtent(b, loc, windowIndex(1), strides[1], padding[1],
+                            kernel[1], wLimit, includePad);
+  Value count = arith::MulIOp::create(b, loc, rows, cols);
+  Value countInt = arith::IndexCastOp::create(b, loc, b.getI64Type(), count);
+  return arith::SIToFPOp::create(b, loc, elementType, countInt);
+}
+
 Value lowering::emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
   return tensor::EmptyOp::create(b, loc, type.getShape(),
                                  type.getElementType());

@@ -22,6 +22,17 @@ Value floatConstant(OpBuilder &b, Location loc, Type type, double value);
 /// An index constant.
 Value indexConstant(OpBuilder &b, Location loc, int64_t value);
 
+/// The element count avg-pool divides an output window by, as a scalar of
+/// `elementType`: the window clipped to the padded input (count_include_pad)
+/// or to the input itself. `windowIndex(d)` gives the window's row (d = 0)
+/// or column (d = 1) index where it is needed; `padding` is [top, left,
+/// bottom, right]; the input is h x w.
+Value avgPoolDivisor(OpBuilder &b, Location loc,
+                     function_ref<Value(unsigned)> windowIndex,
+                     ArrayRef<int64_t> strides, ArrayRef<int64_t> padding,
+                     ArrayRef<int64_t> kernel, int64_t h, int64_t w,
+                     bool includePad, Type elementType);
+
 /// tensor.empty of a static type.
 Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type);
 /// A tensor of `type` filled with `value`.
