@@ -49,7 +49,6 @@ struct hetc_session {
   uint64_t layout_hash;          /* of the state's names, roles, types */
   staging_t *staging;
   size_t num_staging, staging_capacity;
-  staging_t *last_run; /* the variant the last run_entry selected */
   int64_t step;
 };
 
@@ -625,15 +624,18 @@ hetc_status_t hetc_session_init_params(hetc_session_t *s, uint64_t seed) {
   return status;
 }
 
+/* Runs the variant of entry `name` that `inputs` select; *ran (when not
+ * NULL) is that variant's staging. */
 static hetc_status_t run_entry(hetc_session_t *s, const char *name,
                                const hetc_tensor_t *inputs, size_t num_inputs,
                                float *loss, hetc_tensor_t *outputs,
-                               size_t num_outputs) {
+                               size_t num_outputs, staging_t **ran) {
   staging_t *st;
   hetc_status_t selected = staging_for(s, name, inputs, num_inputs, &st);
   if (selected)
     return selected;
-  s->last_run = st;
+  if (ran)
+    *ran = st;
   const hetc_entry_t *entry = st->entry;
   const hetc_driver_t *d = driver_of(s);
   /* Every input and label must be given, and nothing unknown. */
@@ -713,11 +715,10 @@ static hetc_status_t run_entry(hetc_session_t *s, const char *name,
   return NULL;
 }
 
-/* Reads the NaN/Inf guard's output of the step just run: an error naming
- * the first value that is not finite (the compiled step kept every old
- * value), or NULL. */
-static hetc_status_t check_guard(hetc_session_t *s) {
-  staging_t *st = s->last_run;
+/* Reads the NaN/Inf guard's output of the step `st` just ran: an error
+ * naming the first value that is not finite (the compiled step kept every
+ * old value), or NULL. */
+static hetc_status_t check_guard(hetc_session_t *s, staging_t *st) {
   const hetc_entry_t *entry = st->entry;
   size_t n = entry->num_guard_checks;
   if (!n)
@@ -767,15 +768,16 @@ hetc_status_t hetc_session_train_step(hetc_session_t *s,
                             "compiled with --eval-only)");
   }
   /* Refused before it runs, so the parameters stay as they are. */
+  staging_t *ran = NULL;
   hetc_status_t status =
       s->step == INT64_MAX
           ? hetc_make_status(HETC_STATUS_OUT_OF_RANGE,
                              "the step counter is at its limit (INT64_MAX); "
                              "no further train_step runs")
           : run_entry(s, "train_step", inputs, num_inputs, loss, outputs,
-                      num_outputs);
+                      num_outputs, &ran);
   if (!status)
-    status = check_guard(s);
+    status = check_guard(s, ran);
   if (!status)
     ++s->step;
   unlock(s);
@@ -788,7 +790,7 @@ hetc_status_t hetc_session_run(hetc_session_t *s, const char *entry,
                                size_t num_outputs) {
   lock(s);
   hetc_status_t status =
-      run_entry(s, entry, inputs, num_inputs, loss, outputs, num_outputs);
+      run_entry(s, entry, inputs, num_inputs, loss, outputs, num_outputs, NULL);
   unlock(s);
   return status;
 }
