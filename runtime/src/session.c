@@ -948,7 +948,7 @@ hetc_status_t hetc_session_set_hyperparameter(hetc_session_t *s,
                                               const char *name, int group,
                                               double value) {
   lock(s);
-  int groups;
+  int groups = 0;
   resident_t *r = name ? find_hyper(s, name, group, &groups) : NULL;
   hetc_status_t status =
       r ? check_hyper_value(name, value) : no_hyper(s, name, group, groups);
@@ -963,7 +963,7 @@ hetc_status_t hetc_session_get_hyperparameter(hetc_session_t *s,
                                               const char *name, int group,
                                               double *value) {
   lock(s);
-  int groups;
+  int groups = 0;
   resident_t *r = name ? find_hyper(s, name, group, &groups) : NULL;
   float f = 0.0f;
   hetc_status_t status =
@@ -976,7 +976,7 @@ hetc_status_t hetc_session_get_hyperparameter(hetc_session_t *s,
 }
 
 int hetc_session_group_count(const hetc_session_t *s) {
-  int groups;
+  int groups = 0;
   lock(s);
   find_hyper((hetc_session_t *)(uintptr_t)s, "lr", -1, &groups);
   unlock(s);
