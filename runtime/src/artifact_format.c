@@ -112,3 +112,50 @@ size_t hetc_signature_tensor_line(char *out, size_t size, const char *list,
                    role, dtype, dims);
   return n < 0 ? 0 : (size_t)n;
 }
+
+static uint64_t fnv1a64(uint64_t hash, const void *data, size_t size) {
+  const uint8_t *bytes = (const uint8_t *)data;
+  for (size_t i = 0; i < size; ++i) {
+    hash ^= bytes[i];
+    hash *= 0x100000001b3ull;
+  }
+  return hash;
+}
+
+static uint64_t hash_u64(uint64_t hash, uint64_t value) {
+  uint8_t bytes[8];
+  for (int i = 0; i < 8; ++i)
+    bytes[i] = (uint8_t)(value >> (8 * i));
+  return fnv1a64(hash, bytes, 8);
+}
+
+static uint64_t hash_tag(uint64_t hash, char tag) {
+  return fnv1a64(hash, &tag, 1);
+}
+
+uint64_t hetc_json_hash_null(uint64_t hash) { return hash_tag(hash, 'z'); }
+
+uint64_t hetc_json_hash_bool(uint64_t hash, int value) {
+  return hash_tag(hash, value ? 't' : 'f');
+}
+
+uint64_t hetc_json_hash_number(uint64_t hash, double value) {
+  uint64_t bits;
+  memcpy(&bits, &value, sizeof(bits));
+  return hash_u64(hash_tag(hash, 'n'), bits);
+}
+
+uint64_t hetc_json_hash_string(uint64_t hash, const char *data, size_t size) {
+  return fnv1a64(hash_u64(hash_tag(hash, 's'), size), data, size);
+}
+
+uint64_t hetc_json_hash_open(uint64_t hash, char kind, uint64_t count) {
+  return hash_u64(hash_tag(hash, kind), count);
+}
+
+size_t hetc_signature_binding_line(char *out, size_t size, const char *key,
+                                   uint64_t hash) {
+  int n = snprintf(out, size, "manifest %zu:%s %016" PRIx64 "\n", strlen(key),
+                   key, hash);
+  return n < 0 ? 0 : (size_t)n;
+}

@@ -59,6 +59,90 @@ static void append_tensors(text_t *t, const char *list,
   }
 }
 
+/* Members that describe the file, not what the code computes. */
+static bool is_unbound_key(const char *key) {
+  return !strcmp(key, "format_version") || !strcmp(key, "compiler_version");
+}
+
+typedef struct member {
+  const char *key;
+  const json_value_t *value;
+} member_t;
+
+static int compare_members(const void *a, const void *b) {
+  return strcmp(((const member_t *)a)->key, ((const member_t *)b)->key);
+}
+
+/* The canonical hash of `v` (artifact_format.h); false when out of memory. */
+static bool hash_json(const json_value_t *v, uint64_t *hash) {
+  switch (v->kind) {
+  case JSON_NULL:
+    *hash = hetc_json_hash_null(*hash);
+    return true;
+  case JSON_BOOL:
+    *hash = hetc_json_hash_bool(*hash, v->boolean);
+    return true;
+  case JSON_NUMBER:
+    *hash = hetc_json_hash_number(*hash, v->number);
+    return true;
+  case JSON_STRING:
+    *hash = hetc_json_hash_string(*hash, v->string, strlen(v->string));
+    return true;
+  case JSON_ARRAY:
+    *hash = hetc_json_hash_open(*hash, '[', v->count);
+    for (size_t i = 0; i < v->count; ++i)
+      if (!hash_json(v->items[i], hash))
+        return false;
+    return true;
+  case JSON_OBJECT:
+    break;
+  }
+  /* Members in key order (the reader refused duplicate keys). */
+  member_t *members = malloc((v->count ? v->count : 1) * sizeof(*members));
+  if (!members)
+    return false;
+  for (size_t i = 0; i < v->count; ++i)
+    members[i] = (member_t){v->keys[i], v->items[i]};
+  qsort(members, v->count, sizeof(*members), compare_members);
+  *hash = hetc_json_hash_open(*hash, '{', v->count);
+  bool ok = true;
+  for (size_t i = 0; i < v->count && ok; ++i) {
+    *hash = hetc_json_hash_string(*hash, members[i].key,
+                                  strlen(members[i].key));
+    ok = hash_json(members[i].value, hash);
+  }
+  free(members);
+  return ok;
+}
+
+/* One binding line per bound top-level member (the artifact reader has
+ * checked that the manifest is a JSON object). */
+static void append_bindings(text_t *t, const char *manifest) {
+  json_value_t *root = NULL;
+  hetc_status_t status = json_parse(manifest, strlen(manifest), &root);
+  if (status || root->kind != JSON_OBJECT) {
+    hetc_status_free(status);
+    json_free(root);
+    t->failed = true;
+    return;
+  }
+  for (size_t i = 0; i < root->count && !t->failed; ++i) {
+    uint64_t hash = HETC_JSON_HASH_START;
+    if (is_unbound_key(root->keys[i]))
+      continue;
+    if (!hash_json(root->items[i], &hash)) {
+      t->failed = true;
+      break;
+    }
+    size_t n = hetc_signature_binding_line(NULL, 0, root->keys[i], hash);
+    if (!reserve(t, n))
+      break;
+    hetc_signature_binding_line(t->data + t->size, n + 1, root->keys[i], hash);
+    t->size += n;
+  }
+  json_free(root);
+}
+
 /* The signature the manifest describes, NUL-terminated; NULL when out of
  * memory. */
 static char *manifest_signature(const hetc_artifact_t *a, size_t *size) {
@@ -79,6 +163,7 @@ static char *manifest_signature(const hetc_artifact_t *a, size_t *size) {
     append_tensors(&t, "arg", e->args, e->num_args);
     append_tensors(&t, "result", e->results, e->num_results);
   }
+  append_bindings(&t, a->manifest_text);
   if (t.failed) {
     free(t.data);
     return NULL;
@@ -102,8 +187,8 @@ typedef struct field {
   size_t size;
 } field_t;
 
-/* One line: 'e'ntry (name, kind, symbol) or 'a'rg / 'r'esult (name, role,
- * dtype, shape). */
+/* One line: 'e'ntry (name, kind, symbol), 'a'rg / 'r'esult (name, role,
+ * dtype, shape) or 'm'anifest binding (key, hash). */
 typedef struct line {
   char kind;
   field_t name, f[3];
@@ -147,6 +232,10 @@ static bool parse_line(cursor_t *c, line_t *line) {
     line->kind = 'e';
     return name(c, ' ', &line->f[0]) && name(c, '\n', &line->f[1]);
   }
+  if (keyword.size == 8 && !memcmp(keyword.data, "manifest", 8)) {
+    line->kind = 'm';
+    return word(c, '\n', &line->f[0]);
+  }
   if (keyword.size == 3 && !memcmp(keyword.data, "arg", 3))
     line->kind = 'a';
   else if (keyword.size == 6 && !memcmp(keyword.data, "result", 6))
@@ -158,7 +247,7 @@ static bool parse_line(cursor_t *c, line_t *line) {
 }
 
 /* Splits a whole signature into lines; *bad_offset is the start of the
- * line that does not parse. */
+ * line that does not parse. Entry blocks come first, then only bindings. */
 static hetc_status_t parse_signature(const char *text, size_t size,
                                      line_t **out, size_t *count,
                                      size_t *bad_offset) {
@@ -180,6 +269,8 @@ static hetc_status_t parse_signature(const char *text, size_t size,
     /* Entries are bounded as in manifests: matching stays fast. */
     if (*count == capacity || !parse_line(&c, &lines[*count]) ||
         (*count == 0 && lines[0].kind != 'e') ||
+        (*count > 0 && lines[*count - 1].kind == 'm' &&
+         lines[*count].kind != 'm') ||
         (lines[*count].kind == 'e' && ++entries > HETC_MAX_ENTRIES)) {
       *bad_offset = (size_t)(start - text);
       free(lines);
@@ -287,6 +378,52 @@ static hetc_status_t compare(const line_t *want, size_t want_n,
   return NULL;
 }
 
+/*--- Manifest bindings ----------------------------------------------------*/
+
+static const line_t *find_binding(const line_t *lines, size_t n, field_t key) {
+  for (size_t i = 0; i < n; ++i)
+    if (lines[i].kind == 'm' && same(lines[i].name, key))
+      return &lines[i];
+  return NULL;
+}
+
+/* Every member the manifest binds hashes as the code's binding says, and
+ * the code binds no member the manifest lacks. */
+static hetc_status_t compare_bindings(const line_t *want, size_t want_n,
+                                      const line_t *have, size_t have_n) {
+  for (size_t i = 0; i < want_n; ++i) {
+    field_t key = want[i].name;
+    int len = (int)key.size;
+    const line_t *binding = find_binding(have, have_n, key);
+    if (!binding)
+      return SIG_FAIL("the manifest's '%.*s' is not bound by the compiled "
+                      "code",
+                      len, key.data);
+    if (!same(binding->f[0], want[i].f[0]))
+      return SIG_FAIL("the manifest's '%.*s' differs from the one the code "
+                      "was compiled with%s",
+                      len, key.data,
+                      same(key, (field_t){"entries", 7})
+                          ? " (an initializer, a label's class count or a "
+                            "variant was edited)"
+                          : "");
+  }
+  for (size_t i = 0; i < have_n; ++i)
+    if (!find_binding(want, want_n, have[i].name))
+      return SIG_FAIL("the manifest lacks '%.*s', which the code was "
+                      "compiled with",
+                      (int)have[i].name.size, have[i].name.data);
+  return NULL;
+}
+
+/* The number of lines before the bindings. */
+static size_t entry_lines(const line_t *lines, size_t n) {
+  size_t k = 0;
+  while (k < n && lines[k].kind != 'm')
+    ++k;
+  return k;
+}
+
 /*--- The embedded text ----------------------------------------------------*/
 
 hetc_status_t hetc_artifact_check_signature(const hetc_artifact_t *a) {
@@ -330,8 +467,14 @@ hetc_status_t hetc_artifact_check_signature(const hetc_artifact_t *a) {
   status =
       text ? parse_signature(text, text_size, &want, &want_n, &bad)
            : hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  /* Bindings follow the entry blocks. */
+  size_t want_e = want ? entry_lines(want, want_n) : 0;
+  size_t have_e = entry_lines(have, have_n);
   if (!status)
-    status = compare(want, want_n, have, have_n);
+    status = compare(want, want_e, have, have_e);
+  if (!status)
+    status = compare_bindings(want + want_e, want_n - want_e, have + have_e,
+                              have_n - have_e);
   free(want);
   free(have);
   free(text);

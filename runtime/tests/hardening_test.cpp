@@ -473,6 +473,85 @@ TEST(Binding, MalformedOrOversizedSignaturesAreRefused) {
   expectMalformed("hetc-signature 1\nentry 9:e 4:eval 0:\n",
                   "is malformed at byte 17");
   expectMalformed("hetc-signature 2\n", "is malformed at byte 0");
+  // Bindings come after every entry block.
+  expectMalformed("hetc-signature 1\nentry 1:e 4:eval 0:\n"
+                  "manifest 4:chip 0123456789abcdef\nentry 1:f 4:eval 0:\n",
+                  "is malformed at byte 70");
+  hetc_device_free(cpu);
+}
+
+namespace {
+/// FNV-1a 64 over `bytes`, continuing from `hash`: the documented encoding
+/// of artifact_format.h, written out again so that a change to the
+/// runtime's encoder shows here.
+uint64_t fnv(uint64_t hash, const std::string &bytes) {
+  for (unsigned char c : bytes)
+    hash = (hash ^ c) * 0x100000001b3ull;
+  return hash;
+}
+
+std::string le64(uint64_t value) {
+  std::string bytes(8, '\0');
+  for (int i = 0; i < 8; ++i)
+    bytes[i] = static_cast<char>(value >> (8 * i));
+  return bytes;
+}
+
+std::string hex(uint64_t value) {
+  char text[17];
+  snprintf(text, sizeof(text), "%016llx",
+           static_cast<unsigned long long>(value));
+  return text;
+}
+} // namespace
+
+TEST(Binding, EveryManifestMemberButTheFilesVersionsIsBound) {
+  hetc_artifact_t *a = nullptr;
+  ASSERT_EQ(openBytes(encode(manifest()), &a), nullptr);
+  char *text = nullptr;
+  ASSERT_EQ(hetc_artifact_signature(a, &text), nullptr);
+  std::string signature = text;
+  free(text);
+  hetc_artifact_free(a);
+  // "x86-64" as 's', its length and bytes; [] as '[' and a zero count.
+  uint64_t start = 0xcbf29ce484222325ull;
+  EXPECT_NE(signature.find("\nmanifest 4:chip " +
+                           hex(fnv(start, "s" + le64(6) + "x86-64")) + "\n"),
+            std::string::npos)
+      << signature;
+  EXPECT_NE(signature.find("\nmanifest 6:target " +
+                           hex(fnv(start, "s" + le64(3) + "cpu")) + "\n"),
+            std::string::npos);
+  EXPECT_NE(signature.find("\nmanifest 7:entries "), std::string::npos);
+  EXPECT_EQ(signature.find("version"), std::string::npos);
+}
+
+TEST(Binding, AnInitializerEditedAfterCompilingIsRefused) {
+  std::string original = manifest();
+  std::string edited = original;
+  size_t at = edited.find(R"("value": 0.5)");
+  ASSERT_NE(at, std::string::npos);
+  edited.replace(at, 12, R"("value": 0.25)");
+  hetc_device_t *cpu = nullptr;
+  ASSERT_EQ(hetc_device_open("cpu", 0, &cpu), nullptr);
+  hetc_artifact_t *a = nullptr;
+  ASSERT_EQ(openBytes(encode(edited, HETC_FAKE_MODEL_PATH, original), &a),
+            nullptr);
+  hetc_session_t *s = nullptr;
+  expectError(hetc_session_create(a, cpu, &s),
+              HETC_STATUS_FAILED_PRECONDITION,
+              "the manifest's 'entries' differs from the one the code was "
+              "compiled with (an initializer, a label's class count or a "
+              "variant was edited)");
+  hetc_artifact_free(a);
+  // Respelled but equal (0.5 as 5e-1, other spacing), it loads.
+  std::string respelled = original;
+  respelled.replace(respelled.find(R"("value": 0.5)"), 12, R"("value":5e-1)");
+  ASSERT_EQ(openBytes(encode(respelled, HETC_FAKE_MODEL_PATH, original), &a),
+            nullptr);
+  ASSERT_EQ(hetc_session_create(a, cpu, &s), nullptr);
+  hetc_session_free(s);
+  hetc_artifact_free(a);
   hetc_device_free(cpu);
 }
 

@@ -406,6 +406,80 @@ def test_manifest_edits_are_refused_naming_the_field(compiled_for):
             hetc.Session(artifact, hetc.Device(target), seed=1)
 
 
+def bound_member_edits(target):
+    """(edit, member) pairs: edits outside the tensor signature, each of a
+    value the code was compiled with, and the member the runtime names."""
+    def arg(m, name):
+        entry = next(e for e in m["entries"] if e["name"] == "train_step")
+        return next(a for a in entry["args"] if a["name"] == name)
+
+    def init_value(m):
+        arg(m, "w1")["init"]["value"] = 0.5
+
+    def init_kind(m):
+        arg(m, "b1")["init"]["kind"] = "zeros"
+
+    def default_lr(m):
+        arg(m, "hyper:lr")["init"]["value"] = 0.1
+
+    def label_classes(m):
+        arg(m, "labels")["classes"] = 100
+
+    def optimizer(m):
+        m["optimizer"]["momentum"] = 0.9
+
+    def model(m):
+        m["model"] = "other"
+
+    def chip(m):
+        m["chip"] = m["chip"] + "x"
+
+    def cpu_features(m):
+        m["cpu_features"] = ([] if m["cpu_features"] else ["avx"])
+
+    def device_block(m):
+        m["device"]["kernels"][0]["block"] = [1, 1, 1]
+
+    edits = [(init_value, "entries"), (init_kind, "entries"),
+             (default_lr, "entries"), (label_classes, "entries"),
+             (optimizer, "optimizer"), (model, "model"), (chip, "chip"),
+             (cpu_features, "cpu_features")]
+    if target != "cpu":
+        edits.append((device_block, "device"))
+    return edits
+
+
+def test_edits_outside_the_tensor_signature_are_refused(compiled_for):
+    """Initializers, class counts, the optimizer, the chip, the processor
+    features and the device program are bound to the code too, by hash:
+    changing one with every CRC recomputed is refused naming the member,
+    while reformatting the JSON (indentation, key order) is not an edit."""
+    target, data, _ = compiled_for
+    manifest = json.loads(dict(decode_artifact(data))[b"manifest"])
+    reordered = dict(reversed(list(manifest.items())))
+    sections = [s for s in decode_artifact(data) if s[0] != b"manifest"]
+    session = hetc.Session(
+        hetc.Artifact(encode_artifact(json.dumps(reordered, indent=2),
+                                      sections=sections)),
+        hetc.Device(target), seed=1)
+    x, y = batch()
+    session.train_step(x=x, labels=y)
+    for edit, member in bound_member_edits(target):
+        changed = json.loads(json.dumps(manifest))
+        edit(changed)
+        artifact = hetc.Artifact(with_manifest(data, changed))
+        with pytest.raises(hetc.Error, match=re.escape(
+                f"the manifest's '{member}' differs from the one the code "
+                "was compiled with")):
+            hetc.Session(artifact, hetc.Device(target), seed=1)
+    # A member the code does not bind is refused as well.
+    extra = dict(manifest, note="added")
+    with pytest.raises(hetc.Error, match=re.escape(
+            "the manifest's 'note' is not bound by the compiled code")):
+        hetc.Session(hetc.Artifact(with_manifest(data, extra)),
+                     hetc.Device(target), seed=1)
+
+
 def test_code_without_a_signature_is_refused(compiled_for):
     target, data, _ = compiled_for
     sections = decode_artifact(data)

@@ -11,6 +11,7 @@
 #include "hetc/Target/CPU/CPUBackend.h"
 #include "hetc/Target/TargetBackend.h"
 #include "hetc/runtime/artifact_format.h"
+#include "../Common/Artifact.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -213,11 +214,30 @@ static LogicalResult addEntryWrappers(llvm::Module &module,
   return success();
 }
 
-/// Links the ukernel bitcode of the best flavour the chip supports.
-/// Embeds the manifest's signature as a NUL-terminated string in the host
-/// object's ELF section .hetc_signature, which the runtime reads before
-/// loading the code.
-static void embedSignature(llvm::Module &module, llvm::StringRef text) {
+/// The processor features the code may use, which the runtime checks on
+/// load, refusing code its CPU cannot run.
+static std::vector<std::string>
+requiredFeatures(const llvm::MCSubtargetInfo &subtarget) {
+  std::vector<std::string> features;
+  for (const char *feature :
+       {"avx", "avx2", "fma", "avx512f", "avx512vl", "avx512bw", "avx512dq"})
+    if (subtarget.checkFeatures(std::string("+") + feature))
+      features.push_back(feature);
+  return features;
+}
+
+/// Embeds the manifest's signature, with the chip and features bound, as a
+/// NUL-terminated string in the host object's ELF section .hetc_signature,
+/// which the runtime reads before loading the code.
+static void embedSignature(llvm::Module &module, llvm::StringRef signature,
+                           llvm::StringRef chip,
+                           const std::vector<std::string> &features) {
+  std::string text = signature.str();
+  appendManifestBinding(text, "chip", chip);
+  llvm::json::Array featureList;
+  for (const std::string &feature : features)
+    featureList.push_back(feature);
+  appendManifestBinding(text, "cpu_features", std::move(featureList));
   llvm::Constant *init =
       llvm::ConstantDataArray::getString(module.getContext(), text);
   auto *global = new llvm::GlobalVariable(module, init->getType(),
@@ -230,6 +250,7 @@ static void embedSignature(llvm::Module &module, llvm::StringRef text) {
   llvm::appendToUsed(module, {global});
 }
 
+/// Links the ukernel bitcode of the best flavour the chip supports.
 static LogicalResult linkUkernels(llvm::Module &module,
                                   const llvm::MCSubtargetInfo &subtarget,
                                   Location loc) {
@@ -285,8 +306,6 @@ CPUBackend::serialize(ModuleOp module, const TargetOptions &options,
     return emitError(loc) << "translating the CPU module to LLVM IR failed";
   if (failed(addEntryWrappers(*llvmModule, entries, loc)))
     return failure();
-  if (auto signature = module->getAttrOfType<StringAttr>(kSignatureAttrName))
-    embedSignature(*llvmModule, signature.getValue());
 
   ResolvedChip chip = resolveChip(options.chip);
   llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
@@ -306,6 +325,9 @@ CPUBackend::serialize(ModuleOp module, const TargetOptions &options,
                              "x86-64-v3, x86-64-v4, skylake-avx512, znver4)";
   std::unique_ptr<llvm::MCSubtargetInfo> subtarget(
       target->createMCSubtargetInfo(triple, chip.cpu, chip.features));
+  std::vector<std::string> features = requiredFeatures(*subtarget);
+  if (auto signature = module->getAttrOfType<StringAttr>(kSignatureAttrName))
+    embedSignature(*llvmModule, signature.getValue(), chip.cpu, features);
   llvm::TargetOptions targetOptions;
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
       triple, chip.cpu, chip.features, targetOptions, llvm::Reloc::PIC_,
@@ -393,11 +415,7 @@ CPUBackend::serialize(ModuleOp module, const TargetOptions &options,
     return emitError(loc) << "cannot read the linked " << soPath;
   SerializedTarget result;
   result.chip = chip.cpu;
-  // The runtime refuses to load code its CPU cannot run.
-  for (const char *feature :
-       {"avx", "avx2", "fma", "avx512f", "avx512vl", "avx512bw", "avx512dq"})
-    if (subtarget->checkFeatures(std::string("+") + feature))
-      result.requiredFeatures.push_back(feature);
+  result.requiredFeatures = std::move(features);
   result.sections.push_back({"host", (*so)->getBuffer().str()});
   return result;
 }

@@ -33,3 +33,55 @@ mlir::hetc::writeArtifact(Location loc, llvm::StringRef manifestJson,
   std::free(bytes);
   return result;
 }
+
+/// The canonical hash of `value` (artifact_format.h), as the runtime
+/// computes it over the value it parses from the manifest.
+static uint64_t hashJson(const llvm::json::Value &value, uint64_t hash) {
+  switch (value.kind()) {
+  case llvm::json::Value::Null:
+    return hetc_json_hash_null(hash);
+  case llvm::json::Value::Boolean:
+    return hetc_json_hash_bool(hash, *value.getAsBoolean());
+  case llvm::json::Value::Number:
+    // The runtime reads every number as a double.
+    return hetc_json_hash_number(hash, *value.getAsNumber());
+  case llvm::json::Value::String: {
+    llvm::StringRef text = *value.getAsString();
+    return hetc_json_hash_string(hash, text.data(), text.size());
+  }
+  case llvm::json::Value::Array: {
+    const llvm::json::Array &items = *value.getAsArray();
+    hash = hetc_json_hash_open(hash, '[', items.size());
+    for (const llvm::json::Value &item : items)
+      hash = hashJson(item, hash);
+    return hash;
+  }
+  case llvm::json::Value::Object:
+    break;
+  }
+  const llvm::json::Object &object = *value.getAsObject();
+  // Members in key-byte order, as the runtime sorts them.
+  std::vector<llvm::StringRef> keys;
+  for (const auto &member : object)
+    keys.push_back(member.first);
+  llvm::sort(keys);
+  hash = hetc_json_hash_open(hash, '{', keys.size());
+  for (llvm::StringRef key : keys) {
+    hash = hetc_json_hash_string(hash, key.data(), key.size());
+    hash = hashJson(*object.get(key), hash);
+  }
+  return hash;
+}
+
+void mlir::hetc::appendManifestBinding(std::string &signature,
+                                       llvm::StringRef key,
+                                       const llvm::json::Value &value) {
+  std::string keyText = key.str();
+  uint64_t hash = hashJson(value, HETC_JSON_HASH_START);
+  size_t size = hetc_signature_binding_line(nullptr, 0, keyText.c_str(), hash);
+  size_t at = signature.size();
+  signature.resize(at + size + 1);
+  hetc_signature_binding_line(signature.data() + at, size + 1,
+                              keyText.c_str(), hash);
+  signature.resize(at + size);
+}

@@ -569,8 +569,15 @@ FailureOr<std::string> mlir::hetc::compileModule(ModuleOp module,
     }
   }
 
-  module->setAttr(kSignatureAttrName,
-                  builder.getStringAttr(describeSignature(manifestEntries)));
+  // The target backend binds the members it decides: chip, cpu_features
+  // and the device program.
+  std::string signature = describeSignature(manifestEntries);
+  appendManifestBinding(signature, "entries",
+                        llvm::json::Array(manifestEntries));
+  appendManifestBinding(signature, "optimizer", llvm::json::Object(optimizer));
+  appendManifestBinding(signature, "model", modelName);
+  appendManifestBinding(signature, "target", options.target);
+  module->setAttr(kSignatureAttrName, builder.getStringAttr(signature));
 
   // Keep only the entries: everything else was inlined into them.
   for (auto fn : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))

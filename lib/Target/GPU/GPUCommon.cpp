@@ -4,6 +4,7 @@
 
 #include "hetc/Target/Passes.h"
 #include "hetc/runtime/artifact_format.h"
+#include "../Common/Artifact.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -318,10 +319,15 @@ mlir::hetc::packageGPUTarget(ModuleOp module, llvm::StringRef chip,
   result.sections = std::move(deviceCode);
   if (!program->constants.empty())
     result.sections.push_back({"constants", std::move(program->constants)});
-  // The device code's copy of the manifest's signature, NUL-terminated.
-  if (auto signature = module->getAttrOfType<StringAttr>(kSignatureAttrName))
-    result.sections.push_back(
-        {HETC_SIGNATURE_SECTION, signature.getValue().str() + '\0'});
+  // The device code's copy of the manifest's signature, NUL-terminated,
+  // with the members decided here bound too.
+  if (auto signature = module->getAttrOfType<StringAttr>(kSignatureAttrName)) {
+    std::string text = signature.getValue().str();
+    appendManifestBinding(text, "chip", result.chip);
+    appendManifestBinding(text, "cpu_features", llvm::json::Array());
+    appendManifestBinding(text, "device", llvm::json::Object(program->manifest));
+    result.sections.push_back({HETC_SIGNATURE_SECTION, text + '\0'});
+  }
   result.deviceProgram = std::move(program->manifest);
   return result;
 }

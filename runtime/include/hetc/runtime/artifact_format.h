@@ -73,7 +73,17 @@ extern "C" {
  *
  * Names, kinds and symbols are written as <byte length>:<bytes> (an entry
  * without a symbol as "0:"); a shape as its dimensions joined by 'x' ("-"
- * for a scalar). CPU
+ * for a scalar). After the entries, one line binds each other top-level
+ * manifest member (initializers, label class counts and variants inside
+ * "entries"; "optimizer", "model", "target", "chip", "cpu_features",
+ * "device"), so that no field the code depends on can change unnoticed:
+ *
+ *   manifest <key> <hash>
+ *
+ * where <hash> is the member value's canonical hash (below) as 16
+ * lowercase hex digits: the value as parsed, not as spelled, so reformatting
+ * the JSON does not count as an edit while changing any value does. Only
+ * "format_version" and "compiler_version" are unbound. CPU
  * code carries the text in the host shared object's ELF section
  * HETC_SIGNATURE_ELF_SECTION; device code in the artifact section
  * HETC_SIGNATURE_SECTION, written with the kernels. */
@@ -89,6 +99,23 @@ size_t hetc_signature_tensor_line(char *out, size_t size, const char *list,
                                   const char *name, const char *role,
                                   const char *dtype, int32_t rank,
                                   const int64_t *shape);
+size_t hetc_signature_binding_line(char *out, size_t size, const char *key,
+                                   uint64_t hash);
+
+/* The canonical hash of a JSON value: FNV-1a 64-bit over an encoding in
+ * which null is 'z', a boolean 't' or 'f', a number 'n' and its IEEE double's
+ * 8 bytes (little-endian), a string 's', its byte length as 8 bytes and its
+ * bytes, an array '[', its count and its items, an object '{', its count
+ * and its members sorted by key bytes, each as key string then value. Each
+ * function continues from `hash` (HETC_JSON_HASH_START to begin); compiler
+ * and runtime walk their own JSON trees with these. */
+#define HETC_JSON_HASH_START 0xcbf29ce484222325ull
+uint64_t hetc_json_hash_null(uint64_t hash);
+uint64_t hetc_json_hash_bool(uint64_t hash, int value);
+uint64_t hetc_json_hash_number(uint64_t hash, double value);
+uint64_t hetc_json_hash_string(uint64_t hash, const char *data, size_t size);
+/* Starts an array ('[') or object ('{') of `count` items or members. */
+uint64_t hetc_json_hash_open(uint64_t hash, char kind, uint64_t count);
 
 /* One section to encode. */
 typedef struct hetc_section_input {
