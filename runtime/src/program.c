@@ -46,7 +46,7 @@ typedef struct program {
 } program_t;
 
 struct hetc_executable {
-  void *module;
+  hetc_gpu_module_t *module;
   hetc_kernel_desc_t *kernels;
   size_t num_kernels;
   void **constants;
@@ -350,8 +350,7 @@ static void free_executable(const hetc_driver_t *driver, void *impl,
       driver->free(impl, exe->constants[i]);
   free(exe->constants);
   free(exe->constant_bytes);
-  if (exe->module)
-    driver->gpu->unload_kernels(impl, exe->module);
+  hetc_gpu_unload_kernels(impl, exe->module);
   for (size_t i = 0; i < exe->num_kernels; ++i) {
     free(exe->kernels[i].name);
     free(exe->kernels[i].source);
@@ -471,8 +470,8 @@ hetc_status_t hetc_program_load(const hetc_driver_t *driver, void *impl,
       status = check_copies(&exe->programs[i], &artifact->entries[i], exe);
   }
   if (!status)
-    status = driver->gpu->load_kernels(impl, artifact, exe->kernels,
-                                       exe->num_kernels, &exe->module);
+    status = hetc_gpu_load_kernels(impl, artifact, exe->kernels,
+                                   exe->num_kernels, &exe->module);
   json_free(root);
   if (status) {
     free_executable(driver, impl, exe);
@@ -536,7 +535,6 @@ hetc_status_t hetc_program_invoke(const hetc_driver_t *driver, void *impl,
   if (!p)
     return hetc_make_status(HETC_STATUS_NOT_FOUND,
                             "entry '%s' has no device program", entry->name);
-  const hetc_gpu_ops_t *gpu = driver->gpu;
   pthread_mutex_lock(&exe->lock);
   hetc_status_t status = NULL;
   for (size_t i = 0; !status && i < p->num_temps; ++i)
@@ -546,7 +544,7 @@ hetc_status_t hetc_program_invoke(const hetc_driver_t *driver, void *impl,
     pthread_mutex_unlock(&exe->lock);
     return status;
   }
-  status = gpu->begin(impl);
+  status = hetc_gpu_begin(impl);
   const command_t *last = NULL;
   double started = 0;
   void *stack_bindings[64];
@@ -554,9 +552,9 @@ hetc_status_t hetc_program_invoke(const hetc_driver_t *driver, void *impl,
     const command_t *c = &p->commands[i];
     last = c;
     if (c->is_copy) {
-      status =
-          gpu->copy(impl, resolve(exe, p, buffers, c->src), c->src_offset,
-                    resolve(exe, p, buffers, c->dst), c->dst_offset, c->bytes);
+      status = hetc_gpu_copy(impl, resolve(exe, p, buffers, c->src),
+                             c->src_offset, resolve(exe, p, buffers, c->dst),
+                             c->dst_offset, c->bytes);
     } else {
       uint32_t n = exe->kernels[c->kernel].num_bindings;
       void **bindings = n <= 64 ? stack_bindings : malloc(n * sizeof(void *));
@@ -568,19 +566,20 @@ hetc_status_t hetc_program_invoke(const hetc_driver_t *driver, void *impl,
       for (uint32_t j = 0; j < n; ++j)
         bindings[j] = resolve(exe, p, buffers, c->bindings[j]);
       started = exe->kernel_seconds ? now_seconds() : 0;
-      status = gpu->dispatch(impl, exe->module, c->kernel, c->grid, bindings);
+      status =
+          hetc_gpu_dispatch(impl, exe->module, c->kernel, c->grid, bindings);
       if (bindings != stack_bindings)
         free(bindings);
     }
     if (status) {
       /* Drain the queue; a launch error already names the kernel. */
-      hetc_status_free(gpu->end(impl));
+      hetc_status_free(hetc_gpu_sync(impl));
       status = blame(status, exe, p, c, true);
       pthread_mutex_unlock(&exe->lock);
       return status;
     }
     if (exe->sync_each_dispatch) {
-      status = gpu->end(impl);
+      status = hetc_gpu_sync(impl);
       if (exe->kernel_seconds && !c->is_copy) {
         exe->kernel_seconds[c->kernel] += now_seconds() - started;
         ++exe->kernel_calls[c->kernel];
@@ -590,11 +589,11 @@ hetc_status_t hetc_program_invoke(const hetc_driver_t *driver, void *impl,
         pthread_mutex_unlock(&exe->lock);
         return status;
       }
-      status = gpu->begin(impl);
+      status = hetc_gpu_begin(impl);
     }
   }
   if (!status)
-    status = gpu->end(impl);
+    status = hetc_gpu_sync(impl);
   if (status)
     status = blame(status, exe, p, last, false);
   pthread_mutex_unlock(&exe->lock);

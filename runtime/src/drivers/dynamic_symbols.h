@@ -52,9 +52,9 @@
   HETC_SYM(CUresult, cuGetErrorName, (CUresult error, const char **name))      \
   HETC_SYM(CUresult, cuGetErrorString, (CUresult error, const char **message))
 
-/* HIP: hipError_t is int, hipDevice_t int, every handle and device pointer
+/* The rocm driver's HIP runtime: hipError_t is int, hipDevice_t int, every handle and device pointer
  * void *. */
-#define HETC_HIP_SYMBOLS(HETC_SYM)                                             \
+#define HETC_ROCM_SYMBOLS(HETC_SYM)                                             \
   HETC_SYM(int, hipInit, (unsigned int flags))                                 \
   HETC_SYM(int, hipGetDeviceCount, (int *count))                               \
   HETC_SYM(int, hipGetDevice, (int *ordinal))                                  \
@@ -86,7 +86,7 @@
   HETC_SYM(const char *, hipGetErrorName, (int error))                         \
   HETC_SYM(const char *, hipGetErrorString, (int error))
 
-#define HETC_ZE_SYMBOLS(HETC_SYM)                                              \
+#define HETC_LEVEL_ZERO_SYMBOLS(HETC_SYM)                                              \
   HETC_SYM(ze_result_t, zeInit, (ze_init_flags_t flags))                       \
   HETC_SYM(ze_result_t, zeDriverGet,                                           \
            (uint32_t * count, ze_driver_handle_t * drivers))                   \
