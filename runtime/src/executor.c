@@ -113,16 +113,20 @@ hetc_status_t hetc_gpu_alloc(void *impl, size_t bytes, void **buffer) {
   return status;
 }
 
-void hetc_gpu_free(void *impl, void *buffer) {
+/* Runs `fn` on `what` inside the device when it can be entered, and anyway
+ * otherwise: the vendor calls then fail on their own, which is all a
+ * release can do. */
+static void release(void *impl, void (*fn)(void *, void *), void *what) {
   int saved;
-  if (!buffer)
-    return;
-  /* Freed even when the device cannot be made current: the vendor call
-   * then fails on its own, which is all a free can do. */
   bool ok = entered(impl, &saved);
-  ops_of(impl)->free(impl, buffer);
+  fn(impl, what);
   if (ok)
     leave(impl, saved);
+}
+
+void hetc_gpu_free(void *impl, void *buffer) {
+  if (buffer)
+    release(impl, ops_of(impl)->free, buffer);
 }
 
 static hetc_status_t copy(void *impl, hetc_copy_kind_t kind, void *dst,
@@ -158,8 +162,9 @@ hetc_status_t hetc_gpu_copy(void *impl, void *src, uint64_t src_offset,
 
 /*--- Kernels --------------------------------------------------------------*/
 
-static void free_module(void *impl, hetc_gpu_module_t *m) {
+static void free_module(void *impl, void *module) {
   const hetc_gpu_ops_t *ops = ops_of(impl);
+  hetc_gpu_module_t *m = module;
   for (size_t i = 0; i < m->num_kernels; ++i) {
     if (m->kernels[i].function && ops->release_function)
       ops->release_function(impl, m->kernels[i].function);
@@ -222,13 +227,8 @@ hetc_status_t hetc_gpu_load_kernels(void *impl, const hetc_artifact_t *artifact,
 }
 
 void hetc_gpu_unload_kernels(void *impl, hetc_gpu_module_t *module) {
-  int saved;
-  if (!module)
-    return;
-  bool ok = entered(impl, &saved);
-  free_module(impl, module);
-  if (ok)
-    leave(impl, saved);
+  if (module)
+    release(impl, free_module, module);
 }
 
 /*--- Steps ----------------------------------------------------------------*/

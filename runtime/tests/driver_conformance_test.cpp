@@ -14,7 +14,7 @@ extern "C" {
 #include "../src/drivers/gpu_drivers.h"
 #include "../src/internal.h"
 }
-#include "add_one_kernels.h"
+#include "driver_test_util.h"
 
 #include <gtest/gtest.h>
 
@@ -35,9 +35,8 @@ std::vector<uint8_t> readFile(const char *path) {
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
 }
 
-std::vector<uint8_t> bytesOf(const std::string &text) {
-  return std::vector<uint8_t>(text.begin(), text.end());
-}
+using hetc_test::bytesOf;
+using hetc_test::FakeArtifact;
 
 /// How one driver takes part in the suite.
 struct DriverCase {
@@ -87,37 +86,17 @@ const std::vector<DriverCase> &drivers() {
   return all;
 }
 
-/// A minimal artifact: just the sections load_module reads.
-struct Artifact {
-  std::vector<std::string> names;
-  std::vector<std::vector<uint8_t>> data;
-  std::vector<hetc_section_t> sections;
-  std::string chip = "generic";
-  hetc_artifact_t artifact{};
-
-  Artifact(const char *name, std::vector<uint8_t> bytes) {
-    names.push_back(name);
-    data.push_back(std::move(bytes));
-  }
-  const hetc_artifact_t *get() {
-    sections.assign(names.size(), hetc_section_t{});
-    for (size_t i = 0; i < names.size(); ++i) {
-      snprintf(sections[i].name, sizeof(sections[i].name), "%s",
-               names[i].c_str());
-      sections[i].data = data[i].data();
-      sections[i].size = data[i].size();
-    }
-    artifact.sections = sections.data();
-    artifact.num_sections = sections.size();
-    artifact.chip = chip.data();
-    return &artifact;
-  }
-};
-
 std::string messageOf(hetc_status_t status) {
   std::string message = status ? hetc_status_message(status) : "";
   hetc_status_free(status);
   return message;
+}
+
+std::vector<float> iota() {
+  std::vector<float> values(kCount);
+  for (size_t i = 0; i < kCount; ++i)
+    values[i] = 0.5f * float(i);
+  return values;
 }
 
 class Conformance : public ::testing::TestWithParam<DriverCase> {
@@ -128,6 +107,7 @@ protected:
   std::string unavailable; // why device 0 does not open
   char description[256] = {};
   std::vector<void *> buffers;
+  hetc_gpu_module_t *module = nullptr; // unloaded at the end
 
   void SetUp() override {
     hetc_status_t status =
@@ -141,6 +121,8 @@ protected:
     }
   }
   void TearDown() override {
+    if (module)
+      hetc_gpu_unload_kernels(impl, module);
     for (void *buffer : buffers)
       driver.free(impl, buffer);
     if (impl)
@@ -182,13 +164,22 @@ protected:
     ASSERT_EQ(status, nullptr) << messageOf(status);
   }
 
-  /// Loads add_one (and `extra`, a kernel name that may not exist).
-  hetc_status_t load(hetc_gpu_module_t **module,
-                     const char *kernel = "add_one") {
-    Artifact artifact(c.section, c.code());
+  /// Loads the driver's add_one code into `module`, as a module whose
+  /// one kernel is named `kernel`.
+  hetc_status_t load(const char *kernel = "add_one") {
+    FakeArtifact artifact("generic");
+    artifact.add(c.section, c.code());
     hetc_kernel_desc_t desc{
         const_cast<char *>(kernel), {c.block, 1, 1}, 2, nullptr};
-    return hetc_gpu_load_kernels(impl, artifact.get(), &desc, 1, module);
+    return hetc_gpu_load_kernels(impl, artifact.get(), &desc, 1, &module);
+  }
+
+  /// Loads add_one and allocates a (holding iota) and b.
+  void prepareAddOne(void **a, void **b) {
+    ASSERT_EQ(messageOf(load()), "");
+    *a = alloc(kBytes);
+    *b = alloc(kBytes);
+    upload(*a, iota());
   }
 };
 
@@ -198,13 +189,6 @@ protected:
     if (!reason.empty())                                                       \
       GTEST_SKIP() << reason;                                                  \
   } while (0)
-
-std::vector<float> iota() {
-  std::vector<float> values(kCount);
-  for (size_t i = 0; i < kCount; ++i)
-    values[i] = 0.5f * float(i);
-  return values;
-}
 
 //--- Devices and ordinals ---------------------------------------------------
 
@@ -313,19 +297,18 @@ TEST_P(Conformance, DeviceCopiesHonourOffsets) {
 TEST_P(Conformance, LoadsAndUnloadsTheKernel) {
   SKIP_UNLESS_RUNS(true);
   for (int repeat = 0; repeat < 2; ++repeat) {
-    hetc_gpu_module_t *module = nullptr;
-    ASSERT_EQ(messageOf(load(&module)), "");
+    ASSERT_EQ(messageOf(load()), "");
     ASSERT_NE(module, nullptr);
     EXPECT_EQ(module->num_kernels, 1u);
     EXPECT_STREQ(module->kernels[0].desc.name, "add_one");
     hetc_gpu_unload_kernels(impl, module);
+    module = nullptr;
   }
 }
 
 TEST_P(Conformance, MissingKernelIsNotFound) {
   SKIP_UNLESS_RUNS(true);
-  hetc_gpu_module_t *module = nullptr;
-  hetc_status_t status = load(&module, "no_such_kernel");
+  hetc_status_t status = load("no_such_kernel");
   EXPECT_EQ(module, nullptr);
   ASSERT_NE(status, nullptr);
   EXPECT_EQ(hetc_status_code(status), HETC_STATUS_NOT_FOUND);
@@ -334,10 +317,10 @@ TEST_P(Conformance, MissingKernelIsNotFound) {
 
 TEST_P(Conformance, MissingDeviceCodeIsAnError) {
   SKIP_UNLESS_RUNS(false);
-  Artifact artifact("manifest", bytesOf("{}"));
+  FakeArtifact artifact("generic");
+  artifact.add("manifest", bytesOf("{}"));
   hetc_kernel_desc_t desc{
       const_cast<char *>("add_one"), {64, 1, 1}, 2, nullptr};
-  hetc_gpu_module_t *module = nullptr;
   hetc_status_t status =
       hetc_gpu_load_kernels(impl, artifact.get(), &desc, 1, &module);
   EXPECT_EQ(module, nullptr);
@@ -356,10 +339,8 @@ TEST_P(Conformance, MissingDeviceCodeIsAnError) {
 
 TEST_P(Conformance, DispatchComputes) {
   SKIP_UNLESS_RUNS(true);
-  hetc_gpu_module_t *module = nullptr;
-  ASSERT_EQ(messageOf(load(&module)), "");
-  void *a = alloc(kBytes), *b = alloc(kBytes);
-  upload(a, iota());
+  void *a, *b;
+  prepareAddOne(&a, &b);
   const uint32_t grid[3] = {c.grid, 1, 1};
   void *const args[] = {a, b};
   ASSERT_EQ(hetc_gpu_begin(impl), nullptr);
@@ -368,15 +349,13 @@ TEST_P(Conformance, DispatchComputes) {
   std::vector<float> x = iota(), got = download(b);
   for (size_t i = 0; i < kCount; ++i)
     ASSERT_EQ(got[i], x[i] + 1.0f) << i;
-  hetc_gpu_unload_kernels(impl, module);
 }
 
 TEST_P(Conformance, DispatchesSeeEarlierWrites) {
   SKIP_UNLESS_RUNS(true);
-  hetc_gpu_module_t *module = nullptr;
-  ASSERT_EQ(messageOf(load(&module)), "");
-  void *a = alloc(kBytes), *b = alloc(kBytes), *d = alloc(kBytes);
-  upload(a, iota());
+  void *a, *b;
+  prepareAddOne(&a, &b);
+  void *d = alloc(kBytes);
   const uint32_t grid[3] = {c.grid, 1, 1};
   // Two steps of b = a + 1, a = b + 1, d = a shifted by one: each command
   // reads what the one before it wrote.
@@ -397,15 +376,12 @@ TEST_P(Conformance, DispatchesSeeEarlierWrites) {
       ASSERT_EQ(rd[i], x[i - 1] + 4.0f) << i;
     }
   }
-  hetc_gpu_unload_kernels(impl, module);
 }
 
 TEST_P(Conformance, AnEmptyGridRunsNothing) {
   SKIP_UNLESS_RUNS(true);
-  hetc_gpu_module_t *module = nullptr;
-  ASSERT_EQ(messageOf(load(&module)), "");
-  void *a = alloc(kBytes), *b = alloc(kBytes);
-  upload(a, iota());
+  void *a, *b;
+  prepareAddOne(&a, &b);
   void *const args[] = {a, b};
   ASSERT_EQ(hetc_gpu_begin(impl), nullptr);
   for (int axis = 0; axis < 3; ++axis) {
@@ -415,14 +391,12 @@ TEST_P(Conformance, AnEmptyGridRunsNothing) {
   }
   ASSERT_EQ(hetc_gpu_sync(impl), nullptr);
   EXPECT_EQ(download(b), std::vector<float>(kCount, 0.0f));
-  hetc_gpu_unload_kernels(impl, module);
 }
 
 TEST_P(Conformance, AnUnknownKernelIndexIsInvalid) {
   SKIP_UNLESS_RUNS(true);
-  hetc_gpu_module_t *module = nullptr;
-  ASSERT_EQ(messageOf(load(&module)), "");
-  void *a = alloc(kBytes), *b = alloc(kBytes);
+  void *a, *b;
+  prepareAddOne(&a, &b);
   void *const args[] = {a, b};
   const uint32_t grid[3] = {c.grid, 1, 1};
   ASSERT_EQ(hetc_gpu_begin(impl), nullptr);
@@ -432,7 +406,6 @@ TEST_P(Conformance, AnUnknownKernelIndexIsInvalid) {
   EXPECT_EQ(messageOf(status), "no kernel 1 (the module has 1)");
   // The step still ends cleanly.
   EXPECT_EQ(hetc_gpu_sync(impl), nullptr);
-  hetc_gpu_unload_kernels(impl, module);
 }
 
 std::string driverName(const ::testing::TestParamInfo<DriverCase> &info) {

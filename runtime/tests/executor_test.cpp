@@ -13,8 +13,8 @@ extern "C" {
 #include "../src/drivers/gpu_drivers.h"
 #include "../src/internal.h"
 }
-#include "hetc/runtime/artifact_format.h"
-#include "runtime_test_util.h"
+#include "driver_test_util.h"
+#include "manifest_check.h"
 
 #include <gtest/gtest.h>
 
@@ -28,7 +28,8 @@ namespace {
 /// its device program.
 std::string manifest(const std::string &device) {
   return R"({"format_version": 1, "compiler_version": "0.1.0",
-    "target": "null", "chip": "generic", "entries": [
+    "target": "null", "chip": "generic", "cpu_features": [], "model": "m",
+    "optimizer": {}, "entries": [
     {"name": "eval", "kind": "eval", "symbol": "",
      "args": [{"name": "x", "role": "input", "dtype": "f32", "shape": [1000]}],
      "results": [{"name": "loss", "role": "loss", "dtype": "f32", "shape": []},
@@ -74,23 +75,13 @@ struct Executor : ::testing::Test {
   }
 
   /// Opens an artifact of `device` whose null code defines `kernels`, and
-  /// loads it; the log is cleared first.
+  /// loads it.
   hetc_status_t load(const std::string &device = kProgram,
                      const std::string &kernels = "add_one\nscale\n") {
-    std::string text = manifest(device);
-    std::string signature = hetc_test::signatureOf(text);
     std::string constants(8, '\x01');
-    hetc_section_input_t sections[] = {
-        {"manifest", text.data(), text.size()},
-        {"null", kernels.data(), kernels.size()},
-        {"constants", constants.data(), constants.size()},
-        {HETC_SIGNATURE_SECTION, signature.c_str(), signature.size() + 1}};
-    uint8_t *bytes = nullptr;
-    size_t size = 0;
-    const char *error = nullptr;
-    EXPECT_EQ(hetc_artifact_encode(sections, 4, &bytes, &size, &error), 0);
-    hetc_status_t status = hetc_artifact_open_memory(bytes, size, &artifact);
-    free(bytes);
+    hetc_status_t status = hetc_test::openSigned(
+        manifest(device), {{"null", kernels}, {"constants", constants}},
+        &artifact);
     if (!status)
       status = hetc_program_load(&hetc_null_driver, impl, artifact, &exe);
     return status;
@@ -108,6 +99,31 @@ struct Executor : ::testing::Test {
     return result;
   }
 };
+
+TEST(ExecutorManifest, FollowsTheSchema) {
+  EXPECT_EQ(hetc_test::checkManifest(manifest(kProgram)),
+            std::vector<std::string>{});
+}
+
+TEST(ExecutorManifest, TheCheckNamesEachDeparture) {
+  std::string bad = R"({"format_version": 1.5, "compiler_version": "0.1.0",
+    "target": "null", "chip": "generic", "cpu_features": [], "model": "m",
+    "optimizer": {"lr": 0.1}, "entries": [{"name": "eval", "kind": "eval",
+    "args": [], "results": [{"name": "loss", "role": "loss", "dtype": "f32",
+    "shape": [], "colour": "red"}]}], "device": {"kernels": [],
+    "constants": [], "programs": {"eval": {"temporaries": [],
+    "commands": [{"copy": {"src": "a0", "dst": "a1", "bytes": 4}}]}}}})";
+  EXPECT_EQ(hetc_test::checkManifest(bad),
+            (std::vector<std::string>{
+                "manifest.format_version is not a INTEGER",
+                "manifest.entries[0] lacks the required key 'symbol'",
+                "manifest.entries[0].results[0] has the key 'colour', which "
+                "the schema does not list for TENSOR",
+                "manifest.device.programs.eval.commands[0].copy lacks the "
+                "required key 'src_offset'",
+                "manifest.device.programs.eval.commands[0].copy lacks the "
+                "required key 'dst_offset'"}));
+}
 
 TEST_F(Executor, LoadsConstantsThenTheKernelTable) {
   ASSERT_EQ(load(), nullptr);

@@ -13,7 +13,7 @@ extern "C" {
 #include "../src/drivers/gpu_drivers.h"
 #include "../src/internal.h"
 }
-#include "add_one_kernels.h"
+#include "driver_test_util.h"
 
 #include <gtest/gtest.h>
 
@@ -29,15 +29,13 @@ extern "C" {
 
 namespace {
 
+using hetc_test::bytesOf;
+using hetc_test::FakeArtifact;
 using hetc_test::kAddOnePtx;
 
 constexpr size_t kCount = 1000;      // add_one's bound
 const uint32_t kGrid[3] = {4, 1, 1}; // 4 blocks of 256 >= 1000
 const uint32_t kBlock[3] = {256, 1, 1};
-
-std::vector<uint8_t> bytesOf(const std::string &text) {
-  return std::vector<uint8_t>(text.begin(), text.end()); // no NUL
-}
 
 // An ELF64 header for a CUDA image with no sections: well-formed enough to
 // reach the driver, with no code in it.
@@ -51,37 +49,6 @@ std::vector<uint8_t> emptyCudaElf() {
   elf[52] = 64;  // e_ehsize
   return elf;
 }
-
-// A minimal artifact: just the chip and the sections load_kernels reads.
-struct FakeArtifact {
-  std::string chip;
-  std::vector<std::string> names;
-  std::vector<std::vector<uint8_t>> data;
-  std::vector<hetc_section_t> sections;
-  hetc_artifact_t artifact{};
-
-  explicit FakeArtifact(std::string chipName) : chip(std::move(chipName)) {}
-
-  FakeArtifact &add(const char *name, std::vector<uint8_t> bytes) {
-    names.push_back(name);
-    data.push_back(std::move(bytes));
-    return *this;
-  }
-
-  const hetc_artifact_t *get() {
-    sections.assign(names.size(), hetc_section_t{});
-    for (size_t i = 0; i < names.size(); ++i) {
-      snprintf(sections[i].name, sizeof(sections[i].name), "%s",
-               names[i].c_str());
-      sections[i].data = data[i].data();
-      sections[i].size = data[i].size();
-    }
-    artifact.sections = sections.data();
-    artifact.num_sections = sections.size();
-    artifact.chip = chip.data();
-    return &artifact;
-  }
-};
 
 bool libraryLoads(const char *name) {
   // Never closed: unloading a vendor library can break its exit handlers.
