@@ -4,8 +4,8 @@
  * linked, so the runtime builds and runs without the NVIDIA driver and says
  * what is missing. <cuda.h> supplies types only, when it is there.
  *
- * Each device uses its primary context, pushed for the duration of every
- * entry point and popped again, so several devices (and the caller's own
+ * Each device uses its primary context, pushed (cuda_enter) around every
+ * executor call and popped again, so several devices (and the caller's own
  * CUDA code) coexist in one process, and one stream, created blocking so it
  * orders after the synchronous uploads and downloads. Kernels come from the
  * artifact's "cubin" section, or are JIT-compiled from its "ptx" section

@@ -5,10 +5,10 @@
  *
  * Device `ordinal` is the ordinal-th GPU across every Level Zero driver.
  * Uploads, downloads and the zeroing of new buffers go through a synchronous
- * immediate command list; the executor's work between begin and end is
+ * immediate command list; the executor's work between begin and sync is
  * recorded into a regular command list, with a barrier after every command
  * so each one sees the previous ones' results, then executed on a compute
- * queue and waited for; one thread at a time records, from begin to end.
+ * queue and waited for; one thread at a time records, from begin to sync.
  * Kernels come from the artifact's "spirv" section.
  *
  *===----------------------------------------------------------------------===*/

@@ -6,11 +6,13 @@
  * (hipDeviceGetName, hipDeviceComputeCapability, hipDeviceTotalMem) rather
  * than hipDeviceProp_t, whose layout changes between ROCm releases.
  *
- * Every entry point makes the device current with hipSetDevice and restores
- * the thread's previous device afterwards. Each device has one stream,
- * which (like every stream from hipStreamCreate) orders after the
- * synchronous uploads and downloads. Kernels come from the artifact's
- * "hsaco" section.
+ * Around every executor call, rocm_enter makes the device current with
+ * hipSetDevice and rocm_leave restores the thread's previous device. Each
+ * device has one stream, which (like every stream from hipStreamCreate)
+ * orders after the synchronous uploads and downloads. Kernels come from
+ * the artifact's "hsaco" section. The driver mirrors cuda.c call for call,
+ * so the executor's checks and marshalling that ran on NVIDIA GPUs are the
+ * ones it runs.
  *
  *===----------------------------------------------------------------------===*/
 

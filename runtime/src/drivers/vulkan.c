@@ -3,17 +3,17 @@
  * Runs an artifact's SPIR-V compute shaders on any Vulkan device, Mesa's
  * lavapipe (a CPU device) included. libvulkan.so.1 is opened with dlopen and
  * every function is resolved through vkGetInstanceProcAddr and
- * vkGetDeviceProcAddr (vulkan_symbols.h), so the runtime links no Vulkan
+ * vkGetDeviceProcAddr (dynamic_symbols.h), so the runtime links no Vulkan
  * library; <vulkan/vulkan.h> supplies types only.
  *
  * A step is one command buffer: program.c's dispatches and copies are
- * recorded between begin and end, each followed by a barrier so it sees
- * every earlier write, then end submits once and waits on a fence. Uploads
+ * recorded between begin and sync, each followed by a barrier so it sees
+ * every earlier write, then sync submits once and waits on a fence. Uploads
  * and downloads map the buffer when its memory is host-visible and coherent
  * and otherwise go through a staging buffer, synchronously. Setting
  * HETC_VULKAN_FORCE_STAGING=1 takes the staging path everywhere, so a
  * host-visible device such as lavapipe also tests the discrete-GPU path.
- * A device lock is held from begin to end and around each transfer, since
+ * A device lock is held from begin to sync and around each transfer, since
  * they share one queue and fence.
  *
  *===----------------------------------------------------------------------===*/
@@ -24,7 +24,7 @@
 
 #include "../internal.h"
 #include "dylib.h"
-#include "vulkan_symbols.h"
+#include "dynamic_symbols.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -116,10 +116,10 @@ typedef struct vulkan_device {
   uint32_t queue_family;
   VkQueue queue;
   VkCommandPool command_pool;
-  VkCommandBuffer commands; /* the step between begin and end */
+  VkCommandBuffer commands; /* the step between begin and sync */
   VkCommandBuffer transfer; /* uploads, downloads and zero-filling */
   VkFence fence;
-  /* Held from begin to end and around transfers. Error-checking, so a
+  /* Held from begin to sync and around transfers. Error-checking, so a
    * thread that transfers while recording fails instead of deadlocking. */
   pthread_mutex_t lock;
   bool lock_made;
