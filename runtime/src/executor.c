@@ -71,6 +71,15 @@ hetc_status_t hetc_gpu_sync_error(const void *impl, int result) {
                         ops_of(impl)->device_noun, ordinal_of(impl));
 }
 
+void *hetc_section_copy(const hetc_section_t *section) {
+  char *copy = malloc(section->size + 1);
+  if (copy) {
+    memcpy(copy, section->data, section->size);
+    copy[section->size] = '\0';
+  }
+  return copy;
+}
+
 /*--- Making the device current --------------------------------------------*/
 
 static hetc_status_t enter(void *impl, int *saved) {

@@ -245,6 +245,11 @@ typedef struct hetc_gpu_module {
   hetc_gpu_kernel_t *kernels;
 } hetc_gpu_module_t;
 
+/* A private copy of `section`'s bytes followed by a NUL, or NULL when out
+ * of memory: section data may sit at any offset, and vendor loaders want
+ * aligned images or C strings. The caller frees it. */
+void *hetc_section_copy(const hetc_section_t *section);
+
 /* "<what>: NAME (description)", coded by the driver's result_code. */
 hetc_status_t hetc_gpu_error(const void *impl, int result, const char *format,
                              ...) __attribute__((format(printf, 3, 4)));

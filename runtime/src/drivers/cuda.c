@@ -298,13 +298,11 @@ static CUresult load_cubin(const cuda_device_t *d, const hetc_section_t *cubin,
              (unsigned long long)cubin->size);
     return CUDA_ERROR_NOT_FOUND;
   }
-  /* A private, aligned copy: section data may sit at any offset. */
-  void *image = malloc(cubin->size);
+  void *image = hetc_section_copy(cubin);
   if (!image) {
     snprintf(why, why_size, "out of memory");
     return CUDA_ERROR_OUT_OF_MEMORY;
   }
-  memcpy(image, cubin->data, cubin->size);
   CUresult error = d->cu.cuModuleLoadDataEx(&m->module, image, 0, NULL, NULL);
   free(image);
   if (error != CUDA_SUCCESS) {
@@ -319,13 +317,11 @@ static CUresult load_cubin(const cuda_device_t *d, const hetc_section_t *cubin,
 static CUresult load_ptx(const cuda_device_t *d, const hetc_section_t *ptx,
                          cuda_module_t *m, char *log, size_t log_size) {
   /* The section need not end in a NUL; the driver reads a C string. */
-  char *text = malloc(ptx->size + 1);
+  char *text = hetc_section_copy(ptx);
   if (!text) {
     snprintf(log, log_size, "out of memory");
     return CUDA_ERROR_OUT_OF_MEMORY;
   }
-  memcpy(text, ptx->data, ptx->size);
-  text[ptx->size] = '\0';
   log[0] = '\0';
   CUjit_option options[] = {CU_JIT_ERROR_LOG_BUFFER,
                             CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};

@@ -410,11 +410,9 @@ static hetc_status_t level_zero_load_module(void *impl,
                             "the artifact's spirv section (%llu bytes) is not "
                             "a whole number of SPIR-V words",
                             (unsigned long long)spirv->size);
-  /* A private, word-aligned copy: section data may sit at any offset. */
-  uint8_t *code = malloc(spirv->size);
+  void *code = hetc_section_copy(spirv);
   if (!code)
     return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
-  memcpy(code, spirv->data, spirv->size);
   ze_module_desc_t desc = {.stype = ZE_STRUCTURE_TYPE_MODULE_DESC,
                            .format = ZE_MODULE_FORMAT_IL_SPIRV,
                            .inputSize = (size_t)spirv->size,

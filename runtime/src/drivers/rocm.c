@@ -245,11 +245,9 @@ rocm_load_module(void *impl, const hetc_artifact_t *artifact, void **module) {
                             "the artifact's hsaco section (%llu bytes) is not "
                             "a whole ELF code object",
                             (unsigned long long)hsaco->size);
-  /* A private, aligned copy: section data may sit at any offset. */
-  void *image = malloc(hsaco->size);
+  void *image = hetc_section_copy(hsaco);
   if (!image)
     return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
-  memcpy(image, hsaco->data, hsaco->size);
   int error = d->hip.hipModuleLoadData(module, image);
   free(image);
   if (error == HIP_SUCCESS)

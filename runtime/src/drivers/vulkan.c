@@ -975,12 +975,11 @@ vulkan_load_module(void *impl, const hetc_artifact_t *artifact, void **out) {
   /* Sections need not be 4-byte aligned; Vulkan wants uint32_t words. */
   vulkan_module_t *m = calloc(1, sizeof(*m));
   if (m)
-    m->words = malloc(section->size);
+    m->words = hetc_section_copy(section);
   if (!m || !m->words) {
     free(m);
     return out_of_memory();
   }
-  memcpy(m->words, section->data, section->size);
   m->count = section->size / sizeof(uint32_t);
   VkShaderModuleCreateInfo info = {
       .sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
