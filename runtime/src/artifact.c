@@ -1,6 +1,7 @@
 /*===- artifact.c - reading and validating artifacts ----------------------===*/
 
 #include "hetc/runtime/artifact_format.h"
+#include "hetc/runtime/manifest_schema.h"
 #include "internal.h"
 
 #include <errno.h>
@@ -59,10 +60,10 @@ static const char *required_string(const json_value_t *object,
 static hetc_status_t parse_tensor(const json_value_t *json, const char *entry,
                                   const char *list, size_t index,
                                   hetc_tensor_info_t *info) {
-  const char *name = required_string(json, "name");
-  const char *role = required_string(json, "role");
-  const char *dtype = required_string(json, "dtype");
-  const json_value_t *shape = json_get(json, "shape");
+  const char *name = required_string(json, HETC_MANIFEST_KEY(TENSOR, name));
+  const char *role = required_string(json, HETC_MANIFEST_KEY(TENSOR, role));
+  const char *dtype = required_string(json, HETC_MANIFEST_KEY(TENSOR, dtype));
+  const json_value_t *shape = json_get(json, HETC_MANIFEST_KEY(TENSOR, shape));
   if (!name || !role || !dtype || !shape || shape->kind != JSON_ARRAY)
     return hetc_make_status(
         HETC_STATUS_DATA_LOSS,
@@ -129,10 +130,10 @@ static hetc_status_t parse_init(const json_value_t *json, const char *name,
                                 hetc_init_t *init) {
   init->kind = HETC_INIT_NONE;
   init->value = 0.0;
-  const json_value_t *spec = json_get(json, "init");
+  const json_value_t *spec = json_get(json, HETC_MANIFEST_KEY(TENSOR, init));
   if (!spec)
     return NULL;
-  const char *kind = required_string(spec, "kind");
+  const char *kind = required_string(spec, HETC_MANIFEST_KEY(INIT, kind));
   static const char *kinds[] = {"zeros", "ones", "constant", "uniform",
                                 "normal"};
   for (int i = 0; kind && i < 5; ++i)
@@ -143,7 +144,7 @@ static hetc_status_t parse_init(const json_value_t *json, const char *name,
                             "artifact manifest: '%s' has an unknown "
                             "initializer",
                             name);
-  const json_value_t *value = json_get(spec, "value");
+  const json_value_t *value = json_get(spec, HETC_MANIFEST_KEY(INIT, value));
   if (value && value->kind == JSON_NUMBER)
     init->value = value->number;
   /* Values become f32: beyond its range the conversion is undefined. */
@@ -163,8 +164,8 @@ static hetc_status_t parse_hyper_ref(const json_value_t *json,
   ref->group = 0;
   if (info->role != HETC_ROLE_HYPER)
     return NULL;
-  const char *name = required_string(json, "hyper");
-  const json_value_t *group = json_get(json, "group");
+  const char *name = required_string(json, HETC_MANIFEST_KEY(TENSOR, hyper));
+  const json_value_t *group = json_get(json, HETC_MANIFEST_KEY(TENSOR, group));
   if (!name || strlen(name) >= sizeof(ref->name) || !group ||
       group->kind != JSON_NUMBER || !(group->number >= 0) ||
       group->number > 65535 || group->number != floor(group->number) ||
@@ -184,7 +185,8 @@ static hetc_status_t parse_hyper_ref(const json_value_t *json,
 static hetc_status_t parse_guard(const json_value_t *results,
                                  hetc_entry_t *entry) {
   for (size_t i = 0; i < entry->num_results; ++i) {
-    const json_value_t *checks = json_get(results->items[i], "checks");
+    const json_value_t *checks =
+        json_get(results->items[i], HETC_MANIFEST_KEY(TENSOR, checks));
     if (!checks)
       continue;
     const hetc_tensor_info_t *info = &entry->results[i];
@@ -248,7 +250,7 @@ static hetc_status_t parse_tensor_list(const json_value_t *list,
 /* An entry's optional "variant_of": the entry it is another batch size of. */
 static hetc_status_t parse_variant_of(const json_value_t *json,
                                       hetc_entry_t *entry) {
-  const json_value_t *of = json_get(json, "variant_of");
+  const json_value_t *of = json_get(json, HETC_MANIFEST_KEY(ENTRY, variant_of));
   if (!of)
     return NULL;
   if (of->kind != JSON_STRING || !*of->string)
@@ -296,10 +298,12 @@ static hetc_status_t parse_manifest(hetc_artifact_t *a) {
   hetc_status_t status = json_parse(a->manifest_text, section->size, &root);
   if (status)
     return status;
-  const char *target = required_string(root, "target");
-  const char *chip = required_string(root, "chip");
-  const char *version = required_string(root, "compiler_version");
-  const json_value_t *entries = json_get(root, "entries");
+  const char *target = required_string(root, HETC_MANIFEST_KEY(ROOT, target));
+  const char *chip = required_string(root, HETC_MANIFEST_KEY(ROOT, chip));
+  const char *version =
+      required_string(root, HETC_MANIFEST_KEY(ROOT, compiler_version));
+  const json_value_t *entries =
+      json_get(root, HETC_MANIFEST_KEY(ROOT, entries));
   if (!target || !version || !entries || entries->kind != JSON_ARRAY) {
     json_free(root);
     return hetc_make_status(HETC_STATUS_DATA_LOSS,
@@ -313,7 +317,8 @@ static hetc_status_t parse_manifest(hetc_artifact_t *a) {
                             "%d)",
                             entries->count, HETC_MAX_ENTRIES);
   }
-  const json_value_t *features = json_get(root, "cpu_features");
+  const json_value_t *features =
+      json_get(root, HETC_MANIFEST_KEY(ROOT, cpu_features));
   if (features && features->kind == JSON_ARRAY && features->count > 256) {
     json_free(root);
     return hetc_make_status(HETC_STATUS_DATA_LOSS,
@@ -329,9 +334,11 @@ static hetc_status_t parse_manifest(hetc_artifact_t *a) {
         a->cpu_features[a->num_cpu_features++] =
             dup_string(features->items[i]->string);
   }
-  const json_value_t *optimizer = json_get(root, "optimizer");
+  const json_value_t *optimizer =
+      json_get(root, HETC_MANIFEST_KEY(ROOT, optimizer));
   const char *optimizer_name =
-      optimizer ? required_string(optimizer, "name") : NULL;
+      optimizer ? required_string(optimizer, HETC_MANIFEST_KEY(OPTIMIZER, name))
+                : NULL;
   if (optimizer_name && strlen(optimizer_name) < sizeof(a->optimizer))
     strcpy(a->optimizer, optimizer_name);
   a->target = dup_string(target);
@@ -344,9 +351,9 @@ static hetc_status_t parse_manifest(hetc_artifact_t *a) {
   }
   for (size_t i = 0; i < entries->count && !status; ++i, ++a->num_entries) {
     const json_value_t *e = entries->items[i];
-    const char *name = required_string(e, "name");
-    const char *kind = required_string(e, "kind");
-    const char *symbol = required_string(e, "symbol");
+    const char *name = required_string(e, HETC_MANIFEST_KEY(ENTRY, name));
+    const char *kind = required_string(e, HETC_MANIFEST_KEY(ENTRY, kind));
+    const char *symbol = required_string(e, HETC_MANIFEST_KEY(ENTRY, symbol));
     if (!name || !kind || !symbol) {
       status = hetc_make_status(HETC_STATUS_DATA_LOSS,
                                 "artifact manifest: entry #%zu lacks a name, "
@@ -377,8 +384,9 @@ static hetc_status_t parse_manifest(hetc_artifact_t *a) {
     entry->name = dup_string(name);
     entry->kind = dup_string(kind);
     entry->symbol = dup_string(symbol);
-    status = parse_tensor_list(json_get(e, "args"), name, "argument",
-                               &entry->args, &entry->num_args);
+    status =
+        parse_tensor_list(json_get(e, HETC_MANIFEST_KEY(ENTRY, args)), name,
+                          "argument", &entry->args, &entry->num_args);
     if (!status) {
       entry->arg_inits = calloc(entry->num_args ? entry->num_args : 1,
                                 sizeof(*entry->arg_inits));
@@ -386,7 +394,7 @@ static hetc_status_t parse_manifest(hetc_artifact_t *a) {
                                   sizeof(*entry->arg_classes));
       entry->arg_hypers = calloc(entry->num_args ? entry->num_args : 1,
                                  sizeof(*entry->arg_hypers));
-      const json_value_t *args = json_get(e, "args");
+      const json_value_t *args = json_get(e, HETC_MANIFEST_KEY(ENTRY, args));
       for (size_t j = 0; !status && j < entry->num_args; ++j) {
         status = entry->arg_inits && entry->arg_classes && entry->arg_hypers
                      ? parse_init(args->items[j], entry->args[j].name,
@@ -402,12 +410,14 @@ static hetc_status_t parse_manifest(hetc_artifact_t *a) {
       }
     }
     if (!status)
-      status = parse_tensor_list(json_get(e, "results"), name, "result",
-                                 &entry->results, &entry->num_results);
+      status = parse_tensor_list(json_get(e, HETC_MANIFEST_KEY(ENTRY, results)),
+                                 name, "result", &entry->results,
+                                 &entry->num_results);
     if (!status)
       status = parse_variant_of(e, entry);
     if (!status)
-      status = parse_guard(json_get(e, "results"), entry);
+      status =
+          parse_guard(json_get(e, HETC_MANIFEST_KEY(ENTRY, results)), entry);
   }
   if (!status)
     status = check_variants(a);

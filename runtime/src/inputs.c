@@ -9,6 +9,7 @@
  *
  *===----------------------------------------------------------------------===*/
 
+#include "hetc/runtime/manifest_schema.h"
 #include "internal.h"
 
 #include <math.h>
@@ -20,7 +21,7 @@ hetc_status_t hetc_parse_label_classes(const json_value_t *arg,
                                        const hetc_tensor_info_t *info,
                                        int64_t *classes) {
   *classes = 0;
-  const json_value_t *v = json_get(arg, "classes");
+  const json_value_t *v = json_get(arg, HETC_MANIFEST_KEY(TENSOR, classes));
   if (!v)
     return NULL;
   if (v->kind != JSON_NUMBER || !(v->number >= 1) || v->number > 9.0e15 ||

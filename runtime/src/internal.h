@@ -169,25 +169,150 @@ hetc_status_t hetc_kernel_desc_copy(const hetc_kernel_desc_t *desc,
                                     hetc_kernel_desc_t *copy);
 void hetc_kernel_desc_free(hetc_kernel_desc_t *desc);
 
-/* What a GPU driver provides; program.c turns an entry's recorded command
- * list (dispatches and copies over device buffers) into calls of these, so
- * every GPU driver shares one executor. Between begin and end the driver may
- * queue the work; end waits for it and reports device failures. */
+/* How a driver copies bytes: between the host and a device buffer
+ * (synchronously), or between two device buffers inside a step. */
+typedef enum hetc_copy_kind {
+  HETC_COPY_HOST_TO_DEVICE,
+  HETC_COPY_DEVICE_TO_HOST,
+  HETC_COPY_DEVICE_TO_DEVICE,
+} hetc_copy_kind_t;
+
+/* One kernel launch, marshalled by the executor (executor.c). */
+typedef struct hetc_gpu_launch {
+  void *function;                   /* what get_function returned */
+  const hetc_kernel_desc_t *kernel; /* its name, block and bindings */
+  const uint32_t *grid;             /* 3 block counts, none of them 0 */
+  void *const *bindings;            /* one device buffer per binding */
+  void **params;                    /* params[i] == &bindings[i] */
+} hetc_gpu_launch_t;
+
+/* What a GPU driver provides. The executor (executor.c) owns the kernel
+ * table, the bounds and empty-grid checks, argument marshalling, zeroing new
+ * buffers and the launch bookkeeping, and calls these for the vendor work.
+ * Between begin and sync a driver may queue work; sync waits for it and
+ * reports device failures. Optional entries may be NULL. */
 typedef struct hetc_gpu_ops {
-  /* Loads the artifact's device code and prepares each of `kernels`. */
-  hetc_status_t (*load_kernels)(void *impl, const hetc_artifact_t *artifact,
-                                const hetc_kernel_desc_t *kernels,
-                                size_t num_kernels, void **module);
-  void (*unload_kernels)(void *impl, void *module);
+  /* What messages call one device ("CUDA device"; the ordinal follows). */
+  const char *device_noun;
+  /* Writes "NAME (description)" for a vendor result into `out`. */
+  void (*describe_result)(const void *impl, int result, char *out, size_t size);
+  /* The status code of a vendor result (out-of-memory ones are
+   * RESOURCE_EXHAUSTED). */
+  hetc_status_code_t (*result_code)(int result);
+  /* Optional: makes the device current on the calling thread for one
+   * executor call; leave restores what enter saved. */
+  hetc_status_t (*enter)(void *impl, int *saved);
+  void (*leave)(void *impl, int saved);
+  /* Memory: alloc need not zero (the executor calls zero). */
+  hetc_status_t (*alloc)(void *impl, size_t bytes, void **buffer);
+  void (*free)(void *impl, void *buffer);
+  hetc_status_t (*zero)(void *impl, void *buffer, size_t bytes);
+  /* Copies `bytes` (never 0); host pointers carry offset 0. */
+  hetc_status_t (*copy)(void *impl, hetc_copy_kind_t kind, void *dst,
+                        uint64_t dst_offset, const void *src,
+                        uint64_t src_offset, uint64_t bytes);
+  /* Kernels: the artifact's device code, then one function per kernel. */
+  hetc_status_t (*load_module)(void *impl, const hetc_artifact_t *artifact,
+                               void **module);
+  void (*unload_module)(void *impl, void *module);
+  hetc_status_t (*get_function)(void *impl, void *module,
+                                const hetc_kernel_desc_t *kernel,
+                                void **function);
+  void (*release_function)(void *impl, void *function); /* optional */
+  /* Steps: launches and device copies ordered after every earlier one;
+   * begin is optional. */
   hetc_status_t (*begin)(void *impl);
-  /* Queues kernel `kernel` on `grid` blocks; `bindings` holds one buffer
-   * per kernel binding. Orders after every earlier dispatch and copy. */
-  hetc_status_t (*dispatch)(void *impl, void *module, size_t kernel,
-                            const uint32_t grid[3], void *const *bindings);
-  hetc_status_t (*copy)(void *impl, void *src, uint64_t src_offset, void *dst,
-                        uint64_t dst_offset, uint64_t bytes);
-  hetc_status_t (*end)(void *impl);
+  hetc_status_t (*launch)(void *impl, const hetc_gpu_launch_t *launch);
+  hetc_status_t (*sync)(void *impl);
 } hetc_gpu_ops_t;
+
+/* The first member of every GPU driver's device, so the executor finds the
+ * driver's operations from the device alone. */
+typedef struct hetc_gpu_device {
+  const hetc_gpu_ops_t *ops;
+  int ordinal;
+} hetc_gpu_device_t;
+
+/* A loaded module: the driver's handle and the kernel table. */
+typedef struct hetc_gpu_kernel {
+  hetc_kernel_desc_t desc;
+  void *function;
+} hetc_gpu_kernel_t;
+
+typedef struct hetc_gpu_module {
+  void *module;
+  size_t num_kernels;
+  hetc_gpu_kernel_t *kernels;
+} hetc_gpu_module_t;
+
+/* A private copy of `section`'s bytes followed by a NUL, or NULL when out
+ * of memory: section data may sit at any offset, and vendor loaders want
+ * aligned images or C strings. The caller frees it. */
+void *hetc_section_copy(const hetc_section_t *section);
+
+/* "<what>: NAME (description)", coded by the driver's result_code. */
+hetc_status_t hetc_gpu_error(const void *impl, int result, const char *format,
+                             ...) __attribute__((format(printf, 3, 4)));
+
+/* hetc_gpu_error for the vendor calls behind each executor operation, so
+ * every driver words them alike. */
+hetc_status_t hetc_gpu_alloc_error(const void *impl, int result, size_t bytes);
+hetc_status_t hetc_gpu_copy_error(const void *impl, int result,
+                                  hetc_copy_kind_t kind, uint64_t bytes);
+hetc_status_t hetc_gpu_launch_error(const void *impl, int result,
+                                    const hetc_gpu_launch_t *launch);
+hetc_status_t hetc_gpu_sync_error(const void *impl, int result);
+
+/* The executor's device side (executor.c): what hetc_driver_t's memory
+ * slots hold for every GPU driver, and the steps program.c records. */
+hetc_status_t hetc_gpu_alloc(void *impl, size_t bytes, void **buffer);
+void hetc_gpu_free(void *impl, void *buffer);
+hetc_status_t hetc_gpu_upload(void *impl, void *buffer, const void *src,
+                              size_t bytes);
+hetc_status_t hetc_gpu_download(void *impl, const void *buffer, void *dst,
+                                size_t bytes);
+hetc_status_t hetc_gpu_load_kernels(void *impl, const hetc_artifact_t *artifact,
+                                    const hetc_kernel_desc_t *kernels,
+                                    size_t num_kernels,
+                                    hetc_gpu_module_t **module);
+void hetc_gpu_unload_kernels(void *impl, hetc_gpu_module_t *module);
+hetc_status_t hetc_gpu_begin(void *impl);
+/* Launches kernel `kernel` on `grid` blocks (an empty grid runs nothing);
+ * `bindings` holds one buffer per kernel binding. */
+hetc_status_t hetc_gpu_dispatch(void *impl, const hetc_gpu_module_t *module,
+                                size_t kernel, const uint32_t grid[3],
+                                void *const *bindings);
+hetc_status_t hetc_gpu_copy(void *impl, void *src, uint64_t src_offset,
+                            void *dst, uint64_t dst_offset, uint64_t bytes);
+hetc_status_t hetc_gpu_sync(void *impl);
+
+/* The required hetc_gpu_ops_t entries of a GPU driver, each named after
+ * the driver's one prefix: PREFIX_alloc, PREFIX_copy, PREFIX_launch, ... */
+#define HETC_GPU_OPS(PREFIX)                                                   \
+  .describe_result = PREFIX##_describe_result,                                 \
+  .result_code = PREFIX##_result_code, .alloc = PREFIX##_alloc,                \
+  .free = PREFIX##_free, .zero = PREFIX##_zero, .copy = PREFIX##_copy,         \
+  .load_module = PREFIX##_load_module,                                         \
+  .unload_module = PREFIX##_unload_module,                                     \
+  .get_function = PREFIX##_get_function, .launch = PREFIX##_launch,            \
+  .sync = PREFIX##_sync
+
+/* Defines PREFIX_ops (HETC_GPU_OPS, the device noun and the optional
+ * entries given after it) and hetc_<PREFIX>_driver, the driver NAME whose
+ * open and close are PREFIX_open and PREFIX_close and whose memory and
+ * programs go through the executor. */
+#define HETC_DEFINE_GPU_DRIVER(NAME, PREFIX, NOUN, ...)                        \
+  static const hetc_gpu_ops_t PREFIX##_ops = {                                 \
+      HETC_GPU_OPS(PREFIX), .device_noun = NOUN, __VA_ARGS__};                 \
+  const hetc_driver_t hetc_##PREFIX##_driver = {.name = NAME,                  \
+                                                .target = NAME,                \
+                                                .open = PREFIX##_open,         \
+                                                .close = PREFIX##_close,       \
+                                                .alloc = hetc_gpu_alloc,       \
+                                                .free = hetc_gpu_free,         \
+                                                .upload = hetc_gpu_upload,     \
+                                                .download = hetc_gpu_download, \
+                                                .gpu = &PREFIX##_ops}
 
 /* One backend. Buffers are opaque device handles. */
 typedef struct hetc_driver {
@@ -210,7 +335,7 @@ typedef struct hetc_driver {
   hetc_status_t (*invoke)(void *impl, hetc_executable_t *executable,
                           const hetc_entry_t *entry, void **buffers);
   /* GPU drivers: load, unload and invoke are program.c's executor over
-   * these; null for the CPU driver. */
+   * these (and alloc to download executor.c's); null for the CPU driver. */
   const hetc_gpu_ops_t *gpu;
 } hetc_driver_t;
 
@@ -228,6 +353,9 @@ hetc_status_t hetc_program_invoke(const hetc_driver_t *driver, void *impl,
 extern const hetc_driver_t hetc_cpu_driver;
 extern const hetc_driver_t hetc_cuda_driver;
 extern const hetc_driver_t hetc_rocm_driver;
+/* Records the commands it is given (drivers/null.c); not in the public
+ * driver list: it exists to test the executor. */
+extern const hetc_driver_t hetc_null_driver;
 extern const hetc_driver_t hetc_level_zero_driver;
 extern const hetc_driver_t hetc_vulkan_driver;
 

@@ -13,6 +13,7 @@
  *===----------------------------------------------------------------------===*/
 
 #include "hetc/runtime/artifact_format.h"
+#include "hetc/runtime/manifest_schema.h"
 #include "internal.h"
 
 #include <math.h>
@@ -46,7 +47,7 @@ typedef struct program {
 } program_t;
 
 struct hetc_executable {
-  void *module;
+  hetc_gpu_module_t *module;
   hetc_kernel_desc_t *kernels;
   size_t num_kernels;
   void **constants;
@@ -140,17 +141,19 @@ static hetc_status_t parse_kernels(const json_value_t *list,
   exe->num_kernels = list->count;
   for (size_t i = 0; i < list->count; ++i) {
     const json_value_t *k = list->items[i];
-    const json_value_t *name = json_get(k, "name");
+    const json_value_t *name = json_get(k, HETC_MANIFEST_KEY(KERNEL, name));
     uint64_t bindings;
     if (!name || name->kind != JSON_STRING ||
-        !get_dims(json_get(k, "block"), exe->kernels[i].block) ||
-        !get_u64(json_get(k, "bindings"), &bindings) || bindings > 4096)
+        !get_dims(json_get(k, HETC_MANIFEST_KEY(KERNEL, block)),
+                  exe->kernels[i].block) ||
+        !get_u64(json_get(k, HETC_MANIFEST_KEY(KERNEL, bindings)), &bindings) ||
+        bindings > 4096)
       return malformed("a kernel lacks name, block or bindings");
     exe->kernels[i].name = strdup(name->string);
     exe->kernels[i].num_bindings = (uint32_t)bindings;
     if (!exe->kernels[i].name)
       return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
-    const json_value_t *source = json_get(k, "source");
+    const json_value_t *source = json_get(k, HETC_MANIFEST_KEY(KERNEL, source));
     if (source && source->kind == JSON_STRING &&
         !(exe->kernels[i].source = strdup(source->string)))
       return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
@@ -161,25 +164,29 @@ static hetc_status_t parse_kernels(const json_value_t *list,
 static hetc_status_t parse_command(const json_value_t *c,
                                    const hetc_executable_t *exe,
                                    command_t *out) {
-  const json_value_t *copy = json_get(c, "copy");
+  const json_value_t *copy = json_get(c, HETC_MANIFEST_KEY(COMMAND, copy));
   if (copy) {
     out->is_copy = true;
-    if (!parse_ref(json_get(copy, "src"), &out->src) ||
-        !parse_ref(json_get(copy, "dst"), &out->dst) ||
-        !get_u64(json_get(copy, "src_offset"), &out->src_offset) ||
-        !get_u64(json_get(copy, "dst_offset"), &out->dst_offset) ||
-        !get_u64(json_get(copy, "bytes"), &out->bytes))
+    if (!parse_ref(json_get(copy, HETC_MANIFEST_KEY(COPY, src)), &out->src) ||
+        !parse_ref(json_get(copy, HETC_MANIFEST_KEY(COPY, dst)), &out->dst) ||
+        !get_u64(json_get(copy, HETC_MANIFEST_KEY(COPY, src_offset)),
+                 &out->src_offset) ||
+        !get_u64(json_get(copy, HETC_MANIFEST_KEY(COPY, dst_offset)),
+                 &out->dst_offset) ||
+        !get_u64(json_get(copy, HETC_MANIFEST_KEY(COPY, bytes)), &out->bytes))
       return malformed("a copy lacks src, dst, offsets or bytes");
     return NULL;
   }
   uint64_t kernel;
-  if (!get_u64(json_get(c, "dispatch"), &kernel) || kernel >= exe->num_kernels)
+  if (!get_u64(json_get(c, HETC_MANIFEST_KEY(COMMAND, dispatch)), &kernel) ||
+      kernel >= exe->num_kernels)
     return malformed("a command is neither a copy nor a dispatch of a known "
                      "kernel");
   out->kernel = (uint32_t)kernel;
-  if (!get_dims(json_get(c, "grid"), out->grid))
+  if (!get_dims(json_get(c, HETC_MANIFEST_KEY(COMMAND, grid)), out->grid))
     return malformed("a dispatch lacks its grid");
-  const json_value_t *bindings = json_get(c, "bindings");
+  const json_value_t *bindings =
+      json_get(c, HETC_MANIFEST_KEY(COMMAND, bindings));
   uint32_t expected = exe->kernels[kernel].num_bindings;
   if (!bindings || bindings->kind != JSON_ARRAY ||
       bindings->count != expected) {
@@ -267,8 +274,10 @@ static hetc_status_t parse_program(const json_value_t *json,
                                    const hetc_entry_t *entry,
                                    hetc_executable_t *exe, program_t *p) {
   p->entry = strdup(entry->name);
-  const json_value_t *temps = json_get(json, "temporaries");
-  const json_value_t *commands = json_get(json, "commands");
+  const json_value_t *temps =
+      json_get(json, HETC_MANIFEST_KEY(PROGRAM, temporaries));
+  const json_value_t *commands =
+      json_get(json, HETC_MANIFEST_KEY(PROGRAM, commands));
   if (!p->entry || !temps || temps->kind != JSON_ARRAY || !commands ||
       commands->kind != JSON_ARRAY)
     return malformed("a program lacks temporaries or commands");
@@ -350,8 +359,7 @@ static void free_executable(const hetc_driver_t *driver, void *impl,
       driver->free(impl, exe->constants[i]);
   free(exe->constants);
   free(exe->constant_bytes);
-  if (exe->module)
-    driver->gpu->unload_kernels(impl, exe->module);
+  hetc_gpu_unload_kernels(impl, exe->module);
   for (size_t i = 0; i < exe->num_kernels; ++i) {
     free(exe->kernels[i].name);
     free(exe->kernels[i].source);
@@ -379,8 +387,10 @@ static hetc_status_t load_constants(const hetc_driver_t *driver, void *impl,
   exe->num_constants = list->count;
   for (size_t i = 0; i < list->count; ++i) {
     uint64_t offset, bytes;
-    if (!get_u64(json_get(list->items[i], "offset"), &offset) ||
-        !get_u64(json_get(list->items[i], "bytes"), &bytes))
+    if (!get_u64(json_get(list->items[i], HETC_MANIFEST_KEY(CONSTANT, offset)),
+                 &offset) ||
+        !get_u64(json_get(list->items[i], HETC_MANIFEST_KEY(CONSTANT, bytes)),
+                 &bytes))
       return malformed("a constant lacks offset or bytes");
     if (!section || offset > section->size || bytes > section->size - offset)
       return malformed("a constant lies outside the 'constants' section");
@@ -421,14 +431,15 @@ hetc_status_t hetc_program_load(const hetc_driver_t *driver, void *impl,
     exe->kernel_seconds = calloc(1, sizeof(double));
     exe->kernel_calls = calloc(1, sizeof(uint64_t));
   }
-  const json_value_t *device = json_get(root, "device");
+  const json_value_t *device = json_get(root, HETC_MANIFEST_KEY(ROOT, device));
   if (!device || device->kind != JSON_OBJECT)
     status = hetc_make_status(HETC_STATUS_DATA_LOSS,
                               "the %s artifact has no device program "
                               "('device' in its manifest)",
                               artifact->target);
   if (!status)
-    status = parse_kernels(json_get(device, "kernels"), exe);
+    status = parse_kernels(json_get(device, HETC_MANIFEST_KEY(DEVICE, kernels)),
+                           exe);
   if (!status && exe->kernel_seconds) {
     free(exe->kernel_seconds);
     free(exe->kernel_calls);
@@ -438,7 +449,8 @@ hetc_status_t hetc_program_load(const hetc_driver_t *driver, void *impl,
       status =
           hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   }
-  const json_value_t *programs = status ? NULL : json_get(device, "programs");
+  const json_value_t *programs =
+      status ? NULL : json_get(device, HETC_MANIFEST_KEY(DEVICE, programs));
   if (!status && (!programs || programs->kind != JSON_OBJECT))
     status = malformed("'programs' is missing");
   if (!status) {
@@ -461,8 +473,9 @@ hetc_status_t hetc_program_load(const hetc_driver_t *driver, void *impl,
     status = parse_program(json, entry, exe, &exe->programs[i]);
   }
   if (!status)
-    status = load_constants(driver, impl, artifact,
-                            json_get(device, "constants"), exe);
+    status = load_constants(
+        driver, impl, artifact,
+        json_get(device, HETC_MANIFEST_KEY(DEVICE, constants)), exe);
   // Constants are loaded before the references to them are checked: a
   // program naming constant c0 is valid only once c0 exists.
   for (size_t i = 0; !status && i < exe->num_programs; ++i) {
@@ -471,8 +484,8 @@ hetc_status_t hetc_program_load(const hetc_driver_t *driver, void *impl,
       status = check_copies(&exe->programs[i], &artifact->entries[i], exe);
   }
   if (!status)
-    status = driver->gpu->load_kernels(impl, artifact, exe->kernels,
-                                       exe->num_kernels, &exe->module);
+    status = hetc_gpu_load_kernels(impl, artifact, exe->kernels,
+                                   exe->num_kernels, &exe->module);
   json_free(root);
   if (status) {
     free_executable(driver, impl, exe);
@@ -536,7 +549,6 @@ hetc_status_t hetc_program_invoke(const hetc_driver_t *driver, void *impl,
   if (!p)
     return hetc_make_status(HETC_STATUS_NOT_FOUND,
                             "entry '%s' has no device program", entry->name);
-  const hetc_gpu_ops_t *gpu = driver->gpu;
   pthread_mutex_lock(&exe->lock);
   hetc_status_t status = NULL;
   for (size_t i = 0; !status && i < p->num_temps; ++i)
@@ -546,7 +558,7 @@ hetc_status_t hetc_program_invoke(const hetc_driver_t *driver, void *impl,
     pthread_mutex_unlock(&exe->lock);
     return status;
   }
-  status = gpu->begin(impl);
+  status = hetc_gpu_begin(impl);
   const command_t *last = NULL;
   double started = 0;
   void *stack_bindings[64];
@@ -554,9 +566,9 @@ hetc_status_t hetc_program_invoke(const hetc_driver_t *driver, void *impl,
     const command_t *c = &p->commands[i];
     last = c;
     if (c->is_copy) {
-      status =
-          gpu->copy(impl, resolve(exe, p, buffers, c->src), c->src_offset,
-                    resolve(exe, p, buffers, c->dst), c->dst_offset, c->bytes);
+      status = hetc_gpu_copy(impl, resolve(exe, p, buffers, c->src),
+                             c->src_offset, resolve(exe, p, buffers, c->dst),
+                             c->dst_offset, c->bytes);
     } else {
       uint32_t n = exe->kernels[c->kernel].num_bindings;
       void **bindings = n <= 64 ? stack_bindings : malloc(n * sizeof(void *));
@@ -568,19 +580,20 @@ hetc_status_t hetc_program_invoke(const hetc_driver_t *driver, void *impl,
       for (uint32_t j = 0; j < n; ++j)
         bindings[j] = resolve(exe, p, buffers, c->bindings[j]);
       started = exe->kernel_seconds ? now_seconds() : 0;
-      status = gpu->dispatch(impl, exe->module, c->kernel, c->grid, bindings);
+      status =
+          hetc_gpu_dispatch(impl, exe->module, c->kernel, c->grid, bindings);
       if (bindings != stack_bindings)
         free(bindings);
     }
     if (status) {
       /* Drain the queue; a launch error already names the kernel. */
-      hetc_status_free(gpu->end(impl));
+      hetc_status_free(hetc_gpu_sync(impl));
       status = blame(status, exe, p, c, true);
       pthread_mutex_unlock(&exe->lock);
       return status;
     }
     if (exe->sync_each_dispatch) {
-      status = gpu->end(impl);
+      status = hetc_gpu_sync(impl);
       if (exe->kernel_seconds && !c->is_copy) {
         exe->kernel_seconds[c->kernel] += now_seconds() - started;
         ++exe->kernel_calls[c->kernel];
@@ -590,11 +603,11 @@ hetc_status_t hetc_program_invoke(const hetc_driver_t *driver, void *impl,
         pthread_mutex_unlock(&exe->lock);
         return status;
       }
-      status = gpu->begin(impl);
+      status = hetc_gpu_begin(impl);
     }
   }
   if (!status)
-    status = gpu->end(impl);
+    status = hetc_gpu_sync(impl);
   if (status)
     status = blame(status, exe, p, last, false);
   pthread_mutex_unlock(&exe->lock);

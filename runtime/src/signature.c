@@ -11,6 +11,7 @@
 
 #include "drivers/dylib.h"
 #include "hetc/runtime/artifact_format.h"
+#include "hetc/runtime/manifest_schema.h"
 #include "internal.h"
 
 #include <stdlib.h>
@@ -61,7 +62,8 @@ static void append_tensors(text_t *t, const char *list,
 
 /* Members that describe the file, not what the code computes. */
 static bool is_unbound_key(const char *key) {
-  return !strcmp(key, "format_version") || !strcmp(key, "compiler_version");
+  return !strcmp(key, HETC_MANIFEST_KEY(ROOT, format_version)) ||
+         !strcmp(key, HETC_MANIFEST_KEY(ROOT, compiler_version));
 }
 
 typedef struct member {
@@ -107,8 +109,8 @@ static bool hash_json(const json_value_t *v, uint64_t *hash) {
   *hash = hetc_json_hash_open(*hash, '{', v->count);
   bool ok = true;
   for (size_t i = 0; i < v->count && ok; ++i) {
-    *hash = hetc_json_hash_string(*hash, members[i].key,
-                                  strlen(members[i].key));
+    *hash =
+        hetc_json_hash_string(*hash, members[i].key, strlen(members[i].key));
     ok = hash_json(members[i].value, hash);
   }
   free(members);
@@ -400,13 +402,15 @@ static hetc_status_t compare_bindings(const line_t *want, size_t want_n,
                       "code",
                       len, key.data);
     if (!same(binding->f[0], want[i].f[0]))
-      return SIG_FAIL("the manifest's '%.*s' differs from the one the code "
-                      "was compiled with%s",
-                      len, key.data,
-                      same(key, (field_t){"entries", 7})
-                          ? " (an initializer, a label's class count or a "
-                            "variant was edited)"
-                          : "");
+      return SIG_FAIL(
+          "the manifest's '%.*s' differs from the one the code "
+          "was compiled with%s",
+          len, key.data,
+          same(key, (field_t){HETC_MANIFEST_KEY(ROOT, entries),
+                              strlen(HETC_MANIFEST_KEY(ROOT, entries))})
+              ? " (an initializer, a label's class count or a "
+                "variant was edited)"
+              : "");
   }
   for (size_t i = 0; i < have_n; ++i)
     if (!find_binding(want, want_n, have[i].name))

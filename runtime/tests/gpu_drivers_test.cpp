@@ -13,6 +13,7 @@ extern "C" {
 #include "../src/drivers/gpu_drivers.h"
 #include "../src/internal.h"
 }
+#include "driver_test_util.h"
 
 #include <gtest/gtest.h>
 
@@ -28,50 +29,13 @@ extern "C" {
 
 namespace {
 
-// out[i] = in[i] + 1 for i < 1000. Deliberately old (PTX 7.0, sm_52) so any
-// CUDA 11+ driver JIT-compiles it for its device.
-const char kAddOnePtx[] = R"(.version 7.0
-.target sm_52
-.address_size 64
-
-.visible .entry add_one(
-    .param .u64 in,
-    .param .u64 out
-)
-{
-    .reg .pred  %p<2>;
-    .reg .b32   %r<5>;
-    .reg .f32   %f<3>;
-    .reg .b64   %rd<8>;
-
-    ld.param.u64        %rd1, [in];
-    ld.param.u64        %rd2, [out];
-    mov.u32             %r1, %ctaid.x;
-    mov.u32             %r2, %ntid.x;
-    mov.u32             %r3, %tid.x;
-    mad.lo.s32          %r4, %r1, %r2, %r3;
-    setp.ge.s32         %p1, %r4, 1000;
-    @%p1 bra            DONE;
-    cvta.to.global.u64  %rd3, %rd1;
-    cvta.to.global.u64  %rd4, %rd2;
-    mul.wide.s32        %rd5, %r4, 4;
-    add.s64             %rd6, %rd3, %rd5;
-    add.s64             %rd7, %rd4, %rd5;
-    ld.global.f32       %f1, [%rd6];
-    add.f32             %f2, %f1, 0f3F800000;
-    st.global.f32       [%rd7], %f2;
-DONE:
-    ret;
-}
-)";
+using hetc_test::bytesOf;
+using hetc_test::FakeArtifact;
+using hetc_test::kAddOnePtx;
 
 constexpr size_t kCount = 1000;      // add_one's bound
 const uint32_t kGrid[3] = {4, 1, 1}; // 4 blocks of 256 >= 1000
 const uint32_t kBlock[3] = {256, 1, 1};
-
-std::vector<uint8_t> bytesOf(const std::string &text) {
-  return std::vector<uint8_t>(text.begin(), text.end()); // no NUL
-}
 
 // An ELF64 header for a CUDA image with no sections: well-formed enough to
 // reach the driver, with no code in it.
@@ -85,37 +49,6 @@ std::vector<uint8_t> emptyCudaElf() {
   elf[52] = 64;  // e_ehsize
   return elf;
 }
-
-// A minimal artifact: just the chip and the sections load_kernels reads.
-struct FakeArtifact {
-  std::string chip;
-  std::vector<std::string> names;
-  std::vector<std::vector<uint8_t>> data;
-  std::vector<hetc_section_t> sections;
-  hetc_artifact_t artifact{};
-
-  explicit FakeArtifact(std::string chipName) : chip(std::move(chipName)) {}
-
-  FakeArtifact &add(const char *name, std::vector<uint8_t> bytes) {
-    names.push_back(name);
-    data.push_back(std::move(bytes));
-    return *this;
-  }
-
-  const hetc_artifact_t *get() {
-    sections.assign(names.size(), hetc_section_t{});
-    for (size_t i = 0; i < names.size(); ++i) {
-      snprintf(sections[i].name, sizeof(sections[i].name), "%s",
-               names[i].c_str());
-      sections[i].data = data[i].data();
-      sections[i].size = data[i].size();
-    }
-    artifact.sections = sections.data();
-    artifact.num_sections = sections.size();
-    artifact.chip = chip.data();
-    return &artifact;
-  }
-};
 
 bool libraryLoads(const char *name) {
   // Never closed: unloading a vendor library can break its exit handlers.
@@ -203,19 +136,6 @@ TEST(GpuDrivers, LevelZeroSaysWhatIsMissing) {
   }
 }
 
-TEST(GpuDrivers, OrdinalsPastTheLastDeviceAreUnavailable) {
-  // Holds with or without the vendor driver: either the library or the
-  // device is missing.
-  for (const char *driver : {"cuda", "rocm", "level-zero"}) {
-    for (int ordinal : {-1, 1000}) {
-      Opened opened(driver, ordinal);
-      ASSERT_NE(opened.status, nullptr) << driver << " " << ordinal;
-      EXPECT_EQ(hetc_status_code(opened.status), HETC_STATUS_UNAVAILABLE)
-          << driver << ": " << opened.message();
-    }
-  }
-}
-
 TEST(GpuDrivers, OnlyWholeElfImagesReachTheVendorLoader) {
   std::vector<uint8_t> elf = emptyCudaElf();
   EXPECT_TRUE(hetc_elf_image_is_whole(elf.data(), elf.size()));
@@ -259,8 +179,6 @@ protected:
       device = nullptr;
       GTEST_SKIP() << "no CUDA device here: " << message;
     }
-    gpu = device->driver->gpu;
-    ASSERT_NE(gpu, nullptr);
     description = hetc_device_description(device);
     size_t at = description.find("(sm_");
     ASSERT_NE(at, std::string::npos) << description;
@@ -283,7 +201,7 @@ protected:
   }
 
   // Loads `kernel` (add_one's shape) from `artifact`; the status, if any.
-  std::string load(const hetc_artifact_t *artifact, void **module,
+  std::string load(const hetc_artifact_t *artifact, hetc_gpu_module_t **module,
                    const char *kernel = "add_one",
                    hetc_status_code_t *code = nullptr) {
     char name[64];
@@ -291,7 +209,7 @@ protected:
     hetc_kernel_desc_t desc{name, {kBlock[0], kBlock[1], kBlock[2]}, 2};
     *module = nullptr;
     hetc_status_t status =
-        gpu->load_kernels(device->impl, artifact, &desc, 1, module);
+        hetc_gpu_load_kernels(device->impl, artifact, &desc, 1, module);
     std::string message = status ? hetc_status_message(status) : "";
     if (code)
       *code = hetc_status_code(status);
@@ -301,7 +219,7 @@ protected:
 
   // Runs in -> out -> in twice through add_one, then copies `in` one float
   // along into a third buffer, and checks all three.
-  void runAddOne(void *module) {
+  void runAddOne(hetc_gpu_module_t *module) {
     std::vector<float> x(kCount);
     for (size_t i = 0; i < kCount; ++i)
       x[i] = 0.5f * static_cast<float>(i);
@@ -317,15 +235,17 @@ protected:
 
     ASSERT_EQ(device->driver->upload(device->impl, a, x.data(), bytes),
               nullptr);
-    ASSERT_EQ(gpu->begin(device->impl), nullptr);
+    ASSERT_EQ(hetc_gpu_begin(device->impl), nullptr);
     void *const forward[] = {a, b};  // b = a + 1
     void *const backward[] = {b, a}; // a = b + 1
-    ASSERT_EQ(gpu->dispatch(device->impl, module, 0, kGrid, forward), nullptr);
-    ASSERT_EQ(gpu->dispatch(device->impl, module, 0, kGrid, backward), nullptr);
-    ASSERT_EQ(
-        gpu->copy(device->impl, a, 0, c, sizeof(float), bytes - sizeof(float)),
-        nullptr);
-    hetc_status_t status = gpu->end(device->impl);
+    ASSERT_EQ(hetc_gpu_dispatch(device->impl, module, 0, kGrid, forward),
+              nullptr);
+    ASSERT_EQ(hetc_gpu_dispatch(device->impl, module, 0, kGrid, backward),
+              nullptr);
+    ASSERT_EQ(hetc_gpu_copy(device->impl, a, 0, c, sizeof(float),
+                            bytes - sizeof(float)),
+              nullptr);
+    hetc_status_t status = hetc_gpu_sync(device->impl);
     ASSERT_EQ(status, nullptr) << hetc_status_message(status);
 
     std::vector<float> ra(kCount), rb(kCount), rc(kCount);
@@ -372,26 +292,20 @@ protected:
   }
 
   hetc_device_t *device = nullptr;
-  const hetc_gpu_ops_t *gpu = nullptr;
   std::string description, chip; // chip: "sm_90"
   std::vector<void *> buffers;
 };
-
-TEST_F(CudaDevice, DescribesItself) {
-  EXPECT_EQ(description.rfind("CUDA: ", 0), 0u) << description;
-  EXPECT_TRUE(contains(description, "GiB)")) << description;
-}
 
 TEST_F(CudaDevice, RunsAddOneFromPtxWhenTheCubinDoesNotLoad) {
   // The driver itself rejects this cubin (no code in it)...
   FakeArtifact fake("sm_30");
   fake.add("cubin", emptyCudaElf()).add("ptx", bytesOf(kAddOnePtx));
-  void *module = nullptr;
+  hetc_gpu_module_t *module = nullptr;
   std::string error = load(fake.get(), &module);
   ASSERT_EQ(error, "");
-  EXPECT_TRUE(hetc_cuda_module_used_ptx(module));
+  EXPECT_TRUE(hetc_cuda_module_used_ptx(module->module));
   runAddOne(module);
-  gpu->unload_kernels(device->impl, module);
+  hetc_gpu_unload_kernels(device->impl, module);
 
   // ...and this one never reaches it (not an ELF image).
   FakeArtifact garbage("sm_30");
@@ -399,15 +313,15 @@ TEST_F(CudaDevice, RunsAddOneFromPtxWhenTheCubinDoesNotLoad) {
       .add("ptx", bytesOf(kAddOnePtx));
   error = load(garbage.get(), &module);
   ASSERT_EQ(error, "");
-  EXPECT_TRUE(hetc_cuda_module_used_ptx(module));
+  EXPECT_TRUE(hetc_cuda_module_used_ptx(module->module));
   runAddOne(module);
-  gpu->unload_kernels(device->impl, module);
+  hetc_gpu_unload_kernels(device->impl, module);
 }
 
 TEST_F(CudaDevice, SaysWhyNeitherTheCubinNorThePtxLoads) {
   FakeArtifact fake("sm_30");
   fake.add("cubin", emptyCudaElf()).add("ptx", bytesOf("this is not PTX"));
-  void *module = nullptr;
+  hetc_gpu_module_t *module = nullptr;
   hetc_status_code_t code;
   std::string error = load(fake.get(), &module, "add_one", &code);
   EXPECT_EQ(module, nullptr);
@@ -428,7 +342,7 @@ TEST_F(CudaDevice, SaysWhyNeitherTheCubinNorThePtxLoads) {
 TEST_F(CudaDevice, NamesAKernelMissingFromTheCode) {
   FakeArtifact fake("sm_30");
   fake.add("ptx", bytesOf(kAddOnePtx));
-  void *module = nullptr;
+  hetc_gpu_module_t *module = nullptr;
   hetc_status_code_t code;
   std::string error = load(fake.get(), &module, "add_two", &code);
   EXPECT_EQ(module, nullptr);
@@ -443,12 +357,12 @@ TEST_F(CudaDevice, RunsACubinBuiltForThisDevice) {
                  << " (the CUDA toolkit's, at configure time)";
   FakeArtifact fake(chip);
   fake.add("cubin", cubin).add("ptx", bytesOf("this is not PTX"));
-  void *module = nullptr;
+  hetc_gpu_module_t *module = nullptr;
   std::string error = load(fake.get(), &module);
   ASSERT_EQ(error, "");
-  EXPECT_FALSE(hetc_cuda_module_used_ptx(module));
+  EXPECT_FALSE(hetc_cuda_module_used_ptx(module->module));
   runAddOne(module);
-  gpu->unload_kernels(device->impl, module);
+  hetc_gpu_unload_kernels(device->impl, module);
 }
 
 TEST_F(CudaDevice, FallsBackToPtxFromACubinForAnotherDevice) {
@@ -460,12 +374,12 @@ TEST_F(CudaDevice, FallsBackToPtxFromACubinForAnotherDevice) {
     GTEST_SKIP() << "no ptxas that builds " << other;
   FakeArtifact fake(other);
   fake.add("cubin", cubin).add("ptx", bytesOf(kAddOnePtx));
-  void *module = nullptr;
+  hetc_gpu_module_t *module = nullptr;
   std::string error = load(fake.get(), &module);
   ASSERT_EQ(error, "");
-  EXPECT_TRUE(hetc_cuda_module_used_ptx(module));
+  EXPECT_TRUE(hetc_cuda_module_used_ptx(module->module));
   runAddOne(module);
-  gpu->unload_kernels(device->impl, module);
+  hetc_gpu_unload_kernels(device->impl, module);
 
   FakeArtifact broken(other);
   broken.add("cubin", cubin).add("ptx", bytesOf("this is not PTX"));

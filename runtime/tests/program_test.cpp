@@ -7,9 +7,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "driver_test_util.h"
 #include "hetc/runtime/artifact_format.h"
 #include "hetc/runtime/hetc_runtime.h"
-#include "runtime_test_util.h"
+#include "manifest_check.h"
 
 #include <gtest/gtest.h>
 
@@ -32,7 +33,8 @@ std::string readSpirv() {
 /// object (empty: none).
 std::string manifest(const std::string &device) {
   std::string text = R"({"format_version": 1, "compiler_version": "0.1.0",
-    "target": "vulkan", "chip": "generic", "entries": [
+    "target": "vulkan", "chip": "generic", "cpu_features": [],
+    "model": "m", "optimizer": {}, "entries": [
     {"name": "eval", "kind": "eval", "symbol": "",
      "args": [{"name": "x", "role": "input", "dtype": "f32", "shape": [1000]}],
      "results": [{"name": "loss", "role": "loss", "dtype": "f32", "shape": []},
@@ -50,6 +52,7 @@ std::string program(const std::string &grid = "[16, 1, 1]",
                     const std::string &kernelIndex = "0") {
   return R"({"kernels": [{"name": "add_one", "block": [64, 1, 1],
                           "bindings": 2, "source": "m.mlir:3:7"}],
+    "constants": [],
     "programs": {"eval": {"temporaries": [4000], "commands": [
       {"dispatch": )" +
          kernelIndex + R"(, "grid": )" + grid +
@@ -80,19 +83,8 @@ struct Program : ::testing::Test {
   /// Opens an artifact with `manifestText` and the add_one kernel, and
   /// creates a session; returns the session's status.
   hetc_status_t load(const std::string &manifestText) {
-    std::string spirv = readSpirv();
-    // The compiler writes the manifest's signature beside the kernels.
-    std::string signature = hetc_test::signatureOf(manifestText);
-    hetc_section_input_t sections[] = {
-        {"manifest", manifestText.data(), manifestText.size()},
-        {"spirv", spirv.data(), spirv.size()},
-        {HETC_SIGNATURE_SECTION, signature.c_str(), signature.size() + 1}};
-    uint8_t *bytes = nullptr;
-    size_t size = 0;
-    const char *error = nullptr;
-    EXPECT_EQ(hetc_artifact_encode(sections, 3, &bytes, &size, &error), 0);
-    hetc_status_t status = hetc_artifact_open_memory(bytes, size, &artifact);
-    free(bytes);
+    hetc_status_t status = hetc_test::openSigned(
+        manifestText, {{"spirv", readSpirv()}}, &artifact);
     if (status)
       return status;
     return hetc_session_create(artifact, device, &session);
@@ -118,6 +110,12 @@ void expectError(hetc_status_t status, hetc_status_code_t code,
   EXPECT_EQ(hetc_status_code(status), code) << message;
   EXPECT_NE(message.find(text), std::string::npos) << message;
   hetc_status_free(status);
+}
+
+TEST(ProgramManifest, FollowsTheSchema) {
+  // As the compiler writes it (test_manifest_schema.py checks that).
+  EXPECT_EQ(hetc_test::checkManifest(manifest(program())),
+            std::vector<std::string>{});
 }
 
 TEST_F(Program, ChainsDispatchesThroughATemporary) {

@@ -65,7 +65,6 @@ void expectError(hetc_status_t status, hetc_status_code_t code,
 class Vulkan : public ::testing::Test {
 protected:
   const hetc_driver_t &driver = hetc_vulkan_driver;
-  const hetc_gpu_ops_t &gpu = *hetc_vulkan_driver.gpu;
   void *impl = nullptr;
   char description[256] = {};
 
@@ -105,9 +104,9 @@ protected:
     Artifact artifact("spirv", readSpirv());
     ASSERT_FALSE(artifact.spirv.empty()) << HETC_ADD_ONE_SPV_PATH;
     hetc_kernel_desc_t kernels[] = {kernelDesc("add_one")};
-    void *module = nullptr;
+    hetc_gpu_module_t *module = nullptr;
     hetc_status_t status =
-        gpu.load_kernels(impl, &artifact.artifact, kernels, 1, &module);
+        hetc_gpu_load_kernels(impl, &artifact.artifact, kernels, 1, &module);
     ASSERT_EQ(status, nullptr) << hetc_status_message(status);
 
     const size_t bytes = kCount * sizeof(float);
@@ -122,12 +121,12 @@ protected:
 
     // Twice, so the second step reuses the command buffer and pools.
     for (int step = 0; step < 2; ++step) {
-      ASSERT_EQ(gpu.begin(impl), nullptr);
+      ASSERT_EQ(hetc_gpu_begin(impl), nullptr);
       void *first[] = {a, b}, *second[] = {b, c};
-      ASSERT_EQ(gpu.dispatch(impl, module, 0, kGrid, first), nullptr);
-      ASSERT_EQ(gpu.dispatch(impl, module, 0, kGrid, second), nullptr);
-      ASSERT_EQ(gpu.copy(impl, c, 0, d, 0, bytes), nullptr);
-      status = gpu.end(impl);
+      ASSERT_EQ(hetc_gpu_dispatch(impl, module, 0, kGrid, first), nullptr);
+      ASSERT_EQ(hetc_gpu_dispatch(impl, module, 0, kGrid, second), nullptr);
+      ASSERT_EQ(hetc_gpu_copy(impl, c, 0, d, 0, bytes), nullptr);
+      status = hetc_gpu_sync(impl);
       ASSERT_EQ(status, nullptr) << hetc_status_message(status);
     }
     std::vector<float> bValues = download(b, kCount);
@@ -140,16 +139,9 @@ protected:
     }
     for (void *buffer : {a, b, c, d})
       driver.free(impl, buffer);
-    gpu.unload_kernels(impl, module);
+    hetc_gpu_unload_kernels(impl, module);
   }
 };
-
-TEST_F(Vulkan, DescribesTheDevice) {
-  EXPECT_EQ(std::string(description).rfind("Vulkan: ", 0), 0u) << description;
-  std::printf("opened %s\n", description);
-}
-
-TEST_F(Vulkan, DispatchesSeeEarlierWrites) { runChain(); }
 
 TEST_F(Vulkan, StagingPathWhenMemoryIsNotMapped) {
   // Reopen with device buffers unmapped: uploads, downloads and the zero
@@ -190,19 +182,20 @@ TEST_F(Vulkan, ManyDispatchesInOneStep) {
   // next step reuses them.
   Artifact artifact("spirv", readSpirv());
   hetc_kernel_desc_t kernels[] = {kernelDesc("add_one")};
-  void *module = nullptr;
-  ASSERT_EQ(gpu.load_kernels(impl, &artifact.artifact, kernels, 1, &module),
-            nullptr);
+  hetc_gpu_module_t *module = nullptr;
+  ASSERT_EQ(
+      hetc_gpu_load_kernels(impl, &artifact.artifact, kernels, 1, &module),
+      nullptr);
   const size_t bytes = kCount * sizeof(float);
   void *x = alloc(bytes), *y = alloc(bytes);
   const int kDispatches = 2500;
   for (int step = 1; step <= 2; ++step) {
-    ASSERT_EQ(gpu.begin(impl), nullptr);
+    ASSERT_EQ(hetc_gpu_begin(impl), nullptr);
     for (int i = 0; i < kDispatches; ++i) {
       void *args[] = {i % 2 ? y : x, i % 2 ? x : y};
-      ASSERT_EQ(gpu.dispatch(impl, module, 0, kGrid, args), nullptr) << i;
+      ASSERT_EQ(hetc_gpu_dispatch(impl, module, 0, kGrid, args), nullptr) << i;
     }
-    hetc_status_t status = gpu.end(impl);
+    hetc_status_t status = hetc_gpu_sync(impl);
     ASSERT_EQ(status, nullptr) << hetc_status_message(status);
     // kDispatches is even, so the last one wrote x.
     EXPECT_EQ(download(x, kCount),
@@ -210,16 +203,16 @@ TEST_F(Vulkan, ManyDispatchesInOneStep) {
   }
   driver.free(impl, x);
   driver.free(impl, y);
-  gpu.unload_kernels(impl, module);
+  hetc_gpu_unload_kernels(impl, module);
 }
 
 TEST_F(Vulkan, TransferWhileRecordingFails) {
   void *x = alloc(16);
   float value = 1;
-  ASSERT_EQ(gpu.begin(impl), nullptr);
+  ASSERT_EQ(hetc_gpu_begin(impl), nullptr);
   expectError(driver.upload(impl, x, &value, sizeof(value)),
               HETC_STATUS_FAILED_PRECONDITION, "records a step");
-  ASSERT_EQ(gpu.end(impl), nullptr);
+  ASSERT_EQ(hetc_gpu_sync(impl), nullptr);
   EXPECT_EQ(driver.upload(impl, x, &value, sizeof(value)), nullptr);
   driver.free(impl, x);
 }
@@ -228,9 +221,10 @@ TEST_F(Vulkan, ThreadsShareOneDevice) {
   // Steps and transfers from several threads take turns on the one queue.
   Artifact artifact("spirv", readSpirv());
   hetc_kernel_desc_t kernels[] = {kernelDesc("add_one")};
-  void *module = nullptr;
-  ASSERT_EQ(gpu.load_kernels(impl, &artifact.artifact, kernels, 1, &module),
-            nullptr);
+  hetc_gpu_module_t *module = nullptr;
+  ASSERT_EQ(
+      hetc_gpu_load_kernels(impl, &artifact.artifact, kernels, 1, &module),
+      nullptr);
   const size_t bytes = kCount * sizeof(float);
   std::vector<std::thread> threads;
   std::vector<int> failures(4, 0);
@@ -240,10 +234,11 @@ TEST_F(Vulkan, ThreadsShareOneDevice) {
       std::vector<float> in(kCount, float(t)), out(kCount);
       for (int i = 0; i < 20; ++i) {
         void *args[] = {x, y};
-        bool ok =
-            !driver.upload(impl, x, in.data(), bytes) && !gpu.begin(impl) &&
-            !gpu.dispatch(impl, module, 0, kGrid, args) && !gpu.end(impl) &&
-            !driver.download(impl, y, out.data(), bytes);
+        bool ok = !driver.upload(impl, x, in.data(), bytes) &&
+                  !hetc_gpu_begin(impl) &&
+                  !hetc_gpu_dispatch(impl, module, 0, kGrid, args) &&
+                  !hetc_gpu_sync(impl) &&
+                  !driver.download(impl, y, out.data(), bytes);
         if (!ok || out != std::vector<float>(kCount, float(t + 1)))
           ++failures[t];
       }
@@ -253,23 +248,16 @@ TEST_F(Vulkan, ThreadsShareOneDevice) {
   for (std::thread &thread : threads)
     thread.join();
   EXPECT_EQ(failures, std::vector<int>(4, 0));
-  gpu.unload_kernels(impl, module);
-}
-
-TEST_F(Vulkan, ZeroByteBuffers) {
-  void *empty = alloc(0);
-  ASSERT_NE(empty, nullptr);
-  EXPECT_EQ(driver.upload(impl, empty, nullptr, 0), nullptr);
-  EXPECT_EQ(driver.download(impl, empty, nullptr, 0), nullptr);
-  driver.free(impl, empty);
+  hetc_gpu_unload_kernels(impl, module);
 }
 
 TEST_F(Vulkan, MissingSpirvSectionIsDataLoss) {
   Artifact artifact("host", readSpirv());
   hetc_kernel_desc_t kernels[] = {kernelDesc("add_one")};
-  void *module = nullptr;
-  expectError(gpu.load_kernels(impl, &artifact.artifact, kernels, 1, &module),
-              HETC_STATUS_DATA_LOSS, "vulkan artifact has no 'spirv' section");
+  hetc_gpu_module_t *module = nullptr;
+  expectError(
+      hetc_gpu_load_kernels(impl, &artifact.artifact, kernels, 1, &module),
+      HETC_STATUS_DATA_LOSS, "vulkan artifact has no 'spirv' section");
   EXPECT_EQ(module, nullptr);
 }
 
@@ -278,54 +266,43 @@ TEST_F(Vulkan, CorruptSpirvIsDataLoss) {
   bytes.resize(bytes.size() - 2);
   Artifact artifact("spirv", bytes);
   hetc_kernel_desc_t kernels[] = {kernelDesc("add_one")};
-  void *module = nullptr;
-  expectError(gpu.load_kernels(impl, &artifact.artifact, kernels, 1, &module),
-              HETC_STATUS_DATA_LOSS, "is not a SPIR-V module");
+  hetc_gpu_module_t *module = nullptr;
+  expectError(
+      hetc_gpu_load_kernels(impl, &artifact.artifact, kernels, 1, &module),
+      HETC_STATUS_DATA_LOSS, "is not a SPIR-V module");
 }
 
 TEST_F(Vulkan, BadEntryPointNamesTheKernel) {
   Artifact artifact("spirv", readSpirv());
   hetc_kernel_desc_t kernels[] = {kernelDesc("add_one"),
                                   kernelDesc("train_step_kernel_3")};
-  void *module = nullptr;
-  expectError(gpu.load_kernels(impl, &artifact.artifact, kernels, 2, &module),
-              HETC_STATUS_NOT_FOUND, "kernel 'train_step_kernel_3'");
+  hetc_gpu_module_t *module = nullptr;
+  expectError(
+      hetc_gpu_load_kernels(impl, &artifact.artifact, kernels, 2, &module),
+      HETC_STATUS_NOT_FOUND, "kernel 'train_step_kernel_3'");
   EXPECT_EQ(module, nullptr);
 }
 
 TEST_F(Vulkan, OversizedGridNamesTheKernel) {
   Artifact artifact("spirv", readSpirv());
   hetc_kernel_desc_t kernels[] = {kernelDesc("add_one")};
-  void *module = nullptr;
-  ASSERT_EQ(gpu.load_kernels(impl, &artifact.artifact, kernels, 1, &module),
-            nullptr);
+  hetc_gpu_module_t *module = nullptr;
+  ASSERT_EQ(
+      hetc_gpu_load_kernels(impl, &artifact.artifact, kernels, 1, &module),
+      nullptr);
   void *x = alloc(16), *y = alloc(16);
-  ASSERT_EQ(gpu.begin(impl), nullptr);
+  ASSERT_EQ(hetc_gpu_begin(impl), nullptr);
   const uint32_t grid[3] = {UINT32_MAX, 1, 1};
   void *args[] = {x, y};
-  expectError(gpu.dispatch(impl, module, 0, grid, args),
+  expectError(hetc_gpu_dispatch(impl, module, 0, grid, args),
               HETC_STATUS_INVALID_ARGUMENT, "kernel 'add_one' needs a grid");
   // The step still ends cleanly, and the next one works.
-  EXPECT_EQ(gpu.end(impl), nullptr);
-  ASSERT_EQ(gpu.begin(impl), nullptr);
-  EXPECT_EQ(gpu.end(impl), nullptr);
+  EXPECT_EQ(hetc_gpu_sync(impl), nullptr);
+  ASSERT_EQ(hetc_gpu_begin(impl), nullptr);
+  EXPECT_EQ(hetc_gpu_sync(impl), nullptr);
   driver.free(impl, x);
   driver.free(impl, y);
-  gpu.unload_kernels(impl, module);
-}
-
-TEST_F(Vulkan, OrdinalOutOfRangeSaysHowManyExist) {
-  void *other = nullptr;
-  char text[256];
-  hetc_status_t status = driver.open(99, &other, text, sizeof(text));
-  ASSERT_NE(status, nullptr);
-  std::string message = hetc_status_message(status);
-  EXPECT_EQ(hetc_status_code(status), HETC_STATUS_UNAVAILABLE) << message;
-  EXPECT_NE(message.find("no Vulkan device 99 ("), std::string::npos)
-      << message;
-  EXPECT_NE(message.find(" found"), std::string::npos) << message;
-  hetc_status_free(status);
-  EXPECT_EQ(other, nullptr);
+  hetc_gpu_unload_kernels(impl, module);
 }
 
 } // namespace

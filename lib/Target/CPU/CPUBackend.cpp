@@ -9,9 +9,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "hetc/Target/CPU/CPUBackend.h"
+#include "../Common/Artifact.h"
 #include "hetc/Target/TargetBackend.h"
 #include "hetc/runtime/artifact_format.h"
-#include "../Common/Artifact.h"
+#include "hetc/runtime/manifest_schema.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -233,11 +234,12 @@ static void embedSignature(llvm::Module &module, llvm::StringRef signature,
                            llvm::StringRef chip,
                            const std::vector<std::string> &features) {
   std::string text = signature.str();
-  appendManifestBinding(text, "chip", chip);
+  appendManifestBinding(text, HETC_MANIFEST_KEY(ROOT, chip), chip);
   llvm::json::Array featureList;
   for (const std::string &feature : features)
     featureList.push_back(feature);
-  appendManifestBinding(text, "cpu_features", std::move(featureList));
+  appendManifestBinding(text, HETC_MANIFEST_KEY(ROOT, cpu_features),
+                        std::move(featureList));
   llvm::Constant *init =
       llvm::ConstantDataArray::getString(module.getContext(), text);
   auto *global = new llvm::GlobalVariable(module, init->getType(),

@@ -10,6 +10,7 @@
 #include "hetc/Target/Passes.h"
 
 #include "hetc/runtime/artifact_format.h"
+#include "hetc/runtime/manifest_schema.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/InitAllDialects.h"
@@ -109,16 +110,18 @@ FailureOr<llvm::json::Object> describeTensor(Location loc, Type type,
   llvm::json::Array shape;
   for (int64_t dim : tensor.getShape())
     shape.push_back(dim);
-  return llvm::json::Object{{"name", name.str()},
-                            {"role", role.str()},
-                            {"dtype", *dtype},
-                            {"shape", std::move(shape)}};
+  return llvm::json::Object{
+      {HETC_MANIFEST_KEY(TENSOR, name), name.str()},
+      {HETC_MANIFEST_KEY(TENSOR, role), role.str()},
+      {HETC_MANIFEST_KEY(TENSOR, dtype), *dtype},
+      {HETC_MANIFEST_KEY(TENSOR, shape), std::move(shape)}};
 }
 
 llvm::json::Object describeInit(InitAttr init) {
-  llvm::json::Object object{{"kind", stringifyInitKind(init.getKind()).str()}};
+  llvm::json::Object object{
+      {HETC_MANIFEST_KEY(INIT, kind), stringifyInitKind(init.getKind()).str()}};
   if (init.getKind() != InitKind::Zeros && init.getKind() != InitKind::Ones)
-    object["value"] = init.getValue().convertToDouble();
+    object[HETC_MANIFEST_KEY(INIT, value)] = init.getValue().convertToDouble();
   return object;
 }
 
@@ -205,7 +208,8 @@ FailureOr<llvm::json::Object> describeEntry(func::FuncOp fn,
           describeTensor(loc, type, name, paramInit ? "param" : "buffer");
       if (failed(desc))
         return failure();
-      (*desc)["init"] = describeInit(paramInit ? paramInit : bufferInit);
+      (*desc)[HETC_MANIFEST_KEY(TENSOR, init)] =
+          describeInit(paramInit ? paramInit : bufferInit);
       names.push_back(name);
       args.push_back(std::move(*desc));
       numParams += paramInit ? 1 : 0;
@@ -233,12 +237,13 @@ FailureOr<llvm::json::Object> describeEntry(func::FuncOp fn,
       auto desc = describeTensor(loc, type, name, "opt_state");
       if (failed(desc))
         return failure();
-      (*desc)["of"] = of;
-      (*desc)["state"] = stateKind.getValue().str();
+      (*desc)[HETC_MANIFEST_KEY(TENSOR, of)] = of;
+      (*desc)[HETC_MANIFEST_KEY(TENSOR, state)] = stateKind.getValue().str();
       if (auto init = state.getAs<InitAttr>("init"))
-        (*desc)["init"] = describeInit(init);
+        (*desc)[HETC_MANIFEST_KEY(TENSOR, init)] = describeInit(init);
       else
-        (*desc)["init"] = llvm::json::Object{{"kind", "zeros"}};
+        (*desc)[HETC_MANIFEST_KEY(TENSOR, init)] =
+            llvm::json::Object{{HETC_MANIFEST_KEY(INIT, kind), "zeros"}};
       names.push_back(name);
       args.push_back(std::move(*desc));
       continue;
@@ -249,9 +254,12 @@ FailureOr<llvm::json::Object> describeEntry(func::FuncOp fn,
       auto desc = describeTensor(loc, type, name, "hyper");
       if (failed(desc))
         return failure();
-      (*desc)["hyper"] = hyper.getAs<StringAttr>("name").getValue().str();
-      (*desc)["group"] = hyper.getAs<IntegerAttr>("group").getInt();
-      (*desc)["init"] = describeInit(hyper.getAs<InitAttr>("init"));
+      (*desc)[HETC_MANIFEST_KEY(TENSOR, hyper)] =
+          hyper.getAs<StringAttr>("name").getValue().str();
+      (*desc)[HETC_MANIFEST_KEY(TENSOR, group)] =
+          hyper.getAs<IntegerAttr>("group").getInt();
+      (*desc)[HETC_MANIFEST_KEY(TENSOR, init)] =
+          describeInit(hyper.getAs<InitAttr>("init"));
       names.push_back(name);
       args.push_back(std::move(*desc));
       continue;
@@ -271,7 +279,7 @@ FailureOr<llvm::json::Object> describeEntry(func::FuncOp fn,
       return failure();
     if (role == "label" && !fn.isExternal())
       if (std::optional<int64_t> classes = labelClasses(fn, i))
-        (*desc)["classes"] = *classes;
+        (*desc)[HETC_MANIFEST_KEY(TENSOR, classes)] = *classes;
     names.push_back(name);
     args.push_back(std::move(*desc));
   }
@@ -298,15 +306,17 @@ FailureOr<llvm::json::Object> describeEntry(func::FuncOp fn,
       llvm::json::Array names;
       for (Attribute checked : checks)
         names.push_back(cast<StringAttr>(checked).getValue().str());
-      (*desc)["checks"] = std::move(names);
+      (*desc)[HETC_MANIFEST_KEY(TENSOR, checks)] = std::move(names);
     }
     results.push_back(std::move(*desc));
   }
-  return llvm::json::Object{{"name", fn.getSymName().str()},
-                            {"kind", kind.str()},
-                            {"symbol", ("hetc_entry_" + fn.getSymName()).str()},
-                            {"args", std::move(args)},
-                            {"results", std::move(results)}};
+  return llvm::json::Object{
+      {HETC_MANIFEST_KEY(ENTRY, name), fn.getSymName().str()},
+      {HETC_MANIFEST_KEY(ENTRY, kind), kind.str()},
+      {HETC_MANIFEST_KEY(ENTRY, symbol),
+       ("hetc_entry_" + fn.getSymName()).str()},
+      {HETC_MANIFEST_KEY(ENTRY, args), std::move(args)},
+      {HETC_MANIFEST_KEY(ENTRY, results), std::move(results)}};
 }
 
 /// The model function: `entry` when given, else the module's only model.
@@ -553,7 +563,7 @@ FailureOr<std::string> mlir::hetc::compileModule(ModuleOp module,
     if (failed(desc))
       return failure();
     if (main != name)
-      (*desc)["variant_of"] = main;
+      (*desc)[HETC_MANIFEST_KEY(ENTRY, variant_of)] = main;
     manifestEntries.push_back(std::move(*desc));
     if (auto opt = fn->getAttrOfType<DictionaryAttr>("hetc.optimizer")) {
       for (NamedAttribute attr : opt) {
@@ -572,11 +582,13 @@ FailureOr<std::string> mlir::hetc::compileModule(ModuleOp module,
   // The target backend binds the members it decides: chip, cpu_features
   // and the device program.
   std::string signature = describeSignature(manifestEntries);
-  appendManifestBinding(signature, "entries",
+  appendManifestBinding(signature, HETC_MANIFEST_KEY(ROOT, entries),
                         llvm::json::Array(manifestEntries));
-  appendManifestBinding(signature, "optimizer", llvm::json::Object(optimizer));
-  appendManifestBinding(signature, "model", modelName);
-  appendManifestBinding(signature, "target", options.target);
+  appendManifestBinding(signature, HETC_MANIFEST_KEY(ROOT, optimizer),
+                        llvm::json::Object(optimizer));
+  appendManifestBinding(signature, HETC_MANIFEST_KEY(ROOT, model), modelName);
+  appendManifestBinding(signature, HETC_MANIFEST_KEY(ROOT, target),
+                        options.target);
   module->setAttr(kSignatureAttrName, builder.getStringAttr(signature));
 
   // Keep only the entries: everything else was inlined into them.
@@ -635,16 +647,18 @@ FailureOr<std::string> mlir::hetc::compileModule(ModuleOp module,
   llvm::json::Array features;
   for (const std::string &feature : serialized->requiredFeatures)
     features.push_back(feature);
-  llvm::json::Object manifest{{"format_version", 1},
-                              {"cpu_features", std::move(features)},
-                              {"compiler_version", getCompilerVersion().str()},
-                              {"target", options.target},
-                              {"chip", serialized->chip},
-                              {"model", modelName},
-                              {"optimizer", std::move(optimizer)},
-                              {"entries", std::move(manifestEntries)}};
+  llvm::json::Object manifest{
+      {HETC_MANIFEST_KEY(ROOT, format_version), 1},
+      {HETC_MANIFEST_KEY(ROOT, cpu_features), std::move(features)},
+      {HETC_MANIFEST_KEY(ROOT, compiler_version), getCompilerVersion().str()},
+      {HETC_MANIFEST_KEY(ROOT, target), options.target},
+      {HETC_MANIFEST_KEY(ROOT, chip), serialized->chip},
+      {HETC_MANIFEST_KEY(ROOT, model), modelName},
+      {HETC_MANIFEST_KEY(ROOT, optimizer), std::move(optimizer)},
+      {HETC_MANIFEST_KEY(ROOT, entries), std::move(manifestEntries)}};
   if (serialized->deviceProgram)
-    manifest["device"] = std::move(*serialized->deviceProgram);
+    manifest[HETC_MANIFEST_KEY(ROOT, device)] =
+        std::move(*serialized->deviceProgram);
   std::string manifestText;
   llvm::raw_string_ostream manifestStream(manifestText);
   manifestStream << llvm::json::Value(std::move(manifest));

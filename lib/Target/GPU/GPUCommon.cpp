@@ -2,9 +2,10 @@
 
 #include "hetc/Target/GPU/GPUCommon.h"
 
+#include "../Common/Artifact.h"
 #include "hetc/Target/Passes.h"
 #include "hetc/runtime/artifact_format.h"
-#include "../Common/Artifact.h"
+#include "hetc/runtime/manifest_schema.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -62,9 +63,10 @@ public:
     if (kernels.empty())
       return module.emitError("the GPU pipeline produced no kernels");
     DeviceProgram result;
-    result.manifest = llvm::json::Object{{"kernels", std::move(kernels)},
-                                         {"constants", std::move(constants)},
-                                         {"programs", std::move(programs)}};
+    result.manifest = llvm::json::Object{
+        {HETC_MANIFEST_KEY(DEVICE, kernels), std::move(kernels)},
+        {HETC_MANIFEST_KEY(DEVICE, constants), std::move(constants)},
+        {HETC_MANIFEST_KEY(DEVICE, programs), std::move(programs)}};
     result.constants = std::move(constantBytes);
     return result;
   }
@@ -102,9 +104,9 @@ private:
       bytes.append(raw.data() + (init.isSplat() ? 0 : i * elementBytes),
                    elementBytes);
     constantBytes.resize(llvm::alignTo(constantBytes.size(), 64), '\0');
-    constants.push_back(
-        llvm::json::Object{{"offset", (int64_t)constantBytes.size()},
-                           {"bytes", (int64_t)bytes.size()}});
+    constants.push_back(llvm::json::Object{
+        {HETC_MANIFEST_KEY(CONSTANT, offset), (int64_t)constantBytes.size()},
+        {HETC_MANIFEST_KEY(CONSTANT, bytes), (int64_t)bytes.size()}});
     constantBytes += bytes;
     int64_t index = constants.size() - 1;
     globalRefs[getGlobal.getName()] = index;
@@ -125,12 +127,13 @@ private:
     if (it != kernelIndices.end())
       return it->second;
     kernelIndices[name] = kernels.size();
-    llvm::json::Object kernel{
-        {"name", name},
-        {"block", llvm::json::Array{block[0], block[1], block[2]}},
-        {"bindings", (int64_t)launch.getNumKernelOperands()}};
+    llvm::json::Object kernel{{HETC_MANIFEST_KEY(KERNEL, name), name},
+                              {HETC_MANIFEST_KEY(KERNEL, block),
+                               llvm::json::Array{block[0], block[1], block[2]}},
+                              {HETC_MANIFEST_KEY(KERNEL, bindings),
+                               (int64_t)launch.getNumKernelOperands()}};
     if (std::optional<std::string> source = sourceOf(launch.getLoc()))
-      kernel["source"] = *source;
+      kernel[HETC_MANIFEST_KEY(KERNEL, source)] = *source;
     kernels.push_back(std::move(kernel));
     return kernels.size() - 1;
   }
@@ -269,12 +272,14 @@ private:
                            std::to_string(ref.space == 't'
                                               ? tempBuffer[ref.index]
                                               : ref.index));
-      commands.push_back(llvm::json::Object{{"dispatch", launch.kernel},
-                                            {"grid", std::move(launch.grid)},
-                                            {"bindings", std::move(bindings)}});
+      commands.push_back(llvm::json::Object{
+          {HETC_MANIFEST_KEY(COMMAND, dispatch), launch.kernel},
+          {HETC_MANIFEST_KEY(COMMAND, grid), std::move(launch.grid)},
+          {HETC_MANIFEST_KEY(COMMAND, bindings), std::move(bindings)}});
     }
-    return llvm::json::Object{{"temporaries", std::move(temporaries)},
-                              {"commands", std::move(commands)}};
+    return llvm::json::Object{
+        {HETC_MANIFEST_KEY(PROGRAM, temporaries), std::move(temporaries)},
+        {HETC_MANIFEST_KEY(PROGRAM, commands), std::move(commands)}};
   }
 
   ModuleOp module;
@@ -323,9 +328,11 @@ mlir::hetc::packageGPUTarget(ModuleOp module, llvm::StringRef chip,
   // with the members decided here bound too.
   if (auto signature = module->getAttrOfType<StringAttr>(kSignatureAttrName)) {
     std::string text = signature.getValue().str();
-    appendManifestBinding(text, "chip", result.chip);
-    appendManifestBinding(text, "cpu_features", llvm::json::Array());
-    appendManifestBinding(text, "device", llvm::json::Object(program->manifest));
+    appendManifestBinding(text, HETC_MANIFEST_KEY(ROOT, chip), result.chip);
+    appendManifestBinding(text, HETC_MANIFEST_KEY(ROOT, cpu_features),
+                          llvm::json::Array());
+    appendManifestBinding(text, HETC_MANIFEST_KEY(ROOT, device),
+                          llvm::json::Object(program->manifest));
     result.sections.push_back({HETC_SIGNATURE_SECTION, text + '\0'});
   }
   result.deviceProgram = std::move(program->manifest);

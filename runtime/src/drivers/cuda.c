@@ -4,8 +4,8 @@
  * linked, so the runtime builds and runs without the NVIDIA driver and says
  * what is missing. <cuda.h> supplies types only, when it is there.
  *
- * Each device uses its primary context, pushed for the duration of every
- * entry point and popped again, so several devices (and the caller's own
+ * Each device uses its primary context, pushed (cuda_enter) around every
+ * executor call and popped again, so several devices (and the caller's own
  * CUDA code) coexist in one process, and one stream, created blocking so it
  * orders after the synchronous uploads and downloads. Kernels come from the
  * artifact's "cubin" section, or are JIT-compiled from its "ptx" section
@@ -49,7 +49,6 @@ enum {
 };
 #endif
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,9 +56,9 @@ enum {
 HETC_DECLARE_TABLE(cuda_symbols_t, HETC_CUDA_SYMBOLS)
 
 typedef struct cuda_device {
+  hetc_gpu_device_t base; /* first: the executor's view */
   void *library;
   cuda_symbols_t cu;
-  int ordinal;
   CUdevice device;
   CUcontext context; /* the retained primary context, or NULL */
   CUstream stream;
@@ -67,17 +66,13 @@ typedef struct cuda_device {
   char name[128];
 } cuda_device_t;
 
-typedef struct cuda_kernel {
-  CUfunction function;
-  hetc_kernel_desc_t desc;
-} cuda_kernel_t;
-
 typedef struct cuda_module {
   CUmodule module;
   bool used_ptx;
-  size_t num_kernels;
-  cuda_kernel_t *kernels;
 } cuda_module_t;
+
+_Static_assert(sizeof(CUdeviceptr) == sizeof(void *),
+               "launch parameters pass each buffer's handle as a CUdeviceptr");
 
 /*--- Errors ---------------------------------------------------------------*/
 
@@ -103,61 +98,61 @@ static bool is_sticky(CUresult error) {
           (int)error <= CUDA_ERROR_LAUNCH_FAILED);
 }
 
-/* "<what>: CUDA_ERROR_X (its description)" */
-__attribute__((format(printf, 3, 4))) static hetc_status_t
-cuda_status(const cuda_device_t *d, CUresult error, const char *format, ...) {
-  char what[512];
-  va_list args;
-  va_start(args, format);
-  vsnprintf(what, sizeof(what), format, args);
-  va_end(args);
-  hetc_status_code_t code = error == CUDA_ERROR_OUT_OF_MEMORY
-                                ? HETC_STATUS_RESOURCE_EXHAUSTED
-                                : HETC_STATUS_INTERNAL;
-  return hetc_make_status(
-      code, "%s: %s (%s)%s", what, error_name(d, error), error_string(d, error),
-      is_sticky(error) ? "; the CUDA context is now unusable, so the "
-                         "device must be reopened"
-                       : "");
+/* "CUDA_ERROR_X (its description)" */
+static void cuda_describe_result(const void *impl, int result, char *out,
+                                 size_t size) {
+  const cuda_device_t *d = impl;
+  snprintf(out, size, "%s (%s)%s", error_name(d, result),
+           error_string(d, result),
+           is_sticky(result) ? "; the CUDA context is now unusable, so the "
+                               "device must be reopened"
+                             : "");
 }
 
-/* Makes the device's context current on this thread until pop(). */
-static hetc_status_t push(const cuda_device_t *d) {
+static hetc_status_code_t cuda_result_code(int result) {
+  return result == CUDA_ERROR_OUT_OF_MEMORY ? HETC_STATUS_RESOURCE_EXHAUSTED
+                                            : HETC_STATUS_INTERNAL;
+}
+
+/* Makes the device's context current on this thread until cuda_leave(). */
+static hetc_status_t cuda_enter(void *impl, int *saved) {
+  cuda_device_t *d = impl;
+  (void)saved;
   CUresult error = d->cu.cuCtxPushCurrent_v2(d->context);
   if (error != CUDA_SUCCESS)
-    return cuda_status(d, error, "cannot make CUDA device %d's context current",
-                       d->ordinal);
+    return hetc_gpu_error(d, error,
+                          "cannot make CUDA device %d's context current",
+                          d->base.ordinal);
   return NULL;
 }
 
-static void pop(const cuda_device_t *d) {
+static void cuda_leave(void *impl, int saved) {
+  const cuda_device_t *d = impl;
   CUcontext previous;
+  (void)saved;
   d->cu.cuCtxPopCurrent_v2(&previous);
-}
-
-/* push() for entry points that cannot report: whether it worked. */
-static bool entered(const cuda_device_t *d) {
-  hetc_status_t status = push(d);
-  bool ok = !status;
-  hetc_status_free(status);
-  return ok;
 }
 
 static CUdeviceptr device_pointer(const void *buffer) {
   return (CUdeviceptr)(uintptr_t)buffer;
 }
 
-/*--- Devices and buffers --------------------------------------------------*/
+/*--- Devices --------------------------------------------------------------*/
+
+static const hetc_gpu_ops_t cuda_ops;
 
 static void cuda_close(void *impl) {
   cuda_device_t *d = impl;
+  int saved;
   if (!d)
     return;
   if (d->context) {
-    if (d->stream && entered(d)) {
+    hetc_status_t status = d->stream ? cuda_enter(d, &saved) : NULL;
+    if (d->stream && !status) {
       d->cu.cuStreamDestroy_v2(d->stream);
-      pop(d);
+      cuda_leave(d, saved);
     }
+    hetc_status_free(status);
     d->cu.cuDevicePrimaryCtxRelease_v2(d->device);
   }
   /* libcuda.so.1 stays loaded: the driver keeps threads and exit handlers
@@ -165,42 +160,10 @@ static void cuda_close(void *impl) {
   free(d);
 }
 
-static hetc_status_t cuda_open(int ordinal, void **impl, char *description,
-                               size_t description_size) {
-  *impl = NULL;
-  cuda_device_t *d = calloc(1, sizeof(*d));
-  if (!d)
-    return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
-  d->ordinal = ordinal;
-  hetc_status_t status =
-      HETC_LOAD_TABLE("cuda", "libcuda.so.1",
-                      "install the NVIDIA driver (it provides libcuda.so.1)",
-                      cuda_symbols_t, d->cu, d->library);
-  if (status) {
-    free(d);
-    return status;
-  }
-  int count = 0;
-  CUresult error = d->cu.cuInit(0);
-  if (error == CUDA_SUCCESS)
-    error = d->cu.cuDeviceGetCount(&count);
-  if (error != CUDA_SUCCESS) {
-    status = hetc_make_status(
-        HETC_STATUS_UNAVAILABLE,
-        "libcuda.so.1 is installed but finds no usable CUDA device: %s (%s); "
-        "check that the NVIDIA driver is loaded and the GPU is visible "
-        "(nvidia-smi)",
-        error_name(d, error), error_string(d, error));
-    cuda_close(d);
-    return status;
-  }
-  if (ordinal < 0 || ordinal >= count) {
-    cuda_close(d);
-    return hetc_make_status(HETC_STATUS_UNAVAILABLE,
-                            "no CUDA device %d (%d found)", ordinal, count);
-  }
-  size_t memory = 0;
-  error = d->cu.cuDeviceGet(&d->device, ordinal);
+/* Reads the device's name, compute capability and memory, and retains its
+ * primary context. */
+static CUresult query_device(cuda_device_t *d, int ordinal, size_t *memory) {
+  CUresult error = d->cu.cuDeviceGet(&d->device, ordinal);
   if (error == CUDA_SUCCESS)
     error = d->cu.cuDeviceGetName(d->name, (int)sizeof(d->name), d->device);
   if (error == CUDA_SUCCESS)
@@ -210,24 +173,61 @@ static hetc_status_t cuda_open(int ordinal, void **impl, char *description,
     error = d->cu.cuDeviceGetAttribute(
         &d->minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, d->device);
   if (error == CUDA_SUCCESS)
-    error = d->cu.cuDeviceTotalMem_v2(&memory, d->device);
+    error = d->cu.cuDeviceTotalMem_v2(memory, d->device);
   if (error == CUDA_SUCCESS)
     error = d->cu.cuDevicePrimaryCtxRetain(&d->context, d->device);
-  if (error != CUDA_SUCCESS) {
-    status = cuda_status(d, error, "cannot open CUDA device %d", ordinal);
-    cuda_close(d);
+  return error;
+}
+
+/* Finds device `ordinal`, retains its context and creates its stream. */
+static hetc_status_t open_device(cuda_device_t *d, int ordinal,
+                                 size_t *memory) {
+  int count = 0;
+  CUresult error = d->cu.cuInit(0);
+  if (error == CUDA_SUCCESS)
+    error = d->cu.cuDeviceGetCount(&count);
+  if (error != CUDA_SUCCESS)
+    return hetc_make_status(
+        HETC_STATUS_UNAVAILABLE,
+        "libcuda.so.1 is installed but finds no usable CUDA device: %s (%s); "
+        "check that the NVIDIA driver is loaded and the GPU is visible "
+        "(nvidia-smi)",
+        error_name(d, error), error_string(d, error));
+  if (ordinal < 0 || ordinal >= count)
+    return hetc_make_status(HETC_STATUS_UNAVAILABLE,
+                            "no CUDA device %d (%d found)", ordinal, count);
+  if ((error = query_device(d, ordinal, memory)) != CUDA_SUCCESS)
+    return hetc_gpu_error(d, error, "cannot open CUDA device %d", ordinal);
+  int saved;
+  hetc_status_t status = cuda_enter(d, &saved);
+  if (status)
     return status;
-  }
-  if ((status = push(d))) {
-    cuda_close(d);
-    return status;
-  }
   error = d->cu.cuStreamCreate(&d->stream, CU_STREAM_DEFAULT);
-  pop(d);
-  if (error != CUDA_SUCCESS) {
-    d->stream = NULL;
-    status = cuda_status(d, error, "cannot create a stream on CUDA device %d",
-                         ordinal);
+  cuda_leave(d, saved);
+  if (error == CUDA_SUCCESS)
+    return NULL;
+  d->stream = NULL;
+  return hetc_gpu_error(d, error, "cannot create a stream on CUDA device %d",
+                        ordinal);
+}
+
+static hetc_status_t cuda_open(int ordinal, void **impl, char *description,
+                               size_t description_size) {
+  *impl = NULL;
+  cuda_device_t *d = calloc(1, sizeof(*d));
+  if (!d)
+    return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  d->base = (hetc_gpu_device_t){.ops = &cuda_ops, .ordinal = ordinal};
+  hetc_status_t status =
+      HETC_LOAD_TABLE("cuda", "libcuda.so.1",
+                      "install the NVIDIA driver (it provides libcuda.so.1)",
+                      cuda_symbols_t, d->cu, d->library);
+  if (status) {
+    free(d);
+    return status;
+  }
+  size_t memory = 0;
+  if ((status = open_device(d, ordinal, &memory))) {
     cuda_close(d);
     return status;
   }
@@ -237,80 +237,47 @@ static hetc_status_t cuda_open(int ordinal, void **impl, char *description,
   return NULL;
 }
 
+/*--- Memory ---------------------------------------------------------------*/
+
 static hetc_status_t cuda_alloc(void *impl, size_t bytes, void **buffer) {
   cuda_device_t *d = impl;
-  *buffer = NULL;
-  hetc_status_t status = push(d);
-  if (status)
-    return status;
-  /* Buffers start zeroed, as on the cpu driver. */
   CUdeviceptr pointer = 0;
   CUresult error = d->cu.cuMemAlloc_v2(&pointer, bytes ? bytes : 1);
-  if (error == CUDA_SUCCESS) {
-    error = d->cu.cuMemsetD8_v2(pointer, 0, bytes);
-    if (error != CUDA_SUCCESS)
-      d->cu.cuMemFree_v2(pointer);
-  }
-  pop(d);
   if (error != CUDA_SUCCESS)
-    return cuda_status(d, error, "cannot allocate %zu bytes on CUDA device %d",
-                       bytes, d->ordinal);
+    return hetc_gpu_alloc_error(d, error, bytes);
   *buffer = (void *)(uintptr_t)pointer;
   return NULL;
 }
 
 static void cuda_free(void *impl, void *buffer) {
   cuda_device_t *d = impl;
-  if (!buffer || !entered(d))
-    return;
   d->cu.cuMemFree_v2(device_pointer(buffer));
-  pop(d);
 }
 
-static hetc_status_t cuda_upload(void *impl, void *buffer, const void *src,
-                                 size_t bytes) {
+static hetc_status_t cuda_zero(void *impl, void *buffer, size_t bytes) {
   cuda_device_t *d = impl;
-  if (!bytes)
-    return NULL;
-  hetc_status_t status = push(d);
-  if (status)
-    return status;
-  CUresult error = d->cu.cuMemcpyHtoD_v2(device_pointer(buffer), src, bytes);
-  pop(d);
-  if (error != CUDA_SUCCESS)
-    return cuda_status(d, error, "copying %zu bytes to CUDA device %d failed",
-                       bytes, d->ordinal);
-  return NULL;
+  CUresult error = d->cu.cuMemsetD8_v2(device_pointer(buffer), 0, bytes);
+  return error == CUDA_SUCCESS ? NULL : hetc_gpu_alloc_error(d, error, bytes);
 }
 
-static hetc_status_t cuda_download(void *impl, const void *buffer, void *dst,
-                                   size_t bytes) {
+static hetc_status_t cuda_copy(void *impl, hetc_copy_kind_t kind, void *dst,
+                               uint64_t dst_offset, const void *src,
+                               uint64_t src_offset, uint64_t bytes) {
   cuda_device_t *d = impl;
-  if (!bytes)
-    return NULL;
-  hetc_status_t status = push(d);
-  if (status)
-    return status;
-  CUresult error = d->cu.cuMemcpyDtoH_v2(dst, device_pointer(buffer), bytes);
-  pop(d);
-  if (error != CUDA_SUCCESS)
-    return cuda_status(d, error, "copying %zu bytes from CUDA device %d failed",
-                       bytes, d->ordinal);
-  return NULL;
+  CUresult error;
+  if (kind == HETC_COPY_HOST_TO_DEVICE)
+    error = d->cu.cuMemcpyHtoD_v2(device_pointer(dst), src, bytes);
+  else if (kind == HETC_COPY_DEVICE_TO_HOST)
+    error = d->cu.cuMemcpyDtoH_v2(dst, device_pointer(src), bytes);
+  else
+    error = d->cu.cuMemcpyDtoDAsync_v2(device_pointer(dst) + dst_offset,
+                                       device_pointer(src) + src_offset,
+                                       (size_t)bytes, d->stream);
+  return error == CUDA_SUCCESS ? NULL
+                               : hetc_gpu_copy_error(d, error, kind, bytes);
 }
 
 /*--- Kernels --------------------------------------------------------------*/
-
-static void free_module(const cuda_device_t *d, cuda_module_t *m) {
-  if (!m)
-    return;
-  if (m->module)
-    d->cu.cuModuleUnload(m->module);
-  for (size_t i = 0; i < m->num_kernels; ++i)
-    hetc_kernel_desc_free(&m->kernels[i].desc);
-  free(m->kernels);
-  free(m);
-}
 
 bool hetc_cuda_module_used_ptx(const void *module) {
   return module && ((const cuda_module_t *)module)->used_ptx;
@@ -331,13 +298,11 @@ static CUresult load_cubin(const cuda_device_t *d, const hetc_section_t *cubin,
              (unsigned long long)cubin->size);
     return CUDA_ERROR_NOT_FOUND;
   }
-  /* A private, aligned copy: section data may sit at any offset. */
-  void *image = malloc(cubin->size);
+  void *image = hetc_section_copy(cubin);
   if (!image) {
     snprintf(why, why_size, "out of memory");
     return CUDA_ERROR_OUT_OF_MEMORY;
   }
-  memcpy(image, cubin->data, cubin->size);
   CUresult error = d->cu.cuModuleLoadDataEx(&m->module, image, 0, NULL, NULL);
   free(image);
   if (error != CUDA_SUCCESS) {
@@ -352,13 +317,11 @@ static CUresult load_cubin(const cuda_device_t *d, const hetc_section_t *cubin,
 static CUresult load_ptx(const cuda_device_t *d, const hetc_section_t *ptx,
                          cuda_module_t *m, char *log, size_t log_size) {
   /* The section need not end in a NUL; the driver reads a C string. */
-  char *text = malloc(ptx->size + 1);
+  char *text = hetc_section_copy(ptx);
   if (!text) {
     snprintf(log, log_size, "out of memory");
     return CUDA_ERROR_OUT_OF_MEMORY;
   }
-  memcpy(text, ptx->data, ptx->size);
-  text[ptx->size] = '\0';
   log[0] = '\0';
   CUjit_option options[] = {CU_JIT_ERROR_LOG_BUFFER,
                             CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
@@ -383,9 +346,10 @@ static CUresult load_ptx(const cuda_device_t *d, const hetc_section_t *ptx,
   return error;
 }
 
-static hetc_status_t load_module(const cuda_device_t *d,
-                                 const hetc_artifact_t *artifact,
-                                 cuda_module_t *m) {
+/* Loads the cubin, or JIT-compiles the PTX when the cubin does not load. */
+static hetc_status_t load_code(const cuda_device_t *d,
+                               const hetc_artifact_t *artifact,
+                               cuda_module_t *m) {
   const hetc_section_t *cubin = hetc_artifact_section(artifact, "cubin");
   const hetc_section_t *ptx = hetc_artifact_section(artifact, "ptx");
   const char *chip = artifact->chip ? artifact->chip : "an unrecorded chip";
@@ -398,8 +362,8 @@ static hetc_status_t load_module(const cuda_device_t *d,
   if (error == CUDA_SUCCESS)
     return NULL;
   if (error == CUDA_ERROR_OUT_OF_MEMORY)
-    return cuda_status(d, error, "cannot load the cubin on CUDA device %d",
-                       d->ordinal);
+    return hetc_gpu_error(d, error, "cannot load the cubin on CUDA device %d",
+                          d->base.ordinal);
   if (!ptx)
     return hetc_make_status(HETC_STATUS_FAILED_PRECONDITION,
                             "the cubin was built for %s but this device is "
@@ -417,164 +381,61 @@ static hetc_status_t load_module(const cuda_device_t *d,
   return NULL;
 }
 
-static hetc_status_t cuda_load_kernels(void *impl,
-                                       const hetc_artifact_t *artifact,
-                                       const hetc_kernel_desc_t *kernels,
-                                       size_t num_kernels, void **module) {
-  cuda_device_t *d = impl;
-  *module = NULL;
+static hetc_status_t
+cuda_load_module(void *impl, const hetc_artifact_t *artifact, void **module) {
   cuda_module_t *m = calloc(1, sizeof(*m));
-  if (m)
-    m->kernels = calloc(num_kernels ? num_kernels : 1, sizeof(*m->kernels));
-  if (!m || !m->kernels) {
-    free(m);
+  if (!m)
     return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
-  }
-  hetc_status_t status = push(d);
+  hetc_status_t status = load_code(impl, artifact, m);
   if (status) {
-    free_module(d, m);
+    free(m);
     return status;
   }
-  status = load_module(d, artifact, m);
-  for (size_t i = 0; !status && i < num_kernels; ++i) {
-    const hetc_kernel_desc_t *desc = &kernels[i];
-    cuda_kernel_t *k = &m->kernels[i];
-    m->num_kernels = i + 1;
-    status = hetc_kernel_desc_copy(desc, &k->desc);
-    if (status)
-      break;
-    CUresult error =
-        d->cu.cuModuleGetFunction(&k->function, m->module, k->desc.name);
-    if (error == CUDA_ERROR_NOT_FOUND)
-      status = hetc_make_status(
-          HETC_STATUS_NOT_FOUND, "the CUDA device code has no kernel '%s'%s",
-          k->desc.name,
-          m->used_ptx ? " (in the PTX it was JIT-compiled "
-                        "from)"
-                      : "");
-    else if (error != CUDA_SUCCESS)
-      status = cuda_status(d, error, "cannot find kernel '%s'", k->desc.name);
-  }
-  if (status) {
-    free_module(d, m);
-    pop(d);
-    return status;
-  }
-  pop(d);
   *module = m;
   return NULL;
 }
 
-static void cuda_unload_kernels(void *impl, void *module) {
-  cuda_device_t *d = impl;
-  if (!module)
-    return;
-  if (!entered(d)) {
-    /* Without the context the module cannot be unloaded; free the rest. */
-    ((cuda_module_t *)module)->module = NULL;
-    free_module(d, module);
-    return;
-  }
-  free_module(d, module);
-  pop(d);
-}
-
-static hetc_status_t cuda_begin(void *impl) {
-  (void)impl;
-  return NULL;
-}
-
-static hetc_status_t cuda_dispatch(void *impl, void *module, size_t kernel,
-                                   const uint32_t grid[3],
-                                   void *const *bindings) {
+static void cuda_unload_module(void *impl, void *module) {
   cuda_device_t *d = impl;
   cuda_module_t *m = module;
-  if (kernel >= m->num_kernels)
-    return hetc_make_status(HETC_STATUS_INVALID_ARGUMENT,
-                            "no kernel %zu (the module has %zu)", kernel,
-                            m->num_kernels);
-  const cuda_kernel_t *k = &m->kernels[kernel];
-  if (!grid[0] || !grid[1] || !grid[2])
-    return NULL; /* no blocks: nothing to run */
-  /* Each argument is one device pointer, passed by address. */
-  CUdeviceptr local_args[32];
-  void *local_params[32];
-  CUdeviceptr *args = local_args;
-  void **params = local_params;
-  if (k->desc.num_bindings > 32) {
-    args = malloc(k->desc.num_bindings * sizeof(*args));
-    params = malloc(k->desc.num_bindings * sizeof(*params));
-    if (!args || !params) {
-      free(args);
-      free(params);
-      return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
-    }
-  }
-  for (uint32_t i = 0; i < k->desc.num_bindings; ++i) {
-    args[i] = device_pointer(bindings[i]);
-    params[i] = &args[i];
-  }
-  hetc_status_t status = push(d);
-  if (!status) {
-    CUresult error = d->cu.cuLaunchKernel(
-        k->function, grid[0], grid[1], grid[2], k->desc.block[0],
-        k->desc.block[1], k->desc.block[2], 0, d->stream, params, NULL);
-    pop(d);
-    if (error != CUDA_SUCCESS)
-      status =
-          cuda_status(d, error,
-                      "launching kernel '%s' (grid %ux%ux%u, block "
-                      "%ux%ux%u) failed",
-                      k->desc.name, grid[0], grid[1], grid[2], k->desc.block[0],
-                      k->desc.block[1], k->desc.block[2]);
-  }
-  if (args != local_args) {
-    free(args);
-    free(params);
-  }
-  return status;
+  d->cu.cuModuleUnload(m->module);
+  free(m);
 }
 
-static hetc_status_t cuda_copy(void *impl, void *src, uint64_t src_offset,
-                               void *dst, uint64_t dst_offset, uint64_t bytes) {
+static hetc_status_t cuda_get_function(void *impl, void *module,
+                                       const hetc_kernel_desc_t *kernel,
+                                       void **function) {
   cuda_device_t *d = impl;
-  if (!bytes)
-    return NULL;
-  hetc_status_t status = push(d);
-  if (status)
-    return status;
-  CUresult error = d->cu.cuMemcpyDtoDAsync_v2(device_pointer(dst) + dst_offset,
-                                              device_pointer(src) + src_offset,
-                                              (size_t)bytes, d->stream);
-  pop(d);
+  cuda_module_t *m = module;
+  CUfunction found = NULL;
+  CUresult error = d->cu.cuModuleGetFunction(&found, m->module, kernel->name);
+  if (error == CUDA_ERROR_NOT_FOUND)
+    return hetc_make_status(
+        HETC_STATUS_NOT_FOUND, "the CUDA device code has no kernel '%s'%s",
+        kernel->name,
+        m->used_ptx ? " (in the PTX it was JIT-compiled from)" : "");
   if (error != CUDA_SUCCESS)
-    return cuda_status(d, error, "queueing a %llu-byte device copy failed",
-                       (unsigned long long)bytes);
+    return hetc_gpu_error(d, error, "cannot find kernel '%s'", kernel->name);
+  *function = found;
   return NULL;
 }
 
-static hetc_status_t cuda_end(void *impl) {
+/*--- Steps ----------------------------------------------------------------*/
+
+static hetc_status_t cuda_launch(void *impl, const hetc_gpu_launch_t *launch) {
   cuda_device_t *d = impl;
-  hetc_status_t status = push(d);
-  if (status)
-    return status;
+  const uint32_t *grid = launch->grid, *block = launch->kernel->block;
+  CUresult error = d->cu.cuLaunchKernel(launch->function, grid[0], grid[1],
+                                        grid[2], block[0], block[1], block[2],
+                                        0, d->stream, launch->params, NULL);
+  return error == CUDA_SUCCESS ? NULL : hetc_gpu_launch_error(d, error, launch);
+}
+
+static hetc_status_t cuda_sync(void *impl) {
+  cuda_device_t *d = impl;
   CUresult error = d->cu.cuStreamSynchronize(d->stream);
-  pop(d);
-  if (error != CUDA_SUCCESS)
-    return cuda_status(d, error,
-                       "CUDA device %d failed while running the "
-                       "queued kernels and copies",
-                       d->ordinal);
-  return NULL;
+  return error == CUDA_SUCCESS ? NULL : hetc_gpu_sync_error(d, error);
 }
 
-static const hetc_gpu_ops_t cuda_gpu_ops = {
-    cuda_load_kernels, cuda_unload_kernels, cuda_begin,
-    cuda_dispatch,     cuda_copy,           cuda_end,
-};
-
-const hetc_driver_t hetc_cuda_driver = {
-    "cuda",     "cuda",    cuda_open,   cuda_close,
-    cuda_alloc, cuda_free, cuda_upload, cuda_download,
-    NULL,       NULL,      NULL,        &cuda_gpu_ops,
-};
+HETC_DEFINE_GPU_DRIVER("cuda", cuda, "CUDA device", .enter = cuda_enter,
+                       .leave = cuda_leave);

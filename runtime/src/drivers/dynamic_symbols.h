@@ -1,13 +1,21 @@
 /*===- dynamic_symbols.h - vendor symbols the GPU drivers load ------------===*
  *
- * X-macro lists: each driver expands its list into a struct of function
- * pointers and a loader loop (dylib.h), so a symbol is named once, by the
+ * One X-macro list per driver, HETC_<DRIVER>_SYMBOLS (IREE's
+ * dynamic_symbol_tables style): each driver expands its list into a struct
+ * of function pointers and a loader loop, so a symbol is named once, by the
  * name the library exports (cuMemAlloc_v2, not the header's cuMemAlloc).
- * The CUDA list uses the CU* types cuda.c defines (from <cuda.h> when it is
- * there, else minimal local ones), the Level Zero list ze_api.h's types, and
- * the HIP list plain C types, so no HIP header is needed.
+ * The cuda, rocm and level-zero lists are dlsym'd through dylib.h's
+ * HETC_DECLARE_TABLE; the CUDA list uses the CU* types cuda.c defines (from
+ * <cuda.h> when it is there, else minimal local ones), the Level Zero list
+ * ze_api.h's types, and the ROCm list plain C types, so no HIP header is
+ * needed. Vulkan resolves its functions through vkGetInstanceProcAddr and
+ * vkGetDeviceProcAddr instead, so its list names each one's level and
+ * whether the driver needs it, and takes <vulkan/vulkan.h>'s PFN_ types.
  *
  *===----------------------------------------------------------------------===*/
+
+#ifndef HETC_RUNTIME_SRC_DRIVERS_DYNAMIC_SYMBOLS_H
+#define HETC_RUNTIME_SRC_DRIVERS_DYNAMIC_SYMBOLS_H
 
 /* HETC_SYM(return type, name, parameter list) */
 
@@ -52,9 +60,9 @@
   HETC_SYM(CUresult, cuGetErrorName, (CUresult error, const char **name))      \
   HETC_SYM(CUresult, cuGetErrorString, (CUresult error, const char **message))
 
-/* HIP: hipError_t is int, hipDevice_t int, every handle and device pointer
+/* The rocm driver's HIP runtime: hipError_t is int, hipDevice_t int, every handle and device pointer
  * void *. */
-#define HETC_HIP_SYMBOLS(HETC_SYM)                                             \
+#define HETC_ROCM_SYMBOLS(HETC_SYM)                                             \
   HETC_SYM(int, hipInit, (unsigned int flags))                                 \
   HETC_SYM(int, hipGetDeviceCount, (int *count))                               \
   HETC_SYM(int, hipGetDevice, (int *ordinal))                                  \
@@ -86,7 +94,7 @@
   HETC_SYM(const char *, hipGetErrorName, (int error))                         \
   HETC_SYM(const char *, hipGetErrorString, (int error))
 
-#define HETC_ZE_SYMBOLS(HETC_SYM)                                              \
+#define HETC_LEVEL_ZERO_SYMBOLS(HETC_SYM)                                              \
   HETC_SYM(ze_result_t, zeInit, (ze_init_flags_t flags))                       \
   HETC_SYM(ze_result_t, zeDriverGet,                                           \
            (uint32_t * count, ze_driver_handle_t * drivers))                   \
@@ -166,3 +174,65 @@
   HETC_SYM(ze_result_t, zeKernelSetArgumentValue,                              \
            (ze_kernel_handle_t kernel, uint32_t index, size_t size,            \
             const void *value))
+
+/* Vulkan: GLOBAL functions come from vkGetInstanceProcAddr(NULL, ...),
+ * INSTANCE ones from vkGetInstanceProcAddr(instance, ...) and DEVICE ones
+ * from vkGetDeviceProcAddr; the second argument is 1 when the driver needs
+ * the function and 0 when it copes without it: Vulkan 1.0 loaders lack
+ * vkEnumerateInstanceVersion, and the driver then asks for API 1.0;
+ * vkGetPhysicalDeviceProperties2 only names the driver in the device
+ * description. */
+#define HETC_VULKAN_SYMBOLS(GLOBAL, INSTANCE, DEVICE)                          \
+  GLOBAL(vkCreateInstance, 1)                                                  \
+  GLOBAL(vkEnumerateInstanceVersion, 0)                                        \
+  INSTANCE(vkDestroyInstance, 1)                                               \
+  INSTANCE(vkEnumeratePhysicalDevices, 1)                                      \
+  INSTANCE(vkGetPhysicalDeviceProperties, 1)                                   \
+  INSTANCE(vkGetPhysicalDeviceFeatures, 1)                                     \
+  INSTANCE(vkGetPhysicalDeviceProperties2, 0)                                  \
+  INSTANCE(vkGetPhysicalDeviceQueueFamilyProperties, 1)                        \
+  INSTANCE(vkGetPhysicalDeviceMemoryProperties, 1)                             \
+  INSTANCE(vkCreateDevice, 1)                                                  \
+  INSTANCE(vkGetDeviceProcAddr, 1)                                             \
+  DEVICE(vkDestroyDevice, 1)                                                   \
+  DEVICE(vkDeviceWaitIdle, 1)                                                  \
+  DEVICE(vkGetDeviceQueue, 1)                                                  \
+  DEVICE(vkQueueSubmit, 1)                                                     \
+  DEVICE(vkCreateFence, 1)                                                     \
+  DEVICE(vkDestroyFence, 1)                                                    \
+  DEVICE(vkResetFences, 1)                                                     \
+  DEVICE(vkWaitForFences, 1)                                                   \
+  DEVICE(vkCreateCommandPool, 1)                                               \
+  DEVICE(vkDestroyCommandPool, 1)                                              \
+  DEVICE(vkAllocateCommandBuffers, 1)                                          \
+  DEVICE(vkResetCommandBuffer, 1)                                              \
+  DEVICE(vkBeginCommandBuffer, 1)                                              \
+  DEVICE(vkEndCommandBuffer, 1)                                                \
+  DEVICE(vkCreateBuffer, 1)                                                    \
+  DEVICE(vkDestroyBuffer, 1)                                                   \
+  DEVICE(vkGetBufferMemoryRequirements, 1)                                     \
+  DEVICE(vkAllocateMemory, 1)                                                  \
+  DEVICE(vkFreeMemory, 1)                                                      \
+  DEVICE(vkBindBufferMemory, 1)                                                \
+  DEVICE(vkMapMemory, 1)                                                       \
+  DEVICE(vkCreateShaderModule, 1)                                              \
+  DEVICE(vkDestroyShaderModule, 1)                                             \
+  DEVICE(vkCreateDescriptorSetLayout, 1)                                       \
+  DEVICE(vkDestroyDescriptorSetLayout, 1)                                      \
+  DEVICE(vkCreatePipelineLayout, 1)                                            \
+  DEVICE(vkDestroyPipelineLayout, 1)                                           \
+  DEVICE(vkCreateComputePipelines, 1)                                          \
+  DEVICE(vkDestroyPipeline, 1)                                                 \
+  DEVICE(vkCreateDescriptorPool, 1)                                            \
+  DEVICE(vkDestroyDescriptorPool, 1)                                           \
+  DEVICE(vkResetDescriptorPool, 1)                                             \
+  DEVICE(vkAllocateDescriptorSets, 1)                                          \
+  DEVICE(vkUpdateDescriptorSets, 1)                                            \
+  DEVICE(vkCmdBindPipeline, 1)                                                 \
+  DEVICE(vkCmdBindDescriptorSets, 1)                                           \
+  DEVICE(vkCmdDispatch, 1)                                                     \
+  DEVICE(vkCmdCopyBuffer, 1)                                                   \
+  DEVICE(vkCmdFillBuffer, 1)                                                   \
+  DEVICE(vkCmdPipelineBarrier, 1)
+
+#endif /* HETC_RUNTIME_SRC_DRIVERS_DYNAMIC_SYMBOLS_H */

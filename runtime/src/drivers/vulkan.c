@@ -3,17 +3,17 @@
  * Runs an artifact's SPIR-V compute shaders on any Vulkan device, Mesa's
  * lavapipe (a CPU device) included. libvulkan.so.1 is opened with dlopen and
  * every function is resolved through vkGetInstanceProcAddr and
- * vkGetDeviceProcAddr (vulkan_symbols.h), so the runtime links no Vulkan
+ * vkGetDeviceProcAddr (dynamic_symbols.h), so the runtime links no Vulkan
  * library; <vulkan/vulkan.h> supplies types only.
  *
  * A step is one command buffer: program.c's dispatches and copies are
- * recorded between begin and end, each followed by a barrier so it sees
- * every earlier write, then end submits once and waits on a fence. Uploads
+ * recorded between begin and sync, each followed by a barrier so it sees
+ * every earlier write, then sync submits once and waits on a fence. Uploads
  * and downloads map the buffer when its memory is host-visible and coherent
  * and otherwise go through a staging buffer, synchronously. Setting
  * HETC_VULKAN_FORCE_STAGING=1 takes the staging path everywhere, so a
  * host-visible device such as lavapipe also tests the discrete-GPU path.
- * A device lock is held from begin to end and around each transfer, since
+ * A device lock is held from begin to sync and around each transfer, since
  * they share one queue and fence.
  *
  *===----------------------------------------------------------------------===*/
@@ -24,7 +24,7 @@
 
 #include "../internal.h"
 #include "dylib.h"
-#include "vulkan_symbols.h"
+#include "dynamic_symbols.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -100,6 +100,7 @@ typedef struct descriptor_pool {
 } descriptor_pool_t;
 
 typedef struct vulkan_device {
+  hetc_gpu_device_t base; /* first: the executor's view */
   void *library;
   PFN_vkGetInstanceProcAddr get_instance_proc_addr;
   vulkan_symbols_t vk;
@@ -115,10 +116,10 @@ typedef struct vulkan_device {
   uint32_t queue_family;
   VkQueue queue;
   VkCommandPool command_pool;
-  VkCommandBuffer commands; /* the step between begin and end */
+  VkCommandBuffer commands; /* the step between begin and sync */
   VkCommandBuffer transfer; /* uploads, downloads and zero-filling */
   VkFence fence;
-  /* Held from begin to end and around transfers. Error-checking, so a
+  /* Held from begin to sync and around transfers. Error-checking, so a
    * thread that transfers while recording fails instead of deadlocking. */
   pthread_mutex_t lock;
   bool lock_made;
@@ -135,7 +136,7 @@ typedef struct vulkan_device {
 } vulkan_device_t;
 
 typedef struct vulkan_kernel {
-  char *name;
+  const char *name; /* the executor's kernel table outlives the kernel */
   uint32_t num_bindings;
   VkDescriptorSetLayout set_layout;
   VkPipelineLayout layout;
@@ -144,8 +145,8 @@ typedef struct vulkan_kernel {
 
 typedef struct vulkan_module {
   VkShaderModule shader;
-  size_t num_kernels;
-  vulkan_kernel_t *kernels;
+  uint32_t *words; /* the SPIR-V, to find entry points */
+  size_t count;
 } vulkan_module_t;
 
 /*--- Errors ---------------------------------------------------------------*/
@@ -184,6 +185,30 @@ static const char *result_name(VkResult result) {
   }
 }
 
+static hetc_status_code_t vulkan_result_code(int result) {
+  switch (result) {
+  case VK_ERROR_OUT_OF_HOST_MEMORY:
+  case VK_ERROR_OUT_OF_DEVICE_MEMORY:
+  case VK_ERROR_OUT_OF_POOL_MEMORY:
+  case VK_ERROR_FRAGMENTED_POOL:
+  case VK_ERROR_FRAGMENTATION:
+  case VK_ERROR_TOO_MANY_OBJECTS:
+    return HETC_STATUS_RESOURCE_EXHAUSTED;
+  case VK_ERROR_DEVICE_LOST:
+  case VK_ERROR_INITIALIZATION_FAILED:
+  case VK_ERROR_INCOMPATIBLE_DRIVER:
+    return HETC_STATUS_UNAVAILABLE;
+  default:
+    return HETC_STATUS_INTERNAL;
+  }
+}
+
+static void vulkan_describe_result(const void *impl, int result, char *out,
+                                   size_t size) {
+  (void)impl;
+  snprintf(out, size, "%s (%d)", result_name(result), result);
+}
+
 /* "vulkan: <what>: VK_ERROR_...", with a status code from the result. */
 static hetc_status_t vk_error(VkResult result, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
@@ -193,24 +218,7 @@ static hetc_status_t vk_error(VkResult result, const char *format, ...) {
   va_start(args, format);
   vsnprintf(what, sizeof(what), format, args);
   va_end(args);
-  hetc_status_code_t code = HETC_STATUS_INTERNAL;
-  switch (result) {
-  case VK_ERROR_OUT_OF_HOST_MEMORY:
-  case VK_ERROR_OUT_OF_DEVICE_MEMORY:
-  case VK_ERROR_OUT_OF_POOL_MEMORY:
-  case VK_ERROR_FRAGMENTED_POOL:
-  case VK_ERROR_FRAGMENTATION:
-  case VK_ERROR_TOO_MANY_OBJECTS:
-    code = HETC_STATUS_RESOURCE_EXHAUSTED;
-    break;
-  case VK_ERROR_DEVICE_LOST:
-  case VK_ERROR_INITIALIZATION_FAILED:
-  case VK_ERROR_INCOMPATIBLE_DRIVER:
-    code = HETC_STATUS_UNAVAILABLE;
-    break;
-  default:
-    break;
-  }
+  hetc_status_code_t code = vulkan_result_code(result);
   if (result < 0)
     return hetc_make_status(code, "vulkan: %s: %s (%d)", what,
                             result_name(result), (int)result);
@@ -475,6 +483,8 @@ static void destroy_buffer(vulkan_device_t *d, vulkan_buffer_t *b) {
   free(b);
 }
 
+static const hetc_gpu_ops_t vulkan_ops;
+
 static void vulkan_close(void *impl) {
   vulkan_device_t *d = impl;
   if (!d)
@@ -508,6 +518,7 @@ static hetc_status_t vulkan_open(int ordinal, void **impl, char *description,
   vulkan_device_t *d = calloc(1, sizeof(*d));
   if (!d)
     return out_of_memory();
+  d->base = (hetc_gpu_device_t){.ops = &vulkan_ops, .ordinal = ordinal};
   pthread_mutexattr_t attributes;
   pthread_mutexattr_init(&attributes);
   pthread_mutexattr_settype(&attributes, PTHREAD_MUTEX_ERRORCHECK);
@@ -709,22 +720,28 @@ static hetc_status_t vulkan_alloc(void *impl, size_t bytes, void **out) {
   if (status)
     return status;
   b->bytes = bytes;
-  if (b->mapped) {
-    memset(b->mapped, 0, size);
-  } else if (!(status = lock_device(d, "allocate"))) {
-    if (!(status = begin_commands(d, d->transfer))) {
-      d->vk.vkCmdFillBuffer(d->transfer, b->buffer, 0, VK_WHOLE_SIZE, 0);
-      barrier(d, d->transfer, false);
-      status = submit_and_wait(d, d->transfer);
-    }
-    pthread_mutex_unlock(&d->lock);
-  }
-  if (status) {
-    destroy_buffer(d, b);
-    return status;
-  }
   *out = b;
   return NULL;
+}
+
+static hetc_status_t vulkan_zero(void *impl, void *buffer, size_t bytes) {
+  vulkan_device_t *d = impl;
+  vulkan_buffer_t *b = buffer;
+  (void)bytes; /* the whole buffer, its rounding included */
+  if (b->mapped) {
+    memset(b->mapped, 0, b->size);
+    return NULL;
+  }
+  hetc_status_t status = lock_device(d, "allocate");
+  if (status)
+    return status;
+  if (!(status = begin_commands(d, d->transfer))) {
+    d->vk.vkCmdFillBuffer(d->transfer, b->buffer, 0, VK_WHOLE_SIZE, 0);
+    barrier(d, d->transfer, false);
+    status = submit_and_wait(d, d->transfer);
+  }
+  pthread_mutex_unlock(&d->lock);
+  return status;
 }
 
 static void vulkan_free(void *impl, void *buffer) {
@@ -793,16 +810,6 @@ static hetc_status_t transfer(vulkan_device_t *d, const vulkan_buffer_t *b,
   return status;
 }
 
-static hetc_status_t vulkan_upload(void *impl, void *buffer, const void *src,
-                                   size_t bytes) {
-  return transfer(impl, buffer, true, src, NULL, bytes);
-}
-
-static hetc_status_t vulkan_download(void *impl, const void *buffer, void *dst,
-                                     size_t bytes) {
-  return transfer(impl, buffer, false, NULL, dst, bytes);
-}
-
 /*--- Kernels --------------------------------------------------------------*/
 
 #define SPIRV_MAGIC 0x07230203u
@@ -832,30 +839,27 @@ static bool has_compute_entry_point(const uint32_t *words, size_t count,
   return false;
 }
 
-static void vulkan_unload_kernels(void *impl, void *module) {
+static void vulkan_release_function(void *impl, void *function) {
+  vulkan_device_t *d = impl;
+  vulkan_kernel_t *k = function;
+  d->vk.vkDestroyPipeline(d->device, k->pipeline, NULL);
+  d->vk.vkDestroyPipelineLayout(d->device, k->layout, NULL);
+  d->vk.vkDestroyDescriptorSetLayout(d->device, k->set_layout, NULL);
+  free(k);
+}
+
+static void vulkan_unload_module(void *impl, void *module) {
   vulkan_device_t *d = impl;
   vulkan_module_t *m = module;
-  if (!m)
-    return;
-  for (size_t i = 0; i < m->num_kernels; ++i) {
-    vulkan_kernel_t *k = &m->kernels[i];
-    d->vk.vkDestroyPipeline(d->device, k->pipeline, NULL);
-    d->vk.vkDestroyPipelineLayout(d->device, k->layout, NULL);
-    d->vk.vkDestroyDescriptorSetLayout(d->device, k->set_layout, NULL);
-    free(k->name);
-  }
   d->vk.vkDestroyShaderModule(d->device, m->shader, NULL);
-  free(m->kernels);
+  free(m->words);
   free(m);
 }
 
 static hetc_status_t create_kernel(vulkan_device_t *d, VkShaderModule shader,
                                    const hetc_kernel_desc_t *desc,
                                    vulkan_kernel_t *k) {
-  size_t name_size = strlen(desc->name) + 1;
-  if (!(k->name = malloc(name_size)))
-    return out_of_memory();
-  memcpy(k->name, desc->name, name_size);
+  k->name = desc->name;
   k->num_bindings = desc->num_bindings;
   if (k->num_bindings > d->limits.maxPerStageDescriptorStorageBuffers)
     return hetc_make_status(HETC_STATUS_INVALID_ARGUMENT,
@@ -937,13 +941,9 @@ static bool spirv_declares_capability(const hetc_section_t *section,
   return false;
 }
 
-static hetc_status_t vulkan_load_kernels(void *impl,
-                                         const hetc_artifact_t *artifact,
-                                         const hetc_kernel_desc_t *kernels,
-                                         size_t num_kernels, void **out) {
-  vulkan_device_t *d = impl;
-  *out = NULL;
-  const hetc_section_t *section = hetc_artifact_section(artifact, "spirv");
+/* Checks the section holds SPIR-V this device can run. */
+static hetc_status_t check_spirv(const vulkan_device_t *d,
+                                 const hetc_section_t *section) {
   if (!section)
     return hetc_make_status(HETC_STATUS_DATA_LOSS,
                             "vulkan artifact has no 'spirv' section");
@@ -962,49 +962,59 @@ static hetc_status_t vulkan_load_kernels(void *impl,
         "the artifact's kernels use 64-bit integers (i64 tensors), which "
         "this Vulkan device does not support (no shaderInt64); use i32 "
         "indices in the model");
+  return NULL;
+}
+
+static hetc_status_t
+vulkan_load_module(void *impl, const hetc_artifact_t *artifact, void **out) {
+  vulkan_device_t *d = impl;
+  const hetc_section_t *section = hetc_artifact_section(artifact, "spirv");
+  hetc_status_t status = check_spirv(d, section);
+  if (status)
+    return status;
   /* Sections need not be 4-byte aligned; Vulkan wants uint32_t words. */
-  uint32_t *words = malloc(section->size);
   vulkan_module_t *m = calloc(1, sizeof(*m));
   if (m)
-    m->kernels = calloc(num_kernels ? num_kernels : 1, sizeof(*m->kernels));
-  if (!words || !m || !m->kernels) {
-    free(words);
-    if (m)
-      free(m->kernels);
+    m->words = hetc_section_copy(section);
+  if (!m || !m->words) {
     free(m);
     return out_of_memory();
   }
-  memcpy(words, section->data, section->size);
-
-  hetc_status_t status = NULL;
-  for (size_t i = 0; i < num_kernels && !status; ++i)
-    if (!has_compute_entry_point(words, count, kernels[i].name))
-      status = hetc_make_status(HETC_STATUS_NOT_FOUND,
-                                "vulkan: the SPIR-V module has no GLCompute "
-                                "entry point for kernel '%s'",
-                                kernels[i].name);
-  if (!status) {
-    VkShaderModuleCreateInfo info = {
-        .sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
-        .codeSize = section->size,
-        .pCode = words};
-    VkResult result =
-        d->vk.vkCreateShaderModule(d->device, &info, NULL, &m->shader);
-    if (result != VK_SUCCESS) {
-      m->shader = VK_NULL_HANDLE;
-      status = vk_error(result, "cannot create the shader module");
-    }
-  }
-  free(words);
-  for (size_t i = 0; i < num_kernels && !status; ++i) {
-    status = create_kernel(d, m->shader, &kernels[i], &m->kernels[i]);
-    m->num_kernels = i + 1; /* unload frees what was made */
-  }
-  if (status) {
-    vulkan_unload_kernels(d, m);
-    return status;
+  m->count = section->size / sizeof(uint32_t);
+  VkShaderModuleCreateInfo info = {
+      .sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
+      .codeSize = section->size,
+      .pCode = m->words};
+  VkResult result =
+      d->vk.vkCreateShaderModule(d->device, &info, NULL, &m->shader);
+  if (result != VK_SUCCESS) {
+    free(m->words);
+    free(m);
+    return vk_error(result, "cannot create the shader module");
   }
   *out = m;
+  return NULL;
+}
+
+static hetc_status_t vulkan_get_function(void *impl, void *module,
+                                         const hetc_kernel_desc_t *kernel,
+                                         void **function) {
+  vulkan_device_t *d = impl;
+  vulkan_module_t *m = module;
+  if (!has_compute_entry_point(m->words, m->count, kernel->name))
+    return hetc_make_status(HETC_STATUS_NOT_FOUND,
+                            "vulkan: the SPIR-V module has no GLCompute "
+                            "entry point for kernel '%s'",
+                            kernel->name);
+  vulkan_kernel_t *k = calloc(1, sizeof(*k));
+  if (!k)
+    return out_of_memory();
+  hetc_status_t status = create_kernel(d, m->shader, kernel, k);
+  if (status) {
+    vulkan_release_function(d, k);
+    return status;
+  }
+  *function = k;
   return NULL;
 }
 
@@ -1107,18 +1117,14 @@ static hetc_status_t not_recording(const char *what) {
                           "vulkan: %s outside begin/end", what);
 }
 
-static hetc_status_t vulkan_dispatch(void *impl, void *module, size_t kernel,
-                                     const uint32_t grid[3],
-                                     void *const *bindings) {
+static hetc_status_t vulkan_launch(void *impl,
+                                   const hetc_gpu_launch_t *launch) {
   vulkan_device_t *d = impl;
-  vulkan_module_t *m = module;
+  const vulkan_kernel_t *k = launch->function;
+  const uint32_t *grid = launch->grid;
+  void *const *bindings = launch->bindings;
   if (!d->recording)
     return not_recording("dispatch");
-  if (kernel >= m->num_kernels)
-    return hetc_make_status(HETC_STATUS_INVALID_ARGUMENT,
-                            "vulkan: no kernel %zu (the module has %zu)",
-                            kernel, m->num_kernels);
-  const vulkan_kernel_t *k = &m->kernels[kernel];
   const uint32_t *max = d->limits.maxComputeWorkGroupCount;
   if (grid[0] > max[0] || grid[1] > max[1] || grid[2] > max[2])
     return hetc_make_status(HETC_STATUS_INVALID_ARGUMENT,
@@ -1184,11 +1190,11 @@ static hetc_status_t vulkan_dispatch(void *impl, void *module, size_t kernel,
   return NULL;
 }
 
-static hetc_status_t vulkan_copy(void *impl, void *src, uint64_t src_offset,
-                                 void *dst, uint64_t dst_offset,
-                                 uint64_t bytes) {
-  vulkan_device_t *d = impl;
-  const vulkan_buffer_t *from = src, *to = dst;
+/* A copy between device buffers, recorded into the step. */
+static hetc_status_t record_copy(vulkan_device_t *d, const vulkan_buffer_t *to,
+                                 uint64_t dst_offset,
+                                 const vulkan_buffer_t *from,
+                                 uint64_t src_offset, uint64_t bytes) {
   if (!d->recording)
     return not_recording("copy");
   if (src_offset > from->bytes || bytes > from->bytes - src_offset ||
@@ -1215,7 +1221,17 @@ static hetc_status_t vulkan_copy(void *impl, void *src, uint64_t src_offset,
   return NULL;
 }
 
-static hetc_status_t vulkan_end(void *impl) {
+static hetc_status_t vulkan_copy(void *impl, hetc_copy_kind_t kind, void *dst,
+                                 uint64_t dst_offset, const void *src,
+                                 uint64_t src_offset, uint64_t bytes) {
+  if (kind == HETC_COPY_HOST_TO_DEVICE)
+    return transfer(impl, dst, true, src, NULL, (size_t)bytes);
+  if (kind == HETC_COPY_DEVICE_TO_HOST)
+    return transfer(impl, src, false, NULL, dst, (size_t)bytes);
+  return record_copy(impl, dst, dst_offset, src, src_offset, bytes);
+}
+
+static hetc_status_t vulkan_sync(void *impl) {
   vulkan_device_t *d = impl;
   if (!d->recording)
     return not_recording("end");
@@ -1225,13 +1241,6 @@ static hetc_status_t vulkan_end(void *impl) {
   return status;
 }
 
-static const hetc_gpu_ops_t vulkan_gpu_ops = {
-    vulkan_load_kernels, vulkan_unload_kernels, vulkan_begin,
-    vulkan_dispatch,     vulkan_copy,           vulkan_end,
-};
-
-const hetc_driver_t hetc_vulkan_driver = {
-    "vulkan",     "vulkan",    vulkan_open,   vulkan_close,
-    vulkan_alloc, vulkan_free, vulkan_upload, vulkan_download,
-    NULL,         NULL,        NULL,          &vulkan_gpu_ops,
-};
+HETC_DEFINE_GPU_DRIVER("vulkan", vulkan, "Vulkan device",
+                       .release_function = vulkan_release_function,
+                       .begin = vulkan_begin);

@@ -1,0 +1,109 @@
+"""The manifest schema (runtime/include/hetc/runtime/manifest_schema.h)
+against what the compiler writes: every manifest it emits, for the CPU and
+for a GPU target, with every optimizer-state and hyper-parameter kind and
+batch variants, uses only listed keys of the listed kinds and writes every
+required one. The C readers can name no other key (HETC_MANIFEST_KEY does
+not compile for one), so the writer and the readers agree."""
+import json
+import pathlib
+import re
+import sys
+
+import pytest
+
+from conftest import MLP_MODEL, REPO
+
+HEADER = REPO / "runtime" / "include" / "hetc" / "runtime" / \
+    "manifest_schema.h"
+
+
+@pytest.fixture(scope="module")
+def hetc(build_dir):
+    sys.path.insert(0, str(build_dir / "python_packages"))
+    import hetc
+    return hetc
+
+
+@pytest.fixture(scope="module")
+def manifests(hetc):
+    """Manifests the compiler writes, by name."""
+    adam = {"optimizer": "adamw", "lr": 1e-3, "weight_decay": 0.01}
+    built = {
+        "cpu-sgd": hetc.compile_file(MLP_MODEL, optimizer={
+            "optimizer": "sgd", "lr": 0.1, "momentum": 0.9}),
+        "cpu-adamw-variants": hetc.compile_file(MLP_MODEL, optimizer=adam,
+                                                batch_sizes=[32, 7]),
+        "cpu-eval-only": hetc.compile_file(MLP_MODEL, eval_only=True),
+        "vulkan-adamw": hetc.compile_file(MLP_MODEL, target="vulkan",
+                                          optimizer=adam),
+    }
+    return {name: json.loads(a.manifest) for name, a in built.items()}
+
+
+def test_the_python_table_is_the_header(hetc):
+    from hetc import manifest
+    listed = re.findall(r"^\s*X\(\w+, \w+, \w+, \w+\)",
+                        HEADER.read_text(), re.MULTILINE)
+    assert sum(len(keys) for keys in manifest.SCHEMA.values()) == \
+        len(listed) > 40
+    assert manifest.SCHEMA["ENTRY"]["name"] == ("STRING", True)
+    assert manifest.SCHEMA["ENTRY"]["variant_of"] == ("STRING", False)
+    assert manifest.SCHEMA["COPY"]["src_offset"] == ("INTEGER", True)
+
+
+@pytest.mark.parametrize("name", ["cpu-sgd", "cpu-adamw-variants",
+                                  "cpu-eval-only", "vulkan-adamw"])
+def test_written_manifests_follow_the_schema(hetc, manifests, name):
+    from hetc import manifest
+    assert manifest.check(manifests[name]) == []
+
+
+def test_the_written_manifests_use_the_optional_keys(manifests):
+    """The cases above reach the optional parts of the schema, so the check
+    is not vacuous for them."""
+    text = json.dumps(manifests)
+    for key in ["variant_of", "device", "kernels", "programs", "commands",
+                "dispatch", "init", "state", "of", "classes", "source"]:
+        assert f'"{key}"' in text, key
+    assert "device" not in manifests["cpu-sgd"]
+    assert "device" in manifests["vulkan-adamw"]
+
+
+def test_the_check_names_each_departure(hetc, manifests):
+    from hetc import manifest
+    bad = json.loads(json.dumps(manifests["vulkan-adamw"]))
+    del bad["entries"][0]["symbol"]
+    bad["entries"][0]["args"][0]["shape"] = "4x4"
+    bad["entries"][0]["args"][0]["colour"] = "red"
+    bad["device"]["kernels"][0]["bindings"] = 2.5
+    bad["optimizer"]["my_hyper"] = 3  # optimizers hold their own keys
+    bad["device"]["programs"]["eval"]["commands"].append(
+        {"copy": {"src": "a0", "dst": "t0", "bytes": 4}})
+    commands = bad["device"]["programs"]["eval"]["commands"]
+    copy = f"manifest.device.programs.eval.commands[{len(commands) - 1}].copy"
+    assert sorted(manifest.check(bad)) == sorted([
+        "manifest.entries[0] lacks the required key 'symbol'",
+        "manifest.entries[0].args[0].shape is not a ARRAY",
+        "manifest.entries[0].args[0] has the key 'colour', which the schema "
+        "does not list for TENSOR",
+        "manifest.device.kernels[0].bindings is not a INTEGER",
+        f"{copy} lacks the required key 'src_offset'",
+        f"{copy} lacks the required key 'dst_offset'",
+    ])
+
+
+def test_the_c_sources_name_keys_only_through_the_schema():
+    """No manifest key is spelled as a string literal in the readers or
+    the writer: each goes through HETC_MANIFEST_KEY."""
+    sources = [REPO / "runtime" / "src" / name
+               for name in ("artifact.c", "program.c", "inputs.c")]
+    sources += [REPO / "lib" / "Target" / "Common" / "Compiler.cpp",
+                REPO / "lib" / "Target" / "GPU" / "GPUCommon.cpp"]
+    literal = re.compile(
+        r'(json_get\([^,()]+,\s*"|required_string\([^,()]+,\s*"'
+        r'|json::Object\{\{"|[\w)]\["[a-z_]+"\]\s*=)')
+    for path in sources:
+        if not path.exists():  # moved by the lib/ split
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            assert not literal.search(line), f"{path.name}:{number}: {line}"
