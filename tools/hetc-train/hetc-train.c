@@ -19,6 +19,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "hetc/Version.h"
 #include "hetc/runtime/hetc_runtime.h"
+#include "fail.h"
 #include "lr_schedule.h"
 #include "npy.h"
 
@@ -52,12 +53,6 @@ typedef struct model_io {
   int64_t train_sizes[MAX_BATCH_SIZES], eval_sizes[MAX_BATCH_SIZES];
   int num_train_sizes, num_eval_sizes;
 } model_io_t;
-
-static int fail(hetc_status_t status, const char *what) {
-  fprintf(stderr, "hetc-train: %s: %s\n", what, hetc_status_message(status));
-  hetc_status_free(status);
-  return 1;
-}
 
 static double now(void) {
   struct timespec t;
@@ -582,191 +577,263 @@ static void shuffle(int64_t *order, int64_t rows, uint64_t *rng) {
   }
 }
 
-int main(int argc, char **argv) {
+/* What one run holds; main releases it. */
+typedef struct run {
   options_t o;
-  if (parse_args(argc, argv, &o))
-    return 2;
-  hetc_artifact_t *artifact = NULL;
-  hetc_device_t *device = NULL;
-  hetc_session_t *session = NULL;
-  hetc_status_t status = hetc_artifact_open(o.artifact, &artifact);
+  hetc_artifact_t *artifact;
+  hetc_device_t *device;
+  hetc_session_t *session;
+  model_io_t io;
+  dataset_t train, test;
+  FILE *loss_log;
+  epoch_plan_t plan;
+  double test_loss, test_acc;
+} run_t;
+
+/* The training loop's state across epochs. */
+typedef struct loop {
+  int64_t *order; /* the shuffled row order */
+  float *bx;
+  void *by;
+  uint64_t rng;
+  int64_t per_epoch; /* steps */
+  lr_schedule_t schedule;
+} loop_t;
+
+/* The artifact, its single input and label, and the data sets. */
+static int load_inputs(run_t *r) {
+  hetc_status_t status = hetc_artifact_open(r->o.artifact, &r->artifact);
   if (status)
     return fail(status, "cannot load the artifact");
-  model_io_t io;
-  int rc = find_io(artifact, &io);
-  dataset_t train = {0}, test = {0};
-  if (!rc && o.train_x)
-    rc = load_dataset(o.train_x, o.train_y, &io, &train);
-  if (!rc && o.test_x)
-    rc = load_dataset(o.test_x, o.test_y, &io, &test);
-  char driver[64] = "";
-  int ordinal = 0;
-  if (!rc) {
-    const char *name = o.device ? o.device : hetc_artifact_target(artifact);
-    const char *colon = strchr(name, ':');
-    size_t length = colon ? (size_t)(colon - name) : strlen(name);
-    char *end = NULL;
-    if (colon)
-      ordinal = (int)strtol(colon + 1, &end, 10);
-    if (length >= sizeof(driver) ||
-        (colon && (end == colon + 1 || *end || ordinal < 0))) {
-      fprintf(stderr, "hetc-train: --device '%s' is not NAME or NAME:ORDINAL\n",
-              name);
-      rc = 2;
-    } else {
-      memcpy(driver, name, length);
-      driver[length] = '\0';
-    }
-  }
-  if (!rc && (status = hetc_device_open(driver, ordinal, &device)))
-    rc = fail(status, "cannot open the device");
-  if (!rc && (status = hetc_session_create(artifact, device, &session)))
-    rc = fail(status, "cannot create a session");
-  if (!rc) {
-    status = o.resume ? hetc_session_load_checkpoint(session, o.resume)
-                      : hetc_session_init_params(session, o.seed);
-    if (status)
-      rc = fail(status, o.resume ? "cannot resume" : "cannot initialize");
-  }
-  FILE *loss_log = NULL;
-  if (!rc && o.loss_log && !(loss_log = fopen(o.loss_log, "w"))) {
-    fprintf(stderr, "hetc-train: cannot write '%s'\n", o.loss_log);
-    rc = 1;
-  }
-  epoch_plan_t plan = {0};
-  if (!rc && !o.eval_only)
-    rc = plan_epoch(&o, &io, train.rows, &plan);
-  if (!rc && !o.quiet) {
-    printf("model %s: %s on %s, batch %lld", o.artifact,
-           hetc_artifact_target(artifact), hetc_device_description(device),
-           (long long)io.batch);
-    if (!o.eval_only) {
-      printf(", ");
-      print_plan(&io, train.rows, &plan);
-    } else {
-      printf("\n");
-    }
-  }
-  if (loss_log)
-    fprintf(loss_log, "epoch,train_loss,test_loss,test_accuracy,lr\n");
+  int rc = find_io(r->artifact, &r->io);
+  if (!rc && r->o.train_x)
+    rc = load_dataset(r->o.train_x, r->o.train_y, &r->io, &r->train);
+  if (!rc && r->o.test_x)
+    rc = load_dataset(r->o.test_x, r->o.test_y, &r->io, &r->test);
+  return rc;
+}
 
-  double start_all = now();
-  double test_loss = NAN, test_acc = NAN;
-  if (!rc && !o.eval_only) {
-    int64_t *order = malloc((size_t)train.rows * sizeof(int64_t));
-    float *bx = malloc((size_t)(io.batch * io.row_elems) * sizeof(float));
-    void *by = malloc((size_t)io.batch * 4);
-    uint64_t rng = o.seed * 0x9E3779B97F4A7C15ull + 1;
-    for (int64_t i = 0; i < train.rows; ++i)
-      order[i] = i;
-    /* A resumed run counts epochs from where it stopped, and replays the
-     * finished epochs' shuffles so it sees the batches an uninterrupted run
-     * would. */
-    int64_t per_epoch = plan.full + (plan.train_rest ? 1 : 0);
-    int done = per_epoch ? (int)(hetc_session_step(session) / per_epoch) : 0;
-    for (int e = 0; e < done; ++e)
-      shuffle(order, train.rows, &rng);
-    int last = done + o.epochs;
-    lr_schedule_t schedule = {0};
-    if (o.lr_scheduler)
-      rc = lr_schedule_open(&schedule, o.lr_scheduler, session, o.resume, last,
-                            per_epoch);
-    for (int epoch = done + 1; epoch <= last && !rc; ++epoch) {
-      shuffle(order, train.rows, &rng);
-      double epoch_lr = lr_schedule_lr(&schedule, session);
-      double t0 = now(), sum = 0;
-      int64_t steps = 0, seen = 0;
-      for (int64_t b = 0; b < per_epoch * io.batch && b < train.rows;
-           b += io.batch) {
-        /* The last batch of a plan with a remainder has its rows. */
-        int64_t size = b + io.batch <= train.rows ? io.batch : plan.rest;
-        gather(&train, &io, order + b, size, size, bx, by);
-        int64_t x_shape[HETC_MAX_RANK], y_shape[1] = {size};
-        memcpy(x_shape, io.input->shape, sizeof(x_shape));
-        x_shape[0] = size;
-        hetc_tensor_t in[2] = {
-            {io.input->name, io.input->dtype, io.input->rank, x_shape, bx},
-            {io.label->name, io.label->dtype, 1, y_shape, by}};
-        float loss;
-        if ((status =
-                 hetc_session_train_step(session, in, 2, &loss, NULL, 0))) {
-          rc = fail(status, "train_step failed");
-          break;
-        }
-        if (!isfinite(loss)) {
-          fprintf(stderr,
-                  "hetc-train: the loss became %f at epoch %d step "
-                  "%lld: inputs and labels were checked when loaded, so "
-                  "training diverged (try a smaller learning rate)\n",
-                  loss, epoch, (long long)steps);
-          rc = 1;
-          break;
-        }
-        sum += (double)loss * (double)size;
-        seen += size;
-        ++steps;
-        if ((rc = lr_schedule_step(&schedule, session, 1, NAN)))
-          break;
-      }
-      if (rc)
-        break;
-      double seconds = now() - t0;
-      double train_loss = seen ? sum / (double)seen : NAN;
-      double train_eval_loss, train_acc = NAN;
-      if ((status =
-               evaluate(session, &io, &train, &train_eval_loss, &train_acc))) {
-        rc = fail(status, "evaluation failed");
-        break;
-      }
-      if (test.rows &&
-          (status = evaluate(session, &io, &test, &test_loss, &test_acc))) {
-        rc = fail(status, "evaluation failed");
-        break;
-      }
-      /* The lr this epoch trained with (OneCycleLR: its first batch's). */
-      double lr = epoch_lr;
-      if (!o.quiet) {
-        printf("epoch %d/%d  loss %.4f  train acc %.1f%%", epoch, last,
-               train_loss, train_acc);
-        if (test.rows)
-          printf("  test acc %.1f%%", test_acc);
-        if (o.lr_scheduler)
-          printf("  lr %.6g", lr);
-        printf("  %.0f samples/s\n", (double)seen / seconds);
-        fflush(stdout);
-      }
-      if (loss_log)
-        fprintf(loss_log, "%d,%.6f,%.6f,%.3f,%.9g\n", epoch, train_loss,
-                test_loss, test_acc, lr);
-      if ((rc = lr_schedule_step(&schedule, session, 0,
-                                 test.rows ? test_loss : train_loss)))
-        break;
+/* Splits NAME[:ORDINAL] (--device, or the artifact's target). */
+static int parse_device(const char *name, char driver[64], int *ordinal) {
+  const char *colon = strchr(name, ':');
+  size_t length = colon ? (size_t)(colon - name) : strlen(name);
+  char *end = NULL;
+  *ordinal = 0;
+  if (colon)
+    *ordinal = (int)strtol(colon + 1, &end, 10);
+  if (length >= 64 || (colon && (end == colon + 1 || *end || *ordinal < 0))) {
+    fprintf(stderr, "hetc-train: --device '%s' is not NAME or NAME:ORDINAL\n",
+            name);
+    return 2;
+  }
+  memcpy(driver, name, length);
+  driver[length] = '\0';
+  return 0;
+}
+
+/* The device and the session, its state from --resume or --seed. */
+static int open_session(run_t *r) {
+  char driver[64];
+  int ordinal;
+  int rc = parse_device(r->o.device ? r->o.device
+                                    : hetc_artifact_target(r->artifact),
+                        driver, &ordinal);
+  if (rc)
+    return rc;
+  hetc_status_t status = hetc_device_open(driver, ordinal, &r->device);
+  if (status)
+    return fail(status, "cannot open the device");
+  if ((status = hetc_session_create(r->artifact, r->device, &r->session)))
+    return fail(status, "cannot create a session");
+  status = r->o.resume ? hetc_session_load_checkpoint(r->session, r->o.resume)
+                       : hetc_session_init_params(r->session, r->o.seed);
+  if (status)
+    return fail(status, r->o.resume ? "cannot resume" : "cannot initialize");
+  return 0;
+}
+
+/* The loss log, the epoch plan and the banner. */
+static int prepare(run_t *r) {
+  if (r->o.loss_log) {
+    if (!(r->loss_log = fopen(r->o.loss_log, "w"))) {
+      fprintf(stderr, "hetc-train: cannot write '%s'\n", r->o.loss_log);
+      return 1;
     }
-    free(order);
-    free(bx);
-    free(by);
-    if (!rc && o.save &&
-        (status = hetc_session_save_checkpoint(session, o.save)))
-      rc = fail(status, "cannot save the checkpoint");
-    if (!rc && o.save)
-      rc = lr_schedule_save(&schedule, o.save);
-    lr_schedule_close(&schedule);
-    if (!rc && !o.quiet)
-      printf("trained %d epochs in %.2f s\n", o.epochs, now() - start_all);
+    fprintf(r->loss_log, "epoch,train_loss,test_loss,test_accuracy,lr\n");
+  }
+  if (!r->o.eval_only && plan_epoch(&r->o, &r->io, r->train.rows, &r->plan))
+    return 1;
+  if (r->o.quiet)
+    return 0;
+  printf("model %s: %s on %s, batch %lld", r->o.artifact,
+         hetc_artifact_target(r->artifact),
+         hetc_device_description(r->device), (long long)r->io.batch);
+  if (!r->o.eval_only) {
+    printf(", ");
+    print_plan(&r->io, r->train.rows, &r->plan);
+  } else {
+    printf("\n");
+  }
+  return 0;
+}
+
+/* Trains one epoch's batches; `sum` and `seen` receive the row-weighted
+ * loss and the rows trained. */
+static int train_epoch(run_t *r, loop_t *l, int epoch, double *sum,
+                       int64_t *seen) {
+  const model_io_t *io = &r->io;
+  int64_t steps = 0;
+  for (int64_t b = 0; b < l->per_epoch * io->batch && b < r->train.rows;
+       b += io->batch) {
+    /* The last batch of a plan with a remainder has its rows. */
+    int64_t size = b + io->batch <= r->train.rows ? io->batch : r->plan.rest;
+    gather(&r->train, io, l->order + b, size, size, l->bx, l->by);
+    int64_t x_shape[HETC_MAX_RANK], y_shape[1] = {size};
+    memcpy(x_shape, io->input->shape, sizeof(x_shape));
+    x_shape[0] = size;
+    hetc_tensor_t in[2] = {
+        {io->input->name, io->input->dtype, io->input->rank, x_shape, l->bx},
+        {io->label->name, io->label->dtype, 1, y_shape, l->by}};
+    float loss;
+    hetc_status_t status =
+        hetc_session_train_step(r->session, in, 2, &loss, NULL, 0);
+    if (status)
+      return fail(status, "train_step failed");
+    if (!isfinite(loss)) {
+      fprintf(stderr,
+              "hetc-train: the loss became %f at epoch %d step "
+              "%lld: inputs and labels were checked when loaded, so "
+              "training diverged (try a smaller learning rate)\n",
+              loss, epoch, (long long)steps);
+      return 1;
+    }
+    *sum += (double)loss * (double)size;
+    *seen += size;
+    ++steps;
+    int rc = lr_schedule_step(&l->schedule, r->session, 1, NAN);
+    if (rc)
+      return rc;
+  }
+  return 0;
+}
+
+/* Evaluates after an epoch, prints its line and logs it. `lr` is the one
+ * this epoch trained with (OneCycleLR: its first batch's). */
+static int report_epoch(run_t *r, int epoch, int last, double train_loss,
+                        int64_t seen, double seconds, double lr) {
+  double train_eval_loss, train_acc = NAN;
+  hetc_status_t status = evaluate(r->session, &r->io, &r->train,
+                                  &train_eval_loss, &train_acc);
+  if (!status && r->test.rows)
+    status = evaluate(r->session, &r->io, &r->test, &r->test_loss,
+                      &r->test_acc);
+  if (status)
+    return fail(status, "evaluation failed");
+  if (!r->o.quiet) {
+    printf("epoch %d/%d  loss %.4f  train acc %.1f%%", epoch, last,
+           train_loss, train_acc);
+    if (r->test.rows)
+      printf("  test acc %.1f%%", r->test_acc);
+    if (r->o.lr_scheduler)
+      printf("  lr %.6g", lr);
+    printf("  %.0f samples/s\n", (double)seen / seconds);
+    fflush(stdout);
+  }
+  if (r->loss_log)
+    fprintf(r->loss_log, "%d,%.6f,%.6f,%.3f,%.9g\n", epoch, train_loss,
+            r->test_loss, r->test_acc, lr);
+  return 0;
+}
+
+/* Epochs done + 1 to last; the epoch's scheduler step follows its report
+ * (ReduceLROnPlateau on the test loss, else the training loss). */
+static int train_epochs(run_t *r, loop_t *l, int done, int last) {
+  for (int epoch = done + 1; epoch <= last; ++epoch) {
+    shuffle(l->order, r->train.rows, &l->rng);
+    double epoch_lr = lr_schedule_lr(&l->schedule, r->session);
+    double t0 = now(), sum = 0;
+    int64_t seen = 0;
+    int rc = train_epoch(r, l, epoch, &sum, &seen);
+    double train_loss = seen ? sum / (double)seen : NAN;
+    if (!rc)
+      rc = report_epoch(r, epoch, last, train_loss, seen, now() - t0,
+                        epoch_lr);
+    if (!rc)
+      rc = lr_schedule_step(&l->schedule, r->session, 0,
+                            r->test.rows ? r->test_loss : train_loss);
+    if (rc)
+      return rc;
+  }
+  return 0;
+}
+
+/* Trains --epochs more epochs, then saves the checkpoint, the schedule's
+ * progress inside it. A resumed run counts epochs from where it stopped,
+ * and replays the finished epochs' shuffles so it sees the batches an
+ * uninterrupted run would. */
+static int train(run_t *r) {
+  loop_t l = {0};
+  l.order = malloc((size_t)r->train.rows * sizeof(int64_t));
+  l.bx = malloc((size_t)(r->io.batch * r->io.row_elems) * sizeof(float));
+  l.by = malloc((size_t)r->io.batch * 4);
+  l.rng = r->o.seed * 0x9E3779B97F4A7C15ull + 1;
+  for (int64_t i = 0; i < r->train.rows; ++i)
+    l.order[i] = i;
+  l.per_epoch = r->plan.full + (r->plan.train_rest ? 1 : 0);
+  int done =
+      l.per_epoch ? (int)(hetc_session_step(r->session) / l.per_epoch) : 0;
+  for (int e = 0; e < done; ++e)
+    shuffle(l.order, r->train.rows, &l.rng);
+  int last = done + r->o.epochs;
+  int rc = 0;
+  if (r->o.lr_scheduler)
+    rc = lr_schedule_open(&l.schedule, r->o.lr_scheduler, r->session,
+                          r->o.resume, last, l.per_epoch);
+  if (!rc)
+    rc = train_epochs(r, &l, done, last);
+  free(l.order);
+  free(l.bx);
+  free(l.by);
+  if (!rc && r->o.save)
+    rc = lr_schedule_store(&l.schedule, r->session);
+  lr_schedule_close(&l.schedule);
+  hetc_status_t status = NULL;
+  if (!rc && r->o.save &&
+      (status = hetc_session_save_checkpoint(r->session, r->o.save)))
+    rc = fail(status, "cannot save the checkpoint");
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  run_t r = {.test_loss = NAN, .test_acc = NAN};
+  if (parse_args(argc, argv, &r.o))
+    return 2;
+  int rc = load_inputs(&r);
+  if (!rc)
+    rc = open_session(&r);
+  if (!rc)
+    rc = prepare(&r);
+  double start = now();
+  if (!rc && !r.o.eval_only) {
+    rc = train(&r);
+    if (!rc && !r.o.quiet)
+      printf("trained %d epochs in %.2f s\n", r.o.epochs, now() - start);
   } else if (!rc) {
-    if ((status = evaluate(session, &io, &test, &test_loss, &test_acc)))
+    hetc_status_t status =
+        evaluate(r.session, &r.io, &r.test, &r.test_loss, &r.test_acc);
+    if (status)
       rc = fail(status, "evaluation failed");
   }
-  if (!rc && test.rows)
-    printf("test accuracy: %.1f%%\n", test_acc);
-  if (loss_log)
-    fclose(loss_log);
-  free(train.x);
-  free(train.y);
-  free(test.x);
-  free(test.y);
-  hetc_session_free(session);
-  hetc_device_free(device);
-  hetc_artifact_free(artifact);
+  if (!rc && r.test.rows)
+    printf("test accuracy: %.1f%%\n", r.test_acc);
+  if (r.loss_log)
+    fclose(r.loss_log);
+  free(r.train.x);
+  free(r.train.y);
+  free(r.test.x);
+  free(r.test.y);
+  hetc_session_free(r.session);
+  hetc_device_free(r.device);
+  hetc_artifact_free(r.artifact);
   return rc;
 }
