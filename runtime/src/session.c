@@ -1073,7 +1073,6 @@ static int open_temporary(const char *tmp) {
   }
 }
 
-
 /*--- Checkpoint blobs -------------------------------------------------------*/
 
 static blob_t *find_blob(blob_t *blobs, size_t n, const char *name) {
@@ -1109,8 +1108,8 @@ static hetc_status_t set_blob(hetc_session_t *s, const char *name,
                             "be one more",
                             CKPT_MAX_BLOBS, name);
   uint8_t *copy = copy_bytes(data, size);
-  blob_t *grown = blob ? s->blobs
-                       : realloc(s->blobs, (s->num_blobs + 1) * sizeof(*grown));
+  blob_t *grown =
+      blob ? s->blobs : realloc(s->blobs, (s->num_blobs + 1) * sizeof(*grown));
   char *owned = blob ? NULL : strdup(name);
   if (!copy || !grown || (!blob && !owned)) {
     free(copy);
@@ -1139,8 +1138,8 @@ hetc_status_t hetc_session_set_checkpoint_blob(hetc_session_t *s,
     return status;
   if (!data && size)
     return hetc_make_status(HETC_STATUS_INVALID_ARGUMENT,
-                            "checkpoint blob '%s': no data for %zu bytes",
-                            name, size);
+                            "checkpoint blob '%s': no data for %zu bytes", name,
+                            size);
   lock(s);
   status = set_blob(s, name, data, size);
   unlock(s);
@@ -1177,9 +1176,8 @@ hetc_status_t hetc_session_get_checkpoint_blob(hetc_session_t *s,
  * blobs (version 3 only) and the CRC. */
 static hetc_status_t encode_checkpoint(hetc_session_t *s, buffer_t *b) {
   uint32_t version = s->num_blobs ? 3u : 2u, count = (uint32_t)s->num_state;
-  bool ok = put(b, CKPT_MAGIC, 8) && put(b, &version, 4) &&
-            put(b, &count, 4) && put(b, &s->step, 8) &&
-            put(b, &s->layout_hash, 8);
+  bool ok = put(b, CKPT_MAGIC, 8) && put(b, &version, 4) && put(b, &count, 4) &&
+            put(b, &s->step, 8) && put(b, &s->layout_hash, 8);
   for (size_t i = 0; ok && i < s->num_state; ++i) {
     resident_t *r = &s->state[i];
     uint32_t len = (uint32_t)strlen(r->info.name);
@@ -1391,8 +1389,8 @@ static hetc_status_t check_saved_tensor(hetc_session_t *s, const char *path,
     return status;
   if (!take(in, &dtype, 4) || !take(in, &rank, 4))
     CKPT_FAIL(HETC_STATUS_DATA_LOSS,
-              "checkpoint '%s' is truncated in the dtype or rank of '%s'",
-              path, name);
+              "checkpoint '%s' is truncated in the dtype or rank of '%s'", path,
+              name);
   hetc_tensor_info_t info = {
       name, r->info.role, (hetc_dtype_t)dtype, (int32_t)rank, {0}};
   if (rank > HETC_MAX_RANK)
@@ -1441,8 +1439,8 @@ static hetc_status_t read_blob(const char *path, reader_t *in, uint32_t i,
               "longer than %d bytes",
               path, i, CKPT_MAX_NAME);
   if (find_blob(blobs, i, name))
-    CKPT_FAIL(HETC_STATUS_DATA_LOSS,
-              "checkpoint '%s' holds blob '%s' twice", path, name);
+    CKPT_FAIL(HETC_STATUS_DATA_LOSS, "checkpoint '%s' holds blob '%s' twice",
+              path, name);
   if (!take(in, &bytes, 8) || bytes > in->end - in->pos)
     CKPT_FAIL(HETC_STATUS_DATA_LOSS,
               "checkpoint '%s' is truncated in blob '%s'", path, name);

@@ -621,9 +621,11 @@ namespace {
 std::string blobOf(hetc_session_t *s, const char *name) {
   void *data = nullptr;
   size_t size = 0;
-  hetc_status_t status = hetc_session_get_checkpoint_blob(s, name, &data, &size);
+  hetc_status_t status =
+      hetc_session_get_checkpoint_blob(s, name, &data, &size);
   if (status) {
-    std::string code = "<code " + std::to_string(hetc_status_code(status)) + ">";
+    std::string code =
+        "<code " + std::to_string(hetc_status_code(status)) + ">";
     hetc_status_free(status);
     return code;
   }
@@ -657,17 +659,17 @@ TEST(CheckpointBlobs, TravelInsideTheCheckpointAndALoadReplacesThem) {
   ASSERT_EQ(hetc_session_save_checkpoint(s.session, plain.c_str()), nullptr);
   // Without blobs the file stays version 2, which older runtimes read.
   EXPECT_EQ(versionOf(readFile(plain)), 2u);
-  ASSERT_EQ(hetc_session_set_checkpoint_blob(s.session, "lr_scheduler", "abc",
-                                             3),
-            nullptr);
+  ASSERT_EQ(
+      hetc_session_set_checkpoint_blob(s.session, "lr_scheduler", "abc", 3),
+      nullptr);
   ASSERT_EQ(hetc_session_set_checkpoint_blob(s.session, "empty", "", 0),
             nullptr);
   ASSERT_EQ(hetc_session_save_checkpoint(s.session, with.c_str()), nullptr);
   EXPECT_EQ(versionOf(readFile(with)), 3u);
   // Set again after the save: the load brings back the saved bytes.
-  ASSERT_EQ(hetc_session_set_checkpoint_blob(s.session, "lr_scheduler", "zz",
-                                             2),
-            nullptr);
+  ASSERT_EQ(
+      hetc_session_set_checkpoint_blob(s.session, "lr_scheduler", "zz", 2),
+      nullptr);
   EXPECT_EQ(blobOf(s.session, "lr_scheduler"), "zz");
   Session other(manifestWith(kParams));
   ASSERT_EQ(hetc_session_load_checkpoint(other.session, with.c_str()), nullptr);
@@ -744,9 +746,9 @@ TEST(CheckpointBlobs, DamagedBlobsAreRefusedAndChangeNothing) {
                   "the name of blob #0 is cut short, empty or longer than 255");
   // A refused load keeps the session's own blobs too.
   Session s(manifestWith(kParams));
-  ASSERT_EQ(hetc_session_set_checkpoint_blob(s.session, "lr_scheduler", "mine",
-                                             4),
-            nullptr);
+  ASSERT_EQ(
+      hetc_session_set_checkpoint_blob(s.session, "lr_scheduler", "mine", 4),
+      nullptr);
   std::string path = ::testing::TempDir() + "/refused.ckpt";
   std::ofstream(path, std::ios::binary | std::ios::trunc) << twice;
   expectError(hetc_session_load_checkpoint(s.session, path.c_str()),

@@ -17,9 +17,9 @@
  *===----------------------------------------------------------------------===*/
 
 #define _POSIX_C_SOURCE 200809L
+#include "fail.h"
 #include "hetc/Version.h"
 #include "hetc/runtime/hetc_runtime.h"
-#include "fail.h"
 #include "lr_schedule.h"
 #include "npy.h"
 
@@ -666,8 +666,8 @@ static int prepare(run_t *r) {
   if (r->o.quiet)
     return 0;
   printf("model %s: %s on %s, batch %lld", r->o.artifact,
-         hetc_artifact_target(r->artifact),
-         hetc_device_description(r->device), (long long)r->io.batch);
+         hetc_artifact_target(r->artifact), hetc_device_description(r->device),
+         (long long)r->io.batch);
   if (!r->o.eval_only) {
     printf(", ");
     print_plan(&r->io, r->train.rows, &r->plan);
@@ -722,16 +722,16 @@ static int train_epoch(run_t *r, loop_t *l, int epoch, double *sum,
 static int report_epoch(run_t *r, int epoch, int last, double train_loss,
                         int64_t seen, double seconds, double lr) {
   double train_eval_loss, train_acc = NAN;
-  hetc_status_t status = evaluate(r->session, &r->io, &r->train,
-                                  &train_eval_loss, &train_acc);
+  hetc_status_t status =
+      evaluate(r->session, &r->io, &r->train, &train_eval_loss, &train_acc);
   if (!status && r->test.rows)
-    status = evaluate(r->session, &r->io, &r->test, &r->test_loss,
-                      &r->test_acc);
+    status =
+        evaluate(r->session, &r->io, &r->test, &r->test_loss, &r->test_acc);
   if (status)
     return fail(status, "evaluation failed");
   if (!r->o.quiet) {
-    printf("epoch %d/%d  loss %.4f  train acc %.1f%%", epoch, last,
-           train_loss, train_acc);
+    printf("epoch %d/%d  loss %.4f  train acc %.1f%%", epoch, last, train_loss,
+           train_acc);
     if (r->test.rows)
       printf("  test acc %.1f%%", r->test_acc);
     if (r->o.lr_scheduler)
@@ -756,8 +756,7 @@ static int train_epochs(run_t *r, loop_t *l, int done, int last) {
     int rc = train_epoch(r, l, epoch, &sum, &seen);
     double train_loss = seen ? sum / (double)seen : NAN;
     if (!rc)
-      rc = report_epoch(r, epoch, last, train_loss, seen, now() - t0,
-                        epoch_lr);
+      rc = report_epoch(r, epoch, last, train_loss, seen, now() - t0, epoch_lr);
     if (!rc)
       rc = lr_schedule_step(&l->schedule, r->session, 0,
                             r->test.rows ? r->test_loss : train_loss);
