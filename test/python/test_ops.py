@@ -86,12 +86,23 @@ def feed(session, case, r):
     return data
 
 
+# Each case's model, compiled once per target: the GPU compile tests compare
+# their artifacts with the CPU artifact the forward test compiled.
+_artifacts = {}
+
+
+def compile_case(case, tmp_path, target):
+    src = model_source(case.inputs, case.op, case.out_shape)
+    if (src, target) not in _artifacts:
+        _artifacts[src, target] = runtime.compile_model(
+            src, tmp_path / f"{case.name}.{target}.hetc", f"--target={target}",
+            "--optimizer=sgd", "--lr=1.0")
+    return _artifacts[src, target]
+
+
 def run_case(case, tmp_path, target="cpu"):
     shape = case.out_shape
-    src = model_source(case.inputs, case.op, shape)
-    artifact = runtime.compile_model(src, tmp_path / f"{case.name}.hetc",
-                                     f"--target={target}", "--optimizer=sgd",
-                                     "--lr=1.0")
+    artifact = compile_case(case, tmp_path, target)
     session = runtime.Session(artifact, device=target)
     r = R(*shape) if shape else np.array(R(1)[0], np.float32)
     data = feed(session, case, r)
@@ -289,23 +300,14 @@ def test_op_compiles_for_targets_without_a_device_here(case, gpu, tmp_path):
     check_gpu_artifact(case, gpu, tmp_path)
 
 
-# The CPU artifact of each case's model, compiled once for its three GPU
-# targets' checks.
-_cpu_artifacts = {}
-
-
 def check_gpu_artifact(case, gpu, tmp_path):
     """Compiles `case` for `gpu` and checks the artifact without a device
     (gpu_artifact.check): the runtime reads it, its kernels validate, and its
     manifest is the CPU artifact's. Skips, after every other check, when a
     validator's tool is missing."""
-    src = model_source(case.inputs, case.op, case.out_shape)
-    artifact = runtime.compile_model(src, tmp_path / f"{case.name}.hetc",
-                                     f"--target={gpu}")
-    if src not in _cpu_artifacts:
-        _cpu_artifacts[src] = runtime.compile_model(
-            src, tmp_path / f"{case.name}.cpu.hetc", "--target=cpu")
-    not_run = gpu_artifact.check(artifact, _cpu_artifacts[src], tmp_path)
+    artifact = compile_case(case, tmp_path, gpu)
+    cpu = compile_case(case, tmp_path, "cpu")
+    not_run = gpu_artifact.check(artifact, cpu, tmp_path)
     if not_run:
         pytest.skip(f"{gpu}: not validated: {'; '.join(not_run)}")
 
