@@ -348,6 +348,89 @@ static int convert_label(const char *path, const npy_array_t *y, size_t i,
   return 1;
 }
 
+/* Checks the arrays against the model: values per row, one label per row
+ * of a kind the label takes, at least one row, class indices in range and
+ * finite inputs. */
+static int check_arrays(const char *xp, const char *yp, const npy_array_t *x,
+                        const npy_array_t *y, const model_io_t *io) {
+  int64_t rows = x->rank ? x->shape[0] : 0;
+  int64_t per_row = rows ? (int64_t)(x->count / (size_t)rows) : 0;
+  int rc = 0;
+  if (x->rank < 1 || per_row != io->row_elems) {
+    fprintf(stderr,
+            "hetc-train: '%s' has %lld values per row but the model's input "
+            "'%s' takes %lld\n",
+            xp, (long long)per_row, io->input->name, (long long)io->row_elems);
+    rc = 1;
+  } else if (y->rank != 1 || y->shape[0] != rows) {
+    fprintf(stderr,
+            "hetc-train: '%s' must hold one label per row of '%s' "
+            "(%lld)\n",
+            yp, xp, (long long)rows);
+    rc = 1;
+  } else if (io->label->dtype == HETC_DTYPE_I32 && y->kind != NPY_I32 &&
+             y->kind != NPY_I64) {
+    fprintf(stderr,
+            "hetc-train: '%s' holds %s labels but the model's label '%s' is "
+            "i32 (integer class indices; int32 or int64 files)\n",
+            yp, y->kind == NPY_F32 ? "float32" : "float64", io->label->name);
+    rc = 1;
+  } else if (rows == 0) {
+    fprintf(stderr, "hetc-train: '%s' has no rows\n", xp);
+    rc = 1;
+  }
+  for (int64_t i = 0; !rc && io->label->dtype == HETC_DTYPE_I32 && i < rows;
+       ++i) {
+    double v = npy_get(y, (size_t)i);
+    int64_t high = io->classes ? io->classes : INT32_MAX + 1ll;
+    if (v < 0 || v >= (double)high) {
+      fprintf(stderr,
+              "hetc-train: '%s' row %lld has label %.0f, outside [0, "
+              "%lld)\n",
+              yp, (long long)i, v, (long long)high);
+      rc = 1;
+    }
+  }
+  for (size_t i = 0; !rc && i < x->count; ++i)
+    if (!isfinite(npy_get(x, i))) {
+      fprintf(stderr, "hetc-train: '%s' row %lld holds %f\n", xp,
+              (long long)(i / (size_t)io->row_elems), npy_get(x, i));
+      rc = 1;
+    }
+  return rc;
+}
+
+/* Converts checked arrays into `out`, in the model's dtypes. */
+static int convert_dataset(const char *xp, const char *yp, const npy_array_t *x,
+                           const npy_array_t *y, const model_io_t *io,
+                           dataset_t *out) {
+  int64_t rows = x->shape[0];
+  int rc = 0;
+  out->rows = rows;
+  out->x = malloc(x->count * sizeof(float));
+  out->y = malloc((size_t)rows * 4);
+  for (size_t i = 0; out->x && !rc && i < x->count; ++i) {
+    double v = npy_get(x, i);
+    /* A finite double beyond f32's range has no defined conversion. */
+    if (isfinite(v) && fabs(v) > FLT_MAX) {
+      fprintf(stderr,
+              "hetc-train: '%s': element #%zu (%g) is outside the f32 "
+              "range\n",
+              xp, i, v);
+      rc = 1;
+      break;
+    }
+    out->x[i] = (float)v;
+  }
+  for (int64_t i = 0; out->y && !rc && i < rows; ++i)
+    rc = convert_label(yp, y, (size_t)i, io->label->dtype, out->y);
+  if (!rc && (!out->x || !out->y)) {
+    fprintf(stderr, "hetc-train: out of memory\n");
+    rc = 1;
+  }
+  return rc;
+}
+
 static int load_dataset(const char *xp, const char *yp, const model_io_t *io,
                         dataset_t *out) {
   char error[512];
@@ -361,74 +444,9 @@ static int load_dataset(const char *xp, const char *yp, const model_io_t *io,
     fprintf(stderr, "hetc-train: %s\n", error);
     return 1;
   }
-  int64_t rows = x.rank ? x.shape[0] : 0;
-  int64_t per_row = rows ? (int64_t)(x.count / (size_t)rows) : 0;
-  int rc = 0;
-  if (x.rank < 1 || per_row != io->row_elems) {
-    fprintf(stderr,
-            "hetc-train: '%s' has %lld values per row but the model's input "
-            "'%s' takes %lld\n",
-            xp, (long long)per_row, io->input->name, (long long)io->row_elems);
-    rc = 1;
-  } else if (y.rank != 1 || y.shape[0] != rows) {
-    fprintf(stderr,
-            "hetc-train: '%s' must hold one label per row of '%s' "
-            "(%lld)\n",
-            yp, xp, (long long)rows);
-    rc = 1;
-  } else if (io->label->dtype == HETC_DTYPE_I32 && y.kind != NPY_I32 &&
-             y.kind != NPY_I64) {
-    fprintf(stderr,
-            "hetc-train: '%s' holds %s labels but the model's label '%s' is "
-            "i32 (integer class indices; int32 or int64 files)\n",
-            yp, y.kind == NPY_F32 ? "float32" : "float64", io->label->name);
-    rc = 1;
-  } else if (rows == 0) {
-    fprintf(stderr, "hetc-train: '%s' has no rows\n", xp);
-    rc = 1;
-  }
-  for (int64_t i = 0; !rc && io->label->dtype == HETC_DTYPE_I32 && i < rows;
-       ++i) {
-    double v = npy_get(&y, (size_t)i);
-    int64_t high = io->classes ? io->classes : INT32_MAX + 1ll;
-    if (v < 0 || v >= (double)high) {
-      fprintf(stderr,
-              "hetc-train: '%s' row %lld has label %.0f, outside [0, "
-              "%lld)\n",
-              yp, (long long)i, v, (long long)high);
-      rc = 1;
-    }
-  }
-  for (size_t i = 0; !rc && i < x.count; ++i)
-    if (!isfinite(npy_get(&x, i))) {
-      fprintf(stderr, "hetc-train: '%s' row %lld holds %f\n", xp,
-              (long long)(i / (size_t)io->row_elems), npy_get(&x, i));
-      rc = 1;
-    }
-  if (!rc) {
-    out->rows = rows;
-    out->x = malloc(x.count * sizeof(float));
-    out->y = malloc((size_t)rows * 4);
-    for (size_t i = 0; out->x && !rc && i < x.count; ++i) {
-      double v = npy_get(&x, i);
-      /* A finite double beyond f32's range has no defined conversion. */
-      if (isfinite(v) && fabs(v) > FLT_MAX) {
-        fprintf(stderr,
-                "hetc-train: '%s': element #%zu (%g) is outside the f32 "
-                "range\n",
-                xp, i, v);
-        rc = 1;
-        break;
-      }
-      out->x[i] = (float)v;
-    }
-    for (int64_t i = 0; out->y && !rc && i < rows; ++i)
-      rc = convert_label(yp, &y, (size_t)i, io->label->dtype, out->y);
-    if (!rc && (!out->x || !out->y)) {
-      fprintf(stderr, "hetc-train: out of memory\n");
-      rc = 1;
-    }
-  }
+  int rc = check_arrays(xp, yp, &x, &y, io);
+  if (!rc)
+    rc = convert_dataset(xp, yp, &x, &y, io, out);
   npy_free(&x);
   npy_free(&y);
   return rc;
