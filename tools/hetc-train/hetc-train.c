@@ -25,6 +25,7 @@
 
 #include <errno.h>
 #include <float.h>
+#include <stddef.h>
 #include <unistd.h>
 
 #include <math.h>
@@ -121,82 +122,30 @@ static int check_output(const char *option, const char *path) {
   return 0;
 }
 
-static int parse_args(int argc, char **argv, options_t *o) {
-  *o = (options_t){0};
-  o->epochs = 10;
-  o->device = NULL; /* the artifact's target */
-  for (int i = 1; i < argc; ++i) {
-    const char *a = argv[i];
-    const char **target = NULL;
-    if (!strcmp(a, "--train-x"))
-      target = &o->train_x;
-    else if (!strcmp(a, "--train-y"))
-      target = &o->train_y;
-    else if (!strcmp(a, "--test-x"))
-      target = &o->test_x;
-    else if (!strcmp(a, "--test-y"))
-      target = &o->test_y;
-    else if (!strcmp(a, "--device"))
-      target = &o->device;
-    else if (!strcmp(a, "--save"))
-      target = &o->save;
-    else if (!strcmp(a, "--resume"))
-      target = &o->resume;
-    else if (!strcmp(a, "--loss-log"))
-      target = &o->loss_log;
-    else if (!strcmp(a, "--lr-scheduler"))
-      target = &o->lr_scheduler;
-    else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-      usage(stdout);
-      exit(0);
-    } else if (!strcmp(a, "--version")) {
-      printf("hetc-train: %s\n", HETC_VERSION_TEXT);
-      exit(0);
-    } else if (!strcmp(a, "--eval-only")) {
-      o->eval_only = 1;
-      continue;
-    } else if (!strcmp(a, "--drop-last")) {
-      o->drop_last = 1;
-      continue;
-    } else if (!strcmp(a, "--quiet")) {
-      o->quiet = 1;
-      continue;
-    } else if (!strcmp(a, "--epochs") || !strcmp(a, "--seed")) {
-      if (i + 1 >= argc) {
-        fprintf(stderr, "hetc-train: %s needs a value\n", a);
-        return 1;
-      }
-      char *end;
-      long long v = strtoll(argv[++i], &end, 10);
-      if (*end || v < 0) {
-        fprintf(stderr,
-                "hetc-train: %s needs a non-negative integer, got "
-                "'%s'\n",
-                a, argv[i]);
-        return 1;
-      }
-      if (!strcmp(a, "--epochs"))
-        o->epochs = (int)v;
-      else
-        o->seed = (uint64_t)v;
-      continue;
-    } else if (a[0] == '-') {
-      fprintf(stderr, "hetc-train: unknown option '%s'\n", a);
-      usage(stderr);
-      return 1;
-    } else if (!o->artifact) {
-      o->artifact = a;
-      continue;
-    } else {
-      fprintf(stderr, "hetc-train: unexpected argument '%s'\n", a);
-      return 1;
-    }
-    if (i + 1 >= argc) {
-      fprintf(stderr, "hetc-train: %s needs a value\n", a);
-      return 1;
-    }
-    *target = argv[++i];
-  }
+/* Where the value of text option `a` goes; NULL for other arguments. */
+static const char **text_option(options_t *o, const char *a) {
+  static const struct {
+    const char *flag;
+    size_t offset;
+  } kOptions[] = {
+      {"--train-x", offsetof(options_t, train_x)},
+      {"--train-y", offsetof(options_t, train_y)},
+      {"--test-x", offsetof(options_t, test_x)},
+      {"--test-y", offsetof(options_t, test_y)},
+      {"--device", offsetof(options_t, device)},
+      {"--save", offsetof(options_t, save)},
+      {"--resume", offsetof(options_t, resume)},
+      {"--loss-log", offsetof(options_t, loss_log)},
+      {"--lr-scheduler", offsetof(options_t, lr_scheduler)},
+  };
+  for (size_t i = 0; i < sizeof(kOptions) / sizeof(kOptions[0]); ++i)
+    if (!strcmp(a, kOptions[i].flag))
+      return (const char **)((char *)o + kOptions[i].offset);
+  return NULL;
+}
+
+/* Refuses option combinations that cannot run, before any work. */
+static int check_options(const options_t *o) {
   if (!o->artifact) {
     usage(stderr);
     return 1;
@@ -220,6 +169,65 @@ static int parse_args(int argc, char **argv, options_t *o) {
   }
   return check_output("--save", o->save) ||
          check_output("--loss-log", o->loss_log);
+}
+
+/* --epochs or --seed: a non-negative integer. */
+static int integer_option(options_t *o, const char *a, const char *value) {
+  char *end;
+  long long v = strtoll(value, &end, 10);
+  if (*end || v < 0) {
+    fprintf(stderr, "hetc-train: %s needs a non-negative integer, got '%s'\n",
+            a, value);
+    return 1;
+  }
+  if (!strcmp(a, "--epochs"))
+    o->epochs = (int)v;
+  else
+    o->seed = (uint64_t)v;
+  return 0;
+}
+
+static int parse_args(int argc, char **argv, options_t *o) {
+  *o = (options_t){0};
+  o->epochs = 10;
+  o->device = NULL; /* the artifact's target */
+  for (int i = 1; i < argc; ++i) {
+    const char *a = argv[i];
+    const char **text = text_option(o, a);
+    bool integer = !strcmp(a, "--epochs") || !strcmp(a, "--seed");
+    if ((text || integer) && i + 1 >= argc) {
+      fprintf(stderr, "hetc-train: %s needs a value\n", a);
+      return 1;
+    }
+    if (text) {
+      *text = argv[++i];
+    } else if (integer) {
+      if (integer_option(o, a, argv[++i]))
+        return 1;
+    } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+      usage(stdout);
+      exit(0);
+    } else if (!strcmp(a, "--version")) {
+      printf("hetc-train: %s\n", HETC_VERSION_TEXT);
+      exit(0);
+    } else if (!strcmp(a, "--eval-only")) {
+      o->eval_only = 1;
+    } else if (!strcmp(a, "--drop-last")) {
+      o->drop_last = 1;
+    } else if (!strcmp(a, "--quiet")) {
+      o->quiet = 1;
+    } else if (a[0] == '-') {
+      fprintf(stderr, "hetc-train: unknown option '%s'\n", a);
+      usage(stderr);
+      return 1;
+    } else if (!o->artifact) {
+      o->artifact = a;
+    } else {
+      fprintf(stderr, "hetc-train: unexpected argument '%s'\n", a);
+      return 1;
+    }
+  }
+  return check_options(o);
 }
 
 static bool has_size(const int64_t *sizes, int count, int64_t size) {
