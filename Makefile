@@ -10,6 +10,7 @@ LLVM_DIR ?= /usr/lib/llvm-22
 TARGET ?= cpu
 
 .PHONY: all setup configure build test check-lit check-unit check-python \
+        check-all \
         demo bench clean sanitize-build test-sanitize fuzz-build fuzz-corpus \
         fuzz-smoke fuzz
 
@@ -48,10 +49,16 @@ check-unit: build
 	  echo "check-unit: no C++ unit tests registered"; \
 	fi
 
+# The pytest files run under lit, one lit test per file (test/python/
+# lit_pytest.cfg.py); a failing file shows pytest's report.
 check-python: build
-	HETC_BUILD_DIR=$(abspath $(BUILD_DIR)) $(PYTHON) -m pytest -q test/python
+	ninja -C $(BUILD_DIR) check-hetc-python
 
-test: check-lit check-unit check-python
+# The .mlir tests and the pytest files in one lit run, with one summary.
+check-all: build
+	ninja -C $(BUILD_DIR) check-hetc-all
+
+test: check-unit check-all
 
 demo: build
 	BUILD_DIR=$(abspath $(BUILD_DIR)) PYTHON=$(PYTHON) TARGET=$(TARGET) \

@@ -2,7 +2,8 @@
 # Builds the fuzzers' seed corpora from the project's own examples:
 #   fuzz-corpus.sh FUZZ_DIR   (BUILD_DIR and PYTHON from the environment)
 # artifact: examples/mlp_digits.mlir compiled for cpu and vulkan;
-# checkpoint: a valid checkpoint the checkpoint fuzzer saves itself;
+# checkpoint: valid checkpoints (with and without a blob) the checkpoint
+#   fuzzer saves itself;
 # npy: arrays numpy writes, plus the committed hand-made files;
 # mlir: the examples and the dialect's lit tests.
 set -euo pipefail
@@ -38,7 +39,7 @@ seed="$corpus/artifact/mlp_digits.vulkan.hetc"
 [[ -s $seed ]] || "$build/bin/hetc-compile" "$root/examples/mlp_digits.mlir" \
   --target=vulkan -o "$seed"
 
-[[ -s $corpus/checkpoint/valid.ckpt ]] ||
+[[ -s $corpus/checkpoint/valid-blob.ckpt ]] ||
   HETC_FUZZ_SEED_DIR="$corpus/checkpoint" LD_PRELOAD="$asan_runtime" \
     "$build/bin/fuzz/hetc-fuzz-checkpoint" -runs=0 >/dev/null 2>&1
 

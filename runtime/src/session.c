@@ -34,6 +34,14 @@ typedef struct staging {
   bool *owned;    /* true where the buffer is staging, not resident */
 } staging_t;
 
+/* Named bytes a checkpoint carries for the caller (hetc-train's lr
+ * scheduler progress); the runtime stores them and never reads them. */
+typedef struct blob {
+  char *name;
+  uint8_t *data;
+  size_t size;
+} blob_t;
+
 /* A session is used by one thread at a time: every call takes `lock`, so
  * concurrent calls on one session run one after another (and free waits for
  * a call in flight); sessions share nothing mutable and run concurrently. */
@@ -50,6 +58,8 @@ struct hetc_session {
   staging_t *staging;
   size_t num_staging, staging_capacity;
   int64_t step;
+  blob_t *blobs; /* saved in and replaced by checkpoints */
+  size_t num_blobs;
 };
 
 static const hetc_driver_t *driver_of(hetc_session_t *s) {
@@ -133,6 +143,14 @@ static void free_staging(hetc_session_t *s, size_t first) {
   s->num_staging = first;
 }
 
+static void free_blobs(blob_t *blobs, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    free(blobs[i].name);
+    free(blobs[i].data);
+  }
+  free(blobs);
+}
+
 void hetc_session_free(hetc_session_t *s) {
   if (!s)
     return;
@@ -156,6 +174,7 @@ void hetc_session_free(hetc_session_t *s) {
       d->unload(s->device->impl, s->executables[i]);
   }
   free(s->executables);
+  free_blobs(s->blobs, s->num_blobs);
   free(s);
 }
 
@@ -986,12 +1005,17 @@ int hetc_session_group_count(const hetc_session_t *s) {
 /*--- Checkpoints ------------------------------------------------------------*
  * "HETCCKPT", u32 version, u32 count, i64 step, u64 layout hash (version 2),
  * then per tensor in session order: u32 name length, name, u32 dtype,
- * u32 rank, i64 dims[rank], u64 bytes, data; then the CRC-32 of everything
- * before it. Little-endian (the host order here).
+ * u32 rank, i64 dims[rank], u64 bytes, data; version 3 then has u32 blob
+ * count (1 to CKPT_MAX_BLOBS) and per blob: u32 name length, name, u64
+ * bytes, data; then the CRC-32 of everything before it. Little-endian (the
+ * host order here). A session without blobs saves version 2, which older
+ * runtimes read.
  *----------------------------------------------------------------------------*/
 
 #define CKPT_MAGIC "HETCCKPT"
-#define CKPT_VERSION 2u
+#define CKPT_VERSION 3u
+#define CKPT_MAX_NAME 255 /* bytes in a tensor or blob name */
+#define CKPT_MAX_BLOBS 64
 
 typedef struct buffer {
   uint8_t *data;
@@ -1049,14 +1073,112 @@ static int open_temporary(const char *tmp) {
   }
 }
 
-static hetc_status_t save_checkpoint(hetc_session_t *s, const char *path) {
-  buffer_t b = {0};
-  uint32_t version = CKPT_VERSION, count = (uint32_t)s->num_state;
-  bool ok = put(&b, CKPT_MAGIC, 8) && put(&b, &version, 4) &&
-            put(&b, &count, 4) && put(&b, &s->step, 8) &&
-            put(&b, &s->layout_hash, 8);
-  hetc_status_t status = NULL;
-  for (size_t i = 0; ok && !status && i < s->num_state; ++i) {
+/*--- Checkpoint blobs -------------------------------------------------------*/
+
+static blob_t *find_blob(blob_t *blobs, size_t n, const char *name) {
+  for (size_t i = 0; i < n; ++i)
+    if (!strcmp(blobs[i].name, name))
+      return &blobs[i];
+  return NULL;
+}
+
+static hetc_status_t check_blob_name(const char *name) {
+  size_t len = name ? strlen(name) : 0;
+  if (len == 0 || len > CKPT_MAX_NAME)
+    return hetc_make_status(HETC_STATUS_INVALID_ARGUMENT,
+                            "a checkpoint blob name has 1 to %d bytes, got %zu",
+                            CKPT_MAX_NAME, len);
+  return NULL;
+}
+
+/* Copies `size` bytes into a new allocation (one byte for an empty blob). */
+static uint8_t *copy_bytes(const void *data, size_t size) {
+  uint8_t *copy = malloc(size ? size : 1);
+  if (copy && size)
+    memcpy(copy, data, size);
+  return copy;
+}
+
+static hetc_status_t set_blob(hetc_session_t *s, const char *name,
+                              const void *data, size_t size) {
+  blob_t *blob = find_blob(s->blobs, s->num_blobs, name);
+  if (!blob && s->num_blobs == CKPT_MAX_BLOBS)
+    return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED,
+                            "a checkpoint holds at most %d blobs; '%s' would "
+                            "be one more",
+                            CKPT_MAX_BLOBS, name);
+  uint8_t *copy = copy_bytes(data, size);
+  blob_t *grown =
+      blob ? s->blobs : realloc(s->blobs, (s->num_blobs + 1) * sizeof(*grown));
+  char *owned = blob ? NULL : strdup(name);
+  if (!copy || !grown || (!blob && !owned)) {
+    free(copy);
+    free(owned);
+    if (grown)
+      s->blobs = grown;
+    return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  }
+  s->blobs = grown;
+  if (!blob) {
+    blob = &s->blobs[s->num_blobs++];
+    blob->name = owned;
+  } else {
+    free(blob->data);
+  }
+  blob->data = copy;
+  blob->size = size;
+  return NULL;
+}
+
+hetc_status_t hetc_session_set_checkpoint_blob(hetc_session_t *s,
+                                               const char *name,
+                                               const void *data, size_t size) {
+  hetc_status_t status = check_blob_name(name);
+  if (status)
+    return status;
+  if (!data && size)
+    return hetc_make_status(HETC_STATUS_INVALID_ARGUMENT,
+                            "checkpoint blob '%s': no data for %zu bytes", name,
+                            size);
+  lock(s);
+  status = set_blob(s, name, data, size);
+  unlock(s);
+  return status;
+}
+
+hetc_status_t hetc_session_get_checkpoint_blob(hetc_session_t *s,
+                                               const char *name, void **data,
+                                               size_t *size) {
+  *data = NULL;
+  *size = 0;
+  hetc_status_t status = check_blob_name(name);
+  if (status)
+    return status;
+  lock(s);
+  const blob_t *blob = find_blob(s->blobs, s->num_blobs, name);
+  uint8_t *copy = blob ? copy_bytes(blob->data, blob->size) : NULL;
+  if (copy) {
+    *data = copy;
+    *size = blob->size;
+  }
+  unlock(s);
+  if (!blob)
+    return hetc_make_status(HETC_STATUS_NOT_FOUND,
+                            "the session holds no checkpoint blob '%s'", name);
+  return copy ? NULL
+              : hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED,
+                                 "out of memory");
+}
+
+/*--- Saving -----------------------------------------------------------------*/
+
+/* Appends the header and every tensor, downloaded from the device; then the
+ * blobs (version 3 only) and the CRC. */
+static hetc_status_t encode_checkpoint(hetc_session_t *s, buffer_t *b) {
+  uint32_t version = s->num_blobs ? 3u : 2u, count = (uint32_t)s->num_state;
+  bool ok = put(b, CKPT_MAGIC, 8) && put(b, &version, 4) && put(b, &count, 4) &&
+            put(b, &s->step, 8) && put(b, &s->layout_hash, 8);
+  for (size_t i = 0; ok && i < s->num_state; ++i) {
     resident_t *r = &s->state[i];
     uint32_t len = (uint32_t)strlen(r->info.name);
     uint32_t dtype = (uint32_t)r->info.dtype, rank = (uint32_t)r->info.rank;
@@ -1066,62 +1188,89 @@ static hetc_status_t save_checkpoint(hetc_session_t *s, const char *path) {
       ok = false;
       break;
     }
-    status = driver_of(s)->download(s->device->impl, r->buffer, host, r->bytes);
-    ok = !status && put(&b, &len, 4) && put(&b, r->info.name, len) &&
-         put(&b, &dtype, 4) && put(&b, &rank, 4) &&
-         put(&b, r->info.shape, 8 * (size_t)rank) && put(&b, &bytes, 8) &&
-         put(&b, host, r->bytes);
+    hetc_status_t status =
+        driver_of(s)->download(s->device->impl, r->buffer, host, r->bytes);
+    ok = !status && put(b, &len, 4) && put(b, r->info.name, len) &&
+         put(b, &dtype, 4) && put(b, &rank, 4) &&
+         put(b, r->info.shape, 8 * (size_t)rank) && put(b, &bytes, 8) &&
+         put(b, host, r->bytes);
     free(host);
+    if (status)
+      return status;
   }
-  uint32_t crc = ok ? hetc_crc32(0, b.data, b.size) : 0;
-  ok = ok && put(&b, &crc, 4);
-  if (!ok || status) {
-    free(b.data);
-    return status ? status
-                  : hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED,
-                                     "out of memory while saving a "
-                                     "checkpoint");
+  uint32_t blobs = (uint32_t)s->num_blobs;
+  ok = ok && (!blobs || put(b, &blobs, 4));
+  for (size_t i = 0; ok && i < s->num_blobs; ++i) {
+    const blob_t *blob = &s->blobs[i];
+    uint32_t len = (uint32_t)strlen(blob->name);
+    uint64_t bytes = blob->size;
+    ok = put(b, &len, 4) && put(b, blob->name, len) && put(b, &bytes, 8) &&
+         put(b, blob->data, blob->size);
   }
-  /* Temporary file in the same folder, synced, then renamed over the old
-   * checkpoint: a crash at any point leaves the previous one intact. */
+  uint32_t crc = ok ? hetc_crc32(0, b->data, b->size) : 0;
+  if (ok && put(b, &crc, 4))
+    return NULL;
+  return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED,
+                          "out of memory while saving a checkpoint");
+}
+
+static hetc_status_t write_all(int fd, const uint8_t *data, size_t size) {
+  size_t written = 0;
+  while (written < size) {
+    ssize_t n = write(fd, data + written, size - written);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return hetc_make_status(HETC_STATUS_INTERNAL, "%s",
+                              n < 0 ? strerror(errno) : "nothing written");
+    written += (size_t)n;
+  }
+  return NULL;
+}
+
+/* Temporary file in the same folder, synced, then renamed over the old
+ * checkpoint: a crash at any point leaves the previous one intact. */
+static hetc_status_t replace_file(const char *path, const uint8_t *data,
+                                  size_t size) {
   size_t plen = strlen(path);
   char *tmp = malloc(plen + 8);
-  if (!tmp) {
-    free(b.data);
+  if (!tmp)
     return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
-  }
   snprintf(tmp, plen + 8, "%s.tmp", path);
   int fd = open_temporary(tmp);
   if (fd < 0) {
-    status = hetc_make_status(HETC_STATUS_INVALID_ARGUMENT,
-                              "cannot create a checkpoint beside '%s': %s",
-                              path, strerror(errno));
+    hetc_status_t status = hetc_make_status(
+        HETC_STATUS_INVALID_ARGUMENT,
+        "cannot create a checkpoint beside '%s': %s", path, strerror(errno));
     free(tmp);
-    free(b.data);
     return status;
   }
-  size_t written = 0;
-  while (written < b.size) {
-    ssize_t n = write(fd, b.data + written, b.size - written);
-    if (n <= 0)
-      break;
-    written += (size_t)n;
-  }
-  bool synced = written == b.size && fsync(fd) == 0;
-  int write_errno = errno;
-  free(b.data);
-  bool renamed = synced && rename(tmp, path) == 0;
-  if (!renamed) {
-    if (synced)
-      write_errno = errno;
+  hetc_status_t written = write_all(fd, data, size);
+  const char *why = written ? hetc_status_message(written) : NULL;
+  if (!why && fsync(fd) != 0)
+    why = strerror(errno);
+  if (!why && rename(tmp, path) != 0)
+    why = strerror(errno);
+  hetc_status_t status = NULL;
+  if (why) {
     unlink(tmp);
     status = hetc_make_status(HETC_STATUS_INTERNAL,
                               "saving checkpoint '%s' failed (%s); the "
                               "previous checkpoint is unchanged",
-                              path, strerror(write_errno));
+                              path, why);
   }
+  hetc_status_free(written);
   close(fd); /* releases the lock, after the rename */
   free(tmp);
+  return status;
+}
+
+static hetc_status_t save_checkpoint(hetc_session_t *s, const char *path) {
+  buffer_t b = {0};
+  hetc_status_t status = encode_checkpoint(s, &b);
+  if (!status)
+    status = replace_file(path, b.data, b.size);
+  free(b.data);
   return status;
 }
 
@@ -1132,6 +1281,8 @@ hetc_status_t hetc_session_save_checkpoint(hetc_session_t *s,
   unlock(s);
   return status;
 }
+
+/*--- Loading ----------------------------------------------------------------*/
 
 /* A bounds-checked cursor over checkpoint bytes. */
 typedef struct reader {
@@ -1147,9 +1298,18 @@ static bool take(reader_t *r, void *out, size_t size) {
   return true;
 }
 
-static hetc_status_t load_checkpoint(hetc_session_t *s, const char *path,
-                                     const uint8_t *data, size_t size) {
+typedef struct ckpt_header {
+  uint32_t version, count;
+  int64_t step;
+  uint64_t hash; /* 0 in version 1 */
+} ckpt_header_t;
+
 #define CKPT_FAIL(code, ...) return hetc_make_status(code, __VA_ARGS__)
+
+/* Checks the magic, the CRC and the header fields, and leaves `in` at the
+ * first tensor (before the CRC). */
+static hetc_status_t read_header(const char *path, const uint8_t *data,
+                                 size_t size, reader_t *in, ckpt_header_t *h) {
   if (size < 8 || memcmp(data, CKPT_MAGIC, 8) != 0)
     CKPT_FAIL(HETC_STATUS_DATA_LOSS, "'%s' is not a hetc checkpoint", path);
   if (size < 28)
@@ -1160,109 +1320,213 @@ static hetc_status_t load_checkpoint(hetc_session_t *s, const char *path,
   if (hetc_crc32(0, data, size - 4) != crc)
     CKPT_FAIL(HETC_STATUS_DATA_LOSS,
               "checkpoint '%s' is corrupt (CRC mismatch)", path);
-  reader_t in = {data, 8, size - 4};
-  uint32_t version, count;
-  int64_t step;
-  uint64_t hash = 0;
-  take(&in, &version, 4);
-  if (version != 1 && version != CKPT_VERSION)
+  *in = (reader_t){data, 8, size - 4};
+  *h = (ckpt_header_t){0};
+  take(in, &h->version, 4);
+  if (h->version < 1 || h->version > CKPT_VERSION)
     CKPT_FAIL(HETC_STATUS_DATA_LOSS,
-              "checkpoint '%s' has version %u; this runtime reads 1 and %u",
-              path, version, CKPT_VERSION);
-  if (!take(&in, &count, 4) || !take(&in, &step, 8) ||
-      (version >= 2 && !take(&in, &hash, 8)))
+              "checkpoint '%s' has version %u; this runtime reads 1 to %u",
+              path, h->version, CKPT_VERSION);
+  if (!take(in, &h->count, 4) || !take(in, &h->step, 8) ||
+      (h->version >= 2 && !take(in, &h->hash, 8)))
     CKPT_FAIL(HETC_STATUS_DATA_LOSS,
               "checkpoint '%s' is truncated in its header", path);
-  if (step < 0)
+  if (h->step < 0)
     CKPT_FAIL(HETC_STATUS_DATA_LOSS,
               "checkpoint '%s' has a negative step (%lld)", path,
-              (long long)step);
-  if (count != s->num_state)
+              (long long)h->step);
+  return NULL;
+}
+
+/* Reads a u32-length-prefixed name of at most CKPT_MAX_NAME bytes into
+ * `name`; false when it is cut short or too long. */
+static bool take_name(reader_t *in, char name[CKPT_MAX_NAME + 1]) {
+  uint32_t len;
+  if (!take(in, &len, 4) || len > CKPT_MAX_NAME || !take(in, name, len))
+    return false;
+  name[len] = '\0';
+  return strlen(name) == len;
+}
+
+/* Reads the name of saved tensor #i, which must be the session's tensor
+ * #i: a right name in the wrong place is refused too. */
+static hetc_status_t check_saved_name(hetc_session_t *s, const char *path,
+                                      reader_t *in, uint32_t i,
+                                      char name[CKPT_MAX_NAME + 1]) {
+  const char *want = s->state[i].info.name;
+  uint32_t len;
+  if (!take(in, &len, 4))
+    CKPT_FAIL(HETC_STATUS_DATA_LOSS,
+              "checkpoint '%s' is truncated in the name length of tensor #%u",
+              path, i);
+  if (len > CKPT_MAX_NAME || !take(in, name, len))
+    CKPT_FAIL(HETC_STATUS_DATA_LOSS,
+              "checkpoint '%s' is truncated in the name of tensor #%u", path,
+              i);
+  name[len] = '\0';
+  if (strlen(name) == len && strcmp(name, want) == 0)
+    return NULL;
+  if (strlen(name) == len && find_state(s, name))
+    CKPT_FAIL(HETC_STATUS_FAILED_PRECONDITION,
+              "checkpoint '%s': tensor #%u is '%s' but the artifact's "
+              "tensor #%u is '%s'",
+              path, i, name, i, want);
+  CKPT_FAIL(HETC_STATUS_FAILED_PRECONDITION,
+            "checkpoint '%s' holds '%s', which this artifact does not have",
+            path, name);
+}
+
+/* Checks saved tensor #i against the session's tensor at that position
+ * (name, dtype, shape, byte count) and steps over its data. */
+static hetc_status_t check_saved_tensor(hetc_session_t *s, const char *path,
+                                        reader_t *in, uint32_t i) {
+  const resident_t *r = &s->state[i];
+  char name[CKPT_MAX_NAME + 1];
+  uint32_t dtype, rank;
+  uint64_t bytes;
+  hetc_status_t status = check_saved_name(s, path, in, i, name);
+  if (status)
+    return status;
+  if (!take(in, &dtype, 4) || !take(in, &rank, 4))
+    CKPT_FAIL(HETC_STATUS_DATA_LOSS,
+              "checkpoint '%s' is truncated in the dtype or rank of '%s'", path,
+              name);
+  hetc_tensor_info_t info = {
+      name, r->info.role, (hetc_dtype_t)dtype, (int32_t)rank, {0}};
+  if (rank > HETC_MAX_RANK)
+    CKPT_FAIL(HETC_STATUS_DATA_LOSS,
+              "checkpoint '%s': '%s' has rank %u (at most %d)", path, name,
+              rank, HETC_MAX_RANK);
+  if (!take(in, info.shape, 8 * (size_t)rank))
+    CKPT_FAIL(HETC_STATUS_DATA_LOSS,
+              "checkpoint '%s' is truncated in the shape of '%s'", path, name);
+  if (!same_shape(&r->info, &info)) {
+    char want[200], have[200];
+    format_shape(want, sizeof(want), r->info.rank, r->info.shape);
+    format_shape(have, sizeof(have), info.rank, info.shape);
+    const char *dname = dtype <= HETC_DTYPE_I64 ? hetc_dtype_name(info.dtype)
+                                                : "an unknown dtype";
+    CKPT_FAIL(HETC_STATUS_FAILED_PRECONDITION,
+              "checkpoint '%s': '%s' is %s %s but the artifact expects %s %s",
+              path, name, dname, have, hetc_dtype_name(r->info.dtype), want);
+  }
+  if (!take(in, &bytes, 8))
+    CKPT_FAIL(HETC_STATUS_DATA_LOSS,
+              "checkpoint '%s' is truncated in the byte count of '%s'", path,
+              name);
+  if (bytes != r->bytes)
+    CKPT_FAIL(HETC_STATUS_DATA_LOSS,
+              "checkpoint '%s': the byte count of '%s' is %llu but its "
+              "shape needs %zu",
+              path, name, (unsigned long long)bytes, r->bytes);
+  if (bytes > in->end - in->pos)
+    CKPT_FAIL(HETC_STATUS_DATA_LOSS,
+              "checkpoint '%s' is truncated in the data of '%s' (%llu bytes "
+              "declared, %zu left)",
+              path, name, (unsigned long long)bytes, in->end - in->pos);
+  in->pos += bytes;
+  return NULL;
+}
+
+/* Reads saved blob #i into `blob` (copies). */
+static hetc_status_t read_blob(const char *path, reader_t *in, uint32_t i,
+                               blob_t *blobs) {
+  char name[CKPT_MAX_NAME + 1];
+  uint64_t bytes;
+  if (!take_name(in, name) || !name[0])
+    CKPT_FAIL(HETC_STATUS_DATA_LOSS,
+              "checkpoint '%s': the name of blob #%u is cut short, empty or "
+              "longer than %d bytes",
+              path, i, CKPT_MAX_NAME);
+  if (find_blob(blobs, i, name))
+    CKPT_FAIL(HETC_STATUS_DATA_LOSS, "checkpoint '%s' holds blob '%s' twice",
+              path, name);
+  if (!take(in, &bytes, 8) || bytes > in->end - in->pos)
+    CKPT_FAIL(HETC_STATUS_DATA_LOSS,
+              "checkpoint '%s' is truncated in blob '%s'", path, name);
+  blobs[i].name = strdup(name);
+  blobs[i].data = copy_bytes(in->data + in->pos, (size_t)bytes);
+  blobs[i].size = (size_t)bytes;
+  in->pos += (size_t)bytes;
+  if (!blobs[i].name || !blobs[i].data)
+    CKPT_FAIL(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  return NULL;
+}
+
+/* The blobs after the last tensor (version 3); none before version 3. */
+static hetc_status_t read_blobs(const char *path, reader_t *in,
+                                uint32_t version, blob_t **out, size_t *n) {
+  *out = NULL;
+  *n = 0;
+  uint32_t count = 0;
+  if (version < 3)
+    return NULL;
+  if (!take(in, &count, 4))
+    CKPT_FAIL(HETC_STATUS_DATA_LOSS,
+              "checkpoint '%s' is truncated in its blob count", path);
+  if (count == 0 || count > CKPT_MAX_BLOBS)
+    CKPT_FAIL(HETC_STATUS_DATA_LOSS,
+              "checkpoint '%s' declares %u blobs (1 to %d)", path, count,
+              CKPT_MAX_BLOBS);
+  blob_t *blobs = calloc(count, sizeof(*blobs));
+  if (!blobs)
+    CKPT_FAIL(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  hetc_status_t status = NULL;
+  uint32_t i = 0;
+  for (; i < count && !status; ++i)
+    status = read_blob(path, in, i, blobs);
+  if (status) {
+    free_blobs(blobs, i);
+    return status;
+  }
+  *out = blobs;
+  *n = count;
+  return NULL;
+}
+
+/* Checks what follows the header: tensors, blobs, nothing after them, and
+ * the layout hash. On success `*blobs` holds the checkpoint's blobs. */
+static hetc_status_t check_body(hetc_session_t *s, const char *path,
+                                reader_t *in, const ckpt_header_t *h,
+                                blob_t **blobs, size_t *num_blobs) {
+  if (h->count != s->num_state)
     CKPT_FAIL(HETC_STATUS_FAILED_PRECONDITION,
               "checkpoint '%s' holds %u tensors but the artifact has %zu", path,
-              count, s->num_state);
-  /* Validate everything before touching the device. Tensors come in the
-   * session's order, so a right name in the wrong place is refused too. */
-  for (uint32_t i = 0; i < count; ++i) {
-    const resident_t *r = &s->state[i];
-    uint32_t len, dtype, rank;
-    uint64_t bytes;
-    char name[256];
-    if (!take(&in, &len, 4))
-      CKPT_FAIL(HETC_STATUS_DATA_LOSS,
-                "checkpoint '%s' is truncated in the name length of tensor "
-                "#%u",
-                path, i);
-    if (len >= sizeof(name) || !take(&in, name, len))
-      CKPT_FAIL(HETC_STATUS_DATA_LOSS,
-                "checkpoint '%s' is truncated in the name of tensor #%u", path,
-                i);
-    name[len] = '\0';
-    if (strlen(name) != len || strcmp(name, r->info.name) != 0) {
-      if (strlen(name) == len && find_state(s, name))
-        CKPT_FAIL(HETC_STATUS_FAILED_PRECONDITION,
-                  "checkpoint '%s': tensor #%u is '%s' but the artifact's "
-                  "tensor #%u is '%s'",
-                  path, i, name, i, r->info.name);
-      CKPT_FAIL(HETC_STATUS_FAILED_PRECONDITION,
-                "checkpoint '%s' holds '%s', which this artifact does not "
-                "have",
-                path, name);
-    }
-    if (!take(&in, &dtype, 4) || !take(&in, &rank, 4))
-      CKPT_FAIL(HETC_STATUS_DATA_LOSS,
-                "checkpoint '%s' is truncated in the dtype or rank of '%s'",
-                path, name);
-    hetc_tensor_info_t info = {
-        name, r->info.role, (hetc_dtype_t)dtype, (int32_t)rank, {0}};
-    if (rank > HETC_MAX_RANK)
-      CKPT_FAIL(HETC_STATUS_DATA_LOSS,
-                "checkpoint '%s': '%s' has rank %u (at most %d)", path, name,
-                rank, HETC_MAX_RANK);
-    if (!take(&in, info.shape, 8 * (size_t)rank))
-      CKPT_FAIL(HETC_STATUS_DATA_LOSS,
-                "checkpoint '%s' is truncated in the shape of '%s'", path,
-                name);
-    if (!same_shape(&r->info, &info)) {
-      char want[200], have[200];
-      format_shape(want, sizeof(want), r->info.rank, r->info.shape);
-      format_shape(have, sizeof(have), info.rank, info.shape);
-      const char *dname = dtype <= HETC_DTYPE_I64 ? hetc_dtype_name(info.dtype)
-                                                  : "an unknown dtype";
-      CKPT_FAIL(HETC_STATUS_FAILED_PRECONDITION,
-                "checkpoint '%s': '%s' is %s %s but the artifact expects %s %s",
-                path, name, dname, have, hetc_dtype_name(r->info.dtype), want);
-    }
-    if (!take(&in, &bytes, 8))
-      CKPT_FAIL(HETC_STATUS_DATA_LOSS,
-                "checkpoint '%s' is truncated in the byte count of '%s'", path,
-                name);
-    if (bytes != r->bytes)
-      CKPT_FAIL(HETC_STATUS_DATA_LOSS,
-                "checkpoint '%s': the byte count of '%s' is %llu but its "
-                "shape needs %zu",
-                path, name, (unsigned long long)bytes, r->bytes);
-    if (bytes > in.end - in.pos)
-      CKPT_FAIL(HETC_STATUS_DATA_LOSS,
-                "checkpoint '%s' is truncated in the data of '%s' (%llu bytes "
-                "declared, %zu left)",
-                path, name, (unsigned long long)bytes, in.end - in.pos);
-    in.pos += bytes;
+              h->count, s->num_state);
+  /* Tensors come in the session's order, so a right name in the wrong
+   * place is refused too. */
+  for (uint32_t i = 0; i < h->count; ++i) {
+    hetc_status_t status = check_saved_tensor(s, path, in, i);
+    if (status)
+      return status;
   }
-  if (in.pos != in.end)
-    CKPT_FAIL(HETC_STATUS_DATA_LOSS,
-              "checkpoint '%s' has %zu trailing bytes after its last tensor",
-              path, in.end - in.pos);
-  if (version >= 2 && hash != s->layout_hash)
-    CKPT_FAIL(HETC_STATUS_FAILED_PRECONDITION,
-              "checkpoint '%s' was saved from another model: its state layout "
-              "hash is %016llx, this artifact's is %016llx",
-              path, (unsigned long long)hash,
-              (unsigned long long)s->layout_hash);
+  hetc_status_t status = read_blobs(path, in, h->version, blobs, num_blobs);
+  if (!status && in->pos != in->end)
+    status = hetc_make_status(
+        HETC_STATUS_DATA_LOSS,
+        "checkpoint '%s' has %zu trailing bytes after its last %s", path,
+        in->end - in->pos, h->version >= 3 ? "blob" : "tensor");
+  if (!status && h->version >= 2 && h->hash != s->layout_hash)
+    status = hetc_make_status(
+        HETC_STATUS_FAILED_PRECONDITION,
+        "checkpoint '%s' was saved from another model: its state layout "
+        "hash is %016llx, this artifact's is %016llx",
+        path, (unsigned long long)h->hash, (unsigned long long)s->layout_hash);
+  if (status) {
+    free_blobs(*blobs, *num_blobs);
+    *blobs = NULL;
+    *num_blobs = 0;
+  }
+  return status;
+}
+
 #undef CKPT_FAIL
-  /* Second pass: everything is known to be in bounds. */
+
+/* Copies every tensor's data to the device; the bytes were checked. */
+static hetc_status_t upload_state(hetc_session_t *s, const uint8_t *data,
+                                  uint32_t version) {
   size_t pos = version >= 2 ? 32 : 24;
-  for (uint32_t i = 0; i < count; ++i) {
+  for (size_t i = 0; i < s->num_state; ++i) {
     const resident_t *r = &s->state[i];
     pos += 4 + strlen(r->info.name) + 8 + 8 * (size_t)r->info.rank + 8;
     hetc_status_t status =
@@ -1271,7 +1535,29 @@ static hetc_status_t load_checkpoint(hetc_session_t *s, const char *path,
       return status;
     pos += r->bytes;
   }
-  s->step = step;
+  return NULL;
+}
+
+/* Validates everything before touching the device or the session. */
+static hetc_status_t load_checkpoint(hetc_session_t *s, const char *path,
+                                     const uint8_t *data, size_t size) {
+  reader_t in = {0};
+  ckpt_header_t header = {0};
+  blob_t *blobs = NULL;
+  size_t num_blobs = 0;
+  hetc_status_t status = read_header(path, data, size, &in, &header);
+  if (!status)
+    status = check_body(s, path, &in, &header, &blobs, &num_blobs);
+  if (!status)
+    status = upload_state(s, data, header.version);
+  if (status) {
+    free_blobs(blobs, num_blobs);
+    return status;
+  }
+  free_blobs(s->blobs, s->num_blobs);
+  s->blobs = blobs;
+  s->num_blobs = num_blobs;
+  s->step = header.step;
   return NULL;
 }
 

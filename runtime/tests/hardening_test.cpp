@@ -692,6 +692,150 @@ TEST(Checkpoints, KilledSavesLeaveNoStrayTemporaries) {
 }
 
 //===----------------------------------------------------------------------===//
+// Checkpoint blobs: a tool's own bytes, saved inside the checkpoint
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Blob `name` of `s`, or "<code N>" when the session refuses it.
+std::string blobOf(hetc_session_t *s, const char *name) {
+  void *data = nullptr;
+  size_t size = 0;
+  hetc_status_t status =
+      hetc_session_get_checkpoint_blob(s, name, &data, &size);
+  if (status) {
+    std::string code =
+        "<code " + std::to_string(hetc_status_code(status)) + ">";
+    hetc_status_free(status);
+    return code;
+  }
+  std::string text(static_cast<char *>(data), size);
+  free(data);
+  return text;
+}
+
+uint32_t versionOf(const std::string &checkpoint) {
+  uint32_t version;
+  memcpy(&version, checkpoint.data() + 8, 4);
+  return version;
+}
+
+/// A checkpoint of the fake model holding blob "lr_scheduler" = `text`.
+std::string checkpointWithBlob(const std::string &text) {
+  Session s(manifestWith(kParams));
+  EXPECT_EQ(hetc_session_set_checkpoint_blob(s.session, "lr_scheduler",
+                                             text.data(), text.size()),
+            nullptr);
+  std::string path = ::testing::TempDir() + "/blob.ckpt";
+  EXPECT_EQ(hetc_session_save_checkpoint(s.session, path.c_str()), nullptr);
+  return readFile(path);
+}
+} // namespace
+
+TEST(CheckpointBlobs, TravelInsideTheCheckpointAndALoadReplacesThem) {
+  Session s(manifestWith(kParams));
+  std::string dir = ::testing::TempDir();
+  std::string plain = dir + "/plain.ckpt", with = dir + "/with.ckpt";
+  ASSERT_EQ(hetc_session_save_checkpoint(s.session, plain.c_str()), nullptr);
+  // Without blobs the file stays version 2, which older runtimes read.
+  EXPECT_EQ(versionOf(readFile(plain)), 2u);
+  ASSERT_EQ(
+      hetc_session_set_checkpoint_blob(s.session, "lr_scheduler", "abc", 3),
+      nullptr);
+  ASSERT_EQ(hetc_session_set_checkpoint_blob(s.session, "empty", "", 0),
+            nullptr);
+  ASSERT_EQ(hetc_session_save_checkpoint(s.session, with.c_str()), nullptr);
+  EXPECT_EQ(versionOf(readFile(with)), 3u);
+  // Set again after the save: the load brings back the saved bytes.
+  ASSERT_EQ(
+      hetc_session_set_checkpoint_blob(s.session, "lr_scheduler", "zz", 2),
+      nullptr);
+  EXPECT_EQ(blobOf(s.session, "lr_scheduler"), "zz");
+  Session other(manifestWith(kParams));
+  ASSERT_EQ(hetc_session_load_checkpoint(other.session, with.c_str()), nullptr);
+  EXPECT_EQ(blobOf(other.session, "lr_scheduler"), "abc");
+  EXPECT_EQ(blobOf(other.session, "empty"), "");
+  EXPECT_EQ(other.get("w", 2), s.get("w", 2));
+  // A checkpoint without blobs leaves the session without any.
+  ASSERT_EQ(hetc_session_load_checkpoint(other.session, plain.c_str()),
+            nullptr);
+  EXPECT_EQ(blobOf(other.session, "lr_scheduler"),
+            "<code " + std::to_string(HETC_STATUS_NOT_FOUND) + ">");
+  void *data = &data;
+  size_t size = 1;
+  expectError(hetc_session_get_checkpoint_blob(other.session, "lr_scheduler",
+                                               &data, &size),
+              HETC_STATUS_NOT_FOUND,
+              "the session holds no checkpoint blob 'lr_scheduler'");
+  EXPECT_EQ(data, nullptr);
+  EXPECT_EQ(size, 0u);
+}
+
+TEST(CheckpointBlobs, BadNamesAndTooManyBlobsAreRefused) {
+  Session s(manifestWith(kParams));
+  expectError(hetc_session_set_checkpoint_blob(s.session, "", "x", 1),
+              HETC_STATUS_INVALID_ARGUMENT,
+              "a checkpoint blob name has 1 to 255 bytes, got 0");
+  std::string longName(256, 'n');
+  expectError(
+      hetc_session_set_checkpoint_blob(s.session, longName.c_str(), "x", 1),
+      HETC_STATUS_INVALID_ARGUMENT, "has 1 to 255 bytes, got 256");
+  expectError(hetc_session_set_checkpoint_blob(s.session, "x", nullptr, 4),
+              HETC_STATUS_INVALID_ARGUMENT, "no data for 4 bytes");
+  for (int i = 0; i < 64; ++i)
+    ASSERT_EQ(hetc_session_set_checkpoint_blob(
+                  s.session, ("b" + std::to_string(i)).c_str(), "x", 1),
+              nullptr);
+  // Replacing one is fine; a 65th is not.
+  EXPECT_EQ(hetc_session_set_checkpoint_blob(s.session, "b3", "yy", 2),
+            nullptr);
+  EXPECT_EQ(blobOf(s.session, "b3"), "yy");
+  expectError(hetc_session_set_checkpoint_blob(s.session, "b64", "x", 1),
+              HETC_STATUS_RESOURCE_EXHAUSTED, "at most 64 blobs");
+}
+
+TEST(CheckpointBlobs, DamagedBlobsAreRefusedAndChangeNothing) {
+  std::string good = checkpointWithBlob("state");
+  // The blob section ends the file: u32 count, u32 name length (12),
+  // "lr_scheduler", u64 byte count (5), "state", then the CRC.
+  size_t blobs = good.size() - 4 - (4 + 4 + 12 + 8 + 5);
+  std::string trailing = good;
+  trailing.insert(trailing.size() - 4, std::string(3, '\0'));
+  resealCheckpoint(trailing);
+  expectLoadError(trailing, HETC_STATUS_DATA_LOSS,
+                  "has 3 trailing bytes after its last blob");
+  std::string cut = good;
+  put64(cut, blobs + 4 + 4 + 12, 6);
+  resealCheckpoint(cut);
+  expectLoadError(cut, HETC_STATUS_DATA_LOSS,
+                  "is truncated in blob 'lr_scheduler'");
+  std::string none = good;
+  put32(none, blobs, 0);
+  resealCheckpoint(none);
+  expectLoadError(none, HETC_STATUS_DATA_LOSS, "declares 0 blobs (1 to 64)");
+  std::string twice = good;
+  put32(twice, blobs, 2);
+  twice.insert(twice.size() - 4, good.substr(blobs + 4, 4 + 12 + 8 + 5));
+  resealCheckpoint(twice);
+  expectLoadError(twice, HETC_STATUS_DATA_LOSS,
+                  "holds blob 'lr_scheduler' twice");
+  std::string unnamed = good;
+  put32(unnamed, blobs + 4, 0);
+  resealCheckpoint(unnamed);
+  expectLoadError(unnamed, HETC_STATUS_DATA_LOSS,
+                  "the name of blob #0 is cut short, empty or longer than 255");
+  // A refused load keeps the session's own blobs too.
+  Session s(manifestWith(kParams));
+  ASSERT_EQ(
+      hetc_session_set_checkpoint_blob(s.session, "lr_scheduler", "mine", 4),
+      nullptr);
+  std::string path = ::testing::TempDir() + "/refused.ckpt";
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << twice;
+  expectError(hetc_session_load_checkpoint(s.session, path.c_str()),
+              HETC_STATUS_DATA_LOSS, "twice");
+  EXPECT_EQ(blobOf(s.session, "lr_scheduler"), "mine");
+}
+
+//===----------------------------------------------------------------------===//
 // Threads
 //===----------------------------------------------------------------------===//
 

@@ -2,8 +2,8 @@
  *
  * One session over the runtime tests' hand-written model (two parameters);
  * every input is loaded as a checkpoint through a memfd, so nothing touches
- * the disk. With HETC_FUZZ_SEED_DIR set, the target first saves a valid
- * checkpoint there: the seed corpus.
+ * the disk. With HETC_FUZZ_SEED_DIR set, the target first saves two valid
+ * checkpoints there, without and with a blob: the seed corpus.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -106,6 +106,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   if (seeds) {
     char seed[4096];
     snprintf(seed, sizeof(seed), "%s/valid.ckpt", seeds);
+    check(hetc_session_save_checkpoint(session, seed), "seed");
+    /* Version 3, with a blob as hetc-train's --lr-scheduler saves one. */
+    snprintf(seed, sizeof(seed), "%s/valid-blob.ckpt", seeds);
+    check(hetc_session_set_checkpoint_blob(session, "lr_scheduler",
+                                           "step:step_size=1\n", 17),
+          "blob");
     check(hetc_session_save_checkpoint(session, seed), "seed");
   }
   fd = memfd_create("checkpoint", 0);

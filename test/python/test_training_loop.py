@@ -215,7 +215,9 @@ def test_hetc_train_one_cycle_per_batch_and_resume(tool, digits, artifacts,
         lambda o: T.OneCycleLR(o, 0.2, epochs=2, steps_per_epoch=batches),
         2, per_epoch_steps=batches)
     assert [float(r["lr"]) for r in rows] == pytest.approx(two, rel=1e-7)
-    assert (tmp_path / "a.ckpt.lr_scheduler").exists()
+    # The schedule is saved inside the checkpoint, not beside it.
+    assert not (tmp_path / "a.ckpt.lr_scheduler").exists()
+    assert b"lr_scheduler" in (tmp_path / "a.ckpt").read_bytes()
     resumed, rows = train(tool, artifacts["adam"], digits, tmp_path,
                           "--epochs", 1, "--lr-scheduler", spec,
                           "--resume", tmp_path / "a.ckpt", log="b.csv")
@@ -248,6 +250,62 @@ def test_hetc_train_resume_continues_the_schedule(tool, digits, artifacts,
                      "--resume", tmp_path / "c.ckpt", log="e.csv")
     assert other.returncode != 0
     assert "holds the state of --lr-scheduler=" in other.stderr
+
+
+@pytest.mark.parametrize("spec", [
+    "linear:start_factor=0.25,total_iters=2;2;exponential:gamma=0.5",
+    "plateau:patience=0,factor=0.5,threshold=0.5",
+    "onecycle:max_lr=0.2,epochs=3,steps_per_epoch=45",
+])
+def test_hetc_train_resumed_equals_uninterrupted(tool, digits, artifacts,
+                                                 tmp_path, spec):
+    """2 epochs, saved, then 1 resumed epoch give the losses, lrs and the
+    checkpoint (parameters, optimizer state, schedule) of 3 epochs in one
+    run, bit for bit."""
+    model = artifacts["adam" if spec.startswith("onecycle") else "sgd"]
+    first, rows = train(tool, model, digits, tmp_path, "--epochs", 2,
+                        "--lr-scheduler", spec, "--save", tmp_path / "a.ckpt",
+                        log="a.csv")
+    assert first.returncode == 0, first.stderr
+    resumed, more = train(tool, model, digits, tmp_path, "--epochs", 1,
+                          "--lr-scheduler", spec, "--resume",
+                          tmp_path / "a.ckpt", "--save", tmp_path / "b.ckpt",
+                          log="b.csv")
+    assert resumed.returncode == 0, resumed.stderr
+    whole, want = train(tool, model, digits, tmp_path, "--epochs", 3,
+                        "--lr-scheduler", spec, "--save", tmp_path / "c.ckpt",
+                        log="c.csv")
+    assert whole.returncode == 0, whole.stderr
+    assert len(want) == 3
+    assert rows + more == want
+    assert ((tmp_path / "b.ckpt").read_bytes()
+            == (tmp_path / "c.ckpt").read_bytes())
+
+
+def test_hetc_train_refuses_to_restart_a_schedule_on_resume(tool, digits,
+                                                            artifacts,
+                                                            tmp_path):
+    """A checkpoint saved without --lr-scheduler (or with the state in the
+    sidecar file older hetc-trains wrote) holds no schedule: resuming with
+    one is an error, not a schedule silently started over."""
+    first, _ = train(tool, artifacts["sgd"], digits, tmp_path, "--epochs", 1,
+                     "--save", tmp_path / "a.ckpt")
+    assert first.returncode == 0, first.stderr
+    (tmp_path / "a.ckpt.lr_scheduler").write_text(
+        "step:step_size=1\nstep:step_size=1\nlast_epoch=1\n")
+    resumed, rows = train(tool, artifacts["sgd"], digits, tmp_path,
+                          "--epochs", 1, "--lr-scheduler", "step:step_size=1",
+                          "--resume", tmp_path / "a.ckpt", log="b.csv")
+    assert resumed.returncode == 1
+    assert (f"checkpoint '{tmp_path / 'a.ckpt'}' holds no lr scheduler "
+            "state" in resumed.stderr)
+    assert rows == []
+    assert "epoch" not in resumed.stdout
+    # Without --lr-scheduler the checkpoint resumes as before.
+    plain, rows = train(tool, artifacts["sgd"], digits, tmp_path, "--epochs",
+                        1, "--resume", tmp_path / "a.ckpt", log="c.csv")
+    assert plain.returncode == 0, plain.stderr
+    assert [r["epoch"] for r in rows] == ["2"]
 
 
 def test_hetc_train_plateau_on_test_loss(tool, digits, artifacts, tmp_path):

@@ -17,6 +17,7 @@
  *===----------------------------------------------------------------------===*/
 
 #define _POSIX_C_SOURCE 200809L
+#include "fail.h"
 #include "hetc/Version.h"
 #include "hetc/runtime/hetc_runtime.h"
 #include "lr_schedule.h"
@@ -24,6 +25,7 @@
 
 #include <errno.h>
 #include <float.h>
+#include <stddef.h>
 #include <unistd.h>
 
 #include <math.h>
@@ -52,12 +54,6 @@ typedef struct model_io {
   int64_t train_sizes[MAX_BATCH_SIZES], eval_sizes[MAX_BATCH_SIZES];
   int num_train_sizes, num_eval_sizes;
 } model_io_t;
-
-static int fail(hetc_status_t status, const char *what) {
-  fprintf(stderr, "hetc-train: %s: %s\n", what, hetc_status_message(status));
-  hetc_status_free(status);
-  return 1;
-}
 
 static double now(void) {
   struct timespec t;
@@ -126,82 +122,30 @@ static int check_output(const char *option, const char *path) {
   return 0;
 }
 
-static int parse_args(int argc, char **argv, options_t *o) {
-  *o = (options_t){0};
-  o->epochs = 10;
-  o->device = NULL; /* the artifact's target */
-  for (int i = 1; i < argc; ++i) {
-    const char *a = argv[i];
-    const char **target = NULL;
-    if (!strcmp(a, "--train-x"))
-      target = &o->train_x;
-    else if (!strcmp(a, "--train-y"))
-      target = &o->train_y;
-    else if (!strcmp(a, "--test-x"))
-      target = &o->test_x;
-    else if (!strcmp(a, "--test-y"))
-      target = &o->test_y;
-    else if (!strcmp(a, "--device"))
-      target = &o->device;
-    else if (!strcmp(a, "--save"))
-      target = &o->save;
-    else if (!strcmp(a, "--resume"))
-      target = &o->resume;
-    else if (!strcmp(a, "--loss-log"))
-      target = &o->loss_log;
-    else if (!strcmp(a, "--lr-scheduler"))
-      target = &o->lr_scheduler;
-    else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-      usage(stdout);
-      exit(0);
-    } else if (!strcmp(a, "--version")) {
-      printf("hetc-train: %s\n", HETC_VERSION_TEXT);
-      exit(0);
-    } else if (!strcmp(a, "--eval-only")) {
-      o->eval_only = 1;
-      continue;
-    } else if (!strcmp(a, "--drop-last")) {
-      o->drop_last = 1;
-      continue;
-    } else if (!strcmp(a, "--quiet")) {
-      o->quiet = 1;
-      continue;
-    } else if (!strcmp(a, "--epochs") || !strcmp(a, "--seed")) {
-      if (i + 1 >= argc) {
-        fprintf(stderr, "hetc-train: %s needs a value\n", a);
-        return 1;
-      }
-      char *end;
-      long long v = strtoll(argv[++i], &end, 10);
-      if (*end || v < 0) {
-        fprintf(stderr,
-                "hetc-train: %s needs a non-negative integer, got "
-                "'%s'\n",
-                a, argv[i]);
-        return 1;
-      }
-      if (!strcmp(a, "--epochs"))
-        o->epochs = (int)v;
-      else
-        o->seed = (uint64_t)v;
-      continue;
-    } else if (a[0] == '-') {
-      fprintf(stderr, "hetc-train: unknown option '%s'\n", a);
-      usage(stderr);
-      return 1;
-    } else if (!o->artifact) {
-      o->artifact = a;
-      continue;
-    } else {
-      fprintf(stderr, "hetc-train: unexpected argument '%s'\n", a);
-      return 1;
-    }
-    if (i + 1 >= argc) {
-      fprintf(stderr, "hetc-train: %s needs a value\n", a);
-      return 1;
-    }
-    *target = argv[++i];
-  }
+/* Where the value of text option `a` goes; NULL for other arguments. */
+static const char **text_option(options_t *o, const char *a) {
+  static const struct {
+    const char *flag;
+    size_t offset;
+  } kOptions[] = {
+      {"--train-x", offsetof(options_t, train_x)},
+      {"--train-y", offsetof(options_t, train_y)},
+      {"--test-x", offsetof(options_t, test_x)},
+      {"--test-y", offsetof(options_t, test_y)},
+      {"--device", offsetof(options_t, device)},
+      {"--save", offsetof(options_t, save)},
+      {"--resume", offsetof(options_t, resume)},
+      {"--loss-log", offsetof(options_t, loss_log)},
+      {"--lr-scheduler", offsetof(options_t, lr_scheduler)},
+  };
+  for (size_t i = 0; i < sizeof(kOptions) / sizeof(kOptions[0]); ++i)
+    if (!strcmp(a, kOptions[i].flag))
+      return (const char **)((char *)o + kOptions[i].offset);
+  return NULL;
+}
+
+/* Refuses option combinations that cannot run, before any work. */
+static int check_options(const options_t *o) {
   if (!o->artifact) {
     usage(stderr);
     return 1;
@@ -225,6 +169,65 @@ static int parse_args(int argc, char **argv, options_t *o) {
   }
   return check_output("--save", o->save) ||
          check_output("--loss-log", o->loss_log);
+}
+
+/* --epochs or --seed: a non-negative integer. */
+static int integer_option(options_t *o, const char *a, const char *value) {
+  char *end;
+  long long v = strtoll(value, &end, 10);
+  if (*end || v < 0) {
+    fprintf(stderr, "hetc-train: %s needs a non-negative integer, got '%s'\n",
+            a, value);
+    return 1;
+  }
+  if (!strcmp(a, "--epochs"))
+    o->epochs = (int)v;
+  else
+    o->seed = (uint64_t)v;
+  return 0;
+}
+
+static int parse_args(int argc, char **argv, options_t *o) {
+  *o = (options_t){0};
+  o->epochs = 10;
+  o->device = NULL; /* the artifact's target */
+  for (int i = 1; i < argc; ++i) {
+    const char *a = argv[i];
+    const char **text = text_option(o, a);
+    bool integer = !strcmp(a, "--epochs") || !strcmp(a, "--seed");
+    if ((text || integer) && i + 1 >= argc) {
+      fprintf(stderr, "hetc-train: %s needs a value\n", a);
+      return 1;
+    }
+    if (text) {
+      *text = argv[++i];
+    } else if (integer) {
+      if (integer_option(o, a, argv[++i]))
+        return 1;
+    } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+      usage(stdout);
+      exit(0);
+    } else if (!strcmp(a, "--version")) {
+      printf("hetc-train: %s\n", HETC_VERSION_TEXT);
+      exit(0);
+    } else if (!strcmp(a, "--eval-only")) {
+      o->eval_only = 1;
+    } else if (!strcmp(a, "--drop-last")) {
+      o->drop_last = 1;
+    } else if (!strcmp(a, "--quiet")) {
+      o->quiet = 1;
+    } else if (a[0] == '-') {
+      fprintf(stderr, "hetc-train: unknown option '%s'\n", a);
+      usage(stderr);
+      return 1;
+    } else if (!o->artifact) {
+      o->artifact = a;
+    } else {
+      fprintf(stderr, "hetc-train: unexpected argument '%s'\n", a);
+      return 1;
+    }
+  }
+  return check_options(o);
 }
 
 static bool has_size(const int64_t *sizes, int count, int64_t size) {
@@ -353,6 +356,89 @@ static int convert_label(const char *path, const npy_array_t *y, size_t i,
   return 1;
 }
 
+/* Checks the arrays against the model: values per row, one label per row
+ * of a kind the label takes, at least one row, class indices in range and
+ * finite inputs. */
+static int check_arrays(const char *xp, const char *yp, const npy_array_t *x,
+                        const npy_array_t *y, const model_io_t *io) {
+  int64_t rows = x->rank ? x->shape[0] : 0;
+  int64_t per_row = rows ? (int64_t)(x->count / (size_t)rows) : 0;
+  int rc = 0;
+  if (x->rank < 1 || per_row != io->row_elems) {
+    fprintf(stderr,
+            "hetc-train: '%s' has %lld values per row but the model's input "
+            "'%s' takes %lld\n",
+            xp, (long long)per_row, io->input->name, (long long)io->row_elems);
+    rc = 1;
+  } else if (y->rank != 1 || y->shape[0] != rows) {
+    fprintf(stderr,
+            "hetc-train: '%s' must hold one label per row of '%s' "
+            "(%lld)\n",
+            yp, xp, (long long)rows);
+    rc = 1;
+  } else if (io->label->dtype == HETC_DTYPE_I32 && y->kind != NPY_I32 &&
+             y->kind != NPY_I64) {
+    fprintf(stderr,
+            "hetc-train: '%s' holds %s labels but the model's label '%s' is "
+            "i32 (integer class indices; int32 or int64 files)\n",
+            yp, y->kind == NPY_F32 ? "float32" : "float64", io->label->name);
+    rc = 1;
+  } else if (rows == 0) {
+    fprintf(stderr, "hetc-train: '%s' has no rows\n", xp);
+    rc = 1;
+  }
+  for (int64_t i = 0; !rc && io->label->dtype == HETC_DTYPE_I32 && i < rows;
+       ++i) {
+    double v = npy_get(y, (size_t)i);
+    int64_t high = io->classes ? io->classes : INT32_MAX + 1ll;
+    if (v < 0 || v >= (double)high) {
+      fprintf(stderr,
+              "hetc-train: '%s' row %lld has label %.0f, outside [0, "
+              "%lld)\n",
+              yp, (long long)i, v, (long long)high);
+      rc = 1;
+    }
+  }
+  for (size_t i = 0; !rc && i < x->count; ++i)
+    if (!isfinite(npy_get(x, i))) {
+      fprintf(stderr, "hetc-train: '%s' row %lld holds %f\n", xp,
+              (long long)(i / (size_t)io->row_elems), npy_get(x, i));
+      rc = 1;
+    }
+  return rc;
+}
+
+/* Converts checked arrays into `out`, in the model's dtypes. */
+static int convert_dataset(const char *xp, const char *yp, const npy_array_t *x,
+                           const npy_array_t *y, const model_io_t *io,
+                           dataset_t *out) {
+  int64_t rows = x->shape[0];
+  int rc = 0;
+  out->rows = rows;
+  out->x = malloc(x->count * sizeof(float));
+  out->y = malloc((size_t)rows * 4);
+  for (size_t i = 0; out->x && !rc && i < x->count; ++i) {
+    double v = npy_get(x, i);
+    /* A finite double beyond f32's range has no defined conversion. */
+    if (isfinite(v) && fabs(v) > FLT_MAX) {
+      fprintf(stderr,
+              "hetc-train: '%s': element #%zu (%g) is outside the f32 "
+              "range\n",
+              xp, i, v);
+      rc = 1;
+      break;
+    }
+    out->x[i] = (float)v;
+  }
+  for (int64_t i = 0; out->y && !rc && i < rows; ++i)
+    rc = convert_label(yp, y, (size_t)i, io->label->dtype, out->y);
+  if (!rc && (!out->x || !out->y)) {
+    fprintf(stderr, "hetc-train: out of memory\n");
+    rc = 1;
+  }
+  return rc;
+}
+
 static int load_dataset(const char *xp, const char *yp, const model_io_t *io,
                         dataset_t *out) {
   char error[512];
@@ -366,74 +452,9 @@ static int load_dataset(const char *xp, const char *yp, const model_io_t *io,
     fprintf(stderr, "hetc-train: %s\n", error);
     return 1;
   }
-  int64_t rows = x.rank ? x.shape[0] : 0;
-  int64_t per_row = rows ? (int64_t)(x.count / (size_t)rows) : 0;
-  int rc = 0;
-  if (x.rank < 1 || per_row != io->row_elems) {
-    fprintf(stderr,
-            "hetc-train: '%s' has %lld values per row but the model's input "
-            "'%s' takes %lld\n",
-            xp, (long long)per_row, io->input->name, (long long)io->row_elems);
-    rc = 1;
-  } else if (y.rank != 1 || y.shape[0] != rows) {
-    fprintf(stderr,
-            "hetc-train: '%s' must hold one label per row of '%s' "
-            "(%lld)\n",
-            yp, xp, (long long)rows);
-    rc = 1;
-  } else if (io->label->dtype == HETC_DTYPE_I32 && y.kind != NPY_I32 &&
-             y.kind != NPY_I64) {
-    fprintf(stderr,
-            "hetc-train: '%s' holds %s labels but the model's label '%s' is "
-            "i32 (integer class indices; int32 or int64 files)\n",
-            yp, y.kind == NPY_F32 ? "float32" : "float64", io->label->name);
-    rc = 1;
-  } else if (rows == 0) {
-    fprintf(stderr, "hetc-train: '%s' has no rows\n", xp);
-    rc = 1;
-  }
-  for (int64_t i = 0; !rc && io->label->dtype == HETC_DTYPE_I32 && i < rows;
-       ++i) {
-    double v = npy_get(&y, (size_t)i);
-    int64_t high = io->classes ? io->classes : INT32_MAX + 1ll;
-    if (v < 0 || v >= (double)high) {
-      fprintf(stderr,
-              "hetc-train: '%s' row %lld has label %.0f, outside [0, "
-              "%lld)\n",
-              yp, (long long)i, v, (long long)high);
-      rc = 1;
-    }
-  }
-  for (size_t i = 0; !rc && i < x.count; ++i)
-    if (!isfinite(npy_get(&x, i))) {
-      fprintf(stderr, "hetc-train: '%s' row %lld holds %f\n", xp,
-              (long long)(i / (size_t)io->row_elems), npy_get(&x, i));
-      rc = 1;
-    }
-  if (!rc) {
-    out->rows = rows;
-    out->x = malloc(x.count * sizeof(float));
-    out->y = malloc((size_t)rows * 4);
-    for (size_t i = 0; out->x && !rc && i < x.count; ++i) {
-      double v = npy_get(&x, i);
-      /* A finite double beyond f32's range has no defined conversion. */
-      if (isfinite(v) && fabs(v) > FLT_MAX) {
-        fprintf(stderr,
-                "hetc-train: '%s': element #%zu (%g) is outside the f32 "
-                "range\n",
-                xp, i, v);
-        rc = 1;
-        break;
-      }
-      out->x[i] = (float)v;
-    }
-    for (int64_t i = 0; out->y && !rc && i < rows; ++i)
-      rc = convert_label(yp, &y, (size_t)i, io->label->dtype, out->y);
-    if (!rc && (!out->x || !out->y)) {
-      fprintf(stderr, "hetc-train: out of memory\n");
-      rc = 1;
-    }
-  }
+  int rc = check_arrays(xp, yp, &x, &y, io);
+  if (!rc)
+    rc = convert_dataset(xp, yp, &x, &y, io, out);
   npy_free(&x);
   npy_free(&y);
   return rc;
@@ -582,191 +603,262 @@ static void shuffle(int64_t *order, int64_t rows, uint64_t *rng) {
   }
 }
 
-int main(int argc, char **argv) {
+/* What one run holds; main releases it. */
+typedef struct run {
   options_t o;
-  if (parse_args(argc, argv, &o))
-    return 2;
-  hetc_artifact_t *artifact = NULL;
-  hetc_device_t *device = NULL;
-  hetc_session_t *session = NULL;
-  hetc_status_t status = hetc_artifact_open(o.artifact, &artifact);
+  hetc_artifact_t *artifact;
+  hetc_device_t *device;
+  hetc_session_t *session;
+  model_io_t io;
+  dataset_t train, test;
+  FILE *loss_log;
+  epoch_plan_t plan;
+  double test_loss, test_acc;
+} run_t;
+
+/* The training loop's state across epochs. */
+typedef struct loop {
+  int64_t *order; /* the shuffled row order */
+  float *bx;
+  void *by;
+  uint64_t rng;
+  int64_t per_epoch; /* steps */
+  lr_schedule_t schedule;
+} loop_t;
+
+/* The artifact, its single input and label, and the data sets. */
+static int load_inputs(run_t *r) {
+  hetc_status_t status = hetc_artifact_open(r->o.artifact, &r->artifact);
   if (status)
     return fail(status, "cannot load the artifact");
-  model_io_t io;
-  int rc = find_io(artifact, &io);
-  dataset_t train = {0}, test = {0};
-  if (!rc && o.train_x)
-    rc = load_dataset(o.train_x, o.train_y, &io, &train);
-  if (!rc && o.test_x)
-    rc = load_dataset(o.test_x, o.test_y, &io, &test);
-  char driver[64] = "";
-  int ordinal = 0;
-  if (!rc) {
-    const char *name = o.device ? o.device : hetc_artifact_target(artifact);
-    const char *colon = strchr(name, ':');
-    size_t length = colon ? (size_t)(colon - name) : strlen(name);
-    char *end = NULL;
-    if (colon)
-      ordinal = (int)strtol(colon + 1, &end, 10);
-    if (length >= sizeof(driver) ||
-        (colon && (end == colon + 1 || *end || ordinal < 0))) {
-      fprintf(stderr, "hetc-train: --device '%s' is not NAME or NAME:ORDINAL\n",
-              name);
-      rc = 2;
-    } else {
-      memcpy(driver, name, length);
-      driver[length] = '\0';
-    }
-  }
-  if (!rc && (status = hetc_device_open(driver, ordinal, &device)))
-    rc = fail(status, "cannot open the device");
-  if (!rc && (status = hetc_session_create(artifact, device, &session)))
-    rc = fail(status, "cannot create a session");
-  if (!rc) {
-    status = o.resume ? hetc_session_load_checkpoint(session, o.resume)
-                      : hetc_session_init_params(session, o.seed);
-    if (status)
-      rc = fail(status, o.resume ? "cannot resume" : "cannot initialize");
-  }
-  FILE *loss_log = NULL;
-  if (!rc && o.loss_log && !(loss_log = fopen(o.loss_log, "w"))) {
-    fprintf(stderr, "hetc-train: cannot write '%s'\n", o.loss_log);
-    rc = 1;
-  }
-  epoch_plan_t plan = {0};
-  if (!rc && !o.eval_only)
-    rc = plan_epoch(&o, &io, train.rows, &plan);
-  if (!rc && !o.quiet) {
-    printf("model %s: %s on %s, batch %lld", o.artifact,
-           hetc_artifact_target(artifact), hetc_device_description(device),
-           (long long)io.batch);
-    if (!o.eval_only) {
-      printf(", ");
-      print_plan(&io, train.rows, &plan);
-    } else {
-      printf("\n");
-    }
-  }
-  if (loss_log)
-    fprintf(loss_log, "epoch,train_loss,test_loss,test_accuracy,lr\n");
+  int rc = find_io(r->artifact, &r->io);
+  if (!rc && r->o.train_x)
+    rc = load_dataset(r->o.train_x, r->o.train_y, &r->io, &r->train);
+  if (!rc && r->o.test_x)
+    rc = load_dataset(r->o.test_x, r->o.test_y, &r->io, &r->test);
+  return rc;
+}
 
-  double start_all = now();
-  double test_loss = NAN, test_acc = NAN;
-  if (!rc && !o.eval_only) {
-    int64_t *order = malloc((size_t)train.rows * sizeof(int64_t));
-    float *bx = malloc((size_t)(io.batch * io.row_elems) * sizeof(float));
-    void *by = malloc((size_t)io.batch * 4);
-    uint64_t rng = o.seed * 0x9E3779B97F4A7C15ull + 1;
-    for (int64_t i = 0; i < train.rows; ++i)
-      order[i] = i;
-    /* A resumed run counts epochs from where it stopped, and replays the
-     * finished epochs' shuffles so it sees the batches an uninterrupted run
-     * would. */
-    int64_t per_epoch = plan.full + (plan.train_rest ? 1 : 0);
-    int done = per_epoch ? (int)(hetc_session_step(session) / per_epoch) : 0;
-    for (int e = 0; e < done; ++e)
-      shuffle(order, train.rows, &rng);
-    int last = done + o.epochs;
-    lr_schedule_t schedule = {0};
-    if (o.lr_scheduler)
-      rc = lr_schedule_open(&schedule, o.lr_scheduler, session, o.resume, last,
-                            per_epoch);
-    for (int epoch = done + 1; epoch <= last && !rc; ++epoch) {
-      shuffle(order, train.rows, &rng);
-      double epoch_lr = lr_schedule_lr(&schedule, session);
-      double t0 = now(), sum = 0;
-      int64_t steps = 0, seen = 0;
-      for (int64_t b = 0; b < per_epoch * io.batch && b < train.rows;
-           b += io.batch) {
-        /* The last batch of a plan with a remainder has its rows. */
-        int64_t size = b + io.batch <= train.rows ? io.batch : plan.rest;
-        gather(&train, &io, order + b, size, size, bx, by);
-        int64_t x_shape[HETC_MAX_RANK], y_shape[1] = {size};
-        memcpy(x_shape, io.input->shape, sizeof(x_shape));
-        x_shape[0] = size;
-        hetc_tensor_t in[2] = {
-            {io.input->name, io.input->dtype, io.input->rank, x_shape, bx},
-            {io.label->name, io.label->dtype, 1, y_shape, by}};
-        float loss;
-        if ((status =
-                 hetc_session_train_step(session, in, 2, &loss, NULL, 0))) {
-          rc = fail(status, "train_step failed");
-          break;
-        }
-        if (!isfinite(loss)) {
-          fprintf(stderr,
-                  "hetc-train: the loss became %f at epoch %d step "
-                  "%lld: inputs and labels were checked when loaded, so "
-                  "training diverged (try a smaller learning rate)\n",
-                  loss, epoch, (long long)steps);
-          rc = 1;
-          break;
-        }
-        sum += (double)loss * (double)size;
-        seen += size;
-        ++steps;
-        if ((rc = lr_schedule_step(&schedule, session, 1, NAN)))
-          break;
-      }
-      if (rc)
-        break;
-      double seconds = now() - t0;
-      double train_loss = seen ? sum / (double)seen : NAN;
-      double train_eval_loss, train_acc = NAN;
-      if ((status =
-               evaluate(session, &io, &train, &train_eval_loss, &train_acc))) {
-        rc = fail(status, "evaluation failed");
-        break;
-      }
-      if (test.rows &&
-          (status = evaluate(session, &io, &test, &test_loss, &test_acc))) {
-        rc = fail(status, "evaluation failed");
-        break;
-      }
-      /* The lr this epoch trained with (OneCycleLR: its first batch's). */
-      double lr = epoch_lr;
-      if (!o.quiet) {
-        printf("epoch %d/%d  loss %.4f  train acc %.1f%%", epoch, last,
-               train_loss, train_acc);
-        if (test.rows)
-          printf("  test acc %.1f%%", test_acc);
-        if (o.lr_scheduler)
-          printf("  lr %.6g", lr);
-        printf("  %.0f samples/s\n", (double)seen / seconds);
-        fflush(stdout);
-      }
-      if (loss_log)
-        fprintf(loss_log, "%d,%.6f,%.6f,%.3f,%.9g\n", epoch, train_loss,
-                test_loss, test_acc, lr);
-      if ((rc = lr_schedule_step(&schedule, session, 0,
-                                 test.rows ? test_loss : train_loss)))
-        break;
+/* Splits NAME[:ORDINAL] (--device, or the artifact's target). */
+static int parse_device(const char *name, char driver[64], int *ordinal) {
+  const char *colon = strchr(name, ':');
+  size_t length = colon ? (size_t)(colon - name) : strlen(name);
+  char *end = NULL;
+  *ordinal = 0;
+  if (colon)
+    *ordinal = (int)strtol(colon + 1, &end, 10);
+  if (length >= 64 || (colon && (end == colon + 1 || *end || *ordinal < 0))) {
+    fprintf(stderr, "hetc-train: --device '%s' is not NAME or NAME:ORDINAL\n",
+            name);
+    return 2;
+  }
+  memcpy(driver, name, length);
+  driver[length] = '\0';
+  return 0;
+}
+
+/* The device and the session, its state from --resume or --seed. */
+static int open_session(run_t *r) {
+  char driver[64];
+  int ordinal;
+  int rc = parse_device(r->o.device ? r->o.device
+                                    : hetc_artifact_target(r->artifact),
+                        driver, &ordinal);
+  if (rc)
+    return rc;
+  hetc_status_t status = hetc_device_open(driver, ordinal, &r->device);
+  if (status)
+    return fail(status, "cannot open the device");
+  if ((status = hetc_session_create(r->artifact, r->device, &r->session)))
+    return fail(status, "cannot create a session");
+  status = r->o.resume ? hetc_session_load_checkpoint(r->session, r->o.resume)
+                       : hetc_session_init_params(r->session, r->o.seed);
+  if (status)
+    return fail(status, r->o.resume ? "cannot resume" : "cannot initialize");
+  return 0;
+}
+
+/* The loss log, the epoch plan and the banner. */
+static int prepare(run_t *r) {
+  if (r->o.loss_log) {
+    if (!(r->loss_log = fopen(r->o.loss_log, "w"))) {
+      fprintf(stderr, "hetc-train: cannot write '%s'\n", r->o.loss_log);
+      return 1;
     }
-    free(order);
-    free(bx);
-    free(by);
-    if (!rc && o.save &&
-        (status = hetc_session_save_checkpoint(session, o.save)))
-      rc = fail(status, "cannot save the checkpoint");
-    if (!rc && o.save)
-      rc = lr_schedule_save(&schedule, o.save);
-    lr_schedule_close(&schedule);
-    if (!rc && !o.quiet)
-      printf("trained %d epochs in %.2f s\n", o.epochs, now() - start_all);
+    fprintf(r->loss_log, "epoch,train_loss,test_loss,test_accuracy,lr\n");
+  }
+  if (!r->o.eval_only && plan_epoch(&r->o, &r->io, r->train.rows, &r->plan))
+    return 1;
+  if (r->o.quiet)
+    return 0;
+  printf("model %s: %s on %s, batch %lld", r->o.artifact,
+         hetc_artifact_target(r->artifact), hetc_device_description(r->device),
+         (long long)r->io.batch);
+  if (!r->o.eval_only) {
+    printf(", ");
+    print_plan(&r->io, r->train.rows, &r->plan);
+  } else {
+    printf("\n");
+  }
+  return 0;
+}
+
+/* Trains one epoch's batches; `sum` and `seen` receive the row-weighted
+ * loss and the rows trained. */
+static int train_epoch(run_t *r, loop_t *l, int epoch, double *sum,
+                       int64_t *seen) {
+  const model_io_t *io = &r->io;
+  int64_t steps = 0;
+  for (int64_t b = 0; b < l->per_epoch * io->batch && b < r->train.rows;
+       b += io->batch) {
+    /* The last batch of a plan with a remainder has its rows. */
+    int64_t size = b + io->batch <= r->train.rows ? io->batch : r->plan.rest;
+    gather(&r->train, io, l->order + b, size, size, l->bx, l->by);
+    int64_t x_shape[HETC_MAX_RANK], y_shape[1] = {size};
+    memcpy(x_shape, io->input->shape, sizeof(x_shape));
+    x_shape[0] = size;
+    hetc_tensor_t in[2] = {
+        {io->input->name, io->input->dtype, io->input->rank, x_shape, l->bx},
+        {io->label->name, io->label->dtype, 1, y_shape, l->by}};
+    float loss;
+    hetc_status_t status =
+        hetc_session_train_step(r->session, in, 2, &loss, NULL, 0);
+    if (status)
+      return fail(status, "train_step failed");
+    if (!isfinite(loss)) {
+      fprintf(stderr,
+              "hetc-train: the loss became %f at epoch %d step "
+              "%lld: inputs and labels were checked when loaded, so "
+              "training diverged (try a smaller learning rate)\n",
+              loss, epoch, (long long)steps);
+      return 1;
+    }
+    *sum += (double)loss * (double)size;
+    *seen += size;
+    ++steps;
+    int rc = lr_schedule_step(&l->schedule, r->session, 1, NAN);
+    if (rc)
+      return rc;
+  }
+  return 0;
+}
+
+/* Evaluates after an epoch, prints its line and logs it. `lr` is the one
+ * this epoch trained with (OneCycleLR: its first batch's). */
+static int report_epoch(run_t *r, int epoch, int last, double train_loss,
+                        int64_t seen, double seconds, double lr) {
+  double train_eval_loss, train_acc = NAN;
+  hetc_status_t status =
+      evaluate(r->session, &r->io, &r->train, &train_eval_loss, &train_acc);
+  if (!status && r->test.rows)
+    status =
+        evaluate(r->session, &r->io, &r->test, &r->test_loss, &r->test_acc);
+  if (status)
+    return fail(status, "evaluation failed");
+  if (!r->o.quiet) {
+    printf("epoch %d/%d  loss %.4f  train acc %.1f%%", epoch, last, train_loss,
+           train_acc);
+    if (r->test.rows)
+      printf("  test acc %.1f%%", r->test_acc);
+    if (r->o.lr_scheduler)
+      printf("  lr %.6g", lr);
+    printf("  %.0f samples/s\n", (double)seen / seconds);
+    fflush(stdout);
+  }
+  if (r->loss_log)
+    fprintf(r->loss_log, "%d,%.6f,%.6f,%.3f,%.9g\n", epoch, train_loss,
+            r->test_loss, r->test_acc, lr);
+  return 0;
+}
+
+/* Epochs done + 1 to last; the epoch's scheduler step follows its report
+ * (ReduceLROnPlateau on the test loss, else the training loss). */
+static int train_epochs(run_t *r, loop_t *l, int done, int last) {
+  for (int epoch = done + 1; epoch <= last; ++epoch) {
+    shuffle(l->order, r->train.rows, &l->rng);
+    double epoch_lr = lr_schedule_lr(&l->schedule, r->session);
+    double t0 = now(), sum = 0;
+    int64_t seen = 0;
+    int rc = train_epoch(r, l, epoch, &sum, &seen);
+    double train_loss = seen ? sum / (double)seen : NAN;
+    if (!rc)
+      rc = report_epoch(r, epoch, last, train_loss, seen, now() - t0, epoch_lr);
+    if (!rc)
+      rc = lr_schedule_step(&l->schedule, r->session, 0,
+                            r->test.rows ? r->test_loss : train_loss);
+    if (rc)
+      return rc;
+  }
+  return 0;
+}
+
+/* Trains --epochs more epochs, then saves the checkpoint, the schedule's
+ * progress inside it. A resumed run counts epochs from where it stopped,
+ * and replays the finished epochs' shuffles so it sees the batches an
+ * uninterrupted run would. */
+static int train(run_t *r) {
+  loop_t l = {0};
+  l.order = malloc((size_t)r->train.rows * sizeof(int64_t));
+  l.bx = malloc((size_t)(r->io.batch * r->io.row_elems) * sizeof(float));
+  l.by = malloc((size_t)r->io.batch * 4);
+  l.rng = r->o.seed * 0x9E3779B97F4A7C15ull + 1;
+  for (int64_t i = 0; i < r->train.rows; ++i)
+    l.order[i] = i;
+  l.per_epoch = r->plan.full + (r->plan.train_rest ? 1 : 0);
+  int done =
+      l.per_epoch ? (int)(hetc_session_step(r->session) / l.per_epoch) : 0;
+  for (int e = 0; e < done; ++e)
+    shuffle(l.order, r->train.rows, &l.rng);
+  int last = done + r->o.epochs;
+  int rc = 0;
+  if (r->o.lr_scheduler)
+    rc = lr_schedule_open(&l.schedule, r->o.lr_scheduler, r->session,
+                          r->o.resume, last, l.per_epoch);
+  if (!rc)
+    rc = train_epochs(r, &l, done, last);
+  free(l.order);
+  free(l.bx);
+  free(l.by);
+  if (!rc && r->o.save)
+    rc = lr_schedule_store(&l.schedule, r->session);
+  lr_schedule_close(&l.schedule);
+  hetc_status_t status = NULL;
+  if (!rc && r->o.save &&
+      (status = hetc_session_save_checkpoint(r->session, r->o.save)))
+    rc = fail(status, "cannot save the checkpoint");
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  run_t r = {.test_loss = NAN, .test_acc = NAN};
+  if (parse_args(argc, argv, &r.o))
+    return 2;
+  int rc = load_inputs(&r);
+  if (!rc)
+    rc = open_session(&r);
+  if (!rc)
+    rc = prepare(&r);
+  double start = now();
+  if (!rc && !r.o.eval_only) {
+    rc = train(&r);
+    if (!rc && !r.o.quiet)
+      printf("trained %d epochs in %.2f s\n", r.o.epochs, now() - start);
   } else if (!rc) {
-    if ((status = evaluate(session, &io, &test, &test_loss, &test_acc)))
+    hetc_status_t status =
+        evaluate(r.session, &r.io, &r.test, &r.test_loss, &r.test_acc);
+    if (status)
       rc = fail(status, "evaluation failed");
   }
-  if (!rc && test.rows)
-    printf("test accuracy: %.1f%%\n", test_acc);
-  if (loss_log)
-    fclose(loss_log);
-  free(train.x);
-  free(train.y);
-  free(test.x);
-  free(test.y);
-  hetc_session_free(session);
-  hetc_device_free(device);
-  hetc_artifact_free(artifact);
+  if (!rc && r.test.rows)
+    printf("test accuracy: %.1f%%\n", r.test_acc);
+  if (r.loss_log)
+    fclose(r.loss_log);
+  free(r.train.x);
+  free(r.train.y);
+  free(r.test.x);
+  free(r.test.y);
+  hetc_session_free(r.session);
+  hetc_device_free(r.device);
+  hetc_artifact_free(r.artifact);
   return rc;
 }

@@ -1,19 +1,18 @@
-/*===- lr_schedule.c - hetc-train's --lr-scheduler
- * -------------------------===*/
+/*===- lr_schedule.c - hetc-train's --lr-scheduler ------------------------===*/
 
 #define _POSIX_C_SOURCE 200809L
 #include "lr_schedule.h"
+#include "fail.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int fail(hetc_status_t status, const char *what) {
-  fprintf(stderr, "hetc-train: %s: %s\n", what, hetc_status_message(status));
-  hetc_status_free(status);
-  return 1;
-}
+/* The checkpoint blob that holds the schedule: three lines, the spec as
+ * given, the spec as created (OneCycleLR's length filled in) and the
+ * scheduler's progress (hetc_lr_scheduler_get_state). */
+#define BLOB_NAME "lr_scheduler"
 
 /* Reads `name` of every group into `values`; nonzero when the optimizer has
  * no such hyper-parameter. */
@@ -58,34 +57,68 @@ static char *full_spec(const char *spec, int epochs, int64_t steps_per_epoch) {
   return text;
 }
 
-/* The state saved beside `checkpoint`: the spec as given, the spec as
- * created (OneCycleLR's length filled in) and the progress. Returns 1 when
- * there is none (trained without a schedule), -1 on an error. */
+/* The state a resumed checkpoint holds: its blob's text, split into its
+ * three lines in place. */
 typedef struct saved_state {
-  char spec[1024], full_spec[1024], state[8192];
+  char *text;
+  const char *spec, *full_spec, *state;
 } saved_state_t;
 
-static int read_saved(const char *checkpoint, const char *spec,
-                      saved_state_t *saved) {
-  char path[4096];
-  snprintf(path, sizeof(path), "%s.lr_scheduler", checkpoint);
-  FILE *file = fopen(path, "r");
-  if (!file)
+static int split_saved(saved_state_t *saved) {
+  char *lines[3], *at = saved->text;
+  for (int i = 0; i < 3; ++i) {
+    char *end = strchr(at, '\n');
+    if (!end)
+      return 1;
+    *end = '\0';
+    lines[i] = at;
+    at = end + 1;
+  }
+  saved->spec = lines[0];
+  saved->full_spec = lines[1];
+  saved->state = lines[2];
+  return *at != '\0';
+}
+
+/* Reads the schedule `checkpoint` holds (loaded into `session`); nonzero,
+ * after printing why, when it has none (resuming would silently restart the
+ * schedule), a malformed one, or one of another spec. */
+static int read_saved(hetc_session_t *session, const char *checkpoint,
+                      const char *spec, saved_state_t *saved) {
+  void *data = NULL;
+  size_t size = 0;
+  hetc_status_t status =
+      hetc_session_get_checkpoint_blob(session, BLOB_NAME, &data, &size);
+  if (status) {
+    hetc_status_free(status);
+    fprintf(stderr,
+            "hetc-train: --lr-scheduler: checkpoint '%s' holds no lr "
+            "scheduler state: it was saved without --lr-scheduler, or by an "
+            "older hetc-train that wrote it beside the checkpoint; resuming "
+            "would restart the schedule\n",
+            checkpoint);
     return 1;
-  int ok = fgets(saved->spec, sizeof(saved->spec), file) &&
-           fgets(saved->full_spec, sizeof(saved->full_spec), file) &&
-           fgets(saved->state, sizeof(saved->state), file);
-  fclose(file);
-  saved->spec[strcspn(saved->spec, "\n")] = '\0';
-  saved->full_spec[strcspn(saved->full_spec, "\n")] = '\0';
-  saved->state[strcspn(saved->state, "\n")] = '\0';
-  if (ok && !strcmp(saved->spec, spec))
+  }
+  saved->text = malloc(size + 1);
+  if (saved->text) {
+    memcpy(saved->text, data, size);
+    saved->text[size] = '\0';
+  }
+  free(data);
+  if (!saved->text || strlen(saved->text) != size || split_saved(saved)) {
+    fprintf(stderr,
+            "hetc-train: checkpoint '%s': its lr scheduler state is "
+            "malformed\n",
+            checkpoint);
+    return 1;
+  }
+  if (!strcmp(saved->spec, spec))
     return 0;
   fprintf(stderr,
           "hetc-train: '%s' holds the state of --lr-scheduler='%s', not "
           "'%s'\n",
-          path, ok ? saved->spec : "?", spec);
-  return -1;
+          checkpoint, saved->spec, spec);
+  return 1;
 }
 
 /* Reads the lrs and the momentum (or beta1) of every group. */
@@ -106,23 +139,13 @@ static int read_values(lr_schedule_t *s, hetc_session_t *session) {
   return 0;
 }
 
-int lr_schedule_open(lr_schedule_t *s, const char *spec,
-                     hetc_session_t *session, const char *resume, int epochs,
-                     int64_t steps_per_epoch) {
-  *s = (lr_schedule_t){0};
-  s->spec = spec;
-  s->groups = hetc_session_group_count(session);
-  /* A resumed schedule is the one saved, OneCycleLR's length included. */
-  saved_state_t *saved = calloc(1, sizeof(*saved));
-  int fresh = !saved || !resume ? 1 : read_saved(resume, spec, saved);
-  char *text = fresh ? full_spec(spec, epochs, steps_per_epoch)
-                     : strdup(saved->full_spec);
-  s->full_spec = text;
+/* Creates the scheduler on the groups' current values; a resumed one
+ * (`state` not NULL) then takes the saved progress. */
+static int create_scheduler(lr_schedule_t *s, hetc_session_t *session,
+                            const char *state, const char *resume) {
   double *base = calloc((size_t)s->groups + 1, sizeof(double));
-  s->lrs = calloc((size_t)s->groups + 1, sizeof(double));
-  s->momenta = calloc((size_t)s->groups + 1, sizeof(double));
-  int rc = fresh < 0;
-  if (!rc && (!saved || !text || !base || !s->lrs || !s->momenta)) {
+  int rc = 0;
+  if (!base) {
     fprintf(stderr, "hetc-train: out of memory\n");
     rc = 1;
   }
@@ -130,17 +153,46 @@ int lr_schedule_open(lr_schedule_t *s, const char *spec,
     rc = read_values(s, session);
   if (!rc) {
     memcpy(base, s->lrs, (size_t)s->groups * sizeof(double));
-    hetc_status_t status = hetc_lr_scheduler_create(
-        text, (size_t)s->groups, base, s->lrs, s->momenta, &s->scheduler);
+    hetc_status_t status =
+        hetc_lr_scheduler_create(s->full_spec, (size_t)s->groups, base, s->lrs,
+                                 s->momenta, &s->scheduler);
     if (status)
       rc = fail(status, "--lr-scheduler");
   }
-  if (!rc && !fresh) {
-    hetc_status_t status =
-        hetc_lr_scheduler_set_state(s->scheduler, saved->state);
-    /* It continues from the checkpoint's values. */
+  free(base);
+  if (!rc && state) {
+    hetc_status_t status = hetc_lr_scheduler_set_state(s->scheduler, state);
     rc = status ? fail(status, resume) : read_values(s, session);
   }
+  /* The session holds the lrs rounded to f32: a resumed schedule continues
+   * from the exact ones it last set, as an uninterrupted run does. */
+  if (!rc && state)
+    memcpy(s->lrs, hetc_lr_scheduler_last_lrs(s->scheduler),
+           (size_t)s->groups * sizeof(double));
+  return rc;
+}
+
+int lr_schedule_open(lr_schedule_t *s, const char *spec,
+                     hetc_session_t *session, const char *resume, int epochs,
+                     int64_t steps_per_epoch) {
+  *s = (lr_schedule_t){0};
+  s->spec = spec;
+  s->groups = hetc_session_group_count(session);
+  /* A resumed schedule is the one saved, OneCycleLR's length included. */
+  saved_state_t saved = {0};
+  int rc = resume ? read_saved(session, resume, spec, &saved) : 0;
+  if (!rc) {
+    s->full_spec = resume ? strdup(saved.full_spec)
+                          : full_spec(spec, epochs, steps_per_epoch);
+    s->lrs = calloc((size_t)s->groups + 1, sizeof(double));
+    s->momenta = calloc((size_t)s->groups + 1, sizeof(double));
+    if (!s->full_spec || !s->lrs || !s->momenta) {
+      fprintf(stderr, "hetc-train: out of memory\n");
+      rc = 1;
+    }
+  }
+  if (!rc)
+    rc = create_scheduler(s, session, resume ? saved.state : NULL, resume);
   const char *kind = s->scheduler ? hetc_lr_scheduler_kind(s->scheduler) : "";
   s->per_batch = !strcmp(kind, "onecycle");
   s->on_metric = !strcmp(kind, "plateau");
@@ -150,8 +202,7 @@ int lr_schedule_open(lr_schedule_t *s, const char *spec,
   }
   if (!rc)
     rc = write_all(s, session);
-  free(saved);
-  free(base);
+  free(saved.text);
   return rc;
 }
 
@@ -176,23 +227,27 @@ double lr_schedule_lr(const lr_schedule_t *s, hetc_session_t *session) {
   return status ? NAN : lr;
 }
 
-int lr_schedule_save(const lr_schedule_t *s, const char *checkpoint) {
+int lr_schedule_store(const lr_schedule_t *s, hetc_session_t *session) {
   if (!s->scheduler)
     return 0;
-  char path[4096], *state = NULL;
-  snprintf(path, sizeof(path), "%s.lr_scheduler", checkpoint);
+  char *state = NULL;
   hetc_status_t status = hetc_lr_scheduler_get_state(s->scheduler, &state);
   if (status)
     return fail(status, "--lr-scheduler");
-  FILE *file = fopen(path, "w");
-  int rc =
-      !file || fprintf(file, "%s\n%s\n%s\n", s->spec, s->full_spec, state) < 0;
-  if (file && fclose(file))
-    rc = 1;
+  size_t size = strlen(s->spec) + strlen(s->full_spec) + strlen(state) + 4;
+  char *text = malloc(size);
+  if (text) {
+    snprintf(text, size, "%s\n%s\n%s\n", s->spec, s->full_spec, state);
+    status = hetc_session_set_checkpoint_blob(session, BLOB_NAME, text,
+                                              strlen(text));
+  }
+  free(text);
   free(state);
-  if (rc)
-    fprintf(stderr, "hetc-train: cannot write '%s'\n", path);
-  return rc;
+  if (!text) {
+    fprintf(stderr, "hetc-train: out of memory\n");
+    return 1;
+  }
+  return status ? fail(status, "--lr-scheduler") : 0;
 }
 
 void lr_schedule_close(lr_schedule_t *s) {

@@ -5,8 +5,8 @@
  * parameter group, and the momentum (SGD) or beta1 (Adam) for OneCycleLR's
  * cycle_momentum. Schedulers step once per epoch, OneCycleLR once per batch,
  * ReduceLROnPlateau on the epoch's test loss (the training loss without a
- * test set). Its progress is saved beside a checkpoint (CKPT.lr_scheduler)
- * and restored on --resume.
+ * test set). Its progress is saved inside the checkpoint (its
+ * "lr_scheduler" blob) and restored on --resume.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -27,9 +27,10 @@ typedef struct lr_schedule {
 
 /* Creates the schedule for `spec` on `session`, whose hyper-parameters hold
  * the current values; a OneCycleLR without total_steps or epochs gets
- * epochs=`epochs`,steps_per_epoch=`steps_per_epoch`. With `resume`, the
- * state saved beside that checkpoint (if any) is restored. Prints the
- * error and returns nonzero on failure. */
+ * epochs=`epochs`,steps_per_epoch=`steps_per_epoch`. With `resume` (the
+ * checkpoint `session` was loaded from), the schedule it holds is restored;
+ * one without a schedule is an error, not a restart. Prints the error and
+ * returns nonzero on failure. */
 int lr_schedule_open(lr_schedule_t *schedule, const char *spec,
                      hetc_session_t *session, const char *resume, int epochs,
                      int64_t steps_per_epoch);
@@ -43,8 +44,8 @@ int lr_schedule_step(lr_schedule_t *schedule, hetc_session_t *session,
  * model without a runtime lr). */
 double lr_schedule_lr(const lr_schedule_t *schedule, hetc_session_t *session);
 
-/* Writes the progress to `checkpoint`.lr_scheduler. */
-int lr_schedule_save(const lr_schedule_t *schedule, const char *checkpoint);
+/* Hands the progress to `session`, whose next checkpoint saves it. */
+int lr_schedule_store(const lr_schedule_t *schedule, hetc_session_t *session);
 
 void lr_schedule_close(lr_schedule_t *schedule);
 

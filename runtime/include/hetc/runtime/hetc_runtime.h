@@ -235,6 +235,22 @@ hetc_status_t hetc_session_save_checkpoint(hetc_session_t *session,
 hetc_status_t hetc_session_load_checkpoint(hetc_session_t *session,
                                            const char *path);
 
+/* Named bytes a checkpoint carries besides the tensors, for a tool's own
+ * progress (hetc-train keeps its lr scheduler's under "lr_scheduler"). The
+ * session holds a copy of each; every save writes them into the checkpoint
+ * file itself, so they are replaced atomically with the tensors, and a load
+ * replaces them with the checkpoint's (none from a checkpoint saved without
+ * any). The runtime never interprets them. Names have 1 to 255 bytes; a
+ * session holds at most 64 blobs; setting a name again replaces its bytes. */
+hetc_status_t hetc_session_set_checkpoint_blob(hetc_session_t *session,
+                                               const char *name,
+                                               const void *data, size_t size);
+/* A malloc'ed copy of blob `name`, which the caller frees with free();
+ * NOT_FOUND when the session holds no blob of that name. */
+hetc_status_t hetc_session_get_checkpoint_blob(hetc_session_t *session,
+                                               const char *name, void **data,
+                                               size_t *size);
+
 /*--- Learning-rate schedulers ---------------------------------------------*/
 
 /* The schedules of torch.optim.lr_scheduler (torch 1.13), computed in double
