@@ -117,31 +117,41 @@ static bool hash_json(const json_value_t *v, uint64_t *hash) {
   return ok;
 }
 
-/* One binding line per bound top-level member (the artifact reader has
- * checked that the manifest is a JSON object). */
-static void append_bindings(text_t *t, const char *manifest) {
-  json_value_t *root = NULL;
-  hetc_status_t status = json_parse(manifest, strlen(manifest), &root);
-  if (status || root->kind != JSON_OBJECT) {
-    hetc_status_free(status);
-    json_free(root);
+static void append_binding(text_t *t, const member_t *member) {
+  uint64_t hash = HETC_JSON_HASH_START;
+  if (!hash_json(member->value, &hash)) {
     t->failed = true;
     return;
   }
-  for (size_t i = 0; i < root->count && !t->failed; ++i) {
-    uint64_t hash = HETC_JSON_HASH_START;
-    if (is_unbound_key(root->keys[i]))
-      continue;
-    if (!hash_json(root->items[i], &hash)) {
-      t->failed = true;
-      break;
-    }
-    size_t n = hetc_signature_binding_line(NULL, 0, root->keys[i], hash);
-    if (!reserve(t, n))
-      break;
-    hetc_signature_binding_line(t->data + t->size, n + 1, root->keys[i], hash);
-    t->size += n;
+  size_t n = hetc_signature_binding_line(NULL, 0, member->key, hash);
+  if (!reserve(t, n))
+    return;
+  hetc_signature_binding_line(t->data + t->size, n + 1, member->key, hash);
+  t->size += n;
+}
+
+/* One binding line per bound top-level member, in key order (the artifact
+ * reader has checked that the manifest is a JSON object). */
+static void append_bindings(text_t *t, const char *manifest) {
+  json_value_t *root = NULL;
+  hetc_status_t status = json_parse(manifest, strlen(manifest), &root);
+  member_t *members =
+      status ? NULL : malloc((root->count + 1) * sizeof(*members));
+  if (!members || root->kind != JSON_OBJECT) {
+    hetc_status_free(status);
+    json_free(root);
+    free(members);
+    t->failed = true;
+    return;
   }
+  size_t count = 0;
+  for (size_t i = 0; i < root->count; ++i)
+    if (!is_unbound_key(root->keys[i]))
+      members[count++] = (member_t){root->keys[i], root->items[i]};
+  qsort(members, count, sizeof(*members), compare_members);
+  for (size_t i = 0; i < count && !t->failed; ++i)
+    append_binding(t, &members[i]);
+  free(members);
   json_free(root);
 }
 

@@ -73,15 +73,29 @@ static uint64_t hashJson(const llvm::json::Value &value, uint64_t hash) {
   return hash;
 }
 
+/// The key of the binding line starting at `at` ("manifest <n>:<key> ...").
+static llvm::StringRef bindingKey(llvm::StringRef signature, size_t at) {
+  llvm::StringRef rest = signature.substr(at).drop_front(strlen("manifest "));
+  auto [length, tail] = rest.split(':');
+  size_t size = 0;
+  (void)length.getAsInteger(10, size);
+  return tail.take_front(size);
+}
+
 void mlir::hetc::appendManifestBinding(std::string &signature,
                                        llvm::StringRef key,
                                        const llvm::json::Value &value) {
   std::string keyText = key.str();
   uint64_t hash = hashJson(value, HETC_JSON_HASH_START);
   size_t size = hetc_signature_binding_line(nullptr, 0, keyText.c_str(), hash);
-  size_t at = signature.size();
-  signature.resize(at + size + 1);
-  hetc_signature_binding_line(signature.data() + at, size + 1,
-                              keyText.c_str(), hash);
-  signature.resize(at + size);
+  std::string line(size + 1, '\0');
+  hetc_signature_binding_line(line.data(), size + 1, keyText.c_str(), hash);
+  line.resize(size);
+  // Bindings stay in key order, as the runtime formats them, whichever
+  // layer adds them.
+  size_t at = signature.find("\nmanifest ");
+  at = at == std::string::npos ? signature.size() : at + 1;
+  while (at < signature.size() && bindingKey(signature, at) < key)
+    at = signature.find('\n', at) + 1;
+  signature.insert(at, line);
 }

@@ -76,7 +76,8 @@ extern "C" {
  * for a scalar). After the entries, one line binds each other top-level
  * manifest member (initializers, label class counts and variants inside
  * "entries"; "optimizer", "model", "target", "chip", "cpu_features",
- * "device"), so that no field the code depends on can change unnoticed:
+ * "device"), in key order, so that no field the code depends on can change
+ * unnoticed:
  *
  *   manifest <key> <hash>
  *
