@@ -436,11 +436,12 @@ mlir::hetc::checkOptimizerOptions(const std::map<std::string, std::string> &o) {
              "' (known: optimizer, lr, momentum, nesterov, weight-decay, "
              "beta1, beta2, eps, groups, max-grad-norm, nan-guard, "
              "accumulate)";
-  std::string optimizer = o.count("optimizer") ? o.at("optimizer") : "sgd";
-  if (optimizer != "sgd" && optimizer != "adam" && optimizer != "adamw")
-    return "unknown optimizer '" + optimizer + "' (known: sgd, adam, adamw)";
+  std::string name = o.count("optimizer") ? o.at("optimizer") : "sgd";
+  std::optional<Optimizer> optimizer = symbolizeOptimizer(name);
+  if (!optimizer)
+    return "unknown optimizer '" + name + "' (known: sgd, adam, adamw)";
   for (auto &[key, value] : o) {
-    std::string error = checkOptionApplies(key, optimizer);
+    std::string error = checkOptionApplies(key, *optimizer);
     if (!error.empty())
       return error;
   }
@@ -474,7 +475,7 @@ mlir::hetc::checkOptimizerOptions(const std::map<std::string, std::string> &o) {
     llvm::StringRef(o.at("groups")).split(specs, ',');
     for (llvm::StringRef spec : specs) {
       ParamGroupSpec group;
-      std::string error = parseParamGroup(spec, optimizer, group);
+      std::string error = parseParamGroup(spec, *optimizer, group);
       if (!error.empty())
         return error;
       double groupMomentum = group.values.count("momentum")
