@@ -11,9 +11,10 @@
 void mlir::hetc::registerAllTargetBackends() {
   static std::once_flag once;
   std::call_once(once, [] {
-    registerCPUTargetBackend();
-    registerNVVMTargetBackend();
-    registerROCDLTargetBackend();
-    registerSPIRVTargetBackends();
+    registerTargetBackend(createCPUTargetBackend());
+    registerTargetBackend(createNVVMTargetBackend());
+    registerTargetBackend(createROCDLTargetBackend());
+    registerTargetBackend(createVulkanTargetBackend());
+    registerTargetBackend(createLevelZeroTargetBackend());
   });
 }

@@ -3,15 +3,14 @@
 #ifndef HETC_TARGET_CPU_CPUBACKEND_H
 #define HETC_TARGET_CPU_CPUBACKEND_H
 
-#include "mlir/Pass/PassManager.h"
+#include <memory>
 
 namespace mlir::hetc {
 
-/// Registers the "cpu" backend.
-void registerCPUTargetBackend();
+class TargetBackend;
 
-/// Adds the CPU lowering from linalg on tensors to the LLVM dialect.
-LogicalResult buildCPULoweringPipeline(OpPassManager &pm);
+/// The "cpu" backend: LLVM for the host, linked into a shared object.
+std::unique_ptr<TargetBackend> createCPUTargetBackend();
 
 } // namespace mlir::hetc
 

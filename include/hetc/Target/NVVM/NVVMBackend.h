@@ -3,10 +3,14 @@
 #ifndef HETC_TARGET_NVVM_NVVMBACKEND_H
 #define HETC_TARGET_NVVM_NVVMBACKEND_H
 
+#include <memory>
+
 namespace mlir::hetc {
 
-/// Registers "cuda": NVVM, then PTX and a cubin through ptxas.
-void registerNVVMTargetBackend();
+class TargetBackend;
+
+/// "cuda": NVVM, then PTX and a cubin through ptxas.
+std::unique_ptr<TargetBackend> createNVVMTargetBackend();
 
 } // namespace mlir::hetc
 

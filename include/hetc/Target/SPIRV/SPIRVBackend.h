@@ -3,12 +3,18 @@
 #ifndef HETC_TARGET_SPIRV_SPIRVBACKEND_H
 #define HETC_TARGET_SPIRV_SPIRVBACKEND_H
 
+#include <memory>
+
 namespace mlir::hetc {
 
-/// Registers "vulkan" (SPIR-V shaders: the Shader capability, storage
-/// buffers) and "level-zero" (SPIR-V kernels: the Kernel capability,
-/// physical addressing, the OpenCL flavour Level Zero consumes).
-void registerSPIRVTargetBackends();
+class TargetBackend;
+
+/// "vulkan": SPIR-V shaders (the Shader capability, storage buffers).
+std::unique_ptr<TargetBackend> createVulkanTargetBackend();
+
+/// "level-zero": SPIR-V kernels (the Kernel capability, physical
+/// addressing, the OpenCL flavour Level Zero consumes).
+std::unique_ptr<TargetBackend> createLevelZeroTargetBackend();
 
 } // namespace mlir::hetc
 
