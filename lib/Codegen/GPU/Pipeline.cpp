@@ -12,9 +12,10 @@
 using namespace mlir;
 using namespace mlir::hetc;
 
-/// Every computation on buffers becomes a gpu.launch. No canonicalization
-/// may run between the tiling and the mapping: it would fold the tiled
-/// loops the mapping expects.
+/// Every computation on buffers becomes a gpu.launch. Nothing canonicalizes
+/// between hetc-gpu-map-parallel-loops and convert-parallel-loops-to-gpu:
+/// the scf.parallel canonicalizations would merge the block and thread
+/// loops the mapping tiled apart.
 static void addLaunchPasses(OpPassManager &pm,
                             const GPUCodegenOptions &options) {
   OpPassManager &fn = pm.nest<func::FuncOp>();
