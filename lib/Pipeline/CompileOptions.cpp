@@ -6,7 +6,6 @@
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
-#include "llvm/Support/ErrorHandling.h"
 
 using namespace mlir;
 using namespace mlir::hetc;
@@ -18,17 +17,16 @@ constexpr const char *kTrainOptionKeys[] = {
     "beta1",     "beta2",     "eps",      "groups",   "max-grad-norm",
     "nan-guard", "accumulate"};
 
-OptimizerKind getOptimizerKind(Optimizer optimizer) {
-  switch (optimizer) {
-  case Optimizer::SGD:
-    return OptimizerKind::SGD;
-  case Optimizer::Adam:
-    return OptimizerKind::Adam;
-  case Optimizer::AdamW:
-    return OptimizerKind::AdamW;
-  }
-  llvm_unreachable("unknown optimizer");
-}
+// OptimizerKind is the dialect's Optimizer for clients without MLIR: the
+// same values, so the driver converts between them with a cast.
+static_assert(static_cast<int>(OptimizerKind::SGD) ==
+                      static_cast<int>(Optimizer::SGD) &&
+                  static_cast<int>(OptimizerKind::Adam) ==
+                      static_cast<int>(Optimizer::Adam) &&
+                  static_cast<int>(OptimizerKind::AdamW) ==
+                      static_cast<int>(Optimizer::AdamW) &&
+                  getMaxEnumValForOptimizer() == 2,
+              "OptimizerKind must mirror the dialect's Optimizer");
 
 /// The field a numeric option sets, or null.
 std::optional<double> *getNumber(TrainOptions &options, llvm::StringRef key) {
@@ -121,10 +119,10 @@ std::string parseGroups(llvm::StringRef text, Optimizer optimizer,
 std::string
 mlir::hetc::parseTrainOptions(const std::map<std::string, std::string> &text,
                               TrainOptions &options) {
-  Optimizer optimizer;
+  Optimizer optimizer = Optimizer::SGD;
   if (std::string error = checkKeys(text, optimizer); !error.empty())
     return error;
-  options.optimizer = getOptimizerKind(optimizer);
+  options.optimizer = static_cast<OptimizerKind>(optimizer);
   if (std::string error = parseValues(text, options); !error.empty())
     return error;
   if (text.count("groups"))

@@ -319,24 +319,13 @@ FailureOr<func::FuncOp> findModel(ModuleOp module, llvm::StringRef entry) {
   return models->front();
 }
 
-Optimizer getOptimizer(OptimizerKind kind) {
-  switch (kind) {
-  case OptimizerKind::SGD:
-    return Optimizer::SGD;
-  case OptimizerKind::Adam:
-    return Optimizer::Adam;
-  case OptimizerKind::AdamW:
-    return Optimizer::AdamW;
-  }
-  llvm_unreachable("unknown optimizer");
-}
-
 /// hetc-train-step's options: `train` for the model `model`.
 HetcTrainStepOptions getTrainStepOptions(llvm::StringRef model,
                                          const TrainOptions &train) {
   HetcTrainStepOptions options;
   options.entry = model.str();
-  options.optimizer = getOptimizer(train.optimizer);
+  // The same values (checked in CompileOptions.cpp).
+  options.optimizer = static_cast<Optimizer>(train.optimizer);
   options.lr = train.lr;
   options.momentum = train.momentum;
   options.nesterov = train.nesterov;

@@ -1,9 +1,6 @@
 //===- RegisterAllTargets.cpp - the built-in backends ---------------------===//
 
-#include "hetc/Target/CPU/CPUBackend.h"
-#include "hetc/Target/NVVM/NVVMBackend.h"
-#include "hetc/Target/ROCDL/ROCDLBackend.h"
-#include "hetc/Target/SPIRV/SPIRVBackend.h"
+#include "hetc/Target/Backends.h"
 #include "hetc/Target/TargetBackend.h"
 
 #include <mutex>

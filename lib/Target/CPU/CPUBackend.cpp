@@ -8,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "hetc/Target/CPU/CPUBackend.h"
 #include "hetc/Codegen/CPU/Passes.h"
+#include "hetc/Target/Backends.h"
 #include "hetc/Target/TargetBackend.h"
 #include "hetc/runtime/artifact_format.h"
 

@@ -7,7 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "hetc/Target/NVVM/NVVMBackend.h"
+#include "hetc/Target/Backends.h"
 
 #include "hetc/Target/GPU/GPUCommon.h"
 #include "hetc/Target/TargetBackend.h"

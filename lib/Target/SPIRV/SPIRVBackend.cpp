@@ -9,7 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "hetc/Target/SPIRV/SPIRVBackend.h"
+#include "hetc/Target/Backends.h"
 
 #include "hetc/Target/GPU/GPUCommon.h"
 #include "hetc/Target/TargetBackend.h"
