@@ -3,9 +3,12 @@
 #ifndef HETC_INITALLPASSES_H
 #define HETC_INITALLPASSES_H
 
+#include "hetc/Codegen/CPU/Passes.h"
+#include "hetc/Codegen/Common/Passes.h"
+#include "hetc/Codegen/GPU/Passes.h"
+#include "hetc/Codegen/SPIRV/Passes.h"
 #include "hetc/Conversion/Passes.h"
 #include "hetc/Dialect/Hetc/Passes.h"
-#include "hetc/Target/Passes.h"
 #include "mlir/InitAllPasses.h"
 
 namespace mlir::hetc {
@@ -15,7 +18,10 @@ inline void registerAllPasses() {
   mlir::registerAllPasses();
   registerHetcPasses();
   registerHetcConversionPasses();
-  registerHetcTargetPasses();
+  registerHetcCodegenCommonPasses();
+  registerHetcCodegenCPUPasses();
+  registerHetcCodegenGPUPasses();
+  registerHetcCodegenSPIRVPasses();
 }
 
 } // namespace mlir::hetc

@@ -1,9 +1,6 @@
 //===- RegisterAllTargets.cpp - the built-in backends ---------------------===//
 
-#include "hetc/Target/CPU/CPUBackend.h"
-#include "hetc/Target/NVVM/NVVMBackend.h"
-#include "hetc/Target/ROCDL/ROCDLBackend.h"
-#include "hetc/Target/SPIRV/SPIRVBackend.h"
+#include "hetc/Target/Backends.h"
 #include "hetc/Target/TargetBackend.h"
 
 #include <mutex>
@@ -11,9 +8,10 @@
 void mlir::hetc::registerAllTargetBackends() {
   static std::once_flag once;
   std::call_once(once, [] {
-    registerCPUTargetBackend();
-    registerNVVMTargetBackend();
-    registerROCDLTargetBackend();
-    registerSPIRVTargetBackends();
+    registerTargetBackend(createCPUTargetBackend());
+    registerTargetBackend(createNVVMTargetBackend());
+    registerTargetBackend(createROCDLTargetBackend());
+    registerTargetBackend(createVulkanTargetBackend());
+    registerTargetBackend(createLevelZeroTargetBackend());
   });
 }

@@ -8,7 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "hetc/Frontend/GraphBuilder.h"
-#include "hetc/Target/CompileSource.h"
+#include "hetc/Pipeline/CompileSource.h"
 #include "hetc/runtime/hetc_runtime.h"
 
 #include <pybind11/numpy.h>
@@ -315,12 +315,13 @@ py::bytes compile(const std::string &source, const std::string &target,
                   bool evalOnly, const py::dict &optimizer,
                   const std::string &sourceName,
                   const std::vector<int64_t> &batchSizes) {
-  mlir::hetc::SourceCompileOptions options;
+  mlir::hetc::CompileOptions options;
   options.target = target;
   options.chip = chip;
   options.entry = entry;
   options.trainStep = !evalOnly;
   options.batchSizes = batchSizes;
+  std::map<std::string, std::string> trainText;
   for (auto item : optimizer) {
     std::string key = py::cast<std::string>(item.first);
     py::object value = py::reinterpret_borrow<py::object>(item.second);
@@ -330,7 +331,13 @@ py::bytes compile(const std::string &source, const std::string &target,
     for (char &c : key)
       if (c == '_')
         c = '-';
-    options.optimizerOptions[key] = text;
+    trainText[key] = text;
+  }
+  // Eval-only artifacts have no optimizer: its options are not read.
+  if (!evalOnly) {
+    std::string error = mlir::hetc::parseTrainOptions(trainText, options.train);
+    if (!error.empty())
+      raise("error: " + error);
   }
   mlir::hetc::SourceCompileResult result;
   {

@@ -102,3 +102,19 @@ def test_sessions_run_in_threads(artifact):
     for loss, b2 in results.values():
         assert loss == results[0][0]
         np.testing.assert_array_equal(b2, results[0][1])
+
+
+def test_compile_options_mean_the_same_as_hetc_compile_flags(tmp_path):
+    # Python and hetc-compile fill the same CompileOptions: the same
+    # options give the same artifact, byte for byte.
+    flags = ["--optimizer=adamw", "--lr=0.003", "--beta2=0.99",
+             "--max-grad-norm=1.5", "--accumulate=2", "--nan-guard",
+             "--param-group=*.bias|b*:weight-decay=0", "--param-group=*",
+             "--batch-sizes=32,7", "--chip=x86-64-v3"]
+    path = runtime.compile_model(MODEL, tmp_path / "cli.hetc", *flags)
+    artifact = hetc._hetc.compile(
+        MODEL.read_text(), "cpu", "x86-64-v3", "", False,
+        {"optimizer": "adamw", "lr": 0.003, "beta2": 0.99,
+         "max_grad_norm": 1.5, "accumulate": 2, "nan_guard": True,
+         "groups": "*.bias|b*:weight-decay=0,*"}, "<string>", [32, 7])
+    assert artifact == path.read_bytes()

@@ -6,8 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "hetc/InitAllPasses.h"
-#include "hetc/Target/Compiler.h"
+#include "hetc/Pipeline/Compiler.h"
 #include "hetc/Target/TargetBackend.h"
 #include "hetc/Version.h"
 
@@ -138,60 +137,30 @@ static cl::opt<bool> nanGuard(
              "gradient is NaN or Inf (default: false)"),
     cl::init(false), cl::cat(optCategory));
 
-int main(int argc, char **argv) {
-  llvm::InitLLVM initLLVM(argc, argv);
-  mlir::registerAsmPrinterCLOptions();
-  mlir::registerMLIRContextCLOptions();
-  cl::HideUnrelatedOptions({&category, &optCategory});
-  cl::SetVersionPrinter([](llvm::raw_ostream &os) {
-    os << "hetc-compile: " << HETC_VERSION_TEXT << "\n";
-  });
-  cl::ParseCommandLineOptions(argc, argv,
-                              "hetc-compile: compile a hetc model's training "
-                              "step into an artifact\n");
-
-  registerAllTargetBackends();
-  if (listTargets) {
-    for (const std::string &name : getRegisteredTargetBackendNames())
-      llvm::outs() << name << ": "
-                   << lookupTargetBackend(name)->getDescription() << "\n";
-    return 0;
+/// Reads --batch-sizes into `sizes`; returns the error, or "".
+static std::string parseBatchSizes(std::vector<int64_t> &sizes) {
+  if (batchSizes.empty())
+    return "";
+  llvm::SmallVector<llvm::StringRef> parts;
+  llvm::StringRef(batchSizes).split(parts, ',');
+  for (llvm::StringRef part : parts) {
+    int64_t size = 0;
+    if (part.getAsInteger(10, size))
+      return "--batch-sizes takes positive integers separated by commas, "
+             "got '" +
+             batchSizes + "'";
+    sizes.push_back(size);
   }
+  std::string error = checkBatchSizes(sizes);
+  return error.empty() ? "" : "--batch-sizes: " + error;
+}
 
-  // Option errors come before the model is read, and carry no source
-  // location.
-  auto optionError = [](const llvm::Twine &message) {
-    llvm::errs() << "hetc-compile: error: " << message << "\n";
-    return 1;
-  };
-  if (!lookupTargetBackend(target))
-    return optionError(unknownTargetMessage(target));
-
-  CompileOptions options;
-  if (!batchSizes.empty()) {
-    llvm::SmallVector<llvm::StringRef> parts;
-    llvm::StringRef(batchSizes).split(parts, ',');
-    for (llvm::StringRef part : parts) {
-      int64_t size = 0;
-      if (part.getAsInteger(10, size))
-        return optionError("--batch-sizes takes positive integers separated "
-                           "by commas, got '" +
-                           batchSizes + "'");
-      options.batchSizes.push_back(size);
-    }
-    std::string error = checkBatchSizes(options.batchSizes);
-    if (!error.empty())
-      return optionError("--batch-sizes: " + error);
-  }
-  options.target = target;
-  options.chip = !chip.empty() ? chip.getValue() : cpu.getValue();
-  options.entry = entry;
-  options.trainStep = !evalOnly;
-  options.stage = emit;
-  options.printIRAfterAll = printIRAfterAll;
+/// Reads the optimizer flags into `train`; returns the error, or "".
+static std::string parseTrainFlags(TrainOptions &train) {
+  std::map<std::string, std::string> text;
   auto setOption = [&](const char *name, const std::string &value) {
     if (!value.empty())
-      options.optimizerOptions[name] = value;
+      text[name] = value;
   };
   setOption("optimizer", optimizer);
   setOption("lr", lr);
@@ -204,29 +173,37 @@ int main(int argc, char **argv) {
   setOption("max-grad-norm", maxGradNorm);
   setOption("accumulate", accumulate);
   if (nanGuard)
-    options.optimizerOptions["nan-guard"] = "true";
+    text["nan-guard"] = "true";
   for (const std::string &group : paramGroups) {
     if (group.find(',') != std::string::npos)
-      return optionError("--param-group '" + group +
-                         "' contains ',': give one group per --param-group");
-    std::string &all = options.optimizerOptions["groups"];
+      return "--param-group '" + group +
+             "' contains ',': give one group per --param-group";
+    std::string &all = text["groups"];
     all += (all.empty() ? "" : ",") + group;
   }
-  if (!evalOnly) {
-    std::string error = checkOptimizerOptions(options.optimizerOptions);
-    if (!error.empty())
-      return optionError(error);
-  }
+  // Eval-only artifacts have no optimizer: its options are not read.
+  return evalOnly ? "" : parseTrainOptions(text, train);
+}
 
-  if (outputFile == "-" && emit == CompileStage::Artifact) {
-    llvm::errs() << "hetc-compile: refusing to write a binary artifact to "
-                    "stdout; pass -o model.hetc\n";
-    return 1;
-  }
+/// The flags as compile options; returns the error, or "".
+static std::string getCompileOptions(CompileOptions &options) {
+  if (!lookupTargetBackend(target))
+    return unknownTargetMessage(target);
+  if (std::string error = parseBatchSizes(options.batchSizes); !error.empty())
+    return error;
+  options.target = target;
+  options.chip = !chip.empty() ? chip.getValue() : cpu.getValue();
+  options.entry = entry;
+  options.trainStep = !evalOnly;
+  options.stage = emit;
+  options.printIRAfterAll = printIRAfterAll;
+  return parseTrainFlags(options.train);
+}
 
+/// Compiles the input file and writes the artifact or stage text.
+static int compileInput(const CompileOptions &options) {
   DialectRegistry registry;
   registerCompilerDialects(registry);
-  hetc::registerAllPasses();
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
 
@@ -264,4 +241,39 @@ int main(int argc, char **argv) {
     return 1;
   }
   return 0;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerMLIRContextCLOptions();
+  cl::HideUnrelatedOptions({&category, &optCategory});
+  cl::SetVersionPrinter([](llvm::raw_ostream &os) {
+    os << "hetc-compile: " << HETC_VERSION_TEXT << "\n";
+  });
+  cl::ParseCommandLineOptions(argc, argv,
+                              "hetc-compile: compile a hetc model's training "
+                              "step into an artifact\n");
+
+  registerAllTargetBackends();
+  if (listTargets) {
+    for (const std::string &name : getRegisteredTargetBackendNames())
+      llvm::outs() << name << ": "
+                   << lookupTargetBackend(name)->getDescription() << "\n";
+    return 0;
+  }
+
+  // Option errors come before the model is read, and carry no source
+  // location.
+  CompileOptions options;
+  if (std::string error = getCompileOptions(options); !error.empty()) {
+    llvm::errs() << "hetc-compile: error: " << error << "\n";
+    return 1;
+  }
+  if (outputFile == "-" && emit == CompileStage::Artifact) {
+    llvm::errs() << "hetc-compile: refusing to write a binary artifact to "
+                    "stdout; pass -o model.hetc\n";
+    return 1;
+  }
+  return compileInput(options);
 }

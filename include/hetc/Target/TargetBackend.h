@@ -58,7 +58,7 @@ enum class EmitStage { Linalg, LLVM, Asm, Object, Artifact };
 
 class TargetBackend {
 public:
-  virtual ~TargetBackend();
+  virtual ~TargetBackend() = default;
 
   /// The name users pass to --target.
   virtual llvm::StringRef getName() const = 0;

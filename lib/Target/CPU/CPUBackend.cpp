@@ -8,14 +8,14 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "hetc/Target/CPU/CPUBackend.h"
-#include "../Common/Artifact.h"
+#include "hetc/Codegen/CPU/Passes.h"
+#include "hetc/Target/Backends.h"
 #include "hetc/Target/TargetBackend.h"
+#include "hetc/Target/Artifact.h"
 #include "hetc/runtime/artifact_format.h"
 #include "hetc/runtime/manifest_schema.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
@@ -134,7 +134,8 @@ public:
 
   LogicalResult buildPipeline(OpPassManager &pm,
                               const TargetOptions &options) const override {
-    return buildCPULoweringPipeline(pm);
+    buildCPUCodegenPipeline(pm);
+    return success();
   }
 
   FailureOr<SerializedTarget>
@@ -143,43 +144,6 @@ public:
 };
 
 } // namespace
-
-LogicalResult mlir::hetc::buildCPULoweringPipeline(OpPassManager &pm) {
-  // Textual sub-pipelines keep the upstream pass options readable; each is
-  // the inner list of a builtin.module pipeline.
-  const char *pipeline =
-      "func.func(linalg-fuse-elementwise-ops),"
-      "canonicalize,cse,"
-      "eliminate-empty-tensors,"
-      "one-shot-bufferize{bufferize-function-boundaries "
-      "function-boundary-type-conversion=identity-layout-map},"
-      "func.func(hetc-drop-tied-results),"
-      "buffer-results-to-out-params{hoist-static-allocs "
-      "modify-public-functions},"
-      "canonicalize,"
-      "buffer-deallocation-pipeline,"
-      "hetc-cpu-matmul-to-ukernel,"
-      "func.func(hetc-cpu-lower-copies),"
-      "func.func(convert-linalg-to-parallel-loops,"
-      "hetc-cpu-serialize-small-loops),"
-      "convert-scf-to-openmp,"
-      // Inlines the alloca scopes OpenMP conversion wraps loop bodies in
-      // (they hold no allocas), before control flow splits their blocks.
-      "canonicalize,"
-      "lower-affine,"
-      "convert-scf-to-cf,"
-      "expand-strided-metadata,"
-      "finalize-memref-to-llvm,"
-      "convert-math-to-llvm,"
-      "convert-math-to-libm,"
-      "convert-arith-to-llvm,"
-      "convert-index-to-llvm,"
-      "convert-cf-to-llvm,"
-      "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
-      "convert-openmp-to-llvm,"
-      "reconcile-unrealized-casts";
-  return parsePassPipeline(pipeline, pm, llvm::errs());
-}
 
 /// Adds `void hetc_entry_<name>(void **buffers)` for each entry function.
 static LogicalResult addEntryWrappers(llvm::Module &module,
@@ -284,115 +248,138 @@ static LogicalResult linkUkernels(llvm::Module &module,
   return success();
 }
 
-FailureOr<SerializedTarget>
-CPUBackend::serialize(ModuleOp module, const TargetOptions &options,
-                      EmitStage stage, llvm::raw_ostream &debugOut) const {
-  Location loc = module.getLoc();
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
-
+/// The entry functions the driver recorded in `hetc.entries`.
+static FailureOr<SmallVector<std::string>> getEntryNames(ModuleOp module) {
   auto entriesAttr = module->getAttrOfType<ArrayAttr>("hetc.entries");
   if (!entriesAttr)
-    return emitError(loc) << "module has no hetc.entries attribute";
+    return emitError(module.getLoc()) << "module has no hetc.entries attribute";
   SmallVector<std::string> entries;
   for (Attribute attr : entriesAttr)
     entries.push_back(cast<StringAttr>(attr).getValue().str());
+  return entries;
+}
 
+/// The LLVM dialect module as LLVM IR, with the entry wrappers and the
+/// embedded signature.
+static FailureOr<std::unique_ptr<llvm::Module>>
+translateToLLVMIR(ModuleOp module, llvm::LLVMContext &llvmContext) {
+  Location loc = module.getLoc();
+  FailureOr<SmallVector<std::string>> entries = getEntryNames(module);
+  if (failed(entries))
+    return failure();
   registerBuiltinDialectTranslation(*module.getContext());
   registerLLVMDialectTranslation(*module.getContext());
   registerOpenMPDialectTranslation(*module.getContext());
-  llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, llvmContext, "hetc");
   if (!llvmModule)
     return emitError(loc) << "translating the CPU module to LLVM IR failed";
-  if (failed(addEntryWrappers(*llvmModule, entries, loc)))
+  if (failed(addEntryWrappers(*llvmModule, *entries, loc)))
     return failure();
+  return llvmModule;
+}
 
-  ResolvedChip chip = resolveChip(options.chip);
-  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+namespace {
+/// The machine the code is compiled for.
+struct HostMachine {
+  ResolvedChip chip;
+  llvm::Triple triple;
+  std::unique_ptr<llvm::MCSubtargetInfo> subtarget;
+  std::unique_ptr<llvm::TargetMachine> machine;
+};
+} // namespace
+
+static FailureOr<HostMachine> createHostMachine(Location loc,
+                                                llvm::StringRef chipName) {
+  HostMachine host{resolveChip(chipName),
+                   llvm::Triple(llvm::sys::getDefaultTargetTriple()), nullptr,
+                   nullptr};
+  ResolvedChip &chip = host.chip;
   std::string error;
   const llvm::Target *target =
-      llvm::TargetRegistry::lookupTarget(triple, error);
+      llvm::TargetRegistry::lookupTarget(host.triple, error);
   if (!target)
-    return emitError(loc) << "no LLVM target for " << triple.str() << ": "
+    return emitError(loc) << "no LLVM target for " << host.triple.str() << ": "
                           << error;
   // Validate against a generic subtarget first: LLVM warns on stderr when
   // asked to build one for an unknown CPU.
   std::unique_ptr<llvm::MCSubtargetInfo> generic(
-      target->createMCSubtargetInfo(triple, "", ""));
+      target->createMCSubtargetInfo(host.triple, "", ""));
   if (!generic || !generic->isCPUStringValid(chip.cpu))
     return emitError(loc) << "unknown CPU '" << chip.cpu
                           << "' for --chip (try native, x86-64, x86-64-v2, "
                              "x86-64-v3, x86-64-v4, skylake-avx512, znver4)";
-  std::unique_ptr<llvm::MCSubtargetInfo> subtarget(
-      target->createMCSubtargetInfo(triple, chip.cpu, chip.features));
-  std::vector<std::string> features = requiredFeatures(*subtarget);
-  if (auto signature = module->getAttrOfType<StringAttr>(kSignatureAttrName))
-    embedSignature(*llvmModule, signature.getValue(), chip.cpu, features);
+  host.subtarget.reset(
+      target->createMCSubtargetInfo(host.triple, chip.cpu, chip.features));
   llvm::TargetOptions targetOptions;
-  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, chip.cpu, chip.features, targetOptions, llvm::Reloc::PIC_,
+  host.machine.reset(target->createTargetMachine(
+      host.triple, chip.cpu, chip.features, targetOptions, llvm::Reloc::PIC_,
       std::nullopt, llvm::CodeGenOptLevel::Aggressive));
-  llvmModule->setTargetTriple(triple);
-  llvmModule->setDataLayout(machine->createDataLayout());
-  for (llvm::Function &fn : *llvmModule) {
+  return host;
+}
+
+/// Targets `llvmModule` at the host machine, links the ukernels it calls and
+/// verifies the result.
+static LogicalResult prepareForHost(llvm::Module &llvmModule,
+                                    const HostMachine &host, Location loc) {
+  llvmModule.setTargetTriple(host.triple);
+  llvmModule.setDataLayout(host.machine->createDataLayout());
+  for (llvm::Function &fn : llvmModule) {
     if (fn.isDeclaration())
       continue;
-    fn.addFnAttr("target-cpu", chip.cpu);
-    if (!chip.features.empty())
-      fn.addFnAttr("target-features", chip.features);
+    fn.addFnAttr("target-cpu", host.chip.cpu);
+    if (!host.chip.features.empty())
+      fn.addFnAttr("target-features", host.chip.features);
   }
-  if (failed(linkUkernels(*llvmModule, *subtarget, loc)))
+  if (failed(linkUkernels(llvmModule, *host.subtarget, loc)))
     return failure();
-  if (llvm::verifyModule(*llvmModule, &llvm::errs()))
+  if (llvm::verifyModule(llvmModule, &llvm::errs()))
     return emitError(loc) << "hetc produced invalid LLVM IR for the CPU";
+  return success();
+}
 
-  // The same O3 pipeline clang uses: loop and SLP vectorization included.
-  {
-    llvm::LoopAnalysisManager lam;
-    llvm::FunctionAnalysisManager fam;
-    llvm::CGSCCAnalysisManager cgam;
-    llvm::ModuleAnalysisManager mam;
-    llvm::PassBuilder builder(machine.get());
-    builder.registerModuleAnalyses(mam);
-    builder.registerCGSCCAnalyses(cgam);
-    builder.registerFunctionAnalyses(fam);
-    builder.registerLoopAnalyses(lam);
-    builder.crossRegisterProxies(lam, fam, cgam, mam);
-    llvm::ModulePassManager mpm =
-        builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
-    mpm.run(*llvmModule, mam);
-  }
+/// The same O3 pipeline clang uses: loop and SLP vectorization included.
+static void optimize(llvm::Module &llvmModule, llvm::TargetMachine &machine) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder builder(&machine);
+  builder.registerModuleAnalyses(mam);
+  builder.registerCGSCCAnalyses(cgam);
+  builder.registerFunctionAnalyses(fam);
+  builder.registerLoopAnalyses(lam);
+  builder.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::ModulePassManager mpm =
+      builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
+  mpm.run(llvmModule, mam);
+}
 
-  if (stage == EmitStage::LLVM) {
-    llvmModule->print(debugOut, nullptr);
-    return SerializedTarget{{}, chip.cpu};
-  }
+/// Assembly or an object file of `llvmModule`.
+static FailureOr<llvm::SmallString<0>> emitCode(llvm::Module &llvmModule,
+                                                const HostMachine &host,
+                                                llvm::CodeGenFileType type,
+                                                Location loc) {
+  llvm::SmallString<0> bytes;
+  llvm::raw_svector_ostream os(bytes);
+  llvm::legacy::PassManager codegen;
+  if (host.machine->addPassesToEmitFile(codegen, os, nullptr, type))
+    return emitError(loc) << "LLVM cannot emit code for " << host.chip.cpu;
+  codegen.run(llvmModule);
+  return bytes;
+}
 
-  llvm::SmallString<0> objectBytes;
-  {
-    llvm::raw_svector_ostream os(objectBytes);
-    llvm::legacy::PassManager codegen;
-    llvm::CodeGenFileType type = stage == EmitStage::Asm
-                                     ? llvm::CodeGenFileType::AssemblyFile
-                                     : llvm::CodeGenFileType::ObjectFile;
-    if (machine->addPassesToEmitFile(codegen, os, nullptr, type))
-      return emitError(loc) << "LLVM cannot emit code for " << chip.cpu;
-    codegen.run(*llvmModule);
-  }
-  if (stage == EmitStage::Asm || stage == EmitStage::Object) {
-    debugOut << objectBytes;
-    return SerializedTarget{{}, chip.cpu};
-  }
-
-  // Link into a shared object in a private temporary folder.
+/// Links `objectBytes` into a shared object in a private temporary folder
+/// under `tempDir` (the system's when empty) and returns its bytes.
+static FailureOr<std::string> linkInTempDir(Location loc,
+                                            llvm::StringRef objectBytes,
+                                            const std::string &tempDir) {
   llvm::SmallString<128> dir;
   if (std::error_code ec =
-          options.tempDir.empty()
+          tempDir.empty()
               ? llvm::sys::fs::createUniqueDirectory("hetc-cpu", dir)
-              : llvm::sys::fs::createUniqueDirectory(
-                    options.tempDir + "/hetc-cpu", dir))
+              : llvm::sys::fs::createUniqueDirectory(tempDir + "/hetc-cpu",
+                                                     dir))
     return emitError(loc) << "cannot create a temporary folder: "
                           << ec.message();
   std::string objectPath = (dir + "/host.o").str();
@@ -415,13 +402,56 @@ CPUBackend::serialize(ModuleOp module, const TargetOptions &options,
   auto so = llvm::MemoryBuffer::getFile(soPath);
   if (!so)
     return emitError(loc) << "cannot read the linked " << soPath;
+  return (*so)->getBuffer().str();
+}
+
+FailureOr<SerializedTarget>
+CPUBackend::serialize(ModuleOp module, const TargetOptions &options,
+                      EmitStage stage, llvm::raw_ostream &debugOut) const {
+  Location loc = module.getLoc();
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  llvm::LLVMContext llvmContext;
+  FailureOr<std::unique_ptr<llvm::Module>> llvmModule =
+      translateToLLVMIR(module, llvmContext);
+  if (failed(llvmModule))
+    return failure();
+  FailureOr<HostMachine> host = createHostMachine(loc, options.chip);
+  if (failed(host))
+    return failure();
+  std::vector<std::string> features = requiredFeatures(*host->subtarget);
+  if (auto signature = module->getAttrOfType<StringAttr>(kSignatureAttrName))
+    embedSignature(**llvmModule, signature.getValue(), host->chip.cpu,
+                   features);
+  if (failed(prepareForHost(**llvmModule, *host, loc)))
+    return failure();
+  optimize(**llvmModule, *host->machine);
+  if (stage == EmitStage::LLVM) {
+    (*llvmModule)->print(debugOut, nullptr);
+    return SerializedTarget{{}, host->chip.cpu};
+  }
+
+  FailureOr<llvm::SmallString<0>> code =
+      emitCode(**llvmModule, *host,
+               stage == EmitStage::Asm ? llvm::CodeGenFileType::AssemblyFile
+                                       : llvm::CodeGenFileType::ObjectFile,
+               loc);
+  if (failed(code))
+    return failure();
+  if (stage == EmitStage::Asm || stage == EmitStage::Object) {
+    debugOut << *code;
+    return SerializedTarget{{}, host->chip.cpu};
+  }
+  FailureOr<std::string> so = linkInTempDir(loc, *code, options.tempDir);
+  if (failed(so))
+    return failure();
   SerializedTarget result;
-  result.chip = chip.cpu;
+  result.chip = host->chip.cpu;
   result.requiredFeatures = std::move(features);
-  result.sections.push_back({"host", (*so)->getBuffer().str()});
+  result.sections.push_back({"host", std::move(*so)});
   return result;
 }
 
-void mlir::hetc::registerCPUTargetBackend() {
-  registerTargetBackend(std::make_unique<CPUBackend>());
+std::unique_ptr<TargetBackend> mlir::hetc::createCPUTargetBackend() {
+  return std::make_unique<CPUBackend>();
 }

@@ -2,46 +2,18 @@
 
 #include "hetc/Target/GPU/GPUCommon.h"
 
-#include "../Common/Artifact.h"
-#include "hetc/Target/Passes.h"
+#include "hetc/Target/Artifact.h"
 #include "hetc/runtime/artifact_format.h"
 #include "hetc/runtime/manifest_schema.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
-#include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/Path.h"
 
 using namespace mlir;
 using namespace mlir::hetc;
-
-void mlir::hetc::buildGPUCommonPipeline(OpPassManager &pm,
-                                        bool nvidiaTensorCores) {
-  // The textual form keeps the pipeline readable and matches what
-  // `hetc-compile --print-ir-after-all` shows; it always parses.
-  std::string tileContractions =
-      nvidiaTensorCores ? "hetc-gpu-tile-contractions{nvidia-mma=true},"
-                        : "hetc-gpu-tile-contractions,";
-  (void)parsePassPipeline(
-      "linalg-fuse-elementwise-ops,"
-      "func.func(hetc-gpu-split-reductions),"
-      "canonicalize,cse,eliminate-empty-tensors,"
-      "one-shot-bufferize{bufferize-function-boundaries "
-      "function-boundary-type-conversion=identity-layout-map},"
-      "func.func(hetc-drop-tied-results),"
-      "buffer-results-to-out-params{hoist-static-allocs "
-      "modify-public-functions},"
-      "func.func(hetc-cpu-lower-copies{all=true}," +
-          tileContractions +
-          "hetc-gpu-map-parallel-loops),"
-          "convert-parallel-loops-to-gpu,canonicalize,"
-          "func.func(hetc-gpu-sink-into-launches),"
-          "gpu-kernel-outlining,hetc-gpu-merge-kernel-modules,"
-          "gpu.module(fold-memref-alias-ops),"
-          "lower-affine,canonicalize,cse",
-      pm);
-}
 
 namespace {
 
@@ -299,11 +271,11 @@ FailureOr<std::string>
 mlir::hetc::serializeKernelModule(ModuleOp module, llvm::StringRef format,
                                   llvm::StringRef toolkit) {
   PassManager pm(module.getContext());
-  if (failed(parsePassPipeline(("gpu-module-to-binary{format=" + format +
-                                " toolkit=" + toolkit + "}")
-                                   .str(),
-                               pm, llvm::errs())) ||
-      failed(pm.run(module)))
+  GpuModuleToBinaryPassOptions options;
+  options.compilationTarget = format.str();
+  options.toolkitPath = toolkit.str();
+  pm.addPass(createGpuModuleToBinaryPass(options));
+  if (failed(pm.run(module)))
     return failure();
   auto binary = module.lookupSymbol<gpu::BinaryOp>(kKernelModuleName);
   if (!binary || binary.getObjects().size() != 1)

@@ -7,12 +7,15 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "hetc/Target/NVVM/NVVMBackend.h"
+#include "hetc/Target/Backends.h"
 
 #include "hetc/Target/GPU/GPUCommon.h"
 #include "hetc/Target/TargetBackend.h"
 
-#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Transforms/Passes.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
@@ -41,6 +44,28 @@ llvm::StringRef ptxFeature(llvm::StringRef chip) {
   if (chip == "sm_120")
     return "+ptx87";
   return "+ptx80";
+}
+
+/// The kernel module to NVVM: structured control flow goes first, since
+/// convert-gpu-to-nvvm leaves scf ops it does not lower.
+void addDevicePasses(OpPassManager &pm, llvm::StringRef chip) {
+  GpuNVVMAttachTargetOptions target;
+  target.moduleMatcher = kKernelModuleName.str();
+  target.chip = chip.str();
+  target.features = ptxFeature(chip).str();
+  target.optLevel = 3;
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  kernels.addPass(arith::createArithExpandOpsPass());
+  kernels.addPass(createSCFToControlFlowPass());
+  kernels.addPass(createConvertNVGPUToNVVMPass());
+  ConvertGpuOpsToNVVMOpsOptions toNVVM;
+  // One device pointer per buffer, as the CUDA driver passes them.
+  toNVVM.useBarePtrCallConv = true;
+  kernels.addPass(createConvertGpuOpsToNVVMOps(toNVVM));
+  kernels.addPass(createCanonicalizerPass());
+  kernels.addPass(createCSEPass());
+  kernels.addPass(createReconcileUnrealizedCastsPass());
 }
 
 class NVVMBackend final : public TargetBackend {
@@ -73,16 +98,9 @@ public:
                               const TargetOptions &options) const override {
     std::string chip = resolveGPUChip(options, kDefaultChip);
     // Turing (sm_75) has no TF32 MMA.
-    buildGPUCommonPipeline(pm, /*nvidiaTensorCores=*/chip != "sm_75");
-    std::string device =
-        ("nvvm-attach-target{module=hetc_kernels chip=" + chip +
-         " features=" + ptxFeature(chip) +
-         " O=3},"
-         "gpu.module(arith-expand,convert-scf-to-cf,convert-nvgpu-to-nvvm,"
-         "convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true},"
-         "canonicalize,cse,reconcile-unrealized-casts)")
-            .str();
-    return parsePassPipeline(device, pm, llvm::errs());
+    buildGPUCodegenPipeline(pm, {/*nvidiaTensorCores=*/chip != "sm_75"});
+    addDevicePasses(pm, chip);
+    return success();
   }
 
   FailureOr<SerializedTarget>
@@ -114,6 +132,6 @@ public:
 
 } // namespace
 
-void mlir::hetc::registerNVVMTargetBackend() {
-  registerTargetBackend(std::make_unique<NVVMBackend>());
+std::unique_ptr<TargetBackend> mlir::hetc::createNVVMTargetBackend() {
+  return std::make_unique<NVVMBackend>();
 }

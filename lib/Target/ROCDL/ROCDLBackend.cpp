@@ -8,12 +8,15 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "hetc/Target/ROCDL/ROCDLBackend.h"
+#include "hetc/Target/Backends.h"
 
 #include "hetc/Target/GPU/GPUCommon.h"
 #include "hetc/Target/TargetBackend.h"
 
-#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Transforms/Passes.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
@@ -37,6 +40,34 @@ std::string toolkitPath() {
 /// "gfx90a" -> "90a": the suffix of the device library naming the ISA.
 std::string isaVersion(llvm::StringRef chip) {
   return chip.drop_front(3).str();
+}
+
+/// The kernel module to ROCDL, with bare-pointer kernel arguments.
+void addDevicePasses(OpPassManager &pm, llvm::StringRef chip) {
+  GpuROCDLAttachTargetOptions target;
+  target.moduleMatcher = kKernelModuleName.str();
+  target.chip = chip.str();
+  target.optLevel = 3;
+  target.abiVersion = "500";
+  // RDNA (gfx10, gfx11) runs 32-wide waves; CDNA 64-wide.
+  target.wave64Flag = !chip.starts_with("gfx1");
+  pm.addPass(createGpuROCDLAttachTarget(target));
+  // Math through the OCML library first: the generic math-to-LLVM patterns
+  // convert-gpu-to-rocdl also holds would emit intrinsics (llvm.tanh) the
+  // AMDGPU backend cannot select.
+  ConvertMathToROCDLOptions math;
+  math.chipset = chip.str();
+  pm.addPass(createConvertMathToROCDL(math));
+  OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  kernels.addPass(arith::createArithExpandOpsPass());
+  kernels.addPass(createSCFToControlFlowPass());
+  ConvertGpuOpsToROCDLOpsOptions toROCDL;
+  toROCDL.chipset = chip.str();
+  toROCDL.useBarePtrCallConv = true;
+  kernels.addPass(createConvertGpuOpsToROCDLOps(toROCDL));
+  kernels.addPass(createCanonicalizerPass());
+  kernels.addPass(createCSEPass());
+  kernels.addPass(createReconcileUnrealizedCastsPass());
 }
 
 class ROCDLBackend final : public TargetBackend {
@@ -76,26 +107,9 @@ public:
 
   LogicalResult buildPipeline(OpPassManager &pm,
                               const TargetOptions &options) const override {
-    buildGPUCommonPipeline(pm);
-    std::string target = resolveGPUChip(options, kDefaultChip);
-    // RDNA (gfx10, gfx11) runs 32-wide waves; CDNA 64-wide.
-    bool wave64 = !llvm::StringRef(target).starts_with("gfx1");
-    std::string device =
-        "rocdl-attach-target{module=hetc_kernels chip=" + target +
-        " O=3 abi=500 wave64=" + (wave64 ? "true" : "false") +
-        "},"
-        // Math through the OCML library first: the generic math-to-LLVM
-        // patterns convert-gpu-to-rocdl also holds would emit intrinsics
-        // (llvm.tanh) the AMDGPU backend cannot select.
-        "convert-math-to-rocdl{chipset=" +
-        target +
-        "},"
-        "gpu.module(arith-expand,convert-scf-to-cf,"
-        "convert-gpu-to-rocdl{chipset=" +
-        target +
-        " use-bare-ptr-memref-call-conv=true},"
-        "canonicalize,cse,reconcile-unrealized-casts)";
-    return parsePassPipeline(device, pm, llvm::errs());
+    buildGPUCodegenPipeline(pm, {});
+    addDevicePasses(pm, resolveGPUChip(options, kDefaultChip));
+    return success();
   }
 
   FailureOr<SerializedTarget>
@@ -117,6 +131,6 @@ public:
 
 } // namespace
 
-void mlir::hetc::registerROCDLTargetBackend() {
-  registerTargetBackend(std::make_unique<ROCDLBackend>());
+std::unique_ptr<TargetBackend> mlir::hetc::createROCDLTargetBackend() {
+  return std::make_unique<ROCDLBackend>();
 }

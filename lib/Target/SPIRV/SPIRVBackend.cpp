@@ -9,13 +9,18 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "hetc/Target/SPIRV/SPIRVBackend.h"
+#include "hetc/Target/Backends.h"
 
 #include "hetc/Target/GPU/GPUCommon.h"
 #include "hetc/Target/TargetBackend.h"
 
+#include "hetc/Codegen/SPIRV/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/SPIRV/IR/SPIRVOps.h"
-#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Dialect/SPIRV/Transforms/Passes.h"
 #include "mlir/Target/SPIRV/Serialization.h"
 
 using namespace mlir;
@@ -24,6 +29,59 @@ using namespace mlir::hetc;
 namespace {
 
 enum class Flavour { Vulkan, OpenCL };
+
+/// The SPIR-V target environment of each flavour.
+GpuSPIRVAttachTargetOptions attachOptions(Flavour flavour) {
+  GpuSPIRVAttachTargetOptions target{};
+  target.moduleMatcher = kKernelModuleName.str();
+  if (flavour == Flavour::Vulkan) {
+    target.spirvVersion = "v1.3";
+    target.spirvCapabilities = {"Shader", "Int64"};
+    target.spirvExtensions = {"SPV_KHR_storage_buffer_storage_class"};
+    target.clientApi = "Vulkan";
+  } else {
+    target.spirvVersion = "v1.0";
+    target.spirvCapabilities = {"Addresses", "Int64", "Kernel"};
+    target.clientApi = "OpenCL";
+  }
+  return target;
+}
+
+/// convert-gpu-to-spirv; OpenCL kernels index with 64 bits.
+FailureOr<std::unique_ptr<Pass>> createGPUToSPIRVPass(Flavour flavour) {
+  std::unique_ptr<Pass> pass = createConvertGPUToSPIRVPass();
+  // MLIR 22 has no typed constructor for this one option.
+  if (flavour == Flavour::OpenCL &&
+      failed(pass->initializeOptions("use-64bit-index=true",
+                                     [](const Twine &) { return failure(); })))
+    return failure();
+  return pass;
+}
+
+/// The kernel module to one SPIR-V module with the ABI of `flavour`.
+LogicalResult addDevicePasses(OpPassManager &pm, Flavour flavour) {
+  pm.addPass(createGpuSPIRVAttachTarget(attachOptions(flavour)));
+  OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  kernels.addPass(createHetcSPIRVPrepareKernels());
+  HetcGPUExpandMathOptions expand;
+  // GLSL has no erf; OpenCL has.
+  expand.erf = flavour == Flavour::Vulkan;
+  kernels.addPass(createHetcGPUExpandMath(expand));
+  kernels.addPass(arith::createArithExpandOpsPass());
+  kernels.addPass(createConvertMathToSPIRVPass());
+  FailureOr<std::unique_ptr<Pass>> toSPIRV = createGPUToSPIRVPass(flavour);
+  if (failed(toSPIRV))
+    return failure();
+  pm.addPass(std::move(*toSPIRV));
+  // Vulkan modules replace their gpu.module; OpenCL ones sit inside it.
+  OpPassManager &spirvModule =
+      flavour == Flavour::Vulkan
+          ? pm.nest<spirv::ModuleOp>()
+          : pm.nest<gpu::GPUModuleOp>().nest<spirv::ModuleOp>();
+  spirvModule.addPass(spirv::createSPIRVLowerABIAttributesPass());
+  spirvModule.addPass(spirv::createSPIRVUpdateVCEPass());
+  return success();
+}
 
 class SPIRVBackend final : public TargetBackend {
 public:
@@ -51,26 +109,8 @@ public:
 
   LogicalResult buildPipeline(OpPassManager &pm,
                               const TargetOptions &) const override {
-    buildGPUCommonPipeline(pm);
-    std::string attach =
-        flavour == Flavour::Vulkan
-            ? "spirv-attach-target{module=hetc_kernels ver=v1.3 "
-              "caps=Shader,Int64 exts=SPV_KHR_storage_buffer_storage_class "
-              "client_api=Vulkan},"
-            : "spirv-attach-target{module=hetc_kernels ver=v1.0 "
-              "caps=Addresses,Int64,Kernel client_api=OpenCL},";
-    std::string device =
-        attach + "gpu.module(hetc-spirv-prepare-kernels," +
-        "hetc-gpu-expand-math{erf=" +
-        (flavour == Flavour::Vulkan ? "true" : "false") +
-        "},arith-expand,convert-math-to-spirv)," +
-        "convert-gpu-to-spirv{use-64bit-index=" +
-        (flavour == Flavour::Vulkan ? "false" : "true") + "}," +
-        (flavour == Flavour::Vulkan
-             ? "spirv.module(spirv-lower-abi-attrs,spirv-update-vce)"
-             : "gpu.module(spirv.module(spirv-lower-abi-attrs,"
-               "spirv-update-vce))");
-    return parsePassPipeline(device, pm, llvm::errs());
+    buildGPUCodegenPipeline(pm, {});
+    return addDevicePasses(pm, flavour);
   }
 
   FailureOr<SerializedTarget>
@@ -105,7 +145,10 @@ private:
 
 } // namespace
 
-void mlir::hetc::registerSPIRVTargetBackends() {
-  registerTargetBackend(std::make_unique<SPIRVBackend>(Flavour::Vulkan));
-  registerTargetBackend(std::make_unique<SPIRVBackend>(Flavour::OpenCL));
+std::unique_ptr<TargetBackend> mlir::hetc::createVulkanTargetBackend() {
+  return std::make_unique<SPIRVBackend>(Flavour::Vulkan);
+}
+
+std::unique_ptr<TargetBackend> mlir::hetc::createLevelZeroTargetBackend() {
+  return std::make_unique<SPIRVBackend>(Flavour::OpenCL);
 }

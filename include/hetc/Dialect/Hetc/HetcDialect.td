@@ -147,6 +147,16 @@ def Hetc_ComparePredicate : I32EnumAttr<"ComparePredicate",
   let genSpecializedAttr = 0;
 }
 
+def Hetc_Optimizer : I32EnumAttr<"Optimizer",
+    "optimizer of the training step (torch.optim's update rule)", [
+    I32EnumAttrCase<"SGD", 0, "sgd">,
+    I32EnumAttrCase<"Adam", 1, "adam">,
+    I32EnumAttrCase<"AdamW", 2, "adamw">
+  ]> {
+  let cppNamespace = "::mlir::hetc";
+  let genSpecializedAttr = 0;
+}
+
 class Hetc_Attr<string name, string attrMnemonic, list<Trait> traits = []>
     : AttrDef<Hetc_Dialect, name, traits> {
   let mnemonic = attrMnemonic;

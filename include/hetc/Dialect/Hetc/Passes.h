@@ -4,6 +4,7 @@
 #define HETC_DIALECT_HETC_PASSES_H
 
 #include "hetc/Dialect/Hetc/HetcDialect.h"
+#include "hetc/Dialect/Hetc/OptionParsers.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 
@@ -69,7 +70,7 @@ struct ParamGroupSpec {
 
 /// Parses a `groups` element "PATTERN[|PATTERN...][:key=value...]" for
 /// `optimizer`; returns the error, or "".
-std::string parseParamGroup(llvm::StringRef spec, llvm::StringRef optimizer,
+std::string parseParamGroup(llvm::StringRef spec, Optimizer optimizer,
                             ParamGroupSpec &group);
 
 /// Parses the text of numeric hetc-train-step option `key` (lr, momentum,
@@ -79,7 +80,7 @@ std::string parseOptimizerNumber(llvm::StringRef key, llvm::StringRef text,
                                  double &value);
 
 /// Whether option `key` applies to `optimizer`: the error, or "".
-std::string checkOptionApplies(llvm::StringRef key, llvm::StringRef optimizer);
+std::string checkOptionApplies(llvm::StringRef key, Optimizer optimizer);
 
 /// Result attribute of train_step's NaN/Inf guard output: the names of what
 /// each element checks ("loss", then each parameter whose gradient it is).

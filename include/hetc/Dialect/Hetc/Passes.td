@@ -133,19 +133,25 @@ def HetcTrainStep : Pass<"hetc-train-step", "::mlir::ModuleOp"> {
   let options = [
     Option<"entry", "entry", "std::string", /*default=*/"\"\"",
            "Model function; by default the module's only model">,
-    Option<"optimizer", "optimizer", "std::string", /*default=*/"\"sgd\"",
-           "sgd, adam or adamw">,
-    Option<"lr", "lr", "double", /*default=*/"0.01",
+    Option<"optimizer", "optimizer", "::mlir::hetc::Optimizer",
+           /*default=*/"::mlir::hetc::Optimizer::SGD", "sgd, adam or adamw">,
+    // The options below are std::nullopt when not given: their defaults
+    // depend on the optimizer, and giving one that does not apply to it is
+    // an error.
+    Option<"lr", "lr", "std::optional<double>", /*default=*/"",
            "Learning rate (default: 0.01 for sgd, 0.001 for adam and adamw)">,
-    Option<"momentum", "momentum", "double", /*default=*/"0.0",
-           "SGD momentum">,
-    Option<"nesterov", "nesterov", "bool", /*default=*/"false",
-           "SGD Nesterov momentum">,
-    Option<"weightDecay", "weight-decay", "double", /*default=*/"0.0",
-           "Weight decay (default: 0, or 0.01 for adamw)">,
-    Option<"beta1", "beta1", "double", /*default=*/"0.9", "Adam beta1">,
-    Option<"beta2", "beta2", "double", /*default=*/"0.999", "Adam beta2">,
-    Option<"eps", "eps", "double", /*default=*/"1.0e-8", "Adam epsilon">,
+    Option<"momentum", "momentum", "std::optional<double>", /*default=*/"",
+           "SGD momentum (default: 0)">,
+    Option<"nesterov", "nesterov", "std::optional<bool>", /*default=*/"",
+           "SGD Nesterov momentum (default: false)">,
+    Option<"weightDecay", "weight-decay", "std::optional<double>",
+           /*default=*/"", "Weight decay (default: 0, or 0.01 for adamw)">,
+    Option<"beta1", "beta1", "std::optional<double>", /*default=*/"",
+           "Adam beta1 (default: 0.9)">,
+    Option<"beta2", "beta2", "std::optional<double>", /*default=*/"",
+           "Adam beta2 (default: 0.999)">,
+    Option<"eps", "eps", "std::optional<double>", /*default=*/"",
+           "Adam epsilon (default: 1e-8)">,
     Option<"rematerialize", "rematerialize", "bool", /*default=*/"false",
            "Recompute cheap elementwise forward values in the backward pass">,
     ListOption<"groups", "groups", "std::string",
@@ -154,7 +160,8 @@ def HetcTrainStep : Pass<"hetc-train-step", "::mlir::ModuleOp"> {
                "patterns matches its name, and a group's keys (lr, "
                "weight-decay, momentum, beta1, beta2, eps) override the "
                "options above">,
-    Option<"maxGradNorm", "max-grad-norm", "double", /*default=*/"0.0",
+    Option<"maxGradNorm", "max-grad-norm", "std::optional<double>",
+           /*default=*/"",
            "Clip the gradients to this global L2 norm (torch's "
            "clip_grad_norm_); off when not given">,
     Option<"nanGuard", "nan-guard", "bool", /*default=*/"false",

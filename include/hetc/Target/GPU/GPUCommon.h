@@ -1,16 +1,18 @@
 //===- GPUCommon.h - the lowering every GPU target shares -------*- C++ -*-===//
 //
-// The GPU targets share everything up to the device code: linalg on tensors
-// becomes host functions that only allocate buffers and launch kernels, and
-// one gpu.module holding every kernel. Each backend then lowers that module
-// to its device code (SPIR-V, NVVM, ROCDL), and the host functions become
-// the artifact's device program: the list of launches the runtime replays.
+// The GPU targets share everything up to the device code: the GPU codegen
+// pipeline (hetc/Codegen/GPU) leaves host functions that only allocate
+// buffers and launch kernels, and one gpu.module holding every kernel. Each
+// backend then lowers that module to its device code (SPIR-V, NVVM, ROCDL),
+// and the host functions become the artifact's device program: the list of
+// launches the runtime replays.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef HETC_TARGET_GPU_GPUCOMMON_H
 #define HETC_TARGET_GPU_GPUCOMMON_H
 
+#include "hetc/Codegen/GPU/Passes.h"
 #include "hetc/Target/TargetBackend.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -20,14 +22,6 @@
 #include <string>
 
 namespace mlir::hetc {
-
-/// The name of the gpu.module holding every kernel.
-constexpr llvm::StringLiteral kKernelModuleName = "hetc_kernels";
-
-/// Adds the passes from linalg on tensors to host functions that only
-/// launch kernels, and one gpu.module of kernels. `nvidiaTensorCores`
-/// computes large contractions with nvgpu MMAs (NVIDIA sm_80 and newer).
-void buildGPUCommonPipeline(OpPassManager &pm, bool nvidiaTensorCores = false);
 
 /// What the runtime replays: the manifest's "device" object and the bytes
 /// of the constants it uploads.

@@ -2,7 +2,7 @@
 //
 // The checks hetc-train-step and the compiler driver share: the range of
 // each hyper-parameter, which optimizer an option applies to, and the syntax
-// of parameter groups.
+// of parameter groups; and the parser of the optimizer option.
 //
 //===----------------------------------------------------------------------===//
 
@@ -54,17 +54,18 @@ std::string mlir::hetc::parseOptimizerNumber(llvm::StringRef key,
 }
 
 std::string mlir::hetc::checkOptionApplies(llvm::StringRef key,
-                                           llvm::StringRef optimizer) {
-  bool adam = optimizer != "sgd";
+                                           Optimizer optimizer) {
+  bool adam = optimizer != Optimizer::SGD;
   if (adam && (key == "momentum" || key == "nesterov"))
-    return (key + " applies to sgd, not " + optimizer).str();
+    return (key + " applies to sgd, not " + stringifyOptimizer(optimizer))
+        .str();
   if (!adam && (key == "beta1" || key == "beta2" || key == "eps"))
     return (key + " applies to adam and adamw, not sgd").str();
   return "";
 }
 
 std::string mlir::hetc::parseParamGroup(llvm::StringRef spec,
-                                        llvm::StringRef optimizer,
+                                        Optimizer optimizer,
                                         ParamGroupSpec &group) {
   SmallVector<llvm::StringRef> fields;
   spec.split(fields, ':');
@@ -97,4 +98,40 @@ std::string mlir::hetc::parseParamGroup(llvm::StringRef spec,
       return ("parameter group '" + spec + "' sets " + key + " twice").str();
   }
   return "";
+}
+
+std::string mlir::hetc::getOptimizerNames() {
+  std::string names;
+  for (uint32_t i = 0, e = getMaxEnumValForOptimizer(); i <= e; ++i) {
+    if (i > 0)
+      names += i == e ? " or " : ", ";
+    names += stringifyOptimizer(*symbolizeOptimizer(i));
+  }
+  return names;
+}
+
+bool llvm::cl::parser<Optimizer>::parse(Option &o, StringRef, StringRef arg,
+                                        Optimizer &value) {
+  std::optional<Optimizer> parsed = symbolizeOptimizer(arg);
+  if (!parsed)
+    return o.error("unknown optimizer '" + arg + "' (expected " +
+                   getOptimizerNames() + ")");
+  value = *parsed;
+  return false;
+}
+
+void llvm::cl::parser<Optimizer>::printOptionDiff(const Option &o,
+                                                  Optimizer value,
+                                                  const OptVal &defaultValue,
+                                                  size_t globalWidth) const {
+  printOptionName(o, globalWidth);
+  outs() << "= " << stringifyOptimizer(value) << " (default: "
+         << (defaultValue.hasValue()
+                 ? stringifyOptimizer(defaultValue.getValue())
+                 : "*no default*")
+         << ")\n";
+}
+
+void llvm::cl::parser<Optimizer>::print(raw_ostream &os, Optimizer value) {
+  os << stringifyOptimizer(value);
 }

@@ -83,50 +83,62 @@ struct HetcTrainStepPass
     double lr, weightDecay, momentum, beta1, beta2, eps;
   };
 
+  /// Nesterov momentum, off unless given.
+  bool useNesterov() { return nesterov.value_or(false); }
+
   LogicalResult checkOptions(func::FuncOp model) {
-    if (optimizer != "sgd" && optimizer != "adam" && optimizer != "adamw")
-      return model.emitError() << "unknown optimizer '" << optimizer
-                               << "' (expected sgd, adam or adamw)";
     // Options that do not apply to the optimizer are errors, not ignored.
-    for (auto [given, name] : {std::pair{momentum.hasValue(), "momentum"},
-                               std::pair{nesterov.hasValue(), "nesterov"},
-                               std::pair{beta1.hasValue(), "beta1"},
-                               std::pair{beta2.hasValue(), "beta2"},
-                               std::pair{eps.hasValue(), "eps"}}) {
+    for (auto [given, name] : {std::pair{momentum.has_value(), "momentum"},
+                               std::pair{nesterov.has_value(), "nesterov"},
+                               std::pair{beta1.has_value(), "beta1"},
+                               std::pair{beta2.has_value(), "beta2"},
+                               std::pair{eps.has_value(), "eps"}}) {
       std::string error = checkOptionApplies(name, optimizer);
       if (given && !error.empty())
         return model.emitError() << error;
     }
+    Group given = getDefaultGroup();
     // Every comparison is false for NaN, so each check refuses it.
-    if (lr.hasValue() && !(lr > 0.0 && std::isfinite(lr)))
+    if (!(given.lr > 0.0 && std::isfinite(given.lr)))
       return model.emitError()
-             << "lr must be a positive finite number, got " << lr;
-    if (!(momentum >= 0.0 && std::isfinite(momentum)))
+             << "lr must be a positive finite number, got " << given.lr;
+    if (!(given.momentum >= 0.0 && std::isfinite(given.momentum)))
       return model.emitError()
-             << "momentum must be a finite number >= 0, got " << momentum;
-    if (nesterov && momentum <= 0.0)
+             << "momentum must be a finite number >= 0, got " << given.momentum;
+    if (useNesterov() && given.momentum <= 0.0)
       return model.emitError() << "nesterov momentum needs momentum > 0";
-    if (!(beta1 >= 0.0 && beta1 < 1.0) || !(beta2 >= 0.0 && beta2 < 1.0))
+    if (!(given.beta1 >= 0.0 && given.beta1 < 1.0) ||
+        !(given.beta2 >= 0.0 && given.beta2 < 1.0))
       return model.emitError() << "beta1 and beta2 must be in [0, 1), got "
-                               << beta1 << " and " << beta2;
-    if (!(eps > 0.0 && std::isfinite(eps)))
+                               << given.beta1 << " and " << given.beta2;
+    if (!(given.eps > 0.0 && std::isfinite(given.eps)))
       return model.emitError()
-             << "eps must be a positive finite number, got " << eps;
-    if (weightDecay.hasValue() &&
-        !(weightDecay >= 0.0 && std::isfinite(weightDecay)))
+             << "eps must be a positive finite number, got " << given.eps;
+    if (!(given.weightDecay >= 0.0 && std::isfinite(given.weightDecay)))
       return model.emitError()
              << "weight-decay must be a finite number >= 0, got "
-             << weightDecay;
+             << given.weightDecay;
     if (accumulate < 1 || accumulate > (int64_t(1) << 24))
       return model.emitError()
              << "accumulate must be a whole number from 1 to 2^24, got "
              << accumulate.getValue();
-    if (maxGradNorm.hasValue() &&
-        !(maxGradNorm > 0.0 && std::isfinite(maxGradNorm)))
+    if (maxGradNorm.has_value() &&
+        !(*maxGradNorm > 0.0 && std::isfinite(*maxGradNorm)))
       return model.emitError()
              << "max-grad-norm must be a positive finite number, got "
-             << maxGradNorm;
+             << *maxGradNorm;
     return success();
+  }
+
+  /// The options' hyper-parameters, torch.optim's defaults where an option
+  /// is not given.
+  Group getDefaultGroup() {
+    return {lr.value_or(optimizer == Optimizer::SGD ? 0.01 : 1e-3),
+            weightDecay.value_or(optimizer == Optimizer::AdamW ? 0.01 : 0.0),
+            momentum.value_or(0.0),
+            beta1.value_or(0.9),
+            beta2.value_or(0.999),
+            eps.value_or(1e-8)};
   }
 
   /// Assigns each parameter its group (the first whose pattern matches its
@@ -134,15 +146,7 @@ struct HetcTrainStepPass
   LogicalResult assignGroups(func::FuncOp model, ArrayRef<unsigned> paramIdx,
                              SmallVectorImpl<Group> &out,
                              SmallVectorImpl<unsigned> &groupOf) {
-    // torch.optim's defaults where an option is not given.
-    Group defaults{lr.hasValue() ? lr.getValue()
-                                 : (optimizer == "sgd" ? 0.01 : 1e-3),
-                   weightDecay.hasValue() ? weightDecay.getValue()
-                                          : (optimizer == "adamw" ? 0.01 : 0.0),
-                   momentum.getValue(),
-                   beta1.getValue(),
-                   beta2.getValue(),
-                   eps.getValue()};
+    Group defaults = getDefaultGroup();
     groupOf.assign(paramIdx.size(), 0);
     if (groups.empty()) {
       out.push_back(defaults);
@@ -166,7 +170,7 @@ struct HetcTrainStepPass
                             .Case("eps", &group.eps);
         *field = value;
       }
-      if (nesterov && group.momentum <= 0.0)
+      if (useNesterov() && group.momentum <= 0.0)
         return model.emitError() << "parameter group '" << text
                                  << "': nesterov momentum needs momentum > 0";
       out.push_back(group);
@@ -237,7 +241,7 @@ struct HetcTrainStepPass
     SmallVector<unsigned> groupOf;
     if (failed(assignGroups(model, paramIdx, groupValues, groupOf)))
       return signalPassFailure();
-    bool adam = optimizer != "sgd";
+    bool adam = optimizer != Optimizer::SGD;
     // Momentum needs state: it exists when some group starts with it.
     bool hasMomentum = !adam && llvm::any_of(groupValues, [](const Group &g) {
       return g.momentum > 0.0;
@@ -249,7 +253,8 @@ struct HetcTrainStepPass
         states.push_back({static_cast<int64_t>(p), "momentum", type});
       if (adam) {
         if (!cast<RankedTensorType>(type).getElementType().isF32()) {
-          model.emitError() << optimizer << " supports f32 parameters only; "
+          model.emitError() << stringifyOptimizer(optimizer)
+                            << " supports f32 parameters only; "
                             << "parameter #" << p << " is " << type;
           return signalPassFailure();
         }
@@ -280,8 +285,8 @@ struct HetcTrainStepPass
         hypers.push_back({"eps", gi, group.eps});
       }
     }
-    if (maxGradNorm.hasValue())
-      hypers.push_back({"max_grad_norm", 0, maxGradNorm.getValue()});
+    if (maxGradNorm.has_value())
+      hypers.push_back({"max_grad_norm", 0, *maxGradNorm});
     for (unsigned i = 0, e = model.getNumArguments(); i < e; ++i)
       for (const HyperSpec &h : hypers)
         if (mlir::hetc::getArgumentName(model, i) ==
@@ -409,7 +414,7 @@ struct HetcTrainStepPass
       }
     }
     Value gradNorm;
-    if (maxGradNorm.hasValue())
+    if (maxGradNorm.has_value())
       gradNorm = clipGradients(m, *grads, hyperArg["max_grad_norm"][0]);
     auto hyper = [&](llvm::StringRef name, unsigned group) {
       return hyperArg[name][group];
@@ -465,13 +470,13 @@ struct HetcTrainStepPass
           Value mu = asParam(hyper("momentum", g));
           Value buf = m.add(m.mul(stateArg(s), mu), d);
           newStates[s] = buf;
-          d = nesterov ? m.add(d, m.mul(buf, mu)) : buf;
+          d = useNesterov() ? m.add(d, m.mul(buf, mu)) : buf;
         }
         newParams[p] = m.sub(param, m.mul(d, lrValue));
         continue;
       }
       Value current = param;
-      if (optimizer == "adamw") {
+      if (optimizer == Optimizer::AdamW) {
         Value lrDecay = m.mul(lrValue, decay);
         Value oneMinus = m.sub(m.constant(lrValue, 1.0), lrDecay);
         current = m.mul(param, oneMinus);
@@ -573,7 +578,7 @@ struct HetcTrainStepPass
     // The initial (default) values, for the manifest.
     const Group &first = groupValues.front();
     SmallVector<NamedAttribute> summary = {
-        b.getNamedAttr("name", b.getStringAttr(optimizer)),
+        b.getNamedAttr("name", b.getStringAttr(stringifyOptimizer(optimizer))),
         b.getNamedAttr("lr", b.getF64FloatAttr(first.lr)),
         b.getNamedAttr("weight_decay", b.getF64FloatAttr(first.weightDecay)),
         b.getNamedAttr("groups", b.getI64IntegerAttr(groupValues.size()))};
@@ -586,11 +591,12 @@ struct HetcTrainStepPass
     } else {
       summary.push_back(
           b.getNamedAttr("momentum", b.getF64FloatAttr(first.momentum)));
-      summary.push_back(b.getNamedAttr("nesterov", b.getBoolAttr(nesterov)));
-    }
-    if (maxGradNorm.hasValue())
       summary.push_back(
-          b.getNamedAttr("max_grad_norm", b.getF64FloatAttr(maxGradNorm)));
+          b.getNamedAttr("nesterov", b.getBoolAttr(useNesterov())));
+    }
+    if (maxGradNorm.has_value())
+      summary.push_back(
+          b.getNamedAttr("max_grad_norm", b.getF64FloatAttr(*maxGradNorm)));
     if (nanGuard)
       summary.push_back(b.getNamedAttr("nan_guard", b.getBoolAttr(true)));
     if (accumulate > 1)

@@ -24,6 +24,8 @@
 // RUN: not hetc-opt %t/model.mlir --hetc-train-step="optimizer=adam beta2=1.0" 2>&1 | FileCheck %t/model.mlir --check-prefix=BAD-BETA
 // RUN: not hetc-opt %t/model.mlir --hetc-train-step="weight-decay=-0.5" 2>&1 | FileCheck %t/model.mlir --check-prefix=BAD-WD
 // RUN: not hetc-opt %t/model.mlir --hetc-train-step="entry=nope" 2>&1 | FileCheck %t/model.mlir --check-prefix=BAD-ENTRY
+// RUN: hetc-opt %t/model.mlir --hetc-train-step="optimizer=adam" --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %t/model.mlir --check-prefix=PIPELINE
+// RUN: hetc-opt %t/model.mlir --pass-pipeline="builtin.module(hetc-train-step{accumulate=1 beta1=None beta2=None entry= eps=None lr=None max-grad-norm=None momentum=None nan-guard=false nesterov=None optimizer=adam rematerialize=false weight-decay=None})" | FileCheck %t/model.mlir --check-prefix=ADAM
 // RUN: hetc-opt %t/f16.mlir --hetc-train-step | FileCheck %t/f16.mlir
 // RUN: not hetc-opt %t/f16.mlir --hetc-train-step="optimizer=adam" 2>&1 | FileCheck %t/f16.mlir --check-prefix=ADAM-F16
 
@@ -303,7 +305,12 @@ func.func @model(%y: tensor<4xi32> {hetc.label},
 // REMAT: %[[RE:.*]] = hetc.add
 // REMAT: hetc.cross_entropy_backward %{{.*}}, %[[RE]],
 
-// BAD-NAME: error: unknown optimizer 'rmsprop' (expected sgd, adam or adamw)
+// An unknown optimizer is refused when the option is parsed.
+// BAD-NAME: for the --optimizer option: unknown optimizer 'rmsprop' (expected sgd, adam or adamw)
+// Options not given print as None, which reads back as not given: the printed
+// pipeline runs as the one given (adam does not refuse a momentum of 0).
+// PIPELINE: hetc-train-step{accumulate=1 beta1=None beta2=None entry= eps=None {{ *}}lr=None max-grad-norm=None momentum=None nan-guard=false nesterov=None optimizer=adam rematerialize=false weight-decay=None}
+
 // BAD-NESTEROV: error: nesterov momentum needs momentum > 0
 // BAD-LR: error: lr must be a positive finite number, got 0.000000e+00
 // BAD-BETA: error: beta1 and beta2 must be in [0, 1), got 9.000000e-01 and 1.000000e+00

@@ -1,0 +1,68 @@
+//===- Passes.td - passes every target pipeline shares -----*- tablegen -*-===//
+
+#ifndef HETC_CODEGEN_COMMON_PASSES_TD
+#define HETC_CODEGEN_COMMON_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def HetcTieUpdatedResults : Pass<"hetc-tie-updated-results",
+                                 "::mlir::func::FuncOp"> {
+  let summary = "Writes updated parameters and optimizer state in place";
+  let description = [{
+    Applies the train-step aliasing contract before bufferization. A result
+    carrying `hetc.updates = i` becomes
+    `bufferization.materialize_in_destination %new in %argi`, so one-shot
+    bufferization (after empty-tensor elimination) computes the update
+    directly in argument i's buffer. Such arguments are marked
+    `bufferization.writable = true`; inputs and labels are marked read-only.
+    The tied result indices are recorded in `hetc.tied_results` for
+    `hetc-drop-tied-results`. The hetc argument and result role attributes
+    are dropped: they describe tensors, and the manifest now carries them.
+
+    Example:
+
+    ```mlir
+    func.func @train_step(%w: tensor<4xf32> {hetc.param = #hetc.init<zeros>}, ...)
+        -> (tensor<4xf32> {hetc.updates = 0 : i64}, tensor<f32> {hetc.loss})
+    ```
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
+}
+
+def HetcDropTiedResults : Pass<"hetc-drop-tied-results",
+                               "::mlir::func::FuncOp"> {
+  let summary = "Removes bufferized results that alias their argument";
+  let description = [{
+    After one-shot bufferization, a result recorded in `hetc.tied_results`
+    returns the buffer of the argument it updates. The result is dropped; if
+    bufferization had to compute it elsewhere, a copy into the argument's
+    buffer is placed just before the return, after every read of the old
+    value. Callers then pass each parameter and state buffer once.
+
+    Example: `return %arg0, %loss` with result 0 tied to argument 0 becomes
+    `return %loss`.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+def HetcLowerCopies : Pass<"hetc-lower-copies", "::mlir::func::FuncOp"> {
+  let summary = "Turns memref.copy into linalg.copy";
+  let description = [{
+    `memref.copy` between contiguous buffers becomes a memcpy in LLVM, but
+    between strided views it becomes a call into MLIR's C runner utilities,
+    which artifacts do not link. This pass rewrites those copies into
+    `linalg.copy`, which the loop lowering turns into plain loops. The CPU
+    pipeline lowers only strided copies; the GPU pipeline (`all=true`)
+    lowers every copy, since on a GPU a copy is a kernel like any other.
+
+    Example: `memref.copy %a, %b : memref<4x1xf32> to memref<4x1xf32,
+    strided<[9, 1], offset: 8>>` becomes `linalg.copy ins(%a) outs(%b)`.
+  }];
+  let options = [
+    Option<"all", "all", "bool", /*default=*/"false",
+           "Also lower contiguous copies (GPU pipelines: a copy is a kernel)">
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+#endif // HETC_CODEGEN_COMMON_PASSES_TD

@@ -1,0 +1,30 @@
+//===- Passes.td - the SPIR-V code generation passes -------*- tablegen -*-===//
+
+#ifndef HETC_CODEGEN_SPIRV_PASSES_TD
+#define HETC_CODEGEN_SPIRV_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def HetcSPIRVPrepareKernels : Pass<"hetc-spirv-prepare-kernels",
+                                   "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Puts kernels in the form convert-gpu-to-spirv accepts";
+  let description = [{
+    SPIR-V fixes a compute shader's workgroup size in the module: each
+    kernel's `known_block_size` (set by outlining from the launch's constant
+    block size) becomes its `spirv.entry_point_abi`. And SPIR-V declares
+    workgroup memory as module-level variables, which `convert-gpu-to-spirv`
+    creates from `memref.alloc` in memory space 3 but not from `gpu.func`
+    workgroup attributions; each attribution becomes such an allocation at
+    the kernel's entry.
+
+    Example: `gpu.func @k() workgroup(%w : memref<16x16xf32,
+    #gpu.address_space<workgroup>>) kernel attributes {known_block_size =
+    array<i32: 16, 16, 1>}` gets `spirv.entry_point_abi =
+    #spirv.entry_point_abi<workgroup_size = [16, 16, 1]>` and starts with
+    `%w = memref.alloc() : memref<16x16xf32, 3>`.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::spirv::SPIRVDialect"];
+}
+
+#endif // HETC_CODEGEN_SPIRV_PASSES_TD
