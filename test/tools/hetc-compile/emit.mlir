@@ -3,7 +3,7 @@
 // The signature the backends embed in the code (artifact_format.h), with
 // the manifest members known before codegen bound in key order (the backend
 // adds chip, cpu_features and device).
-// HETC: module attributes {hetc.entries = ["eval"], hetc.signature = "hetc-signature 1\0Aentry 4:eval 4:eval 15:hetc_entry_eval\0Aarg 6:input0 input f32 2x3\0Aarg 6:label0 label f32 2x4\0Aarg 6:param0 param f32 3x4\0Aresult 4:loss loss f32 -\0Amanifest 7:entries {{[0-9a-f]{16}}}\0Amanifest 5:model {{[0-9a-f]{16}}}\0Amanifest 9:optimizer {{[0-9a-f]{16}}}\0Amanifest 6:target {{[0-9a-f]{16}}}\0A"}
+// HETC: module attributes {hetc.entries = ["eval"], hetc.signature = "hetc-signature 1\0Aentry 4:eval 4:eval 15:hetc_entry_eval\0Aarg 6:input0 input f32 2x3\0Aarg 6:label0 label f32 2x4\0Aarg 6:param0 param f32 3x4\0Aresult 4:loss loss f32 -\0Amanifest 7:entries {{[0-9a-f]+}}\0Amanifest 5:model {{[0-9a-f]+}}\0Amanifest 9:optimizer {{[0-9a-f]+}}\0Amanifest 6:target {{[0-9a-f]+}}\0A"}
 // HETC: func.func @eval
 // HETC: hetc.matmul
 // HETC-NOT: func.func @model
