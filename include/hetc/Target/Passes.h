@@ -26,12 +26,6 @@ namespace mlir::hetc {
 #define GEN_PASS_REGISTRATION
 #include "hetc/Target/Passes.h.inc"
 
-/// Function attribute listing, per original result, the argument it updates
-/// (-1 for a plain result).
-constexpr llvm::StringLiteral kTiedResultsAttrName = "hetc.tied_results";
-/// Result attribute naming the argument a train-step result updates.
-constexpr llvm::StringLiteral kUpdatesAttrName = "hetc.updates";
-
 } // namespace mlir::hetc
 
 #endif // HETC_TARGET_PASSES_H

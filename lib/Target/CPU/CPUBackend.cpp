@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "hetc/Target/CPU/CPUBackend.h"
+#include "hetc/Dialect/Hetc/HetcDialect.h"
 #include "hetc/Target/TargetBackend.h"
 #include "hetc/runtime/artifact_format.h"
 
@@ -268,7 +269,8 @@ CPUBackend::serialize(ModuleOp module, const TargetOptions &options,
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
 
-  auto entriesAttr = module->getAttrOfType<ArrayAttr>("hetc.entries");
+  auto entriesAttr =
+      module->getAttrOfType<ArrayAttr>(HetcDialect::kEntriesAttrName);
   if (!entriesAttr)
     return emitError(loc) << "module has no hetc.entries attribute";
   SmallVector<std::string> entries;
@@ -285,7 +287,8 @@ CPUBackend::serialize(ModuleOp module, const TargetOptions &options,
     return emitError(loc) << "translating the CPU module to LLVM IR failed";
   if (failed(addEntryWrappers(*llvmModule, entries, loc)))
     return failure();
-  if (auto signature = module->getAttrOfType<StringAttr>(kSignatureAttrName))
+  if (auto signature =
+          module->getAttrOfType<StringAttr>(HetcDialect::kSignatureAttrName))
     embedSignature(*llvmModule, signature.getValue());
 
   ResolvedChip chip = resolveChip(options.chip);

@@ -2,6 +2,7 @@
 
 #include "hetc/Target/GPU/GPUCommon.h"
 
+#include "hetc/Dialect/Hetc/HetcDialect.h"
 #include "hetc/Target/Passes.h"
 #include "hetc/runtime/artifact_format.h"
 
@@ -319,7 +320,8 @@ mlir::hetc::packageGPUTarget(ModuleOp module, llvm::StringRef chip,
   if (!program->constants.empty())
     result.sections.push_back({"constants", std::move(program->constants)});
   // The device code's copy of the manifest's signature, NUL-terminated.
-  if (auto signature = module->getAttrOfType<StringAttr>(kSignatureAttrName))
+  if (auto signature =
+          module->getAttrOfType<StringAttr>(HetcDialect::kSignatureAttrName))
     result.sections.push_back(
         {HETC_SIGNATURE_SECTION, signature.getValue().str() + '\0'});
   result.deviceProgram = std::move(program->manifest);
