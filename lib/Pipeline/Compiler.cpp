@@ -214,7 +214,10 @@ FailureOr<llvm::json::Object> describeEntry(func::FuncOp fn,
     if (auto state = fn.getArgAttrOfType<DictionaryAttr>(
             i, HetcDialect::kOptStateAttrName)) {
       auto param = state.getAs<IntegerAttr>("param");
-      auto stateKind = state.getAs<StringAttr>("kind");
+      auto kindAttr = state.getAs<StringAttr>("kind");
+      std::optional<OptStateKind> stateKind;
+      if (kindAttr)
+        stateKind = symbolizeOptStateKind(kindAttr.getValue());
       // Parameter-less state (Adam's step counter) belongs to the optimizer.
       std::optional<int64_t> paramIndex;
       if (param)
@@ -224,9 +227,9 @@ FailureOr<llvm::json::Object> describeEntry(func::FuncOp fn,
         return emitError(loc) << "argument #" << i
                               << " has a malformed hetc.opt_state " << state;
       std::string of = paramIndex ? names[*paramIndex] : "";
-      std::string name = of.empty()
-                             ? ("optimizer." + stateKind.getValue()).str()
-                             : (of + "." + stateKind.getValue()).str();
+      llvm::StringRef kindName = stringifyOptStateKind(*stateKind);
+      std::string name = of.empty() ? ("optimizer." + kindName).str()
+                                    : (of + "." + kindName).str();
       if (auto explicitName =
               fn.getArgAttrOfType<StringAttr>(i, HetcDialect::kNameAttrName))
         name = explicitName.getValue().str();
@@ -234,7 +237,7 @@ FailureOr<llvm::json::Object> describeEntry(func::FuncOp fn,
       if (failed(desc))
         return failure();
       (*desc)[HETC_MANIFEST_KEY(TENSOR, of)] = of;
-      (*desc)[HETC_MANIFEST_KEY(TENSOR, state)] = stateKind.getValue().str();
+      (*desc)[HETC_MANIFEST_KEY(TENSOR, state)] = kindName.str();
       if (auto init = state.getAs<InitAttr>("init"))
         (*desc)[HETC_MANIFEST_KEY(TENSOR, init)] = describeInit(init);
       else
@@ -282,13 +285,14 @@ FailureOr<llvm::json::Object> describeEntry(func::FuncOp fn,
   unsigned outputs = 0;
   for (unsigned i = 0, e = fn.getNumResults(); i < e; ++i) {
     // Updated parameters and state are written in place, not returned.
-    if (fn.getResultAttr(i, kUpdatesAttrName))
+    if (fn.getResultAttr(i, HetcDialect::kUpdatesAttrName))
       continue;
-    bool isLoss =
-        fn.getResultAttr(i, "hetc.loss") || (kind == "eval" && i == 0);
+    bool isLoss = fn.getResultAttr(i, HetcDialect::kLossAttrName) ||
+                  (kind == "eval" && i == 0);
     bool isNorm =
         fn.getResultAttr(i, HetcDialect::kGradNormAttrName) != nullptr;
-    auto checks = fn.getResultAttrOfType<ArrayAttr>(i, kNonFiniteAttrName);
+    auto checks =
+        fn.getResultAttrOfType<ArrayAttr>(i, HetcDialect::kNonFiniteAttrName);
     std::string name = isLoss   ? "loss"
                        : isNorm ? "grad_norm"
                        : checks ? "nonfinite"
@@ -502,7 +506,8 @@ FailureOr<EntryManifest> describeEntries(ModuleOp module,
     if (main != name)
       (*desc)[HETC_MANIFEST_KEY(ENTRY, variant_of)] = main;
     manifest.entries.push_back(std::move(*desc));
-    if (auto opt = fn->getAttrOfType<DictionaryAttr>("hetc.optimizer")) {
+    if (auto opt = fn->getAttrOfType<DictionaryAttr>(
+            HetcDialect::kOptimizerAttrName)) {
       for (NamedAttribute attr : opt) {
         if (auto f = dyn_cast<FloatAttr>(attr.getValue()))
           manifest.optimizer[attr.getName().getValue()] = f.getValueAsDouble();
@@ -546,7 +551,7 @@ void keepOnlyEntries(ModuleOp module, ArrayRef<std::string> entries) {
   SmallVector<Attribute> entryAttrs;
   for (const std::string &name : entries)
     entryAttrs.push_back(builder.getStringAttr(name));
-  module->setAttr("hetc.entries", builder.getArrayAttr(entryAttrs));
+  module->setAttr(HetcDialect::kEntriesAttrName, builder.getArrayAttr(entryAttrs));
 }
 
 /// The hetc entries to linalg on tensors, with updated state tied to the
@@ -649,7 +654,7 @@ FailureOr<std::string> mlir::hetc::compileModule(ModuleOp module,
   FailureOr<EntryManifest> described = describeEntries(module, *generated);
   if (failed(described))
     return failure();
-  module->setAttr(kSignatureAttrName,
+  module->setAttr(HetcDialect::kSignatureAttrName,
                   StringAttr::get(module.getContext(),
                                   signEntries(*generated, *described,
                                               options)));

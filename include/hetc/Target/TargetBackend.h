@@ -30,11 +30,6 @@ struct TargetOptions {
   std::string tempDir;
 };
 
-/// Module attribute holding the signature the manifest describes
-/// (artifact_format.h); each backend embeds it in the code it emits so that
-/// the runtime can refuse a manifest that does not describe that code.
-inline constexpr llvm::StringLiteral kSignatureAttrName = "hetc.signature";
-
 /// One artifact section produced by a backend.
 struct ArtifactSection {
   std::string name;

@@ -1,6 +1,7 @@
 //===- DropTiedResults.cpp - drop results aliasing their argument ---------===//
 
 #include "hetc/Codegen/Common/Passes.h"
+#include "hetc/Dialect/Hetc/HetcDialect.h"
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/BitVector.h"
@@ -18,7 +19,7 @@ struct HetcDropTiedResultsPass
     : mlir::hetc::impl::HetcDropTiedResultsBase<HetcDropTiedResultsPass> {
   void runOnOperation() override {
     func::FuncOp fn = getOperation();
-    auto tied = fn->getAttrOfType<DenseI64ArrayAttr>(kTiedResultsAttrName);
+    auto tied = fn->getAttrOfType<DenseI64ArrayAttr>(HetcDialect::kTiedResultsAttrName);
     if (!tied || fn.isExternal())
       return;
     if (static_cast<int64_t>(tied.size()) != fn.getNumResults()) {
@@ -46,7 +47,7 @@ struct HetcDropTiedResultsPass
       fn.emitOpError() << "could not drop the tied results";
       return signalPassFailure();
     }
-    fn->removeAttr(kTiedResultsAttrName);
+    fn->removeAttr(HetcDialect::kTiedResultsAttrName);
   }
 };
 } // namespace

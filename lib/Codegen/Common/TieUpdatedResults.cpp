@@ -25,7 +25,8 @@ struct HetcTieUpdatedResultsPass
     bool anyTied = false;
     auto ret = cast<func::ReturnOp>(fn.getBody().back().getTerminator());
     for (unsigned i = 0, e = fn.getNumResults(); i < e; ++i) {
-      auto updates = fn.getResultAttrOfType<IntegerAttr>(i, kUpdatesAttrName);
+      auto updates =
+          fn.getResultAttrOfType<IntegerAttr>(i, HetcDialect::kUpdatesAttrName);
       if (!updates) {
         tied.push_back(-1);
         // A result that is, or views, an argument must not alias it: the
@@ -71,7 +72,8 @@ struct HetcTieUpdatedResultsPass
         fn.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
                       b.getBoolAttr(false));
     if (anyTied)
-      fn->setAttr(kTiedResultsAttrName, b.getDenseI64ArrayAttr(tied));
+      fn->setAttr(HetcDialect::kTiedResultsAttrName,
+                  b.getDenseI64ArrayAttr(tied));
 
     // Roles describe tensors; the buffers and pointers they become are
     // described by the manifest instead.

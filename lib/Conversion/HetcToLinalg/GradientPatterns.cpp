@@ -410,6 +410,95 @@ struct Conv2DBackwardWeightOpLowering
   }
 };
 
+/// kh * KW + kw as an i64: a window position's index in the argmax.
+static Value flatWindowIndex(OpBuilder &b, Location l, Value kh, Value kw,
+                             int64_t kernelWidth) {
+  return arith::IndexCastOp::create(
+      b, l, b.getI64Type(),
+      arith::AddIOp::create(
+          b, l,
+          arith::MulIOp::create(b, l, kh, indexConstant(b, l, kernelWidth)),
+          kw));
+}
+
+/// The input coordinate o * stride + k * dilation - pad of a window
+/// position: whether it lies in [0, size), and it clamped into that range
+/// (for a load whose value is then masked).
+static std::pair<Value, Value>
+windowInputCoord(OpBuilder &b, Location l, Value o, Value k, int64_t stride,
+                 int64_t pad, int64_t dilation, int64_t size) {
+  Value start = arith::MulIOp::create(b, l, o, indexConstant(b, l, stride));
+  Value offset = arith::MulIOp::create(b, l, k, indexConstant(b, l, dilation));
+  Value sum = arith::AddIOp::create(b, l, start, offset);
+  Value pos = arith::SubIOp::create(b, l, sum, indexConstant(b, l, pad));
+  Value aboveZero = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, pos,
+                                          indexConstant(b, l, 0));
+  Value belowSize = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, pos,
+                                          indexConstant(b, l, size));
+  Value inside = arith::AndIOp::create(b, l, aboveZero, belowSize);
+  Value atLeastZero = arith::MaxSIOp::create(b, l, pos, indexConstant(b, l, 0));
+  Value clamped =
+      arith::MinSIOp::create(b, l, atLeastZero, indexConstant(b, l, size - 1));
+  return std::make_pair(inside, clamped);
+}
+
+/// argmax[n, c, oh, ow] = kh * KW + kw of the first maximum of each pooling
+/// window of `input`; padding never wins.
+static Value buildWindowArgmax(ConversionPatternRewriter &rewriter,
+                               Location loc, MaxPool2DBackwardOp op,
+                               Value input, RankedTensorType gradType) {
+  RankedTensorType resultType = op.getType();
+  ArrayRef<int64_t> kernel = op.getKernelSize(), p = op.getPadding(),
+                    dil = op.getDilation();
+  SmallVector<int64_t> s = poolStrides(op.getStrides(), kernel);
+  int64_t h = resultType.getDimSize(2), w = resultType.getDimSize(3);
+  auto indexType =
+      RankedTensorType::get(gradType.getShape(), rewriter.getI64Type());
+  Value initMax = filledTensor(rewriter, loc, gradType,
+                               -std::numeric_limits<double>::infinity());
+  Value zeroIdx =
+      arith::ConstantOp::create(rewriter, loc, rewriter.getI64IntegerAttr(0));
+  Value initIdx = linalg::FillOp::create(rewriter, loc, zeroIdx,
+                                         tensor::EmptyOp::create(
+                                             rewriter, loc, gradType.getShape(),
+                                             rewriter.getI64Type())
+                                             .getResult())
+                      .getResult(0);
+  MLIRContext *ctx = rewriter.getContext();
+  auto dim = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  Value window = tensor::EmptyOp::create(rewriter, loc, kernel,
+                                         resultType.getElementType());
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(6, 0, {dim(4), dim(5)}, ctx),
+      AffineMap::get(6, 0, {dim(0), dim(1), dim(2), dim(3)}, ctx),
+      AffineMap::get(6, 0, {dim(0), dim(1), dim(2), dim(3)}, ctx)};
+  SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
+  iterators.append(2, utils::IteratorType::reduction);
+  auto argmax = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{gradType, indexType}, ValueRange{window},
+      ValueRange{initMax, initIdx}, maps, iterators,
+      [&](OpBuilder &b, Location l, ValueRange a) {
+        SmallVector<Value> iv;
+        for (int64_t i = 0; i < 6; ++i)
+          iv.push_back(linalg::IndexOp::create(b, l, i));
+        auto [inH, hh] =
+            windowInputCoord(b, l, iv[2], iv[4], s[0], p[0], dil[0], h);
+        auto [inW, ww] =
+            windowInputCoord(b, l, iv[3], iv[5], s[1], p[1], dil[1], w);
+        Value v = tensor::ExtractOp::create(b, l, input,
+                                            ValueRange{iv[0], iv[1], hh, ww});
+        Value inside = arith::AndIOp::create(b, l, inH, inW);
+        Value better = arith::AndIOp::create(
+            b, l, inside,
+            arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, v, a[1]));
+        Value flat = flatWindowIndex(b, l, iv[4], iv[5], kernel[1]);
+        Value newMax = arith::SelectOp::create(b, l, better, v, a[1]);
+        Value newIdx = arith::SelectOp::create(b, l, better, flat, a[2]);
+        linalg::YieldOp::create(b, l, ValueRange{newMax, newIdx});
+      });
+  return argmax.getResult(1);
+}
+
 /// hetc.max_pool2d_backward => a generic finding each window's first argmax,
 /// then a gather-form generic routing gradients to it
 struct MaxPool2DBackwardOpLowering : OpConversionPattern<MaxPool2DBackwardOp> {
@@ -418,90 +507,15 @@ struct MaxPool2DBackwardOpLowering : OpConversionPattern<MaxPool2DBackwardOp> {
   matchAndRewrite(MaxPool2DBackwardOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    RankedTensorType resultType = op.getType();
-    Type elementType = resultType.getElementType();
+    auto gradType = cast<RankedTensorType>(adaptor.getGradOutput().getType());
+    Value argIdx =
+        buildWindowArgmax(rewriter, loc, op, adaptor.getInput(), gradType);
     ArrayRef<int64_t> kernel = op.getKernelSize(), p = op.getPadding(),
                       dil = op.getDilation();
     SmallVector<int64_t> s = poolStrides(op.getStrides(), kernel);
-    auto gradType = cast<RankedTensorType>(adaptor.getGradOutput().getType());
-    Value input = adaptor.getInput();
-    int64_t h = resultType.getDimSize(2), w = resultType.getDimSize(3);
-
-    // argmax[n, c, oh, ow] = kh * KW + kw of the first maximum.
-    auto indexType =
-        RankedTensorType::get(gradType.getShape(), rewriter.getI64Type());
-    Value initMax = filledTensor(rewriter, loc, gradType,
-                                 -std::numeric_limits<double>::infinity());
-    Value zeroIdx =
-        arith::ConstantOp::create(rewriter, loc, rewriter.getI64IntegerAttr(0));
-    Value initIdx =
-        linalg::FillOp::create(rewriter, loc, zeroIdx,
-                               tensor::EmptyOp::create(rewriter, loc,
-                                                       gradType.getShape(),
-                                                       rewriter.getI64Type())
-                                   .getResult())
-            .getResult(0);
-    MLIRContext *ctx = rewriter.getContext();
-    auto dim = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    Value window = tensor::EmptyOp::create(rewriter, loc, kernel, elementType);
-    SmallVector<AffineMap> maps = {
-        AffineMap::get(6, 0, {dim(4), dim(5)}, ctx),
-        AffineMap::get(6, 0, {dim(0), dim(1), dim(2), dim(3)}, ctx),
-        AffineMap::get(6, 0, {dim(0), dim(1), dim(2), dim(3)}, ctx)};
-    SmallVector<utils::IteratorType> iterators(4,
-                                               utils::IteratorType::parallel);
-    iterators.append(2, utils::IteratorType::reduction);
-    auto argmax = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{gradType, indexType}, ValueRange{window},
-        ValueRange{initMax, initIdx}, maps, iterators,
-        [&](OpBuilder &b, Location l, ValueRange a) {
-          SmallVector<Value> iv;
-          for (int64_t i = 0; i < 6; ++i)
-            iv.push_back(linalg::IndexOp::create(b, l, i));
-          auto coord = [&](Value o, Value k, int64_t stride, int64_t pad,
-                           int64_t dilation, int64_t size) {
-            Value start =
-                arith::MulIOp::create(b, l, o, indexConstant(b, l, stride));
-            Value offset =
-                arith::MulIOp::create(b, l, k, indexConstant(b, l, dilation));
-            Value sum = arith::AddIOp::create(b, l, start, offset);
-            Value pos =
-                arith::SubIOp::create(b, l, sum, indexConstant(b, l, pad));
-            Value aboveZero = arith::CmpIOp::create(
-                b, l, arith::CmpIPredicate::sge, pos, indexConstant(b, l, 0));
-            Value belowSize =
-                arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, pos,
-                                      indexConstant(b, l, size));
-            Value inside = arith::AndIOp::create(b, l, aboveZero, belowSize);
-            Value atLeastZero =
-                arith::MaxSIOp::create(b, l, pos, indexConstant(b, l, 0));
-            Value clamped = arith::MinSIOp::create(
-                b, l, atLeastZero, indexConstant(b, l, size - 1));
-            return std::make_pair(inside, clamped);
-          };
-          auto [inH, hh] = coord(iv[2], iv[4], s[0], p[0], dil[0], h);
-          auto [inW, ww] = coord(iv[3], iv[5], s[1], p[1], dil[1], w);
-          Value v = tensor::ExtractOp::create(b, l, input,
-                                              ValueRange{iv[0], iv[1], hh, ww});
-          Value inside = arith::AndIOp::create(b, l, inH, inW);
-          Value better = arith::AndIOp::create(
-              b, l, inside,
-              arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, v, a[1]));
-          Value flat = arith::IndexCastOp::create(
-              b, l, b.getI64Type(),
-              arith::AddIOp::create(
-                  b, l,
-                  arith::MulIOp::create(b, l, iv[4],
-                                        indexConstant(b, l, kernel[1])),
-                  iv[5]));
-          Value newMax = arith::SelectOp::create(b, l, better, v, a[1]);
-          Value newIdx = arith::SelectOp::create(b, l, better, flat, a[2]);
-          linalg::YieldOp::create(b, l, ValueRange{newMax, newIdx});
-        });
-    Value argIdx = argmax.getResult(1);
     Value grad = adaptor.getGradOutput();
     Value result = buildGatherReduction(
-        rewriter, loc, resultType, kernel,
+        rewriter, loc, op.getType(), kernel,
         [&](OpBuilder &b, Location l, ValueRange iv) {
           // iv = (n, c, h, w, kh, kw).
           auto [vh, oh] = windowIndex(b, l, iv[2], iv[4], p[0], s[0], dil[0],
@@ -510,13 +524,7 @@ struct MaxPool2DBackwardOpLowering : OpConversionPattern<MaxPool2DBackwardOp> {
                                       gradType.getDimSize(3));
           Value chosen = tensor::ExtractOp::create(
               b, l, argIdx, ValueRange{iv[0], iv[1], oh, ow});
-          Value flat = arith::IndexCastOp::create(
-              b, l, b.getI64Type(),
-              arith::AddIOp::create(
-                  b, l,
-                  arith::MulIOp::create(b, l, iv[4],
-                                        indexConstant(b, l, kernel[1])),
-                  iv[5]));
+          Value flat = flatWindowIndex(b, l, iv[4], iv[5], kernel[1]);
           Value isMax = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
                                               chosen, flat);
           Value g = tensor::ExtractOp::create(b, l, grad,

@@ -395,12 +395,8 @@ struct LayerNormOpLowering : OpConversionPattern<LayerNormOp> {
   LogicalResult
   matchAndRewrite(LayerNormOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType type = op.getType();
     auto scaleType = cast<RankedTensorType>(adaptor.getScale().getType());
-    SmallVector<int64_t> axes;
-    for (int64_t d = type.getRank() - scaleType.getRank(); d < type.getRank();
-         ++d)
-      axes.push_back(d);
+    SmallVector<int64_t> axes = op.getNormalizedAxes();
     Value result = normalize(rewriter, op.getLoc(), adaptor.getInput(), axes,
                              adaptor.getScale(), adaptor.getBias(), scaleType,
                              op.getEpsilon().convertToDouble());

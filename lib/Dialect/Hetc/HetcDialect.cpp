@@ -223,19 +223,22 @@ static LogicalResult verifyOptStateOwner(Operation *op, FunctionOpInterface fn,
   StringRef kind = state.getAs<StringAttr>("kind").getValue();
   auto param = state.getAs<IntegerAttr>("param");
   Type type = fn.getArgumentTypes()[argIndex];
-  if (kind == "step" || kind == "micro_step") {
+  std::optional<OptStateKind> known = symbolizeOptStateKind(kind);
+  if (!known)
+    return op->emitOpError()
+           << "argument #" << argIndex << ": unknown optimizer state kind '"
+           << kind << "' (expected "
+           << getEnumCaseNames<OptStateKind>(getMaxEnumValForOptStateKind(),
+                                             stringifyOptStateKind,
+                                             symbolizeOptStateKind)
+           << ")";
+  if (isOptimizerWide(*known)) {
     if (param || cast<RankedTensorType>(type).getRank() != 0)
       return op->emitOpError()
              << "argument #" << argIndex << ": the '" << kind
              << "' optimizer state is a 0-d tensor without a param";
     return success();
   }
-  if (kind != "momentum" && kind != "exp_avg" && kind != "exp_avg_sq" &&
-      kind != "grad_accum")
-    return op->emitOpError() << "argument #" << argIndex
-                             << ": unknown optimizer state kind '" << kind
-                             << "' (expected momentum, exp_avg, exp_avg_sq, "
-                                "grad_accum, step or micro_step)";
   int64_t owner = param ? param.getInt() : -1;
   if (owner < 0 || owner >= static_cast<int64_t>(fn.getNumArguments()))
     return op->emitOpError()

@@ -1,14 +1,14 @@
 //===- HetcGradients.cpp - vector-Jacobian products of hetc ops -----------===//
 //
-// Each forward op's DifferentiableOpInterface::emitVjp. Rules are written
+// Each forward op's DifferentiableOpInterface::buildVjp. Rules are written
 // with hetc ops, so the backward graph goes through the same verifiers,
 // canonicalizations and lowerings as the forward one. Formulas are listed in
 // docs/autodiff.md.
 //
 //===----------------------------------------------------------------------===//
 
-#include "GradientBuilder.h"
 #include "hetc/Dialect/Hetc/HetcOps.h"
+#include "hetc/Dialect/Hetc/TensorMath.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
@@ -16,113 +16,92 @@
 using namespace mlir;
 using namespace mlir::hetc;
 
+LogicalResult mlir::hetc::emitVjpWithRule(
+    Operation *op, OpBuilder &builder, ValueRange resultGrads,
+    ArrayRef<bool> needed, SmallVectorImpl<Value> &operandGrads,
+    llvm::function_ref<LogicalResult(VjpBuilder &)> rule) {
+  operandGrads.assign(op->getNumOperands(), Value());
+  if (!llvm::is_contained(needed, true))
+    return success();
+  VjpBuilder vjp{{builder, op->getLoc()}, resultGrads, needed, operandGrads};
+  return rule(vjp);
+}
+
 //===----------------------------------------------------------------------===//
 // Elementwise
 //===----------------------------------------------------------------------===//
 
-LogicalResult AddOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                             ArrayRef<bool> needed,
-                             SmallVectorImpl<Value> &operandGrads) {
-  Grad g{b, getLoc()};
-  Value gz = resultGrads[0];
-  operandGrads.assign(2, Value());
-  if (needed[0])
-    operandGrads[0] = g.unbroadcast(gz, g.type(getLhs()));
-  if (needed[1])
-    operandGrads[1] = g.unbroadcast(gz, g.type(getRhs()));
+LogicalResult AddOp::buildVjp(VjpBuilder &g) {
+  Value gz = g.gz();
+  if (g.needed[0])
+    g.grad(0) = g.unbroadcast(gz, g.type(getLhs()));
+  if (g.needed[1])
+    g.grad(1) = g.unbroadcast(gz, g.type(getRhs()));
   return success();
 }
 
-LogicalResult SubOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                             ArrayRef<bool> needed,
-                             SmallVectorImpl<Value> &operandGrads) {
-  Grad g{b, getLoc()};
-  Value gz = resultGrads[0];
-  operandGrads.assign(2, Value());
-  if (needed[0])
-    operandGrads[0] = g.unbroadcast(gz, g.type(getLhs()));
-  if (needed[1])
-    operandGrads[1] = g.unbroadcast(g.neg(gz), g.type(getRhs()));
+LogicalResult SubOp::buildVjp(VjpBuilder &g) {
+  Value gz = g.gz();
+  if (g.needed[0])
+    g.grad(0) = g.unbroadcast(gz, g.type(getLhs()));
+  if (g.needed[1])
+    g.grad(1) = g.unbroadcast(g.neg(gz), g.type(getRhs()));
   return success();
 }
 
-LogicalResult MulOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                             ArrayRef<bool> needed,
-                             SmallVectorImpl<Value> &operandGrads) {
-  Grad g{b, getLoc()};
-  Value gz = resultGrads[0];
-  operandGrads.assign(2, Value());
-  if (needed[0])
-    operandGrads[0] = g.unbroadcast(g.mul(gz, getRhs()), g.type(getLhs()));
-  if (needed[1])
-    operandGrads[1] = g.unbroadcast(g.mul(gz, getLhs()), g.type(getRhs()));
+LogicalResult MulOp::buildVjp(VjpBuilder &g) {
+  Value gz = g.gz();
+  if (g.needed[0])
+    g.grad(0) = g.unbroadcast(g.mul(gz, getRhs()), g.type(getLhs()));
+  if (g.needed[1])
+    g.grad(1) = g.unbroadcast(g.mul(gz, getLhs()), g.type(getRhs()));
   return success();
 }
 
-LogicalResult DivOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                             ArrayRef<bool> needed,
-                             SmallVectorImpl<Value> &operandGrads) {
+LogicalResult DivOp::buildVjp(VjpBuilder &g) {
   // z = x / y: dx = g / y, dy = -g * z / y.
-  Grad g{b, getLoc()};
-  Value gz = resultGrads[0];
-  operandGrads.assign(2, Value());
+  Value gz = g.gz();
   Value gOverY = g.div(gz, getRhs());
-  if (needed[0])
-    operandGrads[0] = g.unbroadcast(gOverY, g.type(getLhs()));
-  if (needed[1])
-    operandGrads[1] =
+  if (g.needed[0])
+    g.grad(0) = g.unbroadcast(gOverY, g.type(getLhs()));
+  if (g.needed[1])
+    g.grad(1) =
         g.unbroadcast(g.neg(g.mul(gOverY, getResult())), g.type(getRhs()));
   return success();
 }
 
 /// maximum/minimum: the winner takes the gradient; ties split it in half,
 /// as torch.maximum and torch.minimum do.
-static void emitSelectVjp(Grad &g, Value gz, Value lhs, Value rhs,
-                          ComparePredicate lhsWins, ArrayRef<bool> needed,
-                          SmallVectorImpl<Value> &operandGrads) {
-  operandGrads.assign(2, Value());
+static void emitSelectVjp(VjpBuilder &g, Value lhs, Value rhs,
+                          ComparePredicate lhsWins) {
+  Value gz = g.gz();
   // One op per statement: argument evaluation order is unspecified.
   Value equal = g.cmp(ComparePredicate::EQ, lhs, rhs);
   Value tie = g.mul(equal, g.scalar(gz, 0.5));
   Value lhsShare = g.add(g.cmp(lhsWins, lhs, rhs), tie);
-  if (needed[0])
-    operandGrads[0] = g.unbroadcast(g.mul(gz, lhsShare), g.type(lhs));
-  if (needed[1])
-    operandGrads[1] =
-        g.unbroadcast(g.mul(gz, g.oneMinus(lhsShare)), g.type(rhs));
+  if (g.needed[0])
+    g.grad(0) = g.unbroadcast(g.mul(gz, lhsShare), g.type(lhs));
+  if (g.needed[1])
+    g.grad(1) = g.unbroadcast(g.mul(gz, g.oneMinus(lhsShare)), g.type(rhs));
 }
 
-LogicalResult MaximumOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                                 ArrayRef<bool> needed,
-                                 SmallVectorImpl<Value> &operandGrads) {
-  Grad g{b, getLoc()};
-  emitSelectVjp(g, resultGrads[0], getLhs(), getRhs(), ComparePredicate::GT,
-                needed, operandGrads);
+LogicalResult MaximumOp::buildVjp(VjpBuilder &g) {
+  emitSelectVjp(g, getLhs(), getRhs(), ComparePredicate::GT);
   return success();
 }
 
-LogicalResult MinimumOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                                 ArrayRef<bool> needed,
-                                 SmallVectorImpl<Value> &operandGrads) {
-  Grad g{b, getLoc()};
-  emitSelectVjp(g, resultGrads[0], getLhs(), getRhs(), ComparePredicate::LT,
-                needed, operandGrads);
+LogicalResult MinimumOp::buildVjp(VjpBuilder &g) {
+  emitSelectVjp(g, getLhs(), getRhs(), ComparePredicate::LT);
   return success();
 }
 
 /// Unary rules: gx = gz * f'(x), written with the input and/or the result.
 #define HETC_UNARY_VJP(OP, EXPR)                                               \
-  LogicalResult OP::emitVjp(OpBuilder &b, ValueRange resultGrads,              \
-                            ArrayRef<bool> needed,                             \
-                            SmallVectorImpl<Value> &operandGrads) {            \
-    Grad g{b, getLoc()};                                                       \
-    Value gz = resultGrads[0], x = getInput(), y = getResult();                \
-    (void)g;                                                                   \
+  LogicalResult OP::buildVjp(VjpBuilder &g) {                                  \
+    Value gz = g.gz(), x = getInput(), y = getResult();                        \
     (void)x;                                                                   \
     (void)y;                                                                   \
-    operandGrads.assign(getOperation()->getNumOperands(), Value());            \
-    if (needed[0])                                                             \
-      operandGrads[0] = (EXPR);                                                \
+    g.grad(0) = (EXPR);                                                        \
     return success();                                                          \
   }
 
@@ -140,22 +119,16 @@ HETC_UNARY_VJP(ReluOp,
                g.mul(gz, g.cmp(ComparePredicate::GT, x, g.scalar(gz, 0.0))))
 HETC_UNARY_VJP(
     GeluOp,
-    GeluBackwardOp::create(b, getLoc(), gz, x, getApproximate()).getResult())
+    GeluBackwardOp::create(g.b, getLoc(), gz, x, getApproximate()).getResult())
 #undef HETC_UNARY_VJP
 
-LogicalResult PowOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                             ArrayRef<bool> needed,
-                             SmallVectorImpl<Value> &operandGrads) {
+LogicalResult PowOp::buildVjp(VjpBuilder &g) {
   // d x^p = p x^(p-1); x^0 is constant, so its gradient is zero even at
   // x = 0, where p x^(p-1) would be 0 * inf (torch special-cases it too).
-  Grad g{b, getLoc()};
-  operandGrads.assign(1, Value());
-  if (!needed[0])
-    return success();
   double p = getExponent().convertToDouble();
-  Value gz = resultGrads[0];
+  Value gz = g.gz();
   if (p == 0.0) {
-    operandGrads[0] = g.zerosLike(getInput());
+    g.grad(0) = g.zerosLike(getInput());
     return success();
   }
   Value derivative;
@@ -163,21 +136,17 @@ LogicalResult PowOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
     derivative = g.scalar(gz, 1.0);
   } else {
     Value power =
-        PowOp::create(b, getLoc(), getInput(), b.getF64FloatAttr(p - 1.0));
+        PowOp::create(g.b, getLoc(), getInput(), g.b.getF64FloatAttr(p - 1.0));
     derivative = g.mul(power, g.scalar(gz, p));
   }
-  operandGrads[0] = g.mul(gz, derivative);
+  g.grad(0) = g.mul(gz, derivative);
   return success();
 }
 
-LogicalResult DropoutOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                                 ArrayRef<bool> needed,
-                                 SmallVectorImpl<Value> &operandGrads) {
+LogicalResult DropoutOp::buildVjp(VjpBuilder &g) {
   // The mask is a pure function of the seed: recompute it on the gradient.
-  operandGrads.assign(2, Value());
-  if (needed[0])
-    operandGrads[0] =
-        DropoutOp::create(b, getLoc(), resultGrads[0], getSeed(), getPAttr());
+  if (g.needed[0])
+    g.grad(0) = DropoutOp::create(g.b, getLoc(), g.gz(), getSeed(), getPAttr());
   return success();
 }
 
@@ -186,7 +155,7 @@ LogicalResult DropoutOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
 //===----------------------------------------------------------------------===//
 
 /// The reduced gradient reshaped to keepdims form, ready to broadcast.
-static Value keptGrad(Grad &g, Value gz, RankedTensorType input,
+static Value keptGrad(TensorMath &g, Value gz, RankedTensorType input,
                       ArrayRef<int64_t> axes) {
   SmallVector<int64_t> shape(input.getShape());
   for (int64_t axis : axes)
@@ -194,90 +163,58 @@ static Value keptGrad(Grad &g, Value gz, RankedTensorType input,
   return g.reshape(gz, RankedTensorType::get(shape, input.getElementType()));
 }
 
-LogicalResult ReduceSumOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                                   ArrayRef<bool> needed,
-                                   SmallVectorImpl<Value> &operandGrads) {
-  Grad g{b, getLoc()};
-  operandGrads.assign(1, Value());
-  if (needed[0]) {
+LogicalResult ReduceSumOp::buildVjp(VjpBuilder &g) {
+  if (g.needed[0]) {
     RankedTensorType input = g.type(getInput());
-    operandGrads[0] =
-        g.broadcastTo(keptGrad(g, resultGrads[0], input, getAxes()), input);
+    g.grad(0) = g.broadcastTo(keptGrad(g, g.gz(), input, getAxes()), input);
   }
   return success();
 }
 
-LogicalResult ReduceMeanOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                                    ArrayRef<bool> needed,
-                                    SmallVectorImpl<Value> &operandGrads) {
-  Grad g{b, getLoc()};
-  operandGrads.assign(1, Value());
-  if (!needed[0])
-    return success();
+LogicalResult ReduceMeanOp::buildVjp(VjpBuilder &g) {
   RankedTensorType input = g.type(getInput());
   int64_t count = 1;
   for (int64_t axis : getAxes())
     count *= input.getDimSize(axis < 0 ? axis + input.getRank() : axis);
-  Value scaled = g.div(resultGrads[0],
-                       g.scalar(resultGrads[0], static_cast<double>(count)));
-  operandGrads[0] = g.broadcastTo(keptGrad(g, scaled, input, getAxes()), input);
+  Value scaled = g.div(g.gz(), g.scalar(g.gz(), static_cast<double>(count)));
+  g.grad(0) = g.broadcastTo(keptGrad(g, scaled, input, getAxes()), input);
   return success();
 }
 
-LogicalResult ReduceMaxOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                                   ArrayRef<bool> needed,
-                                   SmallVectorImpl<Value> &operandGrads) {
+LogicalResult ReduceMaxOp::buildVjp(VjpBuilder &g) {
   // Like torch.amax: ties share the gradient evenly.
-  Grad g{b, getLoc()};
-  operandGrads.assign(1, Value());
-  if (!needed[0])
-    return success();
   RankedTensorType input = g.type(getInput());
   Value max = keptGrad(g, getResult(), input, getAxes());
   Value mask = g.cmp(ComparePredicate::EQ, getInput(), max);
   Value count = g.sumKeep(mask, getAxes());
-  Value share = g.div(keptGrad(g, resultGrads[0], input, getAxes()), count);
-  operandGrads[0] = g.mul(mask, share);
+  Value share = g.div(keptGrad(g, g.gz(), input, getAxes()), count);
+  g.grad(0) = g.mul(mask, share);
   return success();
 }
 
-LogicalResult SoftmaxOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                                 ArrayRef<bool> needed,
-                                 SmallVectorImpl<Value> &operandGrads) {
+LogicalResult SoftmaxOp::buildVjp(VjpBuilder &g) {
   // dx = y * (g - sum(g * y)).
-  Grad g{b, getLoc()};
-  operandGrads.assign(1, Value());
-  if (!needed[0])
-    return success();
-  Value y = getResult(), gz = resultGrads[0];
+  Value y = getResult(), gz = g.gz();
   Value dot = g.sumKeep(g.mul(gz, y), {static_cast<int64_t>(getAxis())});
-  operandGrads[0] = g.mul(y, g.sub(gz, dot));
+  g.grad(0) = g.mul(y, g.sub(gz, dot));
   return success();
 }
 
-LogicalResult LogSoftmaxOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                                    ArrayRef<bool> needed,
-                                    SmallVectorImpl<Value> &operandGrads) {
+LogicalResult LogSoftmaxOp::buildVjp(VjpBuilder &g) {
   // dx = g - exp(y) * sum(g).
-  Grad g{b, getLoc()};
-  operandGrads.assign(1, Value());
-  if (!needed[0])
-    return success();
-  Value gz = resultGrads[0];
+  Value gz = g.gz();
   Value total = g.sumKeep(gz, {static_cast<int64_t>(getAxis())});
-  operandGrads[0] =
-      g.sub(gz, g.mul(ExpOp::create(b, getLoc(), getResult()), total));
+  g.grad(0) =
+      g.sub(gz, g.mul(ExpOp::create(g.b, getLoc(), getResult()), total));
   return success();
 }
 
 /// Shared by batch_norm and layer_norm: normalizes over `axes` (biased
 /// statistics) and back-propagates through the normalization and affine.
-static void emitNormVjp(Grad &g, Value x, Value scale, Value gz,
+static void emitNormVjp(VjpBuilder &g, Value x, Value scale,
                         ArrayRef<int64_t> axes, ArrayRef<int64_t> paramAxes,
-                        RankedTensorType affineType, double epsilon,
-                        ArrayRef<bool> needed,
-                        SmallVectorImpl<Value> &operandGrads) {
-  operandGrads.assign(3, Value());
+                        RankedTensorType affineType, double epsilon) {
+  Value gz = g.gz();
   RankedTensorType type = g.type(x);
   int64_t count = 1;
   for (int64_t axis : axes)
@@ -290,25 +227,21 @@ static void emitNormVjp(Grad &g, Value x, Value scale, Value gz,
       RsqrtOp::create(g.b, g.loc, g.add(var, g.scalar(x, epsilon))).getResult();
   Value xHat = g.mul(centered, rstd);
   auto paramType = cast<RankedTensorType>(scale.getType());
-  if (needed[1])
-    operandGrads[1] =
-        g.reshape(g.sumKeep(g.mul(gz, xHat), paramAxes), paramType);
-  if (needed[2])
-    operandGrads[2] = g.reshape(g.sumKeep(gz, paramAxes), paramType);
-  if (needed[0]) {
+  if (g.needed[1])
+    g.grad(1) = g.reshape(g.sumKeep(g.mul(gz, xHat), paramAxes), paramType);
+  if (g.needed[2])
+    g.grad(2) = g.reshape(g.sumKeep(gz, paramAxes), paramType);
+  if (g.needed[0]) {
     // dx = rstd * (dxh - mean(dxh) - x_hat * mean(dxh * x_hat)).
     Value dxHat = g.mul(gz, g.reshape(scale, affineType));
     Value meanD = g.mul(g.sumKeep(dxHat, axes), invCount);
     Value meanDX = g.mul(g.sumKeep(g.mul(dxHat, xHat), axes), invCount);
     Value centered = g.sub(dxHat, meanD);
-    operandGrads[0] = g.mul(rstd, g.sub(centered, g.mul(xHat, meanDX)));
+    g.grad(0) = g.mul(rstd, g.sub(centered, g.mul(xHat, meanDX)));
   }
 }
 
-LogicalResult BatchNormOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                                   ArrayRef<bool> needed,
-                                   SmallVectorImpl<Value> &operandGrads) {
-  Grad g{b, getLoc()};
+LogicalResult BatchNormOp::buildVjp(VjpBuilder &g) {
   RankedTensorType type = g.type(getInput());
   SmallVector<int64_t> axes = {0};
   SmallVector<int64_t> affine = {type.getDimSize(1)};
@@ -316,24 +249,18 @@ LogicalResult BatchNormOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
     axes.push_back(d);
     affine.push_back(1);
   }
-  emitNormVjp(g, getInput(), getScale(), resultGrads[0], axes, axes,
+  emitNormVjp(g, getInput(), getScale(), axes, axes,
               RankedTensorType::get(affine, type.getElementType()),
-              getEpsilon().convertToDouble(), needed, operandGrads);
+              getEpsilon().convertToDouble());
   return success();
 }
 
-LogicalResult LayerNormOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                                   ArrayRef<bool> needed,
-                                   SmallVectorImpl<Value> &operandGrads) {
-  Grad g{b, getLoc()};
-  RankedTensorType type = g.type(getInput());
-  auto scaleType = g.type(getScale());
-  int64_t lead = type.getRank() - scaleType.getRank();
-  SmallVector<int64_t> axes, paramAxes;
-  for (int64_t d = 0; d < type.getRank(); ++d)
-    (d < lead ? paramAxes : axes).push_back(d);
-  emitNormVjp(g, getInput(), getScale(), resultGrads[0], axes, paramAxes,
-              scaleType, getEpsilon().convertToDouble(), needed, operandGrads);
+LogicalResult LayerNormOp::buildVjp(VjpBuilder &g) {
+  SmallVector<int64_t> axes = getNormalizedAxes();
+  // The scale and bias gradients sum over the leading, batch-like axes.
+  auto paramAxes = llvm::to_vector(llvm::seq<int64_t>(0, axes.front()));
+  emitNormVjp(g, getInput(), getScale(), axes, paramAxes, g.type(getScale()),
+              getEpsilon().convertToDouble());
   return success();
 }
 
@@ -341,47 +268,30 @@ LogicalResult LayerNormOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
 // Shape ops
 //===----------------------------------------------------------------------===//
 
-LogicalResult ReshapeOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                                 ArrayRef<bool> needed,
-                                 SmallVectorImpl<Value> &operandGrads) {
-  Grad g{b, getLoc()};
-  operandGrads.assign(1, Value());
-  if (needed[0])
-    operandGrads[0] = g.reshape(resultGrads[0], g.type(getInput()));
+LogicalResult ReshapeOp::buildVjp(VjpBuilder &g) {
+  if (g.needed[0])
+    g.grad(0) = g.reshape(g.gz(), g.type(getInput()));
   return success();
 }
 
-LogicalResult TransposeOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                                   ArrayRef<bool> needed,
-                                   SmallVectorImpl<Value> &operandGrads) {
-  operandGrads.assign(1, Value());
-  if (!needed[0])
-    return success();
+LogicalResult TransposeOp::buildVjp(VjpBuilder &g) {
   ArrayRef<int64_t> perm = getPermutation();
   SmallVector<int64_t> inverse(perm.size());
   for (auto [i, p] : llvm::enumerate(perm))
     inverse[p] = i;
-  operandGrads[0] = TransposeOp::create(b, getLoc(), resultGrads[0],
-                                        b.getDenseI64ArrayAttr(inverse));
+  g.grad(0) = TransposeOp::create(g.b, getLoc(), g.gz(),
+                                  g.b.getDenseI64ArrayAttr(inverse));
   return success();
 }
 
-LogicalResult BroadcastToOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                                     ArrayRef<bool> needed,
-                                     SmallVectorImpl<Value> &operandGrads) {
-  Grad g{b, getLoc()};
-  operandGrads.assign(1, Value());
-  if (needed[0])
-    operandGrads[0] = g.unbroadcast(resultGrads[0], g.type(getInput()));
+LogicalResult BroadcastToOp::buildVjp(VjpBuilder &g) {
+  if (g.needed[0])
+    g.grad(0) = g.unbroadcast(g.gz(), g.type(getInput()));
   return success();
 }
 
-LogicalResult ConcatOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                                ArrayRef<bool> needed,
-                                SmallVectorImpl<Value> &operandGrads) {
+LogicalResult ConcatOp::buildVjp(VjpBuilder &g) {
   // Each input's gradient is its window of the output gradient.
-  Grad g{b, getLoc()};
-  operandGrads.assign(getInputs().size(), Value());
   RankedTensorType type = getType();
   int64_t rank = type.getRank();
   int64_t axis = static_cast<int64_t>(getAxis());
@@ -390,27 +300,24 @@ LogicalResult ConcatOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
   int64_t offset = 0;
   for (auto [i, input] : llvm::enumerate(getInputs())) {
     RankedTensorType inputType = g.type(input);
-    if (needed[i]) {
+    if (g.needed[i]) {
       SmallVector<int64_t> offsets(rank, 0), strides(rank, 1);
       offsets[axis] = offset;
-      operandGrads[i] = SliceOp::create(
-          b, getLoc(), resultGrads[0], b.getDenseI64ArrayAttr(offsets),
-          b.getDenseI64ArrayAttr(inputType.getShape()),
-          b.getDenseI64ArrayAttr(strides));
+      g.grad(i) = SliceOp::create(
+          g.b, getLoc(), g.gz(), g.b.getDenseI64ArrayAttr(offsets),
+          g.b.getDenseI64ArrayAttr(inputType.getShape()),
+          g.b.getDenseI64ArrayAttr(strides));
     }
     offset += inputType.getDimSize(axis);
   }
   return success();
 }
 
-LogicalResult SliceOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                               ArrayRef<bool> needed,
-                               SmallVectorImpl<Value> &operandGrads) {
-  operandGrads.assign(1, Value());
-  if (needed[0])
-    operandGrads[0] = SliceBackwardOp::create(b, getLoc(), resultGrads[0],
-                                              getInput(), getOffsetsAttr(),
-                                              getSizesAttr(), getStridesAttr());
+LogicalResult SliceOp::buildVjp(VjpBuilder &g) {
+  if (g.needed[0])
+    g.grad(0) = SliceBackwardOp::create(g.b, getLoc(), g.gz(), getInput(),
+                                        getOffsetsAttr(), getSizesAttr(),
+                                        getStridesAttr());
   return success();
 }
 
@@ -418,81 +325,64 @@ LogicalResult SliceOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
 // Linear algebra and layers
 //===----------------------------------------------------------------------===//
 
-LogicalResult MatmulOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                                ArrayRef<bool> needed,
-                                SmallVectorImpl<Value> &operandGrads) {
+LogicalResult MatmulOp::buildVjp(VjpBuilder &g) {
   // With A' = op(A), B' = op(B): dA' = g B'^T and dB' = A'^T g, expressed
   // through the transpose flags so no transpose is materialized; batch
   // broadcasting is then summed away.
-  Grad g{b, getLoc()};
-  operandGrads.assign(2, Value());
-  Value gz = resultGrads[0], a = getLhs(), bm = getRhs();
+  Value gz = g.gz(), a = getLhs(), bm = getRhs();
   bool tl = getTransposeLhs(), tr = getTransposeRhs();
   auto matmul = [&](Value x, Value y, bool tx, bool ty) -> Value {
-    return MatmulOp::create(b, getLoc(), x, y, tx, ty);
+    return MatmulOp::create(g.b, getLoc(), x, y, tx, ty);
   };
-  if (needed[0]) {
+  if (g.needed[0]) {
     // Stored A is A' (tl = 0) or A'^T (tl = 1).
     Value ga = tl ? matmul(bm, gz, tr, true) : matmul(gz, bm, false, !tr);
-    operandGrads[0] = g.unbroadcast(ga, g.type(a));
+    g.grad(0) = g.unbroadcast(ga, g.type(a));
   }
-  if (needed[1]) {
+  if (g.needed[1]) {
     Value gb = tr ? matmul(gz, a, true, tl) : matmul(a, gz, !tl, false);
-    operandGrads[1] = g.unbroadcast(gb, g.type(bm));
+    g.grad(1) = g.unbroadcast(gb, g.type(bm));
   }
   return success();
 }
 
-LogicalResult Conv2DOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                                ArrayRef<bool> needed,
-                                SmallVectorImpl<Value> &operandGrads) {
-  Grad g{b, getLoc()};
-  operandGrads.assign(getOperation()->getNumOperands(), Value());
-  Value gz = resultGrads[0];
-  if (needed[0])
-    operandGrads[0] = Conv2DBackwardInputOp::create(
-        b, getLoc(), gz, getWeight(), getInput(), getStridesAttr(),
+LogicalResult Conv2DOp::buildVjp(VjpBuilder &g) {
+  Value gz = g.gz();
+  if (g.needed[0])
+    g.grad(0) = Conv2DBackwardInputOp::create(
+        g.b, getLoc(), gz, getWeight(), getInput(), getStridesAttr(),
         getPaddingAttr(), getDilationAttr(), getGroupsAttr());
-  if (needed[1])
-    operandGrads[1] = Conv2DBackwardWeightOp::create(
-        b, getLoc(), gz, getInput(), getWeight(), getStridesAttr(),
+  if (g.needed[1])
+    g.grad(1) = Conv2DBackwardWeightOp::create(
+        g.b, getLoc(), gz, getInput(), getWeight(), getStridesAttr(),
         getPaddingAttr(), getDilationAttr(), getGroupsAttr());
-  if (getBias() && needed.size() > 2 && needed[2])
-    operandGrads[2] = g.reshape(g.sumKeep(gz, {0, 2, 3}), g.type(getBias()));
+  if (getBias() && g.needed[2])
+    g.grad(2) = g.reshape(g.sumKeep(gz, {0, 2, 3}), g.type(getBias()));
   return success();
 }
 
-LogicalResult MaxPool2DOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                                   ArrayRef<bool> needed,
-                                   SmallVectorImpl<Value> &operandGrads) {
-  operandGrads.assign(1, Value());
-  if (needed[0])
-    operandGrads[0] = MaxPool2DBackwardOp::create(
-        b, getLoc(), resultGrads[0], getInput(), getKernelSizeAttr(),
+LogicalResult MaxPool2DOp::buildVjp(VjpBuilder &g) {
+  if (g.needed[0])
+    g.grad(0) = MaxPool2DBackwardOp::create(
+        g.b, getLoc(), g.gz(), getInput(), getKernelSizeAttr(),
         getStridesAttr(), getPaddingAttr(), getDilationAttr(),
         getCeilModeAttr());
   return success();
 }
 
-LogicalResult AvgPool2DOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                                   ArrayRef<bool> needed,
-                                   SmallVectorImpl<Value> &operandGrads) {
-  operandGrads.assign(1, Value());
-  if (needed[0])
-    operandGrads[0] = AvgPool2DBackwardOp::create(
-        b, getLoc(), resultGrads[0], getInput(), getKernelSizeAttr(),
+LogicalResult AvgPool2DOp::buildVjp(VjpBuilder &g) {
+  if (g.needed[0])
+    g.grad(0) = AvgPool2DBackwardOp::create(
+        g.b, getLoc(), g.gz(), getInput(), getKernelSizeAttr(),
         getStridesAttr(), getPaddingAttr(), getCountIncludePadAttr(),
         getCeilModeAttr());
   return success();
 }
 
-LogicalResult EmbeddingOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                                   ArrayRef<bool> needed,
-                                   SmallVectorImpl<Value> &operandGrads) {
-  operandGrads.assign(2, Value());
-  if (needed[0])
-    operandGrads[0] = EmbeddingBackwardOp::create(b, getLoc(), resultGrads[0],
-                                                  getIndices(), getTable());
+LogicalResult EmbeddingOp::buildVjp(VjpBuilder &g) {
+  if (g.needed[0])
+    g.grad(0) = EmbeddingBackwardOp::create(g.b, getLoc(), g.gz(), getIndices(),
+                                            getTable());
   return success();
 }
 
@@ -500,31 +390,22 @@ LogicalResult EmbeddingOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
 // Losses
 //===----------------------------------------------------------------------===//
 
-LogicalResult CrossEntropyOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                                      ArrayRef<bool> needed,
-                                      SmallVectorImpl<Value> &operandGrads) {
-  operandGrads.assign(2, Value());
-  if (needed[0])
-    operandGrads[0] = CrossEntropyBackwardOp::create(
-        b, getLoc(), resultGrads[0], getLogits(), getLabels());
+LogicalResult CrossEntropyOp::buildVjp(VjpBuilder &g) {
+  if (g.needed[0])
+    g.grad(0) = CrossEntropyBackwardOp::create(g.b, getLoc(), g.gz(),
+                                               getLogits(), getLabels());
   return success();
 }
 
-LogicalResult MseOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                             ArrayRef<bool> needed,
-                             SmallVectorImpl<Value> &operandGrads) {
+LogicalResult MseOp::buildVjp(VjpBuilder &g) {
   // d/dx mean((x - t)^2) = 2 (x - t) / count.
-  Grad g{b, getLoc()};
-  operandGrads.assign(2, Value());
-  if (!needsAny(needed))
-    return success();
   double count = static_cast<double>(g.type(getInput()).getNumElements());
-  Value scale = g.mul(resultGrads[0], g.scalar(resultGrads[0], 2.0 / count));
+  Value scale = g.mul(g.gz(), g.scalar(g.gz(), 2.0 / count));
   Value gx = g.mul(g.sub(getInput(), getTarget()), scale);
-  if (needed[0])
-    operandGrads[0] = gx;
-  if (needed[1])
-    operandGrads[1] = g.neg(gx);
+  if (g.needed[0])
+    g.grad(0) = gx;
+  if (g.needed[1])
+    g.grad(1) = g.neg(gx);
   return success();
 }
 
@@ -537,8 +418,4 @@ LogicalResult MseOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
 // of being reported as an op without a rule.
 bool CompareOp::isDifferentiableOperand(unsigned) { return false; }
 
-LogicalResult CompareOp::emitVjp(OpBuilder &, ValueRange, ArrayRef<bool>,
-                                 SmallVectorImpl<Value> &operandGrads) {
-  operandGrads.assign(2, Value());
-  return success();
-}
+LogicalResult CompareOp::buildVjp(VjpBuilder &) { return success(); }

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "hetc/Dialect/Hetc/HetcOps.h"
+#include "hetc/Dialect/Hetc/TensorMath.h"
 
 #include "mlir/IR/Builders.h"
 
@@ -17,19 +18,18 @@ using namespace mlir::hetc;
 /// both: dg = conv2d(G, w) and dw = conv2d_backward_weight(g, G, w) (the
 /// weight gradient of the conv2d whose input is G and whose output
 /// gradient is g), with the same window attributes.
-static void emitTransposedConvVjp(OpBuilder &b, Location loc, Value resultGrad,
-                                  Value input, Value weight,
-                                  DenseI64ArrayAttr strides,
+static void emitTransposedConvVjp(VjpBuilder &g, Value resultGrad, Value input,
+                                  Value weight, DenseI64ArrayAttr strides,
                                   DenseI64ArrayAttr padding,
                                   DenseI64ArrayAttr dilation,
-                                  IntegerAttr groups, ArrayRef<bool> needed,
-                                  SmallVectorImpl<Value> &operandGrads) {
-  if (needed[0])
-    operandGrads[0] = Conv2DOp::create(b, loc, resultGrad, weight, Value(),
+                                  IntegerAttr groups) {
+  if (g.needed[0])
+    g.grad(0) = Conv2DOp::create(g.b, g.loc, resultGrad, weight, Value(),
+                                 strides, padding, dilation, groups);
+  if (g.needed[1])
+    g.grad(1) =
+        Conv2DBackwardWeightOp::create(g.b, g.loc, input, resultGrad, weight,
                                        strides, padding, dilation, groups);
-  if (needed[1])
-    operandGrads[1] = Conv2DBackwardWeightOp::create(
-        b, loc, input, resultGrad, weight, strides, padding, dilation, groups);
 }
 
 bool Conv2DBackwardInputOp::isDifferentiableOperand(unsigned index) {
@@ -37,23 +37,15 @@ bool Conv2DBackwardInputOp::isDifferentiableOperand(unsigned index) {
   return index < 2;
 }
 
-LogicalResult
-Conv2DBackwardInputOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                               ArrayRef<bool> needed,
-                               SmallVectorImpl<Value> &operandGrads) {
-  operandGrads.assign(3, Value());
-  emitTransposedConvVjp(b, getLoc(), resultGrads[0], getGradOutput(),
-                        getWeight(), getStridesAttr(), getPaddingAttr(),
-                        getDilationAttr(), getGroupsAttr(), needed,
-                        operandGrads);
+LogicalResult Conv2DBackwardInputOp::buildVjp(VjpBuilder &g) {
+  emitTransposedConvVjp(g, g.gz(), getGradOutput(), getWeight(),
+                        getStridesAttr(), getPaddingAttr(), getDilationAttr(),
+                        getGroupsAttr());
   return success();
 }
 
-LogicalResult ConvTranspose2DOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                                         ArrayRef<bool> needed,
-                                         SmallVectorImpl<Value> &operandGrads) {
-  operandGrads.assign(getOperation()->getNumOperands(), Value());
-  Value gz = resultGrads[0];
+LogicalResult ConvTranspose2DOp::buildVjp(VjpBuilder &g) {
+  Value gz = g.gz();
   // An output_padding of q * stride or more (allowed below the dilation)
   // adds q rows that the conv2d of G would turn into q extra input rows.
   // No input reads them, so they are dropped from the bottom padding, or
@@ -70,41 +62,33 @@ LogicalResult ConvTranspose2DOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
     sizes[2 + i] -= extra - fromPadding;
     crop |= extra > fromPadding;
   }
-  Value g = gz;
+  Value cropped = gz;
   if (crop)
-    g = SliceOp::create(b, getLoc(), gz, b.getDenseI64ArrayAttr({0, 0, 0, 0}),
-                        b.getDenseI64ArrayAttr(sizes),
-                        b.getDenseI64ArrayAttr({1, 1, 1, 1}));
-  emitTransposedConvVjp(b, getLoc(), g, getInput(), getWeight(),
-                        getStridesAttr(), b.getDenseI64ArrayAttr(padding),
-                        getDilationAttr(), getGroupsAttr(), needed,
-                        operandGrads);
-  if (getBias() && needed.size() > 2 && needed[2]) {
-    Value sum =
-        ReduceSumOp::create(b, getLoc(), gz, b.getDenseI64ArrayAttr({0, 2, 3}),
-                            /*keepdims=*/UnitAttr());
-    operandGrads[2] = sum;
+    cropped = SliceOp::create(g.b, getLoc(), gz,
+                              g.b.getDenseI64ArrayAttr({0, 0, 0, 0}),
+                              g.b.getDenseI64ArrayAttr(sizes),
+                              g.b.getDenseI64ArrayAttr({1, 1, 1, 1}));
+  emitTransposedConvVjp(g, cropped, getInput(), getWeight(), getStridesAttr(),
+                        g.b.getDenseI64ArrayAttr(padding), getDilationAttr(),
+                        getGroupsAttr());
+  if (getBias() && g.needed[2]) {
+    Value sum = ReduceSumOp::create(g.b, getLoc(), gz,
+                                    g.b.getDenseI64ArrayAttr({0, 2, 3}),
+                                    /*keepdims=*/UnitAttr());
+    g.grad(2) = sum;
   }
   return success();
 }
 
-LogicalResult UpsampleOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                                  ArrayRef<bool> needed,
-                                  SmallVectorImpl<Value> &operandGrads) {
-  operandGrads.assign(1, Value());
-  if (needed[0])
-    operandGrads[0] = UpsampleBackwardOp::create(
-        b, getLoc(), resultGrads[0], getInput(), getSizeAttr(), getModeAttr(),
-        getAlignCornersAttr());
+LogicalResult UpsampleOp::buildVjp(VjpBuilder &g) {
+  if (g.needed[0])
+    g.grad(0) = UpsampleBackwardOp::create(g.b, getLoc(), g.gz(), getInput(),
+                                           getSizeAttr(), getModeAttr(),
+                                           getAlignCornersAttr());
   return success();
 }
 
-LogicalResult PadOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                             ArrayRef<bool> needed,
-                             SmallVectorImpl<Value> &operandGrads) {
-  operandGrads.assign(1, Value());
-  if (!needed[0])
-    return success();
+LogicalResult PadOp::buildVjp(VjpBuilder &g) {
   if (getMode() == PadMode::Constant) {
     // Every input element is copied once: the gradient is the window of G
     // it went to, with zeros where the forward op cropped, which is a
@@ -112,24 +96,20 @@ LogicalResult PadOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
     SmallVector<int64_t> negated;
     for (int64_t p : getPadding())
       negated.push_back(-p);
-    operandGrads[0] = PadOp::create(
-        b, getLoc(), resultGrads[0], b.getDenseI64ArrayAttr(negated),
-        PadModeAttr::get(b.getContext(), PadMode::Constant),
-        b.getF64FloatAttr(0.0));
+    g.grad(0) =
+        PadOp::create(g.b, getLoc(), g.gz(), g.b.getDenseI64ArrayAttr(negated),
+                      PadModeAttr::get(g.b.getContext(), PadMode::Constant),
+                      g.b.getF64FloatAttr(0.0));
     return success();
   }
-  operandGrads[0] = PadBackwardOp::create(
-      b, getLoc(), resultGrads[0], getInput(), getPaddingAttr(), getModeAttr());
+  g.grad(0) = PadBackwardOp::create(g.b, getLoc(), g.gz(), getInput(),
+                                    getPaddingAttr(), getModeAttr());
   return success();
 }
 
-LogicalResult
-AdaptiveAvgPool2DOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                             ArrayRef<bool> needed,
-                             SmallVectorImpl<Value> &operandGrads) {
-  operandGrads.assign(1, Value());
-  if (needed[0])
-    operandGrads[0] = AdaptiveAvgPool2DBackwardOp::create(
-        b, getLoc(), resultGrads[0], getInput());
+LogicalResult AdaptiveAvgPool2DOp::buildVjp(VjpBuilder &g) {
+  if (g.needed[0])
+    g.grad(0) =
+        AdaptiveAvgPool2DBackwardOp::create(g.b, getLoc(), g.gz(), getInput());
   return success();
 }

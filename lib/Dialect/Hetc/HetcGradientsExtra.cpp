@@ -5,8 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "GradientBuilder.h"
 #include "hetc/Dialect/Hetc/HetcOps.h"
+#include "hetc/Dialect/Hetc/TensorMath.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
@@ -20,55 +20,34 @@ using namespace mlir::hetc;
 // Elementwise
 //===----------------------------------------------------------------------===//
 
-LogicalResult AbsOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                             ArrayRef<bool> needed,
-                             SmallVectorImpl<Value> &operandGrads) {
+LogicalResult AbsOp::buildVjp(VjpBuilder &g) {
   // torch.abs: g * sign(x), so zero at x = 0.
-  Grad g{b, getLoc()};
-  operandGrads.assign(1, Value());
-  if (!needed[0])
-    return success();
-  Value sign = SignOp::create(b, getLoc(), getInput());
-  operandGrads[0] = g.mul(resultGrads[0], sign);
+  Value sign = SignOp::create(g.b, getLoc(), getInput());
+  g.grad(0) = g.mul(g.gz(), sign);
   return success();
 }
 
-LogicalResult ErfOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                             ArrayRef<bool> needed,
-                             SmallVectorImpl<Value> &operandGrads) {
+LogicalResult ErfOp::buildVjp(VjpBuilder &g) {
   // d erf(x) = 2/sqrt(pi) exp(-x^2).
-  Grad g{b, getLoc()};
-  operandGrads.assign(1, Value());
-  if (!needed[0])
-    return success();
   Value x = getInput();
   Value square = g.mul(x, x);
-  Value negated = NegOp::create(b, getLoc(), square);
-  Value gaussian = ExpOp::create(b, getLoc(), negated);
+  Value negated = NegOp::create(g.b, getLoc(), square);
+  Value gaussian = ExpOp::create(g.b, getLoc(), negated);
   Value scale = g.scalar(x, 2.0 / std::sqrt(M_PI));
   Value derivative = g.mul(gaussian, scale);
-  operandGrads[0] = g.mul(resultGrads[0], derivative);
+  g.grad(0) = g.mul(g.gz(), derivative);
   return success();
 }
 
-LogicalResult SignOp::emitVjp(OpBuilder &b, ValueRange, ArrayRef<bool> needed,
-                              SmallVectorImpl<Value> &operandGrads) {
+LogicalResult SignOp::buildVjp(VjpBuilder &g) {
   // Piecewise constant: zero almost everywhere, as torch.sign's gradient.
-  Grad g{b, getLoc()};
-  operandGrads.assign(1, Value());
-  if (needed[0])
-    operandGrads[0] = g.zerosLike(getInput());
+  if (g.needed[0])
+    g.grad(0) = g.zerosLike(getInput());
   return success();
 }
 
-LogicalResult ClampOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                               ArrayRef<bool> needed,
-                               SmallVectorImpl<Value> &operandGrads) {
+LogicalResult ClampOp::buildVjp(VjpBuilder &g) {
   // torch.clamp's backward: g where min <= x <= max, bounds included.
-  Grad g{b, getLoc()};
-  operandGrads.assign(1, Value());
-  if (!needed[0])
-    return success();
   Value x = getInput();
   Value mask;
   if (std::optional<APFloat> min = getMin()) {
@@ -80,44 +59,36 @@ LogicalResult ClampOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
     Value below = g.cmp(ComparePredicate::LE, x, bound);
     mask = mask ? g.mul(mask, below) : below;
   }
-  operandGrads[0] = g.mul(resultGrads[0], mask);
+  g.grad(0) = g.mul(g.gz(), mask);
   return success();
 }
 
 bool WhereOp::isDifferentiableOperand(unsigned index) { return index != 0; }
 
-LogicalResult WhereOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                               ArrayRef<bool> needed,
-                               SmallVectorImpl<Value> &operandGrads) {
+LogicalResult WhereOp::buildVjp(VjpBuilder &g) {
   // Each branch takes the gradient where it was selected. Selecting with
   // where itself (rather than multiplying by the mask) works for i1 and for
   // any nonzero float condition.
-  Grad g{b, getLoc()};
-  Value gz = resultGrads[0];
-  operandGrads.assign(3, Value());
+  Value gz = g.gz();
   Value zero = g.scalar(gz, 0.0);
-  if (needed[1]) {
-    Value selected = WhereOp::create(b, getLoc(), getCondition(), gz, zero);
-    operandGrads[1] = g.unbroadcast(selected, g.type(getLhs()));
+  if (g.needed[1]) {
+    Value selected = WhereOp::create(g.b, getLoc(), getCondition(), gz, zero);
+    g.grad(1) = g.unbroadcast(selected, g.type(getLhs()));
   }
-  if (needed[2]) {
-    Value selected = WhereOp::create(b, getLoc(), getCondition(), zero, gz);
-    operandGrads[2] = g.unbroadcast(selected, g.type(getRhs()));
+  if (g.needed[2]) {
+    Value selected = WhereOp::create(g.b, getLoc(), getCondition(), zero, gz);
+    g.grad(2) = g.unbroadcast(selected, g.type(getRhs()));
   }
   return success();
 }
 
 bool CastOp::isDifferentiableOperand(unsigned) { return isFloatToFloat(); }
 
-LogicalResult CastOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                              ArrayRef<bool> needed,
-                              SmallVectorImpl<Value> &operandGrads) {
+LogicalResult CastOp::buildVjp(VjpBuilder &g) {
   // A float to float cast is the identity up to rounding: cast the
   // gradient back. An integer side has no gradient.
-  operandGrads.assign(1, Value());
-  if (needed[0] && isFloatToFloat())
-    operandGrads[0] =
-        CastOp::create(b, getLoc(), getInput().getType(), resultGrads[0]);
+  if (g.needed[0] && isFloatToFloat())
+    g.grad(0) = CastOp::create(g.b, getLoc(), getInput().getType(), g.gz());
   return success();
 }
 
@@ -127,39 +98,25 @@ LogicalResult CastOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
 
 bool GatherOp::isDifferentiableOperand(unsigned index) { return index == 0; }
 
-LogicalResult GatherOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                                ArrayRef<bool> needed,
-                                SmallVectorImpl<Value> &operandGrads) {
-  operandGrads.assign(2, Value());
-  if (needed[0])
-    operandGrads[0] = GatherBackwardOp::create(
-        b, getLoc(), resultGrads[0], getIndices(), getInput(), getAxisAttr());
+LogicalResult GatherOp::buildVjp(VjpBuilder &g) {
+  if (g.needed[0])
+    g.grad(0) = GatherBackwardOp::create(g.b, getLoc(), g.gz(), getIndices(),
+                                         getInput(), getAxisAttr());
   return success();
 }
 
-LogicalResult CumsumOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                                ArrayRef<bool> needed,
-                                SmallVectorImpl<Value> &operandGrads) {
+LogicalResult CumsumOp::buildVjp(VjpBuilder &g) {
   // y = L x with L the (strictly, if exclusive) lower-triangular ones
   // along the axis; x's gradient is L^T g: the cumsum in the other
   // direction with the same exclusivity.
-  operandGrads.assign(1, Value());
-  if (!needed[0])
-    return success();
-  UnitAttr reversed = getReverse() ? UnitAttr() : b.getUnitAttr();
-  operandGrads[0] = CumsumOp::create(b, getLoc(), resultGrads[0], getAxisAttr(),
-                                     getExclusiveAttr(), reversed);
+  UnitAttr reversed = getReverse() ? UnitAttr() : g.b.getUnitAttr();
+  g.grad(0) = CumsumOp::create(g.b, getLoc(), g.gz(), getAxisAttr(),
+                               getExclusiveAttr(), reversed);
   return success();
 }
 
-LogicalResult ReduceMinOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
-                                   ArrayRef<bool> needed,
-                                   SmallVectorImpl<Value> &operandGrads) {
+LogicalResult ReduceMinOp::buildVjp(VjpBuilder &g) {
   // As reduce_max (torch.amin): ties share the gradient evenly.
-  Grad g{b, getLoc()};
-  operandGrads.assign(1, Value());
-  if (!needed[0])
-    return success();
   RankedTensorType input = g.type(getInput());
   SmallVector<int64_t> kept(input.getShape());
   for (int64_t axis : getAxes())
@@ -168,8 +125,8 @@ LogicalResult ReduceMinOp::emitVjp(OpBuilder &b, ValueRange resultGrads,
   Value min = g.reshape(getResult(), keptType);
   Value mask = g.cmp(ComparePredicate::EQ, getInput(), min);
   Value count = g.sumKeep(mask, getAxes());
-  Value grad = g.reshape(resultGrads[0], keptType);
+  Value grad = g.reshape(g.gz(), keptType);
   Value share = g.div(grad, count);
-  operandGrads[0] = g.mul(mask, share);
+  g.grad(0) = g.mul(mask, share);
   return success();
 }

@@ -969,6 +969,12 @@ LayerNormOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
   return success();
 }
 
+SmallVector<int64_t> LayerNormOp::getNormalizedAxes() {
+  int64_t rank = getInput().getType().getRank();
+  return llvm::to_vector(
+      llvm::seq<int64_t>(rank - getScale().getType().getRank(), rank));
+}
+
 //===----------------------------------------------------------------------===//
 // EmbeddingOp and DropoutOp
 //===----------------------------------------------------------------------===//

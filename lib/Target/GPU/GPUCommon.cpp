@@ -1,6 +1,7 @@
 //===- GPUCommon.cpp - the lowering every GPU target shares ---------------===//
 
 #include "hetc/Target/GPU/GPUCommon.h"
+#include "hetc/Dialect/Hetc/HetcDialect.h"
 
 #include "hetc/Target/Artifact.h"
 #include "hetc/runtime/artifact_format.h"
@@ -298,7 +299,7 @@ mlir::hetc::packageGPUTarget(ModuleOp module, llvm::StringRef chip,
     result.sections.push_back({"constants", std::move(program->constants)});
   // The device code's copy of the manifest's signature, NUL-terminated,
   // with the members decided here bound too.
-  if (auto signature = module->getAttrOfType<StringAttr>(kSignatureAttrName)) {
+  if (auto signature = module->getAttrOfType<StringAttr>(HetcDialect::kSignatureAttrName)) {
     std::string text = signature.getValue().str();
     appendManifestBinding(text, HETC_MANIFEST_KEY(ROOT, chip), result.chip);
     appendManifestBinding(text, HETC_MANIFEST_KEY(ROOT, cpu_features),

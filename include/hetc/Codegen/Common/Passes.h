@@ -23,12 +23,6 @@ namespace mlir::hetc {
 #define GEN_PASS_REGISTRATION
 #include "hetc/Codegen/Common/Passes.h.inc"
 
-/// Function attribute listing, per original result, the argument it updates
-/// (-1 for a plain result).
-constexpr llvm::StringLiteral kTiedResultsAttrName = "hetc.tied_results";
-/// Result attribute naming the argument a train-step result updates.
-constexpr llvm::StringLiteral kUpdatesAttrName = "hetc.updates";
-
 /// Adds the passes from linalg on tensors to buffers that every target
 /// runs: one-shot bufferization of whole functions with identity layouts at
 /// their boundaries, updated state written in place (hetc-drop-tied-results)

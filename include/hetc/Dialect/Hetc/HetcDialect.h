@@ -17,4 +17,25 @@
 #define GET_ATTRDEF_CLASSES
 #include "hetc/Dialect/Hetc/HetcAttrs.h.inc"
 
+namespace mlir::hetc {
+/// Whether optimizer state of `kind` belongs to the whole optimizer (a 0-d
+/// counter without a param) rather than to one parameter.
+inline bool isOptimizerWide(OptStateKind kind) {
+  return kind == OptStateKind::Step || kind == OptStateKind::MicroStep;
+}
+
+/// The names of every case of enum E ("a, b or c"), for messages.
+template <typename E>
+std::string getEnumCaseNames(uint32_t maxValue, llvm::StringRef (*stringify)(E),
+                             std::optional<E> (*symbolize)(uint32_t)) {
+  std::string names;
+  for (uint32_t i = 0; i <= maxValue; ++i) {
+    if (i > 0)
+      names += i == maxValue ? " or " : ", ";
+    names += stringify(*symbolize(i));
+  }
+  return names;
+}
+} // namespace mlir::hetc
+
 #endif // HETC_DIALECT_HETC_HETCDIALECT_H

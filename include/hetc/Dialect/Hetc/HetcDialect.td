@@ -56,9 +56,11 @@ def Hetc_Dialect : Dialect {
     The train_step that hetc-train-step generates adds optimizer state
     arguments, each with exactly one role of its own:
     `hetc.opt_state = {kind = "momentum", init = #hetc.init<zeros>,
-    param = 0}`. `kind` is `momentum`, `exp_avg`, `exp_avg_sq` or `step`;
-    `param` is the index of the parameter argument the state belongs to,
-    whose type it has; the optimizer-wide `step` is 0-d and names none.
+    param = 0}`. `kind` is an OptStateKind (`momentum`, `exp_avg`,
+    `exp_avg_sq`, `grad_accum`, `step` or `micro_step`); `param` is the
+    index of the parameter argument the state belongs to, whose type it
+    has; the optimizer-wide counters `step` and `micro_step` are 0-d and
+    name none.
 
     Runtime hyper-parameters are 0-d f32 arguments that train_step reads and
     never updates: `hetc.hyper = {name = "lr", group = 0,
@@ -102,6 +104,39 @@ def Hetc_Dialect : Dialect {
     /// clipping), an output named "grad_norm".
     static constexpr ::llvm::StringLiteral kGradNormAttrName =
         "hetc.grad_norm";
+    /// Function attribute of train_step: the optimizer's name and initial
+    /// hyper-parameters, {name = "adam", lr = 1.0e-03, ...}, for manifests.
+    static constexpr ::llvm::StringLiteral kOptimizerAttrName =
+        "hetc.optimizer";
+    /// Integer result attribute of train_step: the index of the argument
+    /// (parameter or optimizer state) whose new value the result is; the
+    /// aliasing contract that lets bufferization update it in place.
+    static constexpr ::llvm::StringLiteral kUpdatesAttrName = "hetc.updates";
+    /// Unit result attribute of train_step marking the loss.
+    static constexpr ::llvm::StringLiteral kLossAttrName = "hetc.loss";
+    /// Unit result attribute of train_step marking an auxiliary output.
+    static constexpr ::llvm::StringLiteral kOutputAttrName = "hetc.output";
+    /// Result attribute of train_step's NaN/Inf guard output: the names of
+    /// what each element checks ("loss", then each parameter whose gradient
+    /// it is). An element is 0 where that value is finite, NaN where not.
+    static constexpr ::llvm::StringLiteral kNonFiniteAttrName =
+        "hetc.nonfinite";
+    /// Unit function attribute marking functions hetc generated from a
+    /// model (gradients, train steps).
+    static constexpr ::llvm::StringLiteral kGeneratedAttrName =
+        "hetc.generated";
+    /// Symbol function attribute of a gradient function: its model.
+    static constexpr ::llvm::StringLiteral kGradOfAttrName = "hetc.grad_of";
+    /// Module attribute listing the entry functions an artifact exports.
+    static constexpr ::llvm::StringLiteral kEntriesAttrName = "hetc.entries";
+    /// Function attribute listing the results that alias their updated
+    /// argument (bufferization writes them in place), as argument indices.
+    static constexpr ::llvm::StringLiteral kTiedResultsAttrName =
+        "hetc.tied_results";
+    /// Module attribute holding the artifact signature, which the
+    /// serializers embed.
+    static constexpr ::llvm::StringLiteral kSignatureAttrName =
+        "hetc.signature";
     /// The session-state name of hyper-parameter `name` ("lr") of parameter
     /// group `group`: "hyper:lr" for group 0, "hyper:group1:lr" otherwise.
     /// ':' never appears in a torch state_dict key built from attributes.
@@ -152,6 +187,19 @@ def Hetc_Optimizer : I32EnumAttr<"Optimizer",
     I32EnumAttrCase<"SGD", 0, "sgd">,
     I32EnumAttrCase<"Adam", 1, "adam">,
     I32EnumAttrCase<"AdamW", 2, "adamw">
+  ]> {
+  let cppNamespace = "::mlir::hetc";
+  let genSpecializedAttr = 0;
+}
+
+def Hetc_OptStateKind : I32EnumAttr<"OptStateKind",
+    "kind of optimizer state (the `kind` of a hetc.opt_state)", [
+    I32EnumAttrCase<"Momentum", 0, "momentum">,
+    I32EnumAttrCase<"ExpAvg", 1, "exp_avg">,
+    I32EnumAttrCase<"ExpAvgSq", 2, "exp_avg_sq">,
+    I32EnumAttrCase<"GradAccum", 3, "grad_accum">,
+    I32EnumAttrCase<"Step", 4, "step">,
+    I32EnumAttrCase<"MicroStep", 5, "micro_step">
   ]> {
   let cppNamespace = "::mlir::hetc";
   let genSpecializedAttr = 0;

@@ -17,6 +17,25 @@
 namespace mlir::hetc {
 /// True for a value of a statically shaped f32, f16 or bf16 tensor type.
 bool isFloatTensorValue(Value value);
+
+struct VjpBuilder;
+
+/// DifferentiableOpInterface::emitVjp's default: one null gradient per
+/// operand of `op`, then `rule` (the op's buildVjp) when some is needed.
+LogicalResult
+emitVjpWithRule(Operation *op, OpBuilder &builder, ValueRange resultGrads,
+                ArrayRef<bool> needed, SmallVectorImpl<Value> &operandGrads,
+                llvm::function_ref<LogicalResult(VjpBuilder &)> rule);
+
+/// Refuses an AccumulatingOpInterface op whose f16 or bf16 sums are too
+/// long to be exact (see the interface).
+LogicalResult verifyLowPrecisionAccumulation(Operation *op);
+
+/// Op trait: rematerialization may recompute the op next to its backward
+/// users (see Hetc_CheapToRecompute in HetcInterfaces.td).
+template <typename ConcreteType>
+class CheapToRecompute
+    : public ::mlir::OpTrait::TraitBase<ConcreteType, CheapToRecompute> {};
 } // namespace mlir::hetc
 
 #include "hetc/Dialect/Hetc/HetcInterfaces.h.inc"

@@ -27,7 +27,8 @@ class Hetc_DiffOp<string mnemonic, list<Trait> traits = []>
 // Linear algebra
 //===----------------------------------------------------------------------===//
 
-def Hetc_MatmulOp : Hetc_DiffOp<"matmul", [Pure, InferTypeOpAdaptor]> {
+def Hetc_MatmulOp : Hetc_DiffOp<"matmul",
+    [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<Hetc_AccumulatingOpInterface>]> {
   let summary = "Matrix product, batched with broadcast batch dimensions";
   let description = [{
     Multiplies `lhs` of shape [..., M, K] by `rhs` of shape [..., K, N].
@@ -82,12 +83,18 @@ class Hetc_BinaryOp<string mnemonic, string what, list<Trait> traits = []>
   let hasFolder = 1;
 }
 
-def Hetc_AddOp : Hetc_BinaryOp<"add", "addition", [Commutative]>;
-def Hetc_SubOp : Hetc_BinaryOp<"sub", "subtraction">;
-def Hetc_MulOp : Hetc_BinaryOp<"mul", "multiplication", [Commutative]>;
-def Hetc_DivOp : Hetc_BinaryOp<"div", "division">;
-def Hetc_MaximumOp : Hetc_BinaryOp<"maximum", "maximum", [Commutative]>;
-def Hetc_MinimumOp : Hetc_BinaryOp<"minimum", "minimum", [Commutative]>;
+def Hetc_AddOp : Hetc_BinaryOp<"add", "addition",
+    [Commutative, Hetc_CheapToRecompute]>;
+def Hetc_SubOp : Hetc_BinaryOp<"sub", "subtraction",
+    [Hetc_CheapToRecompute]>;
+def Hetc_MulOp : Hetc_BinaryOp<"mul", "multiplication",
+    [Commutative, Hetc_CheapToRecompute]>;
+def Hetc_DivOp : Hetc_BinaryOp<"div", "division",
+    [Hetc_CheapToRecompute]>;
+def Hetc_MaximumOp : Hetc_BinaryOp<"maximum", "maximum",
+    [Commutative, Hetc_CheapToRecompute]>;
+def Hetc_MinimumOp : Hetc_BinaryOp<"minimum", "minimum",
+    [Commutative, Hetc_CheapToRecompute]>;
 
 class Hetc_UnaryOp<string mnemonic, string what, list<Trait> traits = []>
     : Hetc_DiffOp<mnemonic, !listconcat(traits, [Pure, SameOperandsAndResultType])> {
@@ -107,17 +114,25 @@ class Hetc_UnaryOp<string mnemonic, string what, list<Trait> traits = []>
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
-def Hetc_NegOp : Hetc_UnaryOp<"neg", "negation", [Involution]>;
-def Hetc_ExpOp : Hetc_UnaryOp<"exp", "exponential e^x">;
-def Hetc_LogOp : Hetc_UnaryOp<"log", "natural logarithm">;
-def Hetc_SqrtOp : Hetc_UnaryOp<"sqrt", "square root">;
-def Hetc_RsqrtOp : Hetc_UnaryOp<"rsqrt", "reciprocal square root 1/sqrt(x)">;
-def Hetc_TanhOp : Hetc_UnaryOp<"tanh", "hyperbolic tangent">;
-def Hetc_SigmoidOp : Hetc_UnaryOp<"sigmoid", "logistic sigmoid 1/(1+e^-x)">;
+def Hetc_NegOp : Hetc_UnaryOp<"neg", "negation",
+    [Involution, Hetc_CheapToRecompute]>;
+def Hetc_ExpOp : Hetc_UnaryOp<"exp", "exponential e^x",
+    [Hetc_CheapToRecompute]>;
+def Hetc_LogOp : Hetc_UnaryOp<"log", "natural logarithm",
+    [Hetc_CheapToRecompute]>;
+def Hetc_SqrtOp : Hetc_UnaryOp<"sqrt", "square root",
+    [Hetc_CheapToRecompute]>;
+def Hetc_RsqrtOp : Hetc_UnaryOp<"rsqrt", "reciprocal square root 1/sqrt(x)",
+    [Hetc_CheapToRecompute]>;
+def Hetc_TanhOp : Hetc_UnaryOp<"tanh", "hyperbolic tangent",
+    [Hetc_CheapToRecompute]>;
+def Hetc_SigmoidOp : Hetc_UnaryOp<"sigmoid", "logistic sigmoid 1/(1+e^-x)",
+    [Hetc_CheapToRecompute]>;
 def Hetc_ReluOp : Hetc_UnaryOp<"relu", "rectified linear unit max(x, 0)",
-                                [Idempotent]>;
+                                [Idempotent, Hetc_CheapToRecompute]>;
 
-def Hetc_GeluOp : Hetc_DiffOp<"gelu", [Pure, SameOperandsAndResultType]> {
+def Hetc_GeluOp : Hetc_DiffOp<"gelu",
+    [Pure, SameOperandsAndResultType, Hetc_CheapToRecompute]> {
   let summary = "Elementwise Gaussian error linear unit";
   let description = [{
     Computes x * Phi(x) where Phi is the standard normal CDF. With
@@ -140,7 +155,8 @@ def Hetc_GeluOp : Hetc_DiffOp<"gelu", [Pure, SameOperandsAndResultType]> {
   }];
 }
 
-def Hetc_PowOp : Hetc_DiffOp<"pow", [Pure, SameOperandsAndResultType]> {
+def Hetc_PowOp : Hetc_DiffOp<"pow",
+    [Pure, SameOperandsAndResultType, Hetc_CheapToRecompute]> {
   let summary = "Elementwise power with a scalar exponent";
   let description = [{
     Raises every element to the constant `exponent`. Canonicalization turns
@@ -163,8 +179,8 @@ def Hetc_PowOp : Hetc_DiffOp<"pow", [Pure, SameOperandsAndResultType]> {
 // Reductions and normalizations over an axis
 //===----------------------------------------------------------------------===//
 
-class Hetc_ReduceOp<string mnemonic, string what>
-    : Hetc_DiffOp<mnemonic, [Pure, InferTypeOpAdaptor]> {
+class Hetc_ReduceOp<string mnemonic, string what, list<Trait> traits = []>
+    : Hetc_DiffOp<mnemonic, !listconcat([Pure, InferTypeOpAdaptor], traits)> {
   let summary = what # " over axes";
   let description = [{
     Reduces `input` over the listed `axes`. Axes may be negative (counted
@@ -191,12 +207,13 @@ class Hetc_ReduceOp<string mnemonic, string what>
   let hasCanonicalizer = 1;
 }
 
-def Hetc_ReduceSumOp : Hetc_ReduceOp<"reduce_sum", "Sum">;
-def Hetc_ReduceMeanOp : Hetc_ReduceOp<"reduce_mean", "Arithmetic mean">;
+def Hetc_ReduceSumOp : Hetc_ReduceOp<"reduce_sum", "Sum", [DeclareOpInterfaceMethods<Hetc_AccumulatingOpInterface>]>;
+def Hetc_ReduceMeanOp : Hetc_ReduceOp<"reduce_mean", "Arithmetic mean",
+    [DeclareOpInterfaceMethods<Hetc_AccumulatingOpInterface>]>;
 def Hetc_ReduceMaxOp : Hetc_ReduceOp<"reduce_max", "Maximum">;
 
 class Hetc_SoftmaxLikeOp<string mnemonic, string what>
-    : Hetc_DiffOp<mnemonic, [Pure, SameOperandsAndResultType]> {
+    : Hetc_DiffOp<mnemonic, [Pure, SameOperandsAndResultType, DeclareOpInterfaceMethods<Hetc_AccumulatingOpInterface>]> {
   let summary = what # " over one axis";
   let description = [{
     Normalizes `input` along `axis` (negative counts from the end) in a
@@ -223,7 +240,8 @@ def Hetc_LogSoftmaxOp : Hetc_SoftmaxLikeOp<"log_softmax", "Log-softmax">;
 // Shape manipulation
 //===----------------------------------------------------------------------===//
 
-def Hetc_ReshapeOp : Hetc_DiffOp<"reshape", [Pure, InferTypeOpAdaptor]> {
+def Hetc_ReshapeOp : Hetc_DiffOp<"reshape",
+    [Pure, InferTypeOpAdaptor, Hetc_CheapToRecompute]> {
   let summary = "Reinterprets a tensor with a new shape";
   let description = [{
     Returns the elements of `input` in row-major order with the shape
@@ -244,7 +262,8 @@ def Hetc_ReshapeOp : Hetc_DiffOp<"reshape", [Pure, InferTypeOpAdaptor]> {
   let hasFolder = 1;
 }
 
-def Hetc_TransposeOp : Hetc_DiffOp<"transpose", [Pure, InferTypeOpAdaptor]> {
+def Hetc_TransposeOp : Hetc_DiffOp<"transpose",
+    [Pure, InferTypeOpAdaptor, Hetc_CheapToRecompute]> {
   let summary = "Permutes the dimensions of a tensor";
   let description = [{
     Result dimension i is input dimension `permutation[i]`. The permutation
@@ -265,7 +284,8 @@ def Hetc_TransposeOp : Hetc_DiffOp<"transpose", [Pure, InferTypeOpAdaptor]> {
   let hasFolder = 1;
 }
 
-def Hetc_BroadcastToOp : Hetc_DiffOp<"broadcast_to", [Pure, InferTypeOpAdaptor]> {
+def Hetc_BroadcastToOp : Hetc_DiffOp<"broadcast_to",
+    [Pure, InferTypeOpAdaptor, Hetc_CheapToRecompute]> {
   let summary = "Broadcasts a tensor to a shape with numpy rules";
   let description = [{
     Expands `input` to `shape`: the input's dimensions align with the
@@ -335,7 +355,7 @@ def Hetc_SliceOp : Hetc_DiffOp<"slice", [Pure, InferTypeOpAdaptor]> {
 //===----------------------------------------------------------------------===//
 
 def Hetc_Conv2DOp : Hetc_DiffOp<"conv2d",
-    [Pure, InferTypeOpAdaptor]> {
+    [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<Hetc_AccumulatingOpInterface>]> {
   let summary = "2-D convolution over NCHW input";
   let description = [{
     Cross-correlates `input` [N, C, H, W] with `weight`
@@ -415,7 +435,8 @@ def Hetc_AvgPool2DOp : Hetc_Pool2DOp<"avg_pool2d", "average", [{
       UnitAttr:$ceil_mode);
 }
 
-def Hetc_BatchNormOp : Hetc_DiffOp<"batch_norm", [Pure, InferTypeOpAdaptor]> {
+def Hetc_BatchNormOp : Hetc_DiffOp<"batch_norm",
+    [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<Hetc_AccumulatingOpInterface>]> {
   let summary = "Batch normalization with training-mode statistics";
   let description = [{
     Normalizes `input` [N, C, ...] per channel C with the mean and the
@@ -441,7 +462,8 @@ def Hetc_BatchNormOp : Hetc_DiffOp<"batch_norm", [Pure, InferTypeOpAdaptor]> {
   }];
 }
 
-def Hetc_LayerNormOp : Hetc_DiffOp<"layer_norm", [Pure, InferTypeOpAdaptor]> {
+def Hetc_LayerNormOp : Hetc_DiffOp<"layer_norm",
+    [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<Hetc_AccumulatingOpInterface>]> {
   let summary = "Layer normalization over the trailing dimensions";
   let description = [{
     Normalizes `input` over its trailing k dimensions, where k is the rank
@@ -463,6 +485,10 @@ def Hetc_LayerNormOp : Hetc_DiffOp<"layer_norm", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = [{
     $input `,` $scale `,` $bias attr-dict `:`
     functional-type(operands, results)
+  }];
+  let extraClassDeclaration = [{
+    /// The normalized dimensions of `input`: its trailing rank(scale) ones.
+    ::llvm::SmallVector<int64_t> getNormalizedAxes();
   }];
 }
 
@@ -520,7 +546,7 @@ def Hetc_DropoutOp : Hetc_DiffOp<"dropout",
 //===----------------------------------------------------------------------===//
 
 def Hetc_CrossEntropyOp : Hetc_DiffOp<"cross_entropy",
-    [Pure, InferTypeOpAdaptor]> {
+    [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<Hetc_AccumulatingOpInterface>]> {
   let summary = "Softmax cross-entropy with integer labels, mean over batch";
   let description = [{
     For `logits` [N, C] and integer `labels` [N] in [0, C), returns the 0-d
@@ -541,7 +567,8 @@ def Hetc_CrossEntropyOp : Hetc_DiffOp<"cross_entropy",
   }];
 }
 
-def Hetc_MseOp : Hetc_DiffOp<"mse", [Pure, InferTypeOpAdaptor]> {
+def Hetc_MseOp : Hetc_DiffOp<"mse",
+    [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<Hetc_AccumulatingOpInterface>]> {
   let summary = "Mean squared error";
   let description = [{
     Returns the 0-d mean of (input - target)^2 over all elements. Both
@@ -570,6 +597,7 @@ def Hetc_MseOp : Hetc_DiffOp<"mse", [Pure, InferTypeOpAdaptor]> {
 //===----------------------------------------------------------------------===//
 
 def Hetc_CompareOp : Hetc_Op<"compare", [Pure, InferTypeOpAdaptor,
+    Hetc_CheapToRecompute,
     DeclareOpInterfaceMethods<Hetc_DifferentiableOpInterface,
                               ["isDifferentiableOperand"]>]> {
   let summary = "Elementwise comparison producing a 0/1 float mask";
@@ -679,7 +707,7 @@ def Hetc_Conv2DBackwardInputOp : Hetc_Op<"conv2d_backward_input",
 }
 
 def Hetc_Conv2DBackwardWeightOp : Hetc_Op<"conv2d_backward_weight",
-    [Pure, InferTypeOpAdaptor]> {
+    [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<Hetc_AccumulatingOpInterface>]> {
   let summary = "Gradient of conv2d with respect to its weight";
   let description = [{
     For the conv2d of `input` with `weight` (shape only) and the given window

@@ -36,7 +36,7 @@ def Hetc_PadModeAttr : EnumAttr<Hetc_Dialect, Hetc_PadMode, "pad_mode">;
 //===----------------------------------------------------------------------===//
 
 def Hetc_ConvTranspose2DOp : Hetc_DiffOp<"conv_transpose2d",
-    [Pure, InferTypeOpAdaptor]> {
+    [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<Hetc_AccumulatingOpInterface>]> {
   let summary = "2-D transposed convolution over NCHW input";
   let description = [{
     The transpose (input gradient) of a conv2d, as torch's ConvTranspose2d:

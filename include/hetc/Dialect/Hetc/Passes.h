@@ -82,14 +82,6 @@ std::string parseOptimizerNumber(llvm::StringRef key, llvm::StringRef text,
 /// Whether option `key` applies to `optimizer`: the error, or "".
 std::string checkOptionApplies(llvm::StringRef key, Optimizer optimizer);
 
-/// Result attribute of train_step's NaN/Inf guard output: the names of what
-/// each element checks ("loss", then each parameter whose gradient it is).
-/// An element is 0 where that value is finite and NaN where it is not.
-constexpr llvm::StringLiteral kNonFiniteAttrName = "hetc.nonfinite";
-
-/// Function attribute marking functions hetc generated from a model.
-constexpr llvm::StringLiteral kGeneratedAttrName = "hetc.generated";
-
 #define GEN_PASS_REGISTRATION
 #include "hetc/Dialect/Hetc/Passes.h.inc"
 

@@ -41,8 +41,9 @@ struct HetcAutodiffPass : mlir::hetc::impl::HetcAutodiffBase<HetcAutodiffPass> {
       auto grad = cast<func::FuncOp>(b.clone(*model.getOperation()));
       grad.setSymName(name);
       symbols.insert(grad);
-      grad->setAttr(kGeneratedAttrName, b.getUnitAttr());
-      grad->setAttr("hetc.grad_of", FlatSymbolRefAttr::get(model));
+      grad->setAttr(HetcDialect::kGeneratedAttrName, b.getUnitAttr());
+      grad->setAttr(HetcDialect::kGradOfAttrName,
+                    FlatSymbolRefAttr::get(model));
 
       SmallVector<Value> params;
       for (unsigned i = 0, e = grad.getNumArguments(); i < e; ++i)

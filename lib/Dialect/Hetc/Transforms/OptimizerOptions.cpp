@@ -101,13 +101,8 @@ std::string mlir::hetc::parseParamGroup(llvm::StringRef spec,
 }
 
 std::string mlir::hetc::getOptimizerNames() {
-  std::string names;
-  for (uint32_t i = 0, e = getMaxEnumValForOptimizer(); i <= e; ++i) {
-    if (i > 0)
-      names += i == e ? " or " : ", ";
-    names += stringifyOptimizer(*symbolizeOptimizer(i));
-  }
-  return names;
+  return getEnumCaseNames<Optimizer>(getMaxEnumValForOptimizer(),
+                                     stringifyOptimizer, symbolizeOptimizer);
 }
 
 bool llvm::cl::parser<Optimizer>::parse(Option &o, StringRef, StringRef arg,

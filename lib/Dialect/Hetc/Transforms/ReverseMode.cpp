@@ -9,6 +9,7 @@
 
 #include "hetc/Dialect/Hetc/Autodiff.h"
 #include "hetc/Dialect/Hetc/HetcOps.h"
+#include "hetc/Dialect/Hetc/TensorMath.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
@@ -17,24 +18,6 @@
 
 using namespace mlir;
 using namespace mlir::hetc;
-
-static Value splat(OpBuilder &b, Location loc, Type type, double value) {
-  auto tensor = cast<RankedTensorType>(type);
-  return arith::ConstantOp::create(
-      b, loc,
-      DenseElementsAttr::get(tensor,
-                             b.getFloatAttr(tensor.getElementType(), value)));
-}
-
-/// Ops cheap enough to recompute in the backward pass: elementwise ops and
-/// data movement without reductions, each one pass over its result. Matmul,
-/// convolution, pooling, reductions, normalizations, softmax, losses and
-/// dropout are kept.
-static bool isCheapToRecompute(Operation *op) {
-  return isa<AddOp, SubOp, MulOp, DivOp, MaximumOp, MinimumOp, NegOp, ExpOp,
-             LogOp, SqrtOp, RsqrtOp, TanhOp, SigmoidOp, ReluOp, GeluOp, PowOp,
-             CompareOp, BroadcastToOp, ReshapeOp, TransposeOp>(op);
-}
 
 namespace {
 /// Recomputes cheap forward values right before their first backward user.
@@ -50,7 +33,7 @@ public:
   Value recompute(OpBuilder &b, Value value) {
     Operation *producer = value.getDefiningOp();
     if (!producer || backward.contains(producer) ||
-        !isCheapToRecompute(producer))
+        !producer->hasTrait<CheapToRecompute>())
       return value;
     if (Value copy = recomputed.lookup(value))
       return copy;
@@ -130,7 +113,7 @@ mlir::hetc::buildGradients(func::FuncOp fn, ArrayRef<Value> wrt,
   Operation *lastForward = ret->getPrevNode();
   OpBuilder b(ret);
   DenseMap<Value, Value> grads;
-  grads[loss] = splat(b, ret.getLoc(), lossType, 1.0);
+  grads[loss] = TensorMath{b, ret.getLoc()}.splat(lossType, 1.0);
 
   SmallVector<Operation *> forward;
   for (Operation &op : body.without_terminator())
@@ -149,7 +132,7 @@ mlir::hetc::buildGradients(func::FuncOp fn, ArrayRef<Value> wrt,
     for (Value result : op->getResults()) {
       Value grad = grads.lookup(result);
       resultGrads.push_back(
-          grad ? grad : splat(b, op->getLoc(), result.getType(), 0.0));
+          grad ? grad : TensorMath{b, op->getLoc()}.zerosLike(result));
     }
     SmallVector<bool> needed;
     for (auto [i, operand] : llvm::enumerate(op->getOperands()))
@@ -177,7 +160,7 @@ mlir::hetc::buildGradients(func::FuncOp fn, ArrayRef<Value> wrt,
   SmallVector<Value> results;
   for (Value v : wrt) {
     Value grad = grads.lookup(v);
-    results.push_back(grad ? grad : splat(b, ret.getLoc(), v.getType(), 0.0));
+    results.push_back(grad ? grad : TensorMath{b, ret.getLoc()}.zerosLike(v));
   }
   if (options.rematerialize && lastForward && lastForward->getNextNode() != ret)
     rematerialize(lastForward->getNextNode());

@@ -8,6 +8,7 @@
 #include "hetc/Dialect/Hetc/Autodiff.h"
 #include "hetc/Dialect/Hetc/HetcOps.h"
 #include "hetc/Dialect/Hetc/Passes.h"
+#include "hetc/Dialect/Hetc/TensorMath.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -31,7 +32,7 @@ namespace {
 /// One optimizer state tensor: what it belongs to and what it is.
 struct StateSpec {
   int64_t param; ///< index into the params, or -1 for a global counter
-  std::string kind;
+  OptStateKind kind;
   Type type;
 };
 
@@ -40,25 +41,6 @@ struct HyperSpec {
   llvm::StringRef name;
   int64_t group;
   double value;
-};
-
-/// Tensor arithmetic with 0-d constants for the update formulas.
-struct Math {
-  OpBuilder &b;
-  Location loc;
-  Value constant(Value like, double value) {
-    auto type = RankedTensorType::get(
-        {}, cast<RankedTensorType>(like.getType()).getElementType());
-    return arith::ConstantOp::create(
-        b, loc,
-        DenseElementsAttr::get(type,
-                               b.getFloatAttr(type.getElementType(), value)));
-  }
-  Value add(Value x, Value y) { return AddOp::create(b, loc, x, y); }
-  Value sub(Value x, Value y) { return SubOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return MulOp::create(b, loc, x, y); }
-  Value div(Value x, Value y) { return DivOp::create(b, loc, x, y); }
-  Value scale(Value x, double c) { return mul(x, constant(x, c)); }
 };
 
 struct HetcTrainStepPass
@@ -81,6 +63,42 @@ struct HetcTrainStepPass
   /// group's overrides.
   struct Group {
     double lr, weightDecay, momentum, beta1, beta2, eps;
+  };
+
+  /// What the phases of runOnOperation share while building train_step.
+  struct StepPlan {
+    func::FuncOp model, step;
+    SmallVector<unsigned> paramIdx, bufferIdx, dataIdx;
+    /// Each parameter group's hyper-parameters, and each parameter's group.
+    SmallVector<Group> groupValues;
+    SmallVector<unsigned> groupOf;
+    bool adam = false, hasMomentum = false;
+    SmallVector<StateSpec> states;
+    SmallVector<HyperSpec> hypers;
+    SmallVector<Type> argTypes;
+    Block *block = nullptr;
+    SmallVector<Value> params;
+    unsigned firstState = 0;
+    /// name -> group -> argument.
+    llvm::StringMap<SmallVector<Value>> hyperArg;
+    /// Model argument of each buffer -> its train_step argument.
+    llvm::DenseMap<unsigned, unsigned> bufferArg;
+    /// Adam's per-group step size and sqrt(1 - beta2^t).
+    SmallVector<Value> stepSize, bc2Sqrt;
+    SmallVector<Value> newParams, newStates, newBuffers, outputs;
+    /// The train_step argument each new buffer value updates.
+    SmallVector<int64_t> updated;
+
+    Value stateArg(size_t s) { return block->getArgument(firstState + s); }
+    size_t stateIndex(int64_t param, OptStateKind kind) {
+      for (auto [s, state] : llvm::enumerate(states))
+        if (state.param == param && state.kind == kind)
+          return s;
+      llvm_unreachable("missing optimizer state");
+    }
+    Value hyper(llvm::StringRef name, unsigned group) {
+      return hyperArg[name][group];
+    }
   };
 
   /// Nesterov momentum, off unless given.
@@ -208,127 +226,134 @@ struct HetcTrainStepPass
     return success();
   }
 
-  void runOnOperation() override {
-    ModuleOp module = getOperation();
-    FailureOr<func::FuncOp> found = findModel(module);
-    if (failed(found))
-      return signalPassFailure();
-    func::FuncOp model = *found;
-    if (failed(verifyModelContract(model)) || failed(checkOptions(model)))
-      return signalPassFailure();
-    SymbolTable symbols(module);
-    if (symbols.lookup("train_step")) {
-      symbols.lookup("train_step")->emitError()
-          << "the module already defines 'train_step'";
-      return signalPassFailure();
-    }
-
-    // Arguments: params, then optimizer state, then hyper-parameters, then
-    // buffers, then inputs, then labels, each group in model order.
-    SmallVector<unsigned> paramIdx, bufferIdx, dataIdx, labelIdx;
+  /// Sorts the model's arguments by role: params, buffers, then data
+  /// (inputs, then labels), each in model order.
+  void classifyArguments(StepPlan &plan) {
+    func::FuncOp model = plan.model;
+    SmallVector<unsigned> labelIdx;
     for (unsigned i = 0, e = model.getNumArguments(); i < e; ++i) {
       if (model.getArgAttr(i, HetcDialect::kParamAttrName))
-        paramIdx.push_back(i);
+        plan.paramIdx.push_back(i);
       else if (model.getArgAttr(i, HetcDialect::kBufferAttrName))
-        bufferIdx.push_back(i);
+        plan.bufferIdx.push_back(i);
       else if (model.getArgAttr(i, HetcDialect::kLabelAttrName))
         labelIdx.push_back(i);
       else
-        dataIdx.push_back(i);
+        plan.dataIdx.push_back(i);
     }
-    dataIdx.append(labelIdx);
-    SmallVector<Group> groupValues;
-    SmallVector<unsigned> groupOf;
-    if (failed(assignGroups(model, paramIdx, groupValues, groupOf)))
-      return signalPassFailure();
-    bool adam = optimizer != Optimizer::SGD;
+    plan.dataIdx.append(labelIdx);
+  }
+
+  /// The optimizer state: per parameter (momentum, exp_avg and exp_avg_sq,
+  /// grad_accum), then the optimizer-wide counters.
+  LogicalResult planState(StepPlan &plan) {
+    plan.adam = optimizer != Optimizer::SGD;
     // Momentum needs state: it exists when some group starts with it.
-    bool hasMomentum = !adam && llvm::any_of(groupValues, [](const Group &g) {
-      return g.momentum > 0.0;
-    });
-    SmallVector<StateSpec> states;
-    for (auto [p, i] : llvm::enumerate(paramIdx)) {
-      Type type = model.getArgumentTypes()[i];
-      if (hasMomentum)
-        states.push_back({static_cast<int64_t>(p), "momentum", type});
-      if (adam) {
-        if (!cast<RankedTensorType>(type).getElementType().isF32()) {
-          model.emitError() << stringifyOptimizer(optimizer)
-                            << " supports f32 parameters only; "
-                            << "parameter #" << p << " is " << type;
-          return signalPassFailure();
-        }
-        states.push_back({static_cast<int64_t>(p), "exp_avg", type});
-        states.push_back({static_cast<int64_t>(p), "exp_avg_sq", type});
+    plan.hasMomentum =
+        !plan.adam && llvm::any_of(plan.groupValues, [](const Group &g) {
+          return g.momentum > 0.0;
+        });
+    for (auto [p, i] : llvm::enumerate(plan.paramIdx)) {
+      auto param = static_cast<int64_t>(p);
+      Type type = plan.model.getArgumentTypes()[i];
+      if (plan.hasMomentum)
+        plan.states.push_back({param, OptStateKind::Momentum, type});
+      if (plan.adam) {
+        if (!cast<RankedTensorType>(type).getElementType().isF32())
+          return plan.model.emitError() << stringifyOptimizer(optimizer)
+                                        << " supports f32 parameters only; "
+                                        << "parameter #" << p << " is " << type;
+        plan.states.push_back({param, OptStateKind::ExpAvg, type});
+        plan.states.push_back({param, OptStateKind::ExpAvgSq, type});
       }
       if (accumulate > 1)
-        states.push_back({static_cast<int64_t>(p), "grad_accum", type});
+        plan.states.push_back({param, OptStateKind::GradAccum, type});
     }
-    OpBuilder b(module.getContext());
-    auto scalarType = RankedTensorType::get({}, b.getF32Type());
-    if (adam)
-      states.push_back({-1, "step", scalarType});
+    Type scalarType = getScalarType();
+    if (plan.adam)
+      plan.states.push_back({-1, OptStateKind::Step, scalarType});
     if (accumulate > 1)
-      states.push_back({-1, "micro_step", scalarType});
+      plan.states.push_back({-1, OptStateKind::MicroStep, scalarType});
+    return success();
+  }
 
-    // Runtime hyper-parameters: per group, then the global clipping norm.
-    SmallVector<HyperSpec> hypers;
-    for (auto [g, group] : llvm::enumerate(groupValues)) {
+  /// The 0-d f32 type of hyper-parameters and counters.
+  RankedTensorType getScalarType() {
+    return RankedTensorType::get({}, Float32Type::get(&getContext()));
+  }
+
+  /// Runtime hyper-parameters: per group, then the global clipping norm;
+  /// none may clash with a model argument's name.
+  LogicalResult planHypers(StepPlan &plan) {
+    for (auto [g, group] : llvm::enumerate(plan.groupValues)) {
       int64_t gi = static_cast<int64_t>(g);
-      hypers.push_back({"lr", gi, group.lr});
-      hypers.push_back({"weight_decay", gi, group.weightDecay});
-      if (hasMomentum)
-        hypers.push_back({"momentum", gi, group.momentum});
-      if (adam) {
-        hypers.push_back({"beta1", gi, group.beta1});
-        hypers.push_back({"beta2", gi, group.beta2});
-        hypers.push_back({"eps", gi, group.eps});
+      plan.hypers.push_back({"lr", gi, group.lr});
+      plan.hypers.push_back({"weight_decay", gi, group.weightDecay});
+      if (plan.hasMomentum)
+        plan.hypers.push_back({"momentum", gi, group.momentum});
+      if (plan.adam) {
+        plan.hypers.push_back({"beta1", gi, group.beta1});
+        plan.hypers.push_back({"beta2", gi, group.beta2});
+        plan.hypers.push_back({"eps", gi, group.eps});
       }
     }
     if (maxGradNorm.has_value())
-      hypers.push_back({"max_grad_norm", 0, *maxGradNorm});
+      plan.hypers.push_back({"max_grad_norm", 0, *maxGradNorm});
+    func::FuncOp model = plan.model;
     for (unsigned i = 0, e = model.getNumArguments(); i < e; ++i)
-      for (const HyperSpec &h : hypers)
+      for (const HyperSpec &h : plan.hypers)
         if (mlir::hetc::getArgumentName(model, i) ==
-            HetcDialect::getHyperParameterName(h.name, h.group)) {
-          model.emitError() << "argument #" << i << " is named '"
-                            << mlir::hetc::getArgumentName(model, i)
-                            << "', which train_step reserves for a "
-                               "hyper-parameter";
-          return signalPassFailure();
-        }
+            HetcDialect::getHyperParameterName(h.name, h.group))
+          return model.emitError() << "argument #" << i << " is named '"
+                                   << mlir::hetc::getArgumentName(model, i)
+                                   << "', which train_step reserves for a "
+                                      "hyper-parameter";
+    return success();
+  }
 
-    SmallVector<Type> argTypes;
-    for (unsigned i : paramIdx)
-      argTypes.push_back(model.getArgumentTypes()[i]);
-    for (const StateSpec &state : states)
-      argTypes.push_back(state.type);
-    argTypes.append(hypers.size(), scalarType);
-    for (unsigned i : bufferIdx)
-      argTypes.push_back(model.getArgumentTypes()[i]);
-    for (unsigned i : dataIdx)
-      argTypes.push_back(model.getArgumentTypes()[i]);
+  /// Creates train_step after the model with the arguments of `plan`:
+  /// params, then optimizer state, then hyper-parameters, then buffers,
+  /// then inputs, then labels; and clones the model's body into it.
+  void createStepFunction(StepPlan &plan, OpBuilder &b, SymbolTable &symbols) {
+    func::FuncOp model = plan.model;
+    for (unsigned i : plan.paramIdx)
+      plan.argTypes.push_back(model.getArgumentTypes()[i]);
+    for (const StateSpec &state : plan.states)
+      plan.argTypes.push_back(state.type);
+    plan.argTypes.append(plan.hypers.size(), getScalarType());
+    for (unsigned i : plan.bufferIdx)
+      plan.argTypes.push_back(model.getArgumentTypes()[i]);
+    for (unsigned i : plan.dataIdx)
+      plan.argTypes.push_back(model.getArgumentTypes()[i]);
 
     b.setInsertionPointAfter(model);
-    Location loc = model.getLoc();
-    auto step = func::FuncOp::create(b, loc, "train_step",
-                                     b.getFunctionType(argTypes, {}));
-    symbols.insert(step);
-    Block *block = step.addEntryBlock();
-
-    // Argument roles and names for the manifest.
+    plan.step = func::FuncOp::create(b, model.getLoc(), "train_step",
+                                     b.getFunctionType(plan.argTypes, {}));
+    symbols.insert(plan.step);
+    plan.block = plan.step.addEntryBlock();
     IRMapping mapping;
+    setArgumentRoles(plan, b, mapping);
+    b.setInsertionPointToStart(plan.block);
+    for (Operation &op : model.getBody().front())
+      b.clone(op, mapping);
+  }
+
+  /// Argument roles and names for the manifest; maps the model's arguments
+  /// to train_step's.
+  void setArgumentRoles(StepPlan &plan, OpBuilder &b, IRMapping &mapping) {
+    func::FuncOp model = plan.model, step = plan.step;
+    Block *block = plan.block;
     unsigned next = 0;
-    SmallVector<Value> params;
-    for (unsigned i : paramIdx) {
+    for (unsigned i : plan.paramIdx) {
       step.setArgAttrs(next, model.getArgAttrDict(i));
       mapping.map(model.getArgument(i), block->getArgument(next));
-      params.push_back(block->getArgument(next++));
+      plan.params.push_back(block->getArgument(next++));
     }
-    unsigned firstState = next;
-    for (const StateSpec &state : states) {
+    plan.firstState = next;
+    for (const StateSpec &state : plan.states) {
       SmallVector<NamedAttribute> fields = {
-          b.getNamedAttr("kind", b.getStringAttr(state.kind)),
+          b.getNamedAttr("kind",
+                         b.getStringAttr(stringifyOptStateKind(state.kind))),
           b.getNamedAttr("init",
                          InitAttr::get(b.getContext(), InitKind::Zeros))};
       if (state.param >= 0)
@@ -337,9 +362,7 @@ struct HetcTrainStepPass
       step.setArgAttr(next++, HetcDialect::kOptStateAttrName,
                       b.getDictionaryAttr(fields));
     }
-    // name -> group -> argument.
-    llvm::StringMap<SmallVector<Value>> hyperArg;
-    for (const HyperSpec &h : hypers) {
+    for (const HyperSpec &h : plan.hypers) {
       step.setArgAttr(
           next, HetcDialect::kHyperAttrName,
           b.getDictionaryAttr(
@@ -351,238 +374,231 @@ struct HetcTrainStepPass
       step.setArgAttr(
           next, HetcDialect::kNameAttrName,
           b.getStringAttr(HetcDialect::getHyperParameterName(h.name, h.group)));
-      hyperArg[h.name].push_back(block->getArgument(next++));
+      plan.hyperArg[h.name].push_back(block->getArgument(next++));
     }
     // Buffers get no gradient and no state; train_step argument of each.
-    llvm::DenseMap<unsigned, unsigned> bufferArg;
-    for (unsigned i : bufferIdx) {
+    for (unsigned i : plan.bufferIdx) {
       step.setArgAttrs(next, model.getArgAttrDict(i));
       mapping.map(model.getArgument(i), block->getArgument(next));
-      bufferArg[i] = next++;
+      plan.bufferArg[i] = next++;
     }
-    for (unsigned i : dataIdx) {
+    for (unsigned i : plan.dataIdx) {
       step.setArgAttrs(next, model.getArgAttrDict(i));
       mapping.map(model.getArgument(i), block->getArgument(next++));
     }
+  }
 
-    b.setInsertionPointToStart(block);
-    for (Operation &op : model.getBody().front())
-      b.clone(op, mapping);
-    auto ret = cast<func::ReturnOp>(block->getTerminator());
-
-    AutodiffOptions options;
-    options.rematerialize = rematerialize;
-    FailureOr<SmallVector<Value>> grads = buildGradients(step, params, options);
-    if (failed(grads))
-      return signalPassFailure();
-
-    b.setInsertionPoint(ret);
-    Math m{b, loc};
-    // The guard looks at the gradients before clipping, as torch's
-    // clip_grad_norm_(error_if_nonfinite) does.
-    Value flags, finite;
-    if (nanGuard)
-      std::tie(flags, finite) = finiteFlags(m, ret.getOperand(0), *grads);
-    SmallVector<Value> newParams(params.size()), newStates(states.size());
-    auto stateArg = [&](size_t s) {
-      return block->getArgument(firstState + s);
-    };
-    auto stateIndex = [&](int64_t param, llvm::StringRef kind) -> size_t {
-      for (auto [s, state] : llvm::enumerate(states))
-        if (state.param == param && state.kind == kind)
-          return s;
-      llvm_unreachable("missing optimizer state");
-    };
-    // Accumulation (torch: each micro-batch loss / k, gradients summed, a
-    // step on the k-th): every call adds to grad_accum; `apply` is 1 on the
-    // k-th, when the update below uses the sum and the counters restart.
-    Value apply;
-    if (accumulate > 1) {
-      double k = static_cast<double>(accumulate.getValue());
-      size_t micro = stateIndex(-1, "micro_step");
-      Value count = m.add(stateArg(micro), m.constant(stateArg(micro), 1.0));
-      apply = CompareOp::create(b, loc, ComparePredicate::GE, count,
-                                m.constant(count, k));
-      newStates[micro] =
-          WhereOp::create(b, loc, apply, m.constant(count, 0.0), count);
-      for (size_t p = 0; p < params.size(); ++p) {
-        size_t s = stateIndex(p, "grad_accum");
-        Value total = m.add(stateArg(s), m.scale((*grads)[p], 1.0 / k));
-        newStates[s] =
-            WhereOp::create(b, loc, apply, m.constant(total, 0.0), total);
-        (*grads)[p] = total;
-      }
+  /// Accumulation (torch: each micro-batch loss / k, gradients summed, a
+  /// step on the k-th): every call adds to grad_accum, and `grads` become
+  /// the sums. Returns `apply`, 1 on the k-th call, when the update uses
+  /// the sum and the counters restart.
+  Value accumulateGradients(StepPlan &plan, TensorMath &m,
+                            MutableArrayRef<Value> grads) {
+    OpBuilder &b = m.b;
+    Location loc = m.loc;
+    double k = static_cast<double>(accumulate.getValue());
+    size_t micro = plan.stateIndex(-1, OptStateKind::MicroStep);
+    Value count =
+        m.add(plan.stateArg(micro), m.scalar(plan.stateArg(micro), 1.0));
+    Value apply = CompareOp::create(b, loc, ComparePredicate::GE, count,
+                                    m.scalar(count, k));
+    plan.newStates[micro] =
+        WhereOp::create(b, loc, apply, m.scalar(count, 0.0), count);
+    for (size_t p = 0; p < plan.params.size(); ++p) {
+      size_t s = plan.stateIndex(p, OptStateKind::GradAccum);
+      Value total = m.add(plan.stateArg(s), m.scale(grads[p], 1.0 / k));
+      plan.newStates[s] =
+          WhereOp::create(b, loc, apply, m.scalar(total, 0.0), total);
+      grads[p] = total;
     }
-    Value gradNorm;
-    if (maxGradNorm.has_value())
-      gradNorm = clipGradients(m, *grads, hyperArg["max_grad_norm"][0]);
-    auto hyper = [&](llvm::StringRef name, unsigned group) {
-      return hyperArg[name][group];
-    };
-    // Adam's shared step counter, and per group the bias corrections in
-    // torch's form: step_size = lr / (1 - beta1^t) and sqrt(1 - beta2^t).
-    SmallVector<Value> stepSize, bc2Sqrt;
-    if (adam) {
-      size_t stepIdx = stateIndex(-1, "step");
-      // One op per statement below: argument evaluation order is
-      // unspecified, and the IR must not depend on the host compiler.
-      Value one = m.constant(stateArg(stepIdx), 1.0);
-      Value t = m.add(stateArg(stepIdx), one);
-      newStates[stepIdx] = t;
-      auto correction = [&](Value beta) {
-        // 1 - beta^t, with beta^t = exp(t * ln(beta)); beta = 0 gives 1.
-        Value pow =
-            ExpOp::create(b, loc, m.mul(t, LogOp::create(b, loc, beta)));
-        return m.sub(m.constant(t, 1.0), pow);
-      };
-      for (unsigned g = 0; g < groupValues.size(); ++g) {
-        Value bc1 = correction(hyper("beta1", g));
-        stepSize.push_back(m.div(hyper("lr", g), bc1));
-        Value bc2 = correction(hyper("beta2", g));
-        bc2Sqrt.push_back(SqrtOp::create(b, loc, bc2));
-      }
-    }
-    for (auto [p, param] : llvm::enumerate(params)) {
-      Value grad = (*grads)[p];
-      unsigned g = groupOf[p];
-      // Hyper-parameters are f32; SGD on f16 or bf16 parameters computes in
-      // the parameter's type, as torch does.
-      auto asParam = [&](Value h) -> Value {
-        Type element = cast<RankedTensorType>(param.getType()).getElementType();
-        if (element.isF32())
-          return h;
-        return CastOp::create(b, loc, RankedTensorType::get({}, element), h);
-      };
-      Value lrValue = asParam(hyper("lr", g));
-      Value decay = asParam(hyper("weight_decay", g));
-      auto findState = [&](llvm::StringRef kind) -> size_t {
-        for (auto [s, state] : llvm::enumerate(states))
-          if (state.param == static_cast<int64_t>(p) && state.kind == kind)
-            return s;
-        llvm_unreachable("missing optimizer state");
-      };
-      if (!adam) {
-        Value d = m.add(grad, m.mul(param, decay));
-        if (hasMomentum) {
-          // With momentum 0 at runtime, buf = d and the update is torch's
-          // plain step.
-          size_t s = findState("momentum");
-          Value mu = asParam(hyper("momentum", g));
-          Value buf = m.add(m.mul(stateArg(s), mu), d);
-          newStates[s] = buf;
-          d = useNesterov() ? m.add(d, m.mul(buf, mu)) : buf;
-        }
-        newParams[p] = m.sub(param, m.mul(d, lrValue));
-        continue;
-      }
-      Value current = param;
-      if (optimizer == Optimizer::AdamW) {
-        Value lrDecay = m.mul(lrValue, decay);
-        Value oneMinus = m.sub(m.constant(lrValue, 1.0), lrDecay);
-        current = m.mul(param, oneMinus);
-      } else {
-        grad = m.add(grad, m.mul(param, decay));
-      }
-      Value b1 = hyper("beta1", g), b2 = hyper("beta2", g);
-      Value one = m.constant(b1, 1.0);
-      size_t sm = findState("exp_avg"), sv = findState("exp_avg_sq");
-      Value oneMinusB1 = m.sub(one, b1);
-      Value mGrad = m.mul(grad, oneMinusB1);
-      Value mDecayed = m.mul(stateArg(sm), b1);
-      Value mt = m.add(mDecayed, mGrad);
-      Value oneMinusB2 = m.sub(one, b2);
-      Value gradSq = m.mul(grad, grad);
-      Value vGrad = m.mul(gradSq, oneMinusB2);
-      Value vDecayed = m.mul(stateArg(sv), b2);
-      Value vt = m.add(vDecayed, vGrad);
-      newStates[sm] = mt;
-      newStates[sv] = vt;
-      // p - step_size * m / (sqrt(v) / sqrt(1 - beta2^t) + eps), in the
-      // order torch's addcdiv evaluates it.
-      Value sqrtV = SqrtOp::create(b, loc, vt);
-      Value denom = m.add(m.div(sqrtV, bc2Sqrt[g]), hyper("eps", g));
-      newParams[p] = m.sub(current, m.mul(m.div(mt, denom), stepSize[g]));
-    }
+    return apply;
+  }
 
-    // The model's buffer updates are written back like parameters; they do
-    // not feed the loss, so the reverse pass above never reached them.
-    SmallVector<Value> newBuffers, outputs;
-    SmallVector<int64_t> updated;
+  /// Adam's shared step counter, and per group the bias corrections in
+  /// torch's form: step_size = lr / (1 - beta1^t) and sqrt(1 - beta2^t).
+  void buildAdamCorrections(StepPlan &plan, TensorMath &m) {
+    OpBuilder &b = m.b;
+    Location loc = m.loc;
+    size_t stepIdx = plan.stateIndex(-1, OptStateKind::Step);
+    // One op per statement below: argument evaluation order is
+    // unspecified, and the IR must not depend on the host compiler.
+    Value one = m.scalar(plan.stateArg(stepIdx), 1.0);
+    Value t = m.add(plan.stateArg(stepIdx), one);
+    plan.newStates[stepIdx] = t;
+    auto correction = [&](Value beta) {
+      // 1 - beta^t, with beta^t = exp(t * ln(beta)); beta = 0 gives 1.
+      Value pow = ExpOp::create(b, loc, m.mul(t, LogOp::create(b, loc, beta)));
+      return m.sub(m.scalar(t, 1.0), pow);
+    };
+    for (unsigned g = 0; g < plan.groupValues.size(); ++g) {
+      Value bc1 = correction(plan.hyper("beta1", g));
+      plan.stepSize.push_back(m.div(plan.hyper("lr", g), bc1));
+      Value bc2 = correction(plan.hyper("beta2", g));
+      plan.bc2Sqrt.push_back(SqrtOp::create(b, loc, bc2));
+    }
+  }
+
+  /// Hyper-parameter `name` of parameter p's group in the parameter's type:
+  /// hyper-parameters are f32; SGD on f16 or bf16 parameters computes in
+  /// the parameter's type, as torch does.
+  Value hyperAsParam(StepPlan &plan, TensorMath &m, llvm::StringRef name,
+                     size_t p) {
+    Value h = plan.hyper(name, plan.groupOf[p]);
+    Type element =
+        cast<RankedTensorType>(plan.params[p].getType()).getElementType();
+    if (element.isF32())
+      return h;
+    return CastOp::create(m.b, m.loc, RankedTensorType::get({}, element), h);
+  }
+
+  /// torch.optim.SGD's update of parameter p (and its momentum).
+  void updateWithSgd(StepPlan &plan, TensorMath &m, size_t p, Value grad) {
+    Value param = plan.params[p];
+    Value lrValue = hyperAsParam(plan, m, "lr", p);
+    Value decay = hyperAsParam(plan, m, "weight_decay", p);
+    Value d = m.add(grad, m.mul(param, decay));
+    if (plan.hasMomentum) {
+      // With momentum 0 at runtime, buf = d and the update is torch's
+      // plain step.
+      size_t s = plan.stateIndex(p, OptStateKind::Momentum);
+      Value mu = hyperAsParam(plan, m, "momentum", p);
+      Value buf = m.add(m.mul(plan.stateArg(s), mu), d);
+      plan.newStates[s] = buf;
+      d = useNesterov() ? m.add(d, m.mul(buf, mu)) : buf;
+    }
+    plan.newParams[p] = m.sub(param, m.mul(d, lrValue));
+  }
+
+  /// torch.optim.Adam's (or AdamW's) update of parameter p and its moments.
+  void updateWithAdam(StepPlan &plan, TensorMath &m, size_t p, Value grad) {
+    Value param = plan.params[p];
+    unsigned g = plan.groupOf[p];
+    Value lrValue = hyperAsParam(plan, m, "lr", p);
+    Value decay = hyperAsParam(plan, m, "weight_decay", p);
+    Value current = param;
+    if (optimizer == Optimizer::AdamW) {
+      Value lrDecay = m.mul(lrValue, decay);
+      Value oneMinus = m.sub(m.scalar(lrValue, 1.0), lrDecay);
+      current = m.mul(param, oneMinus);
+    } else {
+      grad = m.add(grad, m.mul(param, decay));
+    }
+    Value b1 = plan.hyper("beta1", g), b2 = plan.hyper("beta2", g);
+    Value one = m.scalar(b1, 1.0);
+    size_t sm = plan.stateIndex(p, OptStateKind::ExpAvg),
+           sv = plan.stateIndex(p, OptStateKind::ExpAvgSq);
+    Value oneMinusB1 = m.sub(one, b1);
+    Value mGrad = m.mul(grad, oneMinusB1);
+    Value mDecayed = m.mul(plan.stateArg(sm), b1);
+    Value mt = m.add(mDecayed, mGrad);
+    Value oneMinusB2 = m.sub(one, b2);
+    Value gradSq = m.mul(grad, grad);
+    Value vGrad = m.mul(gradSq, oneMinusB2);
+    Value vDecayed = m.mul(plan.stateArg(sv), b2);
+    Value vt = m.add(vDecayed, vGrad);
+    plan.newStates[sm] = mt;
+    plan.newStates[sv] = vt;
+    // p - step_size * m / (sqrt(v) / sqrt(1 - beta2^t) + eps), in the
+    // order torch's addcdiv evaluates it.
+    Value sqrtV = SqrtOp::create(m.b, m.loc, vt);
+    Value denom = m.add(m.div(sqrtV, plan.bc2Sqrt[g]), plan.hyper("eps", g));
+    plan.newParams[p] =
+        m.sub(current, m.mul(m.div(mt, denom), plan.stepSize[g]));
+  }
+
+  /// Splits the model's results into buffer updates (written back like
+  /// parameters; they do not feed the loss, so the reverse pass never
+  /// reached them) and outputs.
+  void splitModelResults(StepPlan &plan, func::ReturnOp ret) {
     for (auto [r, value] : llvm::enumerate(ret.getOperands())) {
-      if (auto buffer = model.getResultAttrOfType<IntegerAttr>(
+      if (auto buffer = plan.model.getResultAttrOfType<IntegerAttr>(
               r, HetcDialect::kBufferUpdateAttrName)) {
-        newBuffers.push_back(value);
-        updated.push_back(bufferArg.lookup(buffer.getInt()));
+        plan.newBuffers.push_back(value);
+        plan.updated.push_back(plan.bufferArg.lookup(buffer.getInt()));
         continue;
       }
-      outputs.push_back(value);
+      plan.outputs.push_back(value);
     }
+  }
 
-    // Before the k-th micro-batch, the optimizer changes nothing but its
-    // accumulators.
+  /// Keeps the old values where the update must not happen: before the
+  /// k-th micro-batch, everything but the accumulators; when something is
+  /// not finite, everything.
+  void gateUpdates(StepPlan &plan, OpBuilder &b, Location loc, Value apply,
+                   Value finite) {
     if (apply) {
-      for (size_t p = 0; p < newParams.size(); ++p)
-        newParams[p] = WhereOp::create(b, loc, apply, newParams[p], params[p]);
-      for (auto [s, state] : llvm::enumerate(states))
-        if (state.kind != "grad_accum" && state.kind != "micro_step")
-          newStates[s] =
-              WhereOp::create(b, loc, apply, newStates[s], stateArg(s));
+      for (size_t p = 0; p < plan.newParams.size(); ++p)
+        plan.newParams[p] =
+            WhereOp::create(b, loc, apply, plan.newParams[p], plan.params[p]);
+      for (auto [s, state] : llvm::enumerate(plan.states))
+        if (state.kind != OptStateKind::GradAccum &&
+            state.kind != OptStateKind::MicroStep)
+          plan.newStates[s] = WhereOp::create(b, loc, apply, plan.newStates[s],
+                                              plan.stateArg(s));
     }
+    if (!finite)
+      return;
+    auto keep = [&](Value updatedValue, Value old) -> Value {
+      return WhereOp::create(b, loc, finite, updatedValue, old);
+    };
+    for (size_t p = 0; p < plan.newParams.size(); ++p)
+      plan.newParams[p] = keep(plan.newParams[p], plan.params[p]);
+    for (size_t s = 0; s < plan.newStates.size(); ++s)
+      plan.newStates[s] = keep(plan.newStates[s], plan.stateArg(s));
+    for (size_t i = 0; i < plan.newBuffers.size(); ++i)
+      plan.newBuffers[i] =
+          keep(plan.newBuffers[i], plan.block->getArgument(plan.updated[i]));
+  }
 
-    // Nothing changes when something is not finite: every update selects
-    // its old value.
-    if (finite) {
-      auto keep = [&](Value updatedValue, Value old) -> Value {
-        return WhereOp::create(b, loc, finite, updatedValue, old);
-      };
-      for (size_t p = 0; p < newParams.size(); ++p)
-        newParams[p] = keep(newParams[p], params[p]);
-      for (size_t s = 0; s < newStates.size(); ++s)
-        newStates[s] = keep(newStates[s], stateArg(s));
-      for (size_t i = 0; i < newBuffers.size(); ++i)
-        newBuffers[i] = keep(newBuffers[i], block->getArgument(updated[i]));
-    }
-
-    // Results: updates (tied to their arguments), the loss, aux outputs,
-    // then the gradient norm when clipping and the guard's flags.
-    SmallVector<Value> results(newParams);
-    results.append(newStates);
-    results.append(newBuffers);
-    results.append(outputs);
+  /// Returns the updates (tied to their arguments), the loss, aux outputs,
+  /// then the gradient norm when clipping and the guard's flags, and marks
+  /// each result's role.
+  void setResults(StepPlan &plan, OpBuilder &b, func::ReturnOp ret,
+                  Value gradNorm, Value flags) {
+    SmallVector<Value> results(plan.newParams);
+    results.append(plan.newStates);
+    results.append(plan.newBuffers);
+    results.append(plan.outputs);
     if (gradNorm)
       results.push_back(gradNorm);
     if (flags)
       results.push_back(flags);
     func::ReturnOp::create(b, ret.getLoc(), results);
     ret.erase();
+    func::FuncOp step = plan.step;
     step.setFunctionType(
-        b.getFunctionType(argTypes, ValueRange(results).getTypes()));
+        b.getFunctionType(plan.argTypes, ValueRange(results).getTypes()));
     unsigned r = 0;
-    for (unsigned i = 0; i < newParams.size() + newStates.size(); ++i)
-      step.setResultAttr(r++, "hetc.updates", b.getI64IntegerAttr(i));
-    for (int64_t arg : updated)
-      step.setResultAttr(r++, "hetc.updates", b.getI64IntegerAttr(arg));
-    step.setResultAttr(r++, "hetc.loss", b.getUnitAttr());
+    for (unsigned i = 0; i < plan.newParams.size() + plan.newStates.size(); ++i)
+      step.setResultAttr(r++, HetcDialect::kUpdatesAttrName,
+                         b.getI64IntegerAttr(i));
+    for (int64_t arg : plan.updated)
+      step.setResultAttr(r++, HetcDialect::kUpdatesAttrName,
+                         b.getI64IntegerAttr(arg));
+    step.setResultAttr(r++, HetcDialect::kLossAttrName, b.getUnitAttr());
     while (r < results.size() - (gradNorm ? 1 : 0) - (flags ? 1 : 0))
-      step.setResultAttr(r++, "hetc.output", b.getUnitAttr());
+      step.setResultAttr(r++, HetcDialect::kOutputAttrName, b.getUnitAttr());
     if (gradNorm)
       step.setResultAttr(r++, HetcDialect::kGradNormAttrName, b.getUnitAttr());
     if (flags) {
       SmallVector<Attribute> checked = {b.getStringAttr("loss")};
-      for (unsigned i : paramIdx)
+      for (unsigned i : plan.paramIdx)
         checked.push_back(
-            b.getStringAttr(mlir::hetc::getArgumentName(model, i)));
-      step.setResultAttr(r++, kNonFiniteAttrName, b.getArrayAttr(checked));
+            b.getStringAttr(mlir::hetc::getArgumentName(plan.model, i)));
+      step.setResultAttr(r++, HetcDialect::kNonFiniteAttrName,
+                         b.getArrayAttr(checked));
     }
+  }
 
-    // The initial (default) values, for the manifest.
-    const Group &first = groupValues.front();
+  /// The optimizer's name and initial (default) values, for the manifest.
+  DictionaryAttr getOptimizerSummary(StepPlan &plan, OpBuilder &b) {
+    const Group &first = plan.groupValues.front();
     SmallVector<NamedAttribute> summary = {
         b.getNamedAttr("name", b.getStringAttr(stringifyOptimizer(optimizer))),
         b.getNamedAttr("lr", b.getF64FloatAttr(first.lr)),
         b.getNamedAttr("weight_decay", b.getF64FloatAttr(first.weightDecay)),
-        b.getNamedAttr("groups", b.getI64IntegerAttr(groupValues.size()))};
-    if (adam) {
+        b.getNamedAttr("groups", b.getI64IntegerAttr(plan.groupValues.size()))};
+    if (plan.adam) {
       summary.push_back(
           b.getNamedAttr("beta1", b.getF64FloatAttr(first.beta1)));
       summary.push_back(
@@ -602,14 +618,90 @@ struct HetcTrainStepPass
     if (accumulate > 1)
       summary.push_back(b.getNamedAttr(
           "accumulate", b.getI64IntegerAttr(accumulate.getValue())));
-    step->setAttr("hetc.optimizer", b.getDictionaryAttr(summary));
-    step->setAttr(kGeneratedAttrName, b.getUnitAttr());
+    return b.getDictionaryAttr(summary);
+  }
+
+  /// Plans train_step's arguments for the model: groups, state, hypers.
+  LogicalResult planStep(StepPlan &plan) {
+    classifyArguments(plan);
+    if (failed(assignGroups(plan.model, plan.paramIdx, plan.groupValues,
+                            plan.groupOf)))
+      return failure();
+    return success(succeeded(planState(plan)) && succeeded(planHypers(plan)));
+  }
+
+  /// Emits the gradients' optimizer update before `ret`: accumulation,
+  /// the NaN guard, clipping, then each parameter's update; then the
+  /// results.
+  void buildUpdate(StepPlan &plan, OpBuilder &b, func::ReturnOp ret,
+                   MutableArrayRef<Value> grads) {
+    Location loc = plan.model.getLoc();
+    b.setInsertionPoint(ret);
+    TensorMath m{b, loc};
+    // The guard looks at the gradients before clipping, as torch's
+    // clip_grad_norm_(error_if_nonfinite) does.
+    Value flags, finite;
+    if (nanGuard)
+      std::tie(flags, finite) = finiteFlags(m, ret.getOperand(0), grads);
+    plan.newParams.resize(plan.params.size());
+    plan.newStates.resize(plan.states.size());
+    Value apply;
+    if (accumulate > 1)
+      apply = accumulateGradients(plan, m, grads);
+    Value gradNorm;
+    if (maxGradNorm.has_value())
+      gradNorm = clipGradients(m, grads, plan.hyperArg["max_grad_norm"][0]);
+    if (plan.adam)
+      buildAdamCorrections(plan, m);
+    for (size_t p = 0; p < plan.params.size(); ++p) {
+      if (plan.adam)
+        updateWithAdam(plan, m, p, grads[p]);
+      else
+        updateWithSgd(plan, m, p, grads[p]);
+    }
+    splitModelResults(plan, ret);
+    gateUpdates(plan, b, loc, apply, finite);
+    setResults(plan, b, ret, gradNorm, flags);
+  }
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    FailureOr<func::FuncOp> found = findModel(module);
+    if (failed(found))
+      return signalPassFailure();
+    StepPlan plan;
+    plan.model = *found;
+    if (failed(verifyModelContract(plan.model)) ||
+        failed(checkOptions(plan.model)))
+      return signalPassFailure();
+    SymbolTable symbols(module);
+    if (symbols.lookup("train_step")) {
+      symbols.lookup("train_step")->emitError()
+          << "the module already defines 'train_step'";
+      return signalPassFailure();
+    }
+    if (failed(planStep(plan)))
+      return signalPassFailure();
+
+    OpBuilder b(module.getContext());
+    createStepFunction(plan, b, symbols);
+    auto ret = cast<func::ReturnOp>(plan.block->getTerminator());
+    AutodiffOptions options;
+    options.rematerialize = rematerialize;
+    FailureOr<SmallVector<Value>> grads =
+        buildGradients(plan.step, plan.params, options);
+    if (failed(grads))
+      return signalPassFailure();
+    buildUpdate(plan, b, ret, *grads);
+    plan.step->setAttr(HetcDialect::kOptimizerAttrName,
+                       getOptimizerSummary(plan, b));
+    plan.step->setAttr(HetcDialect::kGeneratedAttrName, b.getUnitAttr());
   }
 
   /// One f32 flag per value of `loss` then `grads`: the sum of x * 0 over
   /// its elements, 0 when every element is finite and NaN otherwise; and a
   /// 0-d mask, 1 when all are finite.
-  std::pair<Value, Value> finiteFlags(Math &m, Value loss,
+  std::pair<Value, Value> finiteFlags(TensorMath &m, Value loss,
                                       ArrayRef<Value> grads) {
     SmallVector<Value> flags, values = {loss};
     values.append(grads.begin(), grads.end());
@@ -617,7 +709,7 @@ struct HetcTrainStepPass
     for (Value value : values) {
       auto type = cast<RankedTensorType>(value.getType());
       Value flat =
-          ReshapeOp::create(m.b, m.loc, m.mul(value, m.constant(value, 0.0)),
+          ReshapeOp::create(m.b, m.loc, m.mul(value, m.scalar(value, 0.0)),
                             m.b.getDenseI64ArrayAttr({type.getNumElements()}));
       Value flag = ReduceSumOp::create(
           m.b, m.loc, flat, m.b.getDenseI64ArrayAttr({0}), UnitAttr());
@@ -630,13 +722,14 @@ struct HetcTrainStepPass
     Value total = ReduceSumOp::create(
         m.b, m.loc, all, m.b.getDenseI64ArrayAttr({0}), UnitAttr());
     Value finite = CompareOp::create(m.b, m.loc, ComparePredicate::EQ, total,
-                                     m.constant(total, 0.0));
+                                     m.scalar(total, 0.0));
     return {all, finite};
   }
 
   /// Scales `grads` in place by min(1, maxNorm / (total + 1e-6)), as
   /// torch.nn.utils.clip_grad_norm_ does; returns the total L2 norm.
-  Value clipGradients(Math &m, MutableArrayRef<Value> grads, Value maxNorm) {
+  Value clipGradients(TensorMath &m, MutableArrayRef<Value> grads,
+                      Value maxNorm) {
     Value sum;
     for (Value grad : grads) {
       auto type = cast<RankedTensorType>(grad.getType());
@@ -648,8 +741,8 @@ struct HetcTrainStepPass
       sum = sum ? m.add(sum, squares) : squares;
     }
     Value total = SqrtOp::create(m.b, m.loc, sum);
-    Value coef = m.div(maxNorm, m.add(total, m.constant(total, 1e-6)));
-    coef = MinimumOp::create(m.b, m.loc, coef, m.constant(coef, 1.0));
+    Value coef = m.div(maxNorm, m.add(total, m.scalar(total, 1e-6)));
+    coef = MinimumOp::create(m.b, m.loc, coef, m.scalar(coef, 1.0));
     for (Value &grad : grads)
       grad = m.mul(grad, coef);
     return total;

@@ -22,7 +22,7 @@ using namespace mlir;
 using namespace mlir::hetc;
 
 bool mlir::hetc::isModelFunction(func::FuncOp fn) {
-  if (fn->hasAttr(kGeneratedAttrName) ||
+  if (fn->hasAttr(HetcDialect::kGeneratedAttrName) ||
       fn->hasAttr(HetcDialect::kEvalOfAttrName))
     return false;
   for (unsigned i = 0, e = fn.getNumArguments(); i < e; ++i)

@@ -1,4 +1,4 @@
-// RUN: hetc-opt %s --convert-hetc-to-linalg --split-input-file --verify-diagnostics
+// RUN: hetc-opt %s --split-input-file --verify-diagnostics
 
 // conv_transpose2d sums C_in / groups * KH * KW products per output in the
 // element type: too many for f16 is refused, as for conv2d.

@@ -1,4 +1,4 @@
-// RUN: hetc-opt %s --convert-hetc-to-linalg --split-input-file --verify-diagnostics
+// RUN: hetc-opt %s --split-input-file --verify-diagnostics
 
 // Reductions accumulate in the element type: large f16 and bf16 ones are
 // refused rather than computed wrongly.

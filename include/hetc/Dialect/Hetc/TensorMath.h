@@ -1,13 +1,13 @@
-//===- GradientBuilder.h - helpers shared by the VJP rules ------*- C++ -*-===//
+//===- TensorMath.h - tensor arithmetic with hetc ops -----------*- C++ -*-===//
 //
-// The small tensor-arithmetic vocabulary every emitVjp is written in: 0-d
-// constants that broadcast, the binary ops, reductions back to an operand's
-// shape. Private to lib/Dialect/Hetc.
+// The small tensor-arithmetic vocabulary that the VJP rules, autodiff and the
+// optimizer update are written in: 0-d constants that broadcast, the binary
+// ops, reductions back to an operand's shape.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef HETC_LIB_DIALECT_HETC_GRADIENTBUILDER_H
-#define HETC_LIB_DIALECT_HETC_GRADIENTBUILDER_H
+#ifndef HETC_DIALECT_HETC_TENSORMATH_H
+#define HETC_DIALECT_HETC_TENSORMATH_H
 
 #include "hetc/Dialect/Hetc/HetcOps.h"
 
@@ -17,26 +17,24 @@
 namespace mlir::hetc {
 
 /// Small builder helpers over one insertion point and location.
-struct Grad {
+struct TensorMath {
   OpBuilder &b;
   Location loc;
 
   RankedTensorType type(Value v) const {
     return cast<RankedTensorType>(v.getType());
   }
-  /// A 0-d constant of `like`'s element type; broadcasts in binary ops.
-  Value scalar(Value like, double value) {
-    auto t = RankedTensorType::get({}, type(like).getElementType());
+  /// A constant of type `t` with every element `value`.
+  Value splat(RankedTensorType t, double value) {
     return arith::ConstantOp::create(
         b, loc,
         DenseElementsAttr::get(t, b.getFloatAttr(t.getElementType(), value)));
   }
-  Value zerosLike(Value like) {
-    return arith::ConstantOp::create(
-        b, loc,
-        DenseElementsAttr::get(
-            type(like), b.getFloatAttr(type(like).getElementType(), 0.0)));
+  /// A 0-d constant of `like`'s element type; broadcasts in binary ops.
+  Value scalar(Value like, double value) {
+    return splat(RankedTensorType::get({}, type(like).getElementType()), value);
   }
+  Value zerosLike(Value like) { return splat(type(like), 0.0); }
   /// 1 - x, the constant built first.
   Value oneMinus(Value x) {
     Value one = scalar(x, 1.0);
@@ -46,6 +44,8 @@ struct Grad {
   Value sub(Value x, Value y) { return SubOp::create(b, loc, x, y); }
   Value mul(Value x, Value y) { return MulOp::create(b, loc, x, y); }
   Value div(Value x, Value y) { return DivOp::create(b, loc, x, y); }
+  /// x * c, the constant built first.
+  Value scale(Value x, double c) { return mul(x, scalar(x, c)); }
   Value neg(Value x) { return NegOp::create(b, loc, x); }
   Value cmp(ComparePredicate p, Value x, Value y) {
     return CompareOp::create(b, loc, p, x, y);
@@ -87,10 +87,20 @@ struct Grad {
   }
 };
 
-inline bool needsAny(ArrayRef<bool> needed) {
-  return llvm::is_contained(needed, true);
-}
+/// What one op's VJP rule (DifferentiableOpInterface::buildVjp) works
+/// with: TensorMath at the op, the gradients of its results, which operand
+/// gradients to build, and where they go.
+struct VjpBuilder : TensorMath {
+  ValueRange resultGrads;
+  ArrayRef<bool> needed;
+  SmallVectorImpl<Value> &operandGrads;
+
+  /// The gradient of the first (usually the only) result.
+  Value gz() const { return resultGrads[0]; }
+  /// The gradient of operand `i`, null until the rule sets it.
+  Value &grad(unsigned i) { return operandGrads[i]; }
+};
 
 } // namespace mlir::hetc
 
-#endif // HETC_LIB_DIALECT_HETC_GRADIENTBUILDER_H
+#endif // HETC_DIALECT_HETC_TENSORMATH_H
