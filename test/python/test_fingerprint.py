@@ -228,3 +228,63 @@ def test_the_torch_trainer_fingerprints_what_the_next_step_reads():
     opt.param_groups[0]["lr"] = 0.05
     assert a.fingerprint() != edited
 
+
+@pytest.fixture(scope="module")
+def mlp_file(tmp_path_factory):
+    from conftest import MLP_MODEL
+    return runtime.compile_model(
+        MLP_MODEL, tmp_path_factory.mktemp("model") / "mlp.hetc",
+        "--optimizer=adam", "--lr=0.01", "--batch-sizes=32,29")
+
+
+def train_log(tool, digits, mlp_file, *args):
+    import subprocess
+    result = subprocess.run(
+        [tool("hetc-train"), str(mlp_file),
+         "--train-x", str(digits / "digits_train_x.npy"),
+         "--train-y", str(digits / "digits_train_y.npy"), "--quiet",
+         *map(str, args)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return [line for line in result.stdout.splitlines()
+            if line.startswith("step ")]
+
+
+def test_two_hetc_train_runs_compare_by_their_logs(tool, digits, mlp_file,
+                                                   tmp_path):
+    # 1437 rows: 44 batches of 32 and one of 29, 45 steps an epoch.
+    log = train_log(tool, digits, mlp_file, "--epochs", 2,
+                    "--fingerprint-every", 20, "--seed", 3)
+    steps = [int(line.split()[1]) for line in log]
+    assert steps == [20, 40, 60, 80, 90]
+    assert all(len(line.split()[3]) == 64 for line in log)
+    assert len({line.split()[3] for line in log}) == len(log)
+    assert train_log(tool, digits, mlp_file, "--epochs", 2,
+                     "--fingerprint-every", 20, "--seed", 3) == log
+    other = train_log(tool, digits, mlp_file, "--epochs", 2,
+                      "--fingerprint-every", 20, "--seed", 4)
+    assert [line.split()[1] for line in other] == [str(s) for s in steps]
+    assert not set(other) & set(log)
+    # A run resumed from a checkpoint replays the shuffles: its log goes on
+    # with the uninterrupted run's fingerprints.
+    ckpt = tmp_path / "epoch1.ckpt"
+    first = train_log(tool, digits, mlp_file, "--epochs", 1, "--seed", 3,
+                      "--fingerprint-every", 20, "--save", ckpt)
+    assert first == log[:2] + [first[-1]] and first[-1].startswith("step 45 ")
+    resumed = train_log(tool, digits, mlp_file, "--epochs", 1, "--seed", 3,
+                        "--fingerprint-every", 20, "--resume", ckpt)
+    assert resumed == log[2:]
+
+
+def test_hetc_train_refuses_bad_fingerprint_options(tool, mlp_file, digits):
+    import subprocess
+    for args, message in [
+            (["--fingerprint-every", "0"], "needs a positive number"),
+            (["--fingerprint-every", "-2"], "non-negative integer"),
+            (["--fingerprint-every", "x"], "non-negative integer"),
+            (["--eval-only", "--resume", "c.ckpt", "--test-x", "x.npy",
+              "--test-y", "y.npy", "--fingerprint-every", "5"],
+             "--eval-only trains none")]:
+        result = subprocess.run([tool("hetc-train"), str(mlp_file), *args],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode != 0
+        assert message in result.stderr, result.stderr

@@ -39,6 +39,7 @@ typedef struct options {
   const char *lr_scheduler;
   int epochs;
   uint64_t seed;
+  int64_t fingerprint_every; /* 0: no fingerprints */
   int eval_only, quiet, drop_last;
 } options_t;
 
@@ -59,6 +60,30 @@ static int fail(hetc_status_t status, const char *what) {
   return 1;
 }
 
+/* Prints the state's fingerprint after step K as "step K fingerprint HEX"
+ * (docs/reproducibility.md) when K is a multiple of --fingerprint-every, and
+ * at the end of training (`last`) unless K was just printed (`printed`).
+ * The RNG state is the seed and the shuffle generator's state, which with
+ * the step fix the batches to come. */
+static int log_fingerprint(hetc_session_t *session, const options_t *o,
+                           uint64_t shuffle_rng, bool last, int64_t *printed) {
+  int64_t step = hetc_session_step(session);
+  bool due = last ? step != *printed : step % o->fingerprint_every == 0;
+  if (!o->fingerprint_every || !due)
+    return 0;
+  hetc_rng_state_t rng = {o->seed, shuffle_rng};
+  uint8_t digest[HETC_SHA256_SIZE];
+  hetc_status_t status = hetc_session_fingerprint(session, &rng, digest);
+  if (status)
+    return fail(status, "cannot fingerprint the state");
+  char hex[2 * HETC_SHA256_SIZE + 1];
+  hetc_fingerprint_hex(digest, hex);
+  printf("step %lld fingerprint %s\n", (long long)step, hex);
+  fflush(stdout);
+  *printed = step;
+  return 0;
+}
+
 static double now(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -72,7 +97,7 @@ static void usage(FILE *out) {
       "         [--test-x X.npy --test-y Y.npy] [--epochs N] [--seed S]\n"
       "         [--device NAME[:ORDINAL]] [--save ckpt] [--resume ckpt]\n"
       "         [--loss-log losses.csv] [--eval-only] [--drop-last] [--quiet]\n"
-      "         [--lr-scheduler SPEC]\n"
+      "         [--lr-scheduler SPEC] [--fingerprint-every N]\n"
       "\n"
       "  --epochs N       epochs to train in this run (default: 10); a\n"
       "                   resumed run numbers them from where it stopped\n"
@@ -98,6 +123,9 @@ static void usage(FILE *out) {
       "                   plateau[:patience=N,factor=F,...] (on the test\n"
       "                   loss), or a chain A;MILESTONE;B (SequentialLR);\n"
       "                   other kinds step once per epoch\n"
+      "  --fingerprint-every N  print 'step K fingerprint HEX', the state's\n"
+      "                   SHA-256 (docs/reproducibility.md), every N steps\n"
+      "                   and after the last one (default: never)\n"
       "  --help, --version\n");
 }
 
@@ -166,7 +194,8 @@ static int parse_args(int argc, char **argv, options_t *o) {
     } else if (!strcmp(a, "--quiet")) {
       o->quiet = 1;
       continue;
-    } else if (!strcmp(a, "--epochs") || !strcmp(a, "--seed")) {
+    } else if (!strcmp(a, "--epochs") || !strcmp(a, "--seed") ||
+               !strcmp(a, "--fingerprint-every")) {
       if (i + 1 >= argc) {
         fprintf(stderr, "hetc-train: %s needs a value\n", a);
         return 1;
@@ -182,8 +211,13 @@ static int parse_args(int argc, char **argv, options_t *o) {
       }
       if (!strcmp(a, "--epochs"))
         o->epochs = (int)v;
-      else
+      else if (!strcmp(a, "--seed"))
         o->seed = (uint64_t)v;
+      else if (!(o->fingerprint_every = v)) {
+        fprintf(stderr, "hetc-train: --fingerprint-every needs a positive "
+                        "number of steps, got 0\n");
+        return 1;
+      }
       continue;
     } else if (a[0] == '-') {
       fprintf(stderr, "hetc-train: unknown option '%s'\n", a);
@@ -217,6 +251,11 @@ static int parse_args(int argc, char **argv, options_t *o) {
   }
   if (o->eval_only && (!o->test_x || !o->test_y)) {
     fprintf(stderr, "hetc-train: --eval-only needs --test-x and --test-y\n");
+    return 1;
+  }
+  if (o->eval_only && o->fingerprint_every) {
+    fprintf(stderr, "hetc-train: --fingerprint-every fingerprints training "
+                    "steps; --eval-only trains none\n");
     return 1;
   }
   if (!!o->test_x != !!o->test_y) {
@@ -657,6 +696,7 @@ int main(int argc, char **argv) {
     float *bx = malloc((size_t)(io.batch * io.row_elems) * sizeof(float));
     void *by = malloc((size_t)io.batch * 4);
     uint64_t rng = o.seed * 0x9E3779B97F4A7C15ull + 1;
+    int64_t fingerprinted = -1;
     for (int64_t i = 0; i < train.rows; ++i)
       order[i] = i;
     /* A resumed run counts epochs from where it stopped, and replays the
@@ -705,7 +745,8 @@ int main(int argc, char **argv) {
         sum += (double)loss * (double)size;
         seen += size;
         ++steps;
-        if ((rc = lr_schedule_step(&schedule, session, 1, NAN)))
+        if ((rc = lr_schedule_step(&schedule, session, 1, NAN)) ||
+            (rc = log_fingerprint(session, &o, rng, false, &fingerprinted)))
           break;
       }
       if (rc)
@@ -745,6 +786,8 @@ int main(int argc, char **argv) {
     free(order);
     free(bx);
     free(by);
+    if (!rc)
+      rc = log_fingerprint(session, &o, rng, true, &fingerprinted);
     if (!rc && o.save &&
         (status = hetc_session_save_checkpoint(session, o.save)))
       rc = fail(status, "cannot save the checkpoint");
