@@ -150,10 +150,9 @@ def test_hyper_parameters_and_rng_state_count(artifact):
 
 
 def devices():
-    found = ["cpu"]
-    if not runtime.device_unavailable("vulkan"):
-        found.append("vulkan")
-    return found
+    """The cpu and every GPU target whose device exists here."""
+    return ["cpu"] + [t for t in ("vulkan", "cuda", "rocm", "level-zero")
+                      if not runtime.device_unavailable(t)]
 
 
 @pytest.mark.parametrize("target", devices())
