@@ -123,7 +123,8 @@ static void usage(FILE *out) {
       "                   plateau[:patience=N,factor=F,...] (on the test\n"
       "                   loss), or a chain A;MILESTONE;B (SequentialLR);\n"
       "                   other kinds step once per epoch\n"
-      "  --fingerprint-every N  print 'step K fingerprint HEX', the state's\n"
+      "  --fingerprint-every N\n"
+      "                   print 'step K fingerprint HEX', the state's\n"
       "                   SHA-256 (docs/reproducibility.md), every N steps\n"
       "                   and after the last one (default: never)\n"
       "  --help, --version\n");
