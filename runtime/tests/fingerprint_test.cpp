@@ -10,7 +10,9 @@
 #include "runtime_test_util.h"
 
 #include <cstring>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace hetc_test;
@@ -143,6 +145,29 @@ TEST_F(Fingerprint, SurvivesACheckpointRoundTrip) {
   ASSERT_EQ(hetc_session_load_checkpoint(b, path.c_str()), nullptr);
   EXPECT_EQ(fingerprint(a), fingerprint(b));
   std::remove(path.c_str());
+}
+
+// A fingerprint taken while another thread steps the session is the
+// fingerprint of one of the states the steps pass through, never a mix.
+TEST_F(Fingerprint, SeesOneConsistentStateUnderConcurrentSteps) {
+  constexpr int kSteps = 200;
+  hetc_session_t *serial = session(6), *shared = session(6);
+  std::set<std::string> states = {fingerprint(serial)};
+  for (int i = 0; i < kSteps; ++i) {
+    step(serial);
+    states.insert(fingerprint(serial));
+  }
+  std::vector<std::string> seen;
+  std::thread stepper([&] {
+    for (int i = 0; i < kSteps; ++i)
+      step(shared);
+  });
+  for (int i = 0; i < kSteps; ++i)
+    seen.push_back(fingerprint(shared));
+  stepper.join();
+  for (const std::string &f : seen)
+    EXPECT_EQ(states.count(f), 1u) << f;
+  EXPECT_EQ(fingerprint(shared), fingerprint(serial));
 }
 
 // The encoding of docs/reproducibility.md, written out by hand.
