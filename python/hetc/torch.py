@@ -942,7 +942,7 @@ class TorchTrainer:
         self.host = {}       # integer counters (num_batches_tracked)
         self.versions = {}
         self.seeds = {}
-        self._seed_counter = seed * 1000003
+        self._seed, self._seed_counter = seed, seed * 1000003
 
     # ----- hyper-parameters
     def _set_groups(self):
@@ -1241,6 +1241,17 @@ class TorchTrainer:
         loss, out = self._run_eval(self._split(x, y))
         out = out[0] if isinstance(out, tuple) else out
         return loss, out.numpy()
+
+    def fingerprint(self):
+        """SHA-256 of the state the next step starts from, as 64 hex
+        digits: Session.fingerprint after pushing the module's edited
+        tensors and the optimizer's param_groups, with the trainer's seed
+        and the number of dropout seeds drawn as the RNG state. Host-side
+        integer counters (num_batches_tracked) are not part of it."""
+        self._push_changed()
+        self._push_hyper()
+        return self.session.fingerprint(
+            self._seed, self._seed_counter - self._seed * 1000003)
 
     # ----- checkpoints
     def save(self, path):

@@ -135,7 +135,7 @@ class Trainer:
             raise ValueError("Trainer feeds models with one input and one "
                              f"label; this one has {data} and {labels}")
         self.input_name, self.label_name = data[0], labels[0]
-        self._seed_counter = seed * 1000003
+        self._seed, self._seed_counter = seed, seed * 1000003
         shape = next(a["shape"] for a in args if a["name"] == data[0])
         self._row_shape = tuple(shape[1:])
         self._batches = {shape[0]} if shape else set()
@@ -275,6 +275,14 @@ class Trainer:
                     name[:-len(counter)] + "running_mean" in names:
                 continue
             session.set(name, np.asarray(value, np.float32))
+
+    def fingerprint(self):
+        """SHA-256 of the training state as 64 hex digits: the session's
+        (Session.fingerprint) with the trainer's seed and the number of
+        dropout seeds it has drawn as the RNG state."""
+        session = self._session()
+        return session.fingerprint(
+            self._seed, self._seed_counter - self._seed * 1000003)
 
     def save(self, path):
         self._session().save_checkpoint(str(path))

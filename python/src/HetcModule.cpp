@@ -1015,6 +1015,22 @@ PYBIND11_MODULE(_hetc, m) {
       .def_property_readonly("state_names", &Session::stateNames)
       .def_property_readonly("step", &Session::step)
       .def(
+          "fingerprint",
+          [](Session &s, uint64_t rngSeed, uint64_t rngCounter) {
+            hetc_rng_state_t rng = {rngSeed, rngCounter};
+            uint8_t digest[HETC_SHA256_SIZE];
+            s.call([&](hetc_session_t *session) {
+              return hetc_session_fingerprint(session, &rng, digest);
+            });
+            char hex[2 * HETC_SHA256_SIZE + 1];
+            hetc_fingerprint_hex(digest, hex);
+            return std::string(hex);
+          },
+          py::arg("rng_seed") = 0, py::arg("rng_counter") = 0,
+          "SHA-256 of the session's state (step, the caller's RNG state, "
+          "every parameter, buffer, optimizer state and hyper-parameter) "
+          "in docs/reproducibility.md's encoding, as 64 hex digits.")
+      .def(
           "set_hyperparameter",
           [](Session &s, const std::string &name, double value, int group) {
             s.call([&](hetc_session_t *session) {

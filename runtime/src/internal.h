@@ -31,6 +31,17 @@ size_t hetc_name_index_find(const hetc_name_index_t *index, const char *name);
 bool hetc_name_index_insert(hetc_name_index_t *index, const char *name,
                             size_t value);
 
+/*--- Session state (session.c) ------------------------------------------*/
+
+typedef hetc_status_t (*hetc_state_reader_t)(void *context,
+                                             const hetc_tensor_info_t *info,
+                                             const void *data, size_t bytes);
+/* Under the session's lock, stores its step counter in *step, then hands
+ * `read` every state tensor in manifest order, downloaded to host memory
+ * that lives until `read` returns; stops at the first error. */
+hetc_status_t hetc_session_read_state(hetc_session_t *s, int64_t *step,
+                                      hetc_state_reader_t read, void *context);
+
 /*--- JSON (json.c) --------------------------------------------------------*/
 
 typedef enum json_kind {

@@ -889,6 +889,28 @@ int64_t hetc_session_step(const hetc_session_t *s) {
   return step;
 }
 
+hetc_status_t hetc_session_read_state(hetc_session_t *s, int64_t *step,
+                                      hetc_state_reader_t read, void *context) {
+  size_t largest = 1;
+  for (size_t i = 0; i < s->num_state; ++i)
+    largest = s->state[i].bytes > largest ? s->state[i].bytes : largest;
+  void *host = malloc(largest);
+  if (!host)
+    return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  lock(s);
+  *step = s->step;
+  hetc_status_t status = NULL;
+  for (size_t i = 0; !status && i < s->num_state; ++i) {
+    resident_t *r = &s->state[i];
+    status = driver_of(s)->download(s->device->impl, r->buffer, host, r->bytes);
+    if (!status)
+      status = read(context, &r->info, host, r->bytes);
+  }
+  unlock(s);
+  free(host);
+  return status;
+}
+
 /*--- Hyper-parameters -------------------------------------------------------*/
 
 static const char *const kHyperNames[] = {

@@ -4,7 +4,7 @@
  *              [--test-x X.npy --test-y Y.npy] [--epochs N] [--seed S]
  *              [--device NAME[:ORDINAL]] [--save ckpt] [--resume ckpt]
  *              [--loss-log losses.csv] [--eval-only] [--quiet]
- *              [--lr-scheduler SPEC]
+ *              [--lr-scheduler SPEC] [--fingerprint-every N]
  *
  * Training runs full batches of the artifact's batch size and, when rows
  * remain, one last partial batch through the train_step variant compiled
@@ -41,6 +41,7 @@ typedef struct options {
   const char *lr_scheduler;
   int epochs;
   uint64_t seed;
+  int64_t fingerprint_every; /* 0: no fingerprints */
   int eval_only, quiet, drop_last;
 } options_t;
 
@@ -68,7 +69,7 @@ static void usage(FILE *out) {
       "         [--test-x X.npy --test-y Y.npy] [--epochs N] [--seed S]\n"
       "         [--device NAME[:ORDINAL]] [--save ckpt] [--resume ckpt]\n"
       "         [--loss-log losses.csv] [--eval-only] [--drop-last] [--quiet]\n"
-      "         [--lr-scheduler SPEC]\n"
+      "         [--lr-scheduler SPEC] [--fingerprint-every N]\n"
       "\n"
       "  --epochs N       epochs to train in this run (default: 10); a\n"
       "                   resumed run numbers them from where it stopped\n"
@@ -94,6 +95,10 @@ static void usage(FILE *out) {
       "                   plateau[:patience=N,factor=F,...] (on the test\n"
       "                   loss), or a chain A;MILESTONE;B (SequentialLR);\n"
       "                   other kinds step once per epoch\n"
+      "  --fingerprint-every N\n"
+      "                   print 'step K fingerprint HEX', the state's\n"
+      "                   SHA-256 (docs/reproducibility.md), every N steps\n"
+      "                   and after the last one (default: never)\n"
       "  --help, --version\n");
 }
 
@@ -167,11 +172,17 @@ static int check_options(const options_t *o) {
     fprintf(stderr, "hetc-train: give both --test-x and --test-y\n");
     return 1;
   }
+  if (o->eval_only && o->fingerprint_every) {
+    fprintf(stderr, "hetc-train: --fingerprint-every fingerprints training "
+                    "steps; --eval-only trains none\n");
+    return 1;
+  }
   return check_output("--save", o->save) ||
          check_output("--loss-log", o->loss_log);
 }
 
-/* --epochs or --seed: a non-negative integer. */
+/* --epochs, --seed or --fingerprint-every: a non-negative integer (a
+ * positive one for --fingerprint-every). */
 static int integer_option(options_t *o, const char *a, const char *value) {
   char *end;
   long long v = strtoll(value, &end, 10);
@@ -180,10 +191,15 @@ static int integer_option(options_t *o, const char *a, const char *value) {
             a, value);
     return 1;
   }
-  if (!strcmp(a, "--epochs"))
+  if (!strcmp(a, "--epochs")) {
     o->epochs = (int)v;
-  else
+  } else if (!strcmp(a, "--seed")) {
     o->seed = (uint64_t)v;
+  } else if (!(o->fingerprint_every = v)) {
+    fprintf(stderr, "hetc-train: --fingerprint-every needs a positive "
+                    "number of steps, got 0\n");
+    return 1;
+  }
   return 0;
 }
 
@@ -194,7 +210,8 @@ static int parse_args(int argc, char **argv, options_t *o) {
   for (int i = 1; i < argc; ++i) {
     const char *a = argv[i];
     const char **text = text_option(o, a);
-    bool integer = !strcmp(a, "--epochs") || !strcmp(a, "--seed");
+    bool integer = !strcmp(a, "--epochs") || !strcmp(a, "--seed") ||
+                   !strcmp(a, "--fingerprint-every");
     if ((text || integer) && i + 1 >= argc) {
       fprintf(stderr, "hetc-train: %s needs a value\n", a);
       return 1;
@@ -624,6 +641,7 @@ typedef struct loop {
   uint64_t rng;
   int64_t per_epoch; /* steps */
   lr_schedule_t schedule;
+  int64_t fingerprinted; /* the step last fingerprinted, or -1 */
 } loop_t;
 
 /* The artifact, its single input and label, and the data sets. */
@@ -703,6 +721,29 @@ static int prepare(run_t *r) {
   return 0;
 }
 
+/* Prints the state's fingerprint after step K as "step K fingerprint HEX"
+ * (docs/reproducibility.md) when K is a multiple of --fingerprint-every, and
+ * at the end of training (`last`) unless K was just printed. The RNG state
+ * is the seed and the shuffle generator's state, which with the step fix
+ * the batches to come. */
+static int log_fingerprint(run_t *r, loop_t *l, bool last) {
+  int64_t step = hetc_session_step(r->session);
+  int64_t every = r->o.fingerprint_every;
+  if (!every || (last ? step == l->fingerprinted : step % every != 0))
+    return 0;
+  hetc_rng_state_t rng = {r->o.seed, l->rng};
+  uint8_t digest[HETC_SHA256_SIZE];
+  hetc_status_t status = hetc_session_fingerprint(r->session, &rng, digest);
+  if (status)
+    return fail(status, "cannot fingerprint the state");
+  char hex[2 * HETC_SHA256_SIZE + 1];
+  hetc_fingerprint_hex(digest, hex);
+  printf("step %lld fingerprint %s\n", (long long)step, hex);
+  fflush(stdout);
+  l->fingerprinted = step;
+  return 0;
+}
+
 /* Trains one epoch's batches; `sum` and `seen` receive the row-weighted
  * loss and the rows trained. */
 static int train_epoch(run_t *r, loop_t *l, int epoch, double *sum,
@@ -737,6 +778,8 @@ static int train_epoch(run_t *r, loop_t *l, int epoch, double *sum,
     *seen += size;
     ++steps;
     int rc = lr_schedule_step(&l->schedule, r->session, 1, NAN);
+    if (!rc)
+      rc = log_fingerprint(r, l, false);
     if (rc)
       return rc;
   }
@@ -802,6 +845,7 @@ static int train(run_t *r) {
   l.bx = malloc((size_t)(r->io.batch * r->io.row_elems) * sizeof(float));
   l.by = malloc((size_t)r->io.batch * 4);
   l.rng = r->o.seed * 0x9E3779B97F4A7C15ull + 1;
+  l.fingerprinted = -1;
   for (int64_t i = 0; i < r->train.rows; ++i)
     l.order[i] = i;
   l.per_epoch = r->plan.full + (r->plan.train_rest ? 1 : 0);
@@ -816,6 +860,8 @@ static int train(run_t *r) {
                           r->o.resume, last, l.per_epoch);
   if (!rc)
     rc = train_epochs(r, &l, done, last);
+  if (!rc)
+    rc = log_fingerprint(r, &l, true);
   free(l.order);
   free(l.bx);
   free(l.by);

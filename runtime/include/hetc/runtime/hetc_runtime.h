@@ -251,6 +251,34 @@ hetc_status_t hetc_session_get_checkpoint_blob(hetc_session_t *session,
                                                const char *name, void **data,
                                                size_t *size);
 
+/*--- State fingerprints ----------------------------------------------------*/
+
+/* SHA-256 (FIPS 180-4) of `size` bytes at `data`. */
+#define HETC_SHA256_SIZE 32
+void hetc_sha256(const void *data, size_t size,
+                 uint8_t digest[HETC_SHA256_SIZE]);
+
+/* Random-number state a caller keeps outside the session (hetc.Trainer's
+ * dropout-seed counter, hetc-train's shuffle generator) that decides the
+ * next steps as much as the session's own state does. */
+typedef struct hetc_rng_state {
+  uint64_t seed;
+  uint64_t counter;
+} hetc_rng_state_t;
+
+/* The session's state fingerprint: SHA-256 over the canonical encoding of
+ * docs/reproducibility.md of the step counter, `rng` (NULL counts as zeros)
+ * and every state tensor (parameters, buffers, optimizer state and
+ * hyper-parameters, in manifest order) with its name, role, dtype, shape and
+ * little-endian bytes, downloaded from the device. Equal states give equal
+ * fingerprints on every device; a single flipped bit changes it. */
+hetc_status_t hetc_session_fingerprint(hetc_session_t *session,
+                                       const hetc_rng_state_t *rng,
+                                       uint8_t digest[HETC_SHA256_SIZE]);
+/* Writes `digest` as 64 lowercase hex digits and a NUL. */
+void hetc_fingerprint_hex(const uint8_t digest[HETC_SHA256_SIZE],
+                          char hex[2 * HETC_SHA256_SIZE + 1]);
+
 /*--- Learning-rate schedulers ---------------------------------------------*/
 
 /* The schedules of torch.optim.lr_scheduler (torch 1.13), computed in double
