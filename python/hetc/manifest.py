@@ -95,3 +95,16 @@ def check(manifest, obj="ROOT", where="manifest"):
         for place, item in items:
             problems += check(item, child, place)
     return problems
+
+
+def parse(text):
+    """The manifest `text` parsed, after checking it against the schema, so
+    that a reader never looks up a key the writer does not write; raises
+    ValueError naming every departure."""
+    import json
+    manifest = json.loads(text)
+    problems = check(manifest)
+    if problems:
+        raise ValueError("the manifest does not follow manifest_schema.h: "
+                         + "; ".join(problems))
+    return manifest

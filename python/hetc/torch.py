@@ -24,7 +24,6 @@ the new values are copied into its tensors, and tensors the user changed
 """
 import contextlib
 import inspect
-import json as _json
 import operator
 from collections import OrderedDict
 
@@ -35,6 +34,7 @@ from torch.fx.experimental.proxy_tensor import make_fx
 
 from . import _hetc
 from .graph import Graph, Value
+from . import manifest as manifest_schema
 from .hyper import param_groups as _param_groups
 from .optim import group_option as _group_option
 from .torch_ops import TABLE, HINTS, DropoutMask, Unsupported
@@ -770,7 +770,7 @@ class TorchTrainer:
                                              self.label_specs):
                              (self.input_specs, self.label_specs)}
         self.param_groups = _param_groups(
-            self.session, _json.loads(self.artifact.manifest))
+            self.session, manifest_schema.parse(self.artifact.manifest))
         self.grad_norm = None
 
     # ----- state

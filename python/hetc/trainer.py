@@ -1,10 +1,10 @@
 """Trainer: builds, compiles and runs a model's training step."""
-import json
 
 import numpy as np
 
 from ._hetc import Device, Session
 from .graph import Graph
+from . import manifest as manifest_schema
 from .hyper import param_groups
 
 __all__ = ["Trainer", "build_source"]
@@ -113,7 +113,7 @@ class Trainer:
         self.artifact = compile_source(source, target=target,
                                        optimizer=options)
         self.session = Session(self.artifact, Device(target), seed)
-        manifest = json.loads(self.artifact.manifest)
+        manifest = manifest_schema.parse(self.artifact.manifest)
         # torch-style groups over the runtime hyper-parameters.
         self._param_groups = param_groups(self.session, manifest)
         self.grad_norm = None

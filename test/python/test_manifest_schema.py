@@ -108,3 +108,33 @@ def test_the_c_sources_name_keys_only_through_the_schema():
         assert path.exists(), f"{path} moved: update this list"
         for number, line in enumerate(path.read_text().splitlines(), 1):
             assert not literal.search(line), f"{path.name}:{number}: {line}"
+
+
+def test_the_python_readers_look_up_only_schema_keys(hetc):
+    """trainer.py and hyper.py read the manifest through hetc.manifest.parse
+    and subscript it only with keys the schema lists, so renaming a key in
+    manifest_schema.h fails here, not silently in a user's training."""
+    from hetc import manifest
+    known = {key for keys in manifest.SCHEMA.values() for key in keys}
+    # The names those files give to the manifest and its objects.
+    readers = r"\b(manifest|e|entry|eval_entry|train_entry|a|arg|label)"
+    subscript = re.compile(readers + r'\["([a-z_]+)"\]')
+    looked_up = set()
+    for name in ("trainer.py", "hyper.py"):
+        text = (REPO / "python" / "hetc" / name).read_text()
+        looked_up |= {key for _, key in subscript.findall(text)}
+    assert {"entries", "args", "name", "role", "shape", "dtype", "group",
+            "hyper"} <= looked_up
+    assert looked_up <= known, f"not in the schema: {looked_up - known}"
+
+
+def test_parse_refuses_a_manifest_off_the_schema(hetc):
+    from hetc import manifest
+    good = {"format_version": 1, "cpu_features": [], "compiler_version": "x",
+            "target": "cpu", "chip": "x86-64", "model": "m", "optimizer": {},
+            "entries": []}
+    assert manifest.parse(json.dumps(good)) == good
+    with pytest.raises(ValueError, match="manifest lacks the required key "
+                                         "'entries'"):
+        manifest.parse(json.dumps({k: v for k, v in good.items()
+                                   if k != "entries"}))
