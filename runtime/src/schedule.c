@@ -238,7 +238,7 @@ static hetc_status_t get_group_doubles(options_t *options, const char *key,
   char *save;
   for (char *item = strtok_r(copy, "/", &save); item;
        item = strtok_r(NULL, "/", &save)) {
-    double value;
+    double value = 0; /* set by parse_double when it succeeds */
     hetc_status_t status = parse_double(options->kind, key, item, &value);
     if (status)
       return status;

@@ -371,9 +371,11 @@ struct Conv2DBackwardWeightOpLowering
         adaptor.getInput(), low, high,
         floatConstant(rewriter, loc, elementType, 0.0));
     auto split = [&](Value v, ArrayRef<int64_t> shape, int64_t dim) {
-      SmallVector<int64_t> s2(shape);
-      s2[dim] /= groups;
-      s2.insert(s2.begin() + dim, groups);
+      // shape[dim] split into (groups, shape[dim] / groups).
+      SmallVector<int64_t> s2(shape.take_front(dim));
+      s2.push_back(groups);
+      s2.push_back(shape[dim] / groups);
+      llvm::append_range(s2, shape.drop_front(dim + 1));
       return reshapeTo(rewriter, loc, v,
                        RankedTensorType::get(s2, elementType));
     };
