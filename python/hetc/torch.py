@@ -24,7 +24,9 @@ the new values are copied into its tensors, and tensors the user changed
 """
 import contextlib
 import inspect
+import json as _json
 import operator
+import pathlib
 from collections import OrderedDict
 
 import numpy as np
@@ -35,6 +37,8 @@ from torch.fx.experimental.proxy_tensor import make_fx
 from . import _hetc
 from .graph import Graph, Value
 from . import manifest as manifest_schema
+from .trainer import TRAINER_BLOB as _TRAINER_BLOB
+from .trainer import read_trainer_blob as _read_trainer_blob
 from .hyper import param_groups as _param_groups
 from .optim import group_option as _group_option
 from .torch_ops import TABLE, HINTS, DropoutMask, Unsupported
@@ -1256,22 +1260,41 @@ class TorchTrainer:
     # ----- checkpoints
     def save(self, path):
         """A session checkpoint (parameters, buffers, optimizer state,
-        step); host-side integer counters (BatchNorm's
-        num_batches_tracked) go to `path`.counters.npz beside it."""
+        step) holding, in the same file, the host-side integer counters
+        (BatchNorm's num_batches_tracked) and the dropout-seed sequence."""
         self._push_changed()
+        self.session.set_checkpoint_blob(_TRAINER_BLOB, _json.dumps({
+            "seed": self._seed, "seed_counter": self._seed_counter,
+            "counters": {name: int(np.asarray(self.host[name]))
+                         for name in self._counters}}).encode())
         self.session.save_checkpoint(str(path))
-        np.savez(str(path) + ".counters.npz", **{
-            name: np.asarray(self.host[name]) for name in self._counters})
 
     def load(self, path):
         """Restores a checkpoint written by save() into the session and the
         module."""
         self.session.load_checkpoint(str(path))
-        if self._counters:
-            with np.load(str(path) + ".counters.npz") as counters:
-                for name in self._counters:
-                    self.host[name] = counters[name]
+        state = _read_trainer_blob(self.session, path,
+                                   range(self.seed_count))
+        if state:
+            self._seed, self._seed_counter = state["seed"], state["seed_counter"]
+            counters = state.get("counters", {})
+        else:
+            counters = self._legacy_counters(path)
+        for name in self._counters:
+            if name not in counters:
+                raise ValueError(f"checkpoint '{path}' holds no value for "
+                                 f"the counter '{name}'")
+            self.host[name] = np.asarray(counters[name],
+                                         np.asarray(self.host[name]).dtype)
         self._pull(self._tensors.keys())
+
+    def _legacy_counters(self, path):
+        """The counters an older hetc saved beside the checkpoint."""
+        sidecar = pathlib.Path(str(path) + ".counters.npz")
+        if not self._counters or not sidecar.exists():
+            return {}
+        with np.load(sidecar) as counters:
+            return {name: counters[name] for name in counters.files}
 
 
 def compile(model, loss_fn, optimizer, example_inputs, example_labels=(),

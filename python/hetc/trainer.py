@@ -1,4 +1,6 @@
 """Trainer: builds, compiles and runs a model's training step."""
+import json
+import warnings
 
 import numpy as np
 
@@ -46,6 +48,31 @@ def build_source(model, input_shape, loss, input_dtype="f32"):
     g.begin_function("model_eval", eval_of="model")
     emit(False)
     return g.mlir(), g.seeds
+
+
+#: The checkpoint blob holding a Python trainer's own progress.
+TRAINER_BLOB = "hetc.trainer"
+
+
+def read_trainer_blob(session, path, seed_names):
+    """The trainer state a loaded checkpoint carries ({"seed",
+    "seed_counter", ...}), or None when it has none (saved by hetc-train or
+    an older hetc); a model with dropout then warns, since its masks restart
+    from the trainer's own seed."""
+    blob = session.get_checkpoint_blob(TRAINER_BLOB)
+    if blob is None:
+        if seed_names:
+            warnings.warn(f"checkpoint '{path}' holds no trainer state: the "
+                          "dropout masks restart from this trainer's seed "
+                          "instead of continuing the saved run's")
+        return None
+    try:
+        state = json.loads(blob)
+        int(state["seed"]), int(state["seed_counter"])
+    except (ValueError, KeyError, TypeError) as error:
+        raise ValueError(f"checkpoint '{path}': its {TRAINER_BLOB} state "
+                         f"is malformed ({error})") from None
+    return state
 
 
 class Trainer:
@@ -285,7 +312,17 @@ class Trainer:
             self._seed, self._seed_counter - self._seed * 1000003)
 
     def save(self, path):
-        self._session().save_checkpoint(str(path))
+        """Saves a checkpoint: the session's state and, inside the same
+        file, the trainer's dropout-seed sequence, so that a loaded trainer
+        draws the masks an uninterrupted one would."""
+        session = self._session()
+        session.set_checkpoint_blob(TRAINER_BLOB, json.dumps(
+            {"seed": self._seed, "seed_counter": self._seed_counter}).encode())
+        session.save_checkpoint(str(path))
 
     def load(self, path):
-        self._session().load_checkpoint(str(path))
+        session = self._session()
+        session.load_checkpoint(str(path))
+        state = read_trainer_blob(session, path, self.seed_names)
+        if state:
+            self._seed, self._seed_counter = state["seed"], state["seed_counter"]

@@ -1070,6 +1070,45 @@ PYBIND11_MODULE(_hetc, m) {
           },
           py::arg("path"))
       .def(
+          "set_checkpoint_blob",
+          [](Session &s, const std::string &name, const py::bytes &data) {
+            std::string bytes = data;
+            s.call([&](hetc_session_t *session) {
+              return hetc_session_set_checkpoint_blob(
+                  session, name.c_str(), bytes.data(), bytes.size());
+            });
+          },
+          py::arg("name"), py::arg("data"),
+          "Named bytes the next save_checkpoint writes into the checkpoint "
+          "file, atomically with the tensors.")
+      .def(
+          "get_checkpoint_blob",
+          [](Session &s, const std::string &name) -> py::object {
+            void *data = nullptr;
+            size_t size = 0;
+            bool found = true;
+            s.call([&](hetc_session_t *session) {
+              hetc_status_t status = hetc_session_get_checkpoint_blob(
+                  session, name.c_str(), &data, &size);
+              // Absent is an answer here, not an error.
+              if (status &&
+                  hetc_status_code(status) == HETC_STATUS_NOT_FOUND) {
+                hetc_status_free(status);
+                found = false;
+                return hetc_status_t(nullptr);
+              }
+              return status;
+            });
+            if (!found)
+              return py::none();
+            py::bytes result(static_cast<const char *>(data), size);
+            free(data);
+            return std::move(result);
+          },
+          py::arg("name"),
+          "The bytes of blob `name` the session holds (set, or restored by "
+          "the last load_checkpoint), or None.")
+      .def(
           "load_checkpoint",
           [](Session &s, const std::string &path) {
             s.call([&](hetc_session_t *session) {

@@ -189,14 +189,67 @@ def test_trainers_compare_by_fingerprint(tmp_path):
     for i in range(2):
         c.step(*cnn_batch(i))
     assert c.fingerprint() != a.fingerprint()
-    # A checkpoint restores the session, not the trainer's dropout-seed
-    # counter: the fingerprint tells the next steps would differ.
+    # A checkpoint restores the session and, inside the same file, the
+    # trainer's dropout-seed sequence: a loaded trainer (built with any
+    # seed) fingerprints as the saved one and steps as it would.
     path = str(tmp_path / "cnn.ckpt")
     a.save(path)
-    fresh = cnn_trainer(seed=3)
+    fresh = cnn_trainer(seed=9)
     fresh.load(path)
+    assert fresh.fingerprint() == a.fingerprint()
+    for i in range(2, 4):
+        assert fresh.step(*cnn_batch(i)) == a.step(*cnn_batch(i))
+    assert fresh.fingerprint() == a.fingerprint()
+
+
+def test_a_checkpoint_without_trainer_state_warns_for_dropout(tmp_path):
+    a = cnn_trainer(seed=3)
+    a.step(*cnn_batch(0))
+    path = str(tmp_path / "session-only.ckpt")
+    a.session.save_checkpoint(path)  # as hetc-train writes: no trainer blob
+    fresh = cnn_trainer(seed=3)
+    with pytest.warns(UserWarning, match="holds no trainer state: the "
+                                         "dropout masks restart"):
+        fresh.load(path)
     assert fresh.session.fingerprint() == a.session.fingerprint()
-    assert fresh.fingerprint() != a.fingerprint()
+    # A malformed trainer state is refused, naming the checkpoint.
+    fresh.session.set_checkpoint_blob("hetc.trainer", b"{not json")
+    fresh.session.save_checkpoint(path)
+    with pytest.raises(ValueError, match="session-only.ckpt.*hetc.trainer "
+                                         "state is malformed"):
+        fresh.load(path)
+
+
+def test_a_loaded_torch_trainer_continues_the_saved_run(tmp_path):
+    """The dropout-seed sequence and BatchNorm's num_batches_tracked travel
+    inside the checkpoint (no file beside it): a trainer compiled with
+    another seed, loaded, takes the same next steps bit for bit."""
+    def make(seed):
+        torch.manual_seed(0)
+        model = torch.nn.Sequential(torch.nn.Linear(6, 8),
+                                    torch.nn.BatchNorm1d(8), torch.nn.ReLU(),
+                                    torch.nn.Dropout(0.25),
+                                    torch.nn.Linear(8, 2))
+        opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        x = torch.randn(5, 6)
+        y = torch.tensor([0, 1, 1, 0, 1])
+        trainer = hetc.torch.compile(model, torch.nn.functional.cross_entropy,
+                                     opt, (x,), (y,), seed=seed)
+        return trainer, model, x, y
+
+    a, model, x, y = make(1)
+    for _ in range(2):
+        a.step(x, y)
+    path = tmp_path / "torch.ckpt"
+    a.save(path)
+    assert not (tmp_path / "torch.ckpt.counters.npz").exists()
+    b, other, _, _ = make(2)
+    b.load(path)
+    assert int(other[1].num_batches_tracked) == 2
+    assert b.fingerprint() == a.fingerprint()
+    for _ in range(2):
+        assert float(b.step(x, y)) == float(a.step(x, y))
+    assert b.fingerprint() == a.fingerprint()
 
 
 def test_the_torch_trainer_fingerprints_what_the_next_step_reads():
