@@ -1,10 +1,11 @@
 /*===- manifest_schema.h - the artifact manifest's keys, named once -------===*
  *
  * The manifest is the JSON object an artifact's "manifest" section holds.
- * Its writer (the compiler: lib/Target/Common/Compiler.cpp for the entries,
- * lib/Target/GPU/GPUCommon.cpp for the device program) and its readers
- * (runtime/src/artifact.c, program.c, inputs.c; python/hetc/manifest.py,
- * which parses this file) name every key through HETC_MANIFEST_KEY, which
+ * Its writer (the compiler: lib/Pipeline/Compiler.cpp for the entries,
+ * lib/Target/GPU/GPUCommon.cpp for the device program, the backends for the
+ * signature's bindings) and its readers (runtime/src/artifact.c, program.c,
+ * inputs.c, signature.c; python/hetc/manifest.py, which parses this file,
+ * for trainer.py and hetc.torch) name every key through HETC_MANIFEST_KEY, which
  * only compiles for a key listed here in that object. Tests check written
  * and hand-written manifests against this list (kinds, required keys, no
  * unknown keys).
