@@ -3,11 +3,11 @@
 #include "hetc/Pipeline/Compiler.h"
 #include "hetc/Version.h"
 
-#include "hetc/Target/Artifact.h"
 #include "hetc/Codegen/Common/Passes.h"
 #include "hetc/Conversion/Passes.h"
 #include "hetc/Dialect/Hetc/HetcOps.h"
 #include "hetc/Dialect/Hetc/Passes.h"
+#include "hetc/Target/Artifact.h"
 
 #include "hetc/runtime/artifact_format.h"
 #include "hetc/runtime/manifest_schema.h"
@@ -551,7 +551,8 @@ void keepOnlyEntries(ModuleOp module, ArrayRef<std::string> entries) {
   SmallVector<Attribute> entryAttrs;
   for (const std::string &name : entries)
     entryAttrs.push_back(builder.getStringAttr(name));
-  module->setAttr(HetcDialect::kEntriesAttrName, builder.getArrayAttr(entryAttrs));
+  module->setAttr(HetcDialect::kEntriesAttrName,
+                  builder.getArrayAttr(entryAttrs));
 }
 
 /// The hetc entries to linalg on tensors, with updated state tied to the
@@ -654,10 +655,10 @@ FailureOr<std::string> mlir::hetc::compileModule(ModuleOp module,
   FailureOr<EntryManifest> described = describeEntries(module, *generated);
   if (failed(described))
     return failure();
-  module->setAttr(HetcDialect::kSignatureAttrName,
-                  StringAttr::get(module.getContext(),
-                                  signEntries(*generated, *described,
-                                              options)));
+  module->setAttr(
+      HetcDialect::kSignatureAttrName,
+      StringAttr::get(module.getContext(),
+                      signEntries(*generated, *described, options)));
   keepOnlyEntries(module, generated->names);
 
   if (options.stage == CompileStage::Hetc) {

@@ -1276,7 +1276,8 @@ class TorchTrainer:
         state = _read_trainer_blob(self.session, path,
                                    range(self.seed_count))
         if state:
-            self._seed, self._seed_counter = state["seed"], state["seed_counter"]
+            self._seed = state["seed"]
+            self._seed_counter = state["seed_counter"]
             counters = state.get("counters", {})
         else:
             counters = self._legacy_counters(path)

@@ -325,4 +325,5 @@ class Trainer:
         session.load_checkpoint(str(path))
         state = read_trainer_blob(session, path, self.seed_names)
         if state:
-            self._seed, self._seed_counter = state["seed"], state["seed_counter"]
+            self._seed = state["seed"]
+            self._seed_counter = state["seed_counter"]

@@ -10,9 +10,9 @@
 
 #include "hetc/Codegen/CPU/Passes.h"
 #include "hetc/Dialect/Hetc/HetcDialect.h"
+#include "hetc/Target/Artifact.h"
 #include "hetc/Target/Backends.h"
 #include "hetc/Target/TargetBackend.h"
-#include "hetc/Target/Artifact.h"
 #include "hetc/runtime/artifact_format.h"
 #include "hetc/runtime/manifest_schema.h"
 
@@ -251,7 +251,8 @@ static LogicalResult linkUkernels(llvm::Module &module,
 
 /// The entry functions the driver recorded in `hetc.entries`.
 static FailureOr<SmallVector<std::string>> getEntryNames(ModuleOp module) {
-  auto entriesAttr = module->getAttrOfType<ArrayAttr>(HetcDialect::kEntriesAttrName);
+  auto entriesAttr =
+      module->getAttrOfType<ArrayAttr>(HetcDialect::kEntriesAttrName);
   if (!entriesAttr)
     return emitError(module.getLoc()) << "module has no hetc.entries attribute";
   SmallVector<std::string> entries;
@@ -421,7 +422,8 @@ CPUBackend::serialize(ModuleOp module, const TargetOptions &options,
   if (failed(host))
     return failure();
   std::vector<std::string> features = requiredFeatures(*host->subtarget);
-  if (auto signature = module->getAttrOfType<StringAttr>(HetcDialect::kSignatureAttrName))
+  if (auto signature =
+          module->getAttrOfType<StringAttr>(HetcDialect::kSignatureAttrName))
     embedSignature(**llvmModule, signature.getValue(), host->chip.cpu,
                    features);
   if (failed(prepareForHost(**llvmModule, *host, loc)))

@@ -299,7 +299,8 @@ mlir::hetc::packageGPUTarget(ModuleOp module, llvm::StringRef chip,
     result.sections.push_back({"constants", std::move(program->constants)});
   // The device code's copy of the manifest's signature, NUL-terminated,
   // with the members decided here bound too.
-  if (auto signature = module->getAttrOfType<StringAttr>(HetcDialect::kSignatureAttrName)) {
+  if (auto signature =
+          module->getAttrOfType<StringAttr>(HetcDialect::kSignatureAttrName)) {
     std::string text = signature.getValue().str();
     appendManifestBinding(text, HETC_MANIFEST_KEY(ROOT, chip), result.chip);
     appendManifestBinding(text, HETC_MANIFEST_KEY(ROOT, cpu_features),

@@ -5,8 +5,8 @@
  * lib/Target/GPU/GPUCommon.cpp for the device program, the backends for the
  * signature's bindings) and its readers (runtime/src/artifact.c, program.c,
  * inputs.c, signature.c; python/hetc/manifest.py, which parses this file,
- * for trainer.py and hetc.torch) name every key through HETC_MANIFEST_KEY, which
- * only compiles for a key listed here in that object. Tests check written
+ * for trainer.py and hetc.torch) name every key through HETC_MANIFEST_KEY,
+ * which only compiles for a key listed here in that object. Tests check written
  * and hand-written manifests against this list (kinds, required keys, no
  * unknown keys).
  *
