@@ -220,30 +220,32 @@ def test_a_checkpoint_without_trainer_state_warns_for_dropout(tmp_path):
         fresh.load(path)
 
 
+def small_torch_trainer(seed, batch_norm=False):
+    """A torch MLP with Dropout (and BatchNorm1d) compiled by hetc.torch:
+    (trainer, model, optimizer, x, y)."""
+    torch.manual_seed(0)
+    norm = [torch.nn.BatchNorm1d(8)] if batch_norm else []
+    model = torch.nn.Sequential(torch.nn.Linear(6, 8), *norm, torch.nn.ReLU(),
+                                torch.nn.Dropout(0.25), torch.nn.Linear(8, 2))
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    x = torch.randn(5, 6)
+    y = torch.tensor([0, 1, 1, 0, 1])
+    trainer = hetc.torch.compile(model, torch.nn.functional.cross_entropy,
+                                 opt, (x,), (y,), seed=seed)
+    return trainer, model, opt, x, y
+
+
 def test_a_loaded_torch_trainer_continues_the_saved_run(tmp_path):
     """The dropout-seed sequence and BatchNorm's num_batches_tracked travel
     inside the checkpoint (no file beside it): a trainer compiled with
     another seed, loaded, takes the same next steps bit for bit."""
-    def make(seed):
-        torch.manual_seed(0)
-        model = torch.nn.Sequential(torch.nn.Linear(6, 8),
-                                    torch.nn.BatchNorm1d(8), torch.nn.ReLU(),
-                                    torch.nn.Dropout(0.25),
-                                    torch.nn.Linear(8, 2))
-        opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-        x = torch.randn(5, 6)
-        y = torch.tensor([0, 1, 1, 0, 1])
-        trainer = hetc.torch.compile(model, torch.nn.functional.cross_entropy,
-                                     opt, (x,), (y,), seed=seed)
-        return trainer, model, x, y
-
-    a, model, x, y = make(1)
+    a, _, _, x, y = small_torch_trainer(1, batch_norm=True)
     for _ in range(2):
         a.step(x, y)
     path = tmp_path / "torch.ckpt"
     a.save(path)
     assert not (tmp_path / "torch.ckpt.counters.npz").exists()
-    b, other, _, _ = make(2)
+    b, other, *_ = small_torch_trainer(2, batch_norm=True)
     b.load(path)
     assert int(other[1].num_batches_tracked) == 2
     assert b.fingerprint() == a.fingerprint()
@@ -253,19 +255,8 @@ def test_a_loaded_torch_trainer_continues_the_saved_run(tmp_path):
 
 
 def test_the_torch_trainer_fingerprints_what_the_next_step_reads():
-    def make():
-        torch.manual_seed(0)
-        model = torch.nn.Sequential(torch.nn.Linear(6, 8), torch.nn.ReLU(),
-                                    torch.nn.Dropout(0.25),
-                                    torch.nn.Linear(8, 2))
-        opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-        x = torch.randn(5, 6)
-        y = torch.tensor([0, 1, 1, 0, 1])
-        trainer = hetc.torch.compile(model, torch.nn.functional.cross_entropy,
-                                     opt, (x,), (y,), seed=1)
-        return trainer, model, opt, x, y
-
-    (a, model, opt, x, y), (b, *_) = make(), make()
+    (a, model, opt, x, y), (b, *_) = (small_torch_trainer(1),
+                                      small_torch_trainer(1))
     assert a.fingerprint() == b.fingerprint()
     a.step(x, y)
     b.step(x, y)
