@@ -104,11 +104,7 @@ struct Session {
     hetc_artifact_free(artifact);
   }
   std::vector<float> get(const char *name, int64_t n) {
-    std::vector<float> v(n);
-    int64_t shape[1] = {n};
-    hetc_tensor_t t = {name, HETC_DTYPE_F32, 1, shape, v.data()};
-    EXPECT_EQ(hetc_session_get_tensor(session, &t), nullptr);
-    return v;
+    return getVector(session, name, n);
   }
 };
 

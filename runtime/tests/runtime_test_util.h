@@ -14,8 +14,19 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace hetc_test {
+
+/// The `n` values of the 1-d f32 state tensor `name` of `session`.
+inline std::vector<float> getVector(hetc_session_t *session, const char *name,
+                                    int64_t n) {
+  std::vector<float> v(n);
+  int64_t shape[1] = {n};
+  hetc_tensor_t t = {name, HETC_DTYPE_F32, 1, shape, v.data()};
+  EXPECT_EQ(hetc_session_get_tensor(session, &t), nullptr);
+  return v;
+}
 
 inline std::string readFile(const std::string &path) {
   std::ifstream in(path, std::ios::binary);

@@ -128,11 +128,7 @@ struct Variants : ::testing::Test {
     return loss;
   }
   std::vector<float> get(const char *name, int64_t n) {
-    std::vector<float> v(n);
-    int64_t shape[1] = {n};
-    hetc_tensor_t t = {name, HETC_DTYPE_F32, 1, shape, v.data()};
-    EXPECT_EQ(hetc_session_get_tensor(session, &t), nullptr);
-    return v;
+    return getVector(session, name, n);
   }
   /// The MSE of the model with the session's parameters on `rows` rows.
   float expectedLoss(int rows) {
