@@ -96,6 +96,13 @@ typedef struct options {
   char *buffer;
 } options_t;
 
+#define TRY(expr)                                                              \
+  do {                                                                         \
+    hetc_status_t status_ = (expr);                                            \
+    if (status_)                                                               \
+      return status_;                                                          \
+  } while (0)
+
 static hetc_status_t invalid(const char *kind, const char *format,
                              const char *detail) {
   char message[512];
@@ -219,6 +226,29 @@ static hetc_status_t get_choice(options_t *options, const char *key,
   return invalid(options->kind, "unknown value '%s')", detail);
 }
 
+/* Reads the slash-separated numbers of `text` ("a/b/c") into `values`,
+ * which holds `capacity`; `*count` is how many there were (more than
+ * `capacity` are counted, not stored). Option values and saved states
+ * share it. */
+static hetc_status_t parse_doubles(const char *kind, const char *key,
+                                   const char *text, double *values,
+                                   size_t capacity, size_t *count) {
+  char copy[1024];
+  if ((size_t)snprintf(copy, sizeof(copy), "%s", text) >= sizeof(copy))
+    return invalid(kind, "the value of '%s' is too long", key);
+  *count = 0;
+  char *save;
+  for (char *item = strtok_r(copy, "/", &save); item;
+       item = strtok_r(NULL, "/", &save)) {
+    double value = 0; /* set by parse_double when it succeeds */
+    TRY(parse_double(kind, key, item, &value));
+    if (*count < capacity)
+      values[*count] = value;
+    ++*count;
+  }
+  return NULL;
+}
+
 /* A per-group float list "a/b/c" (or one value for every group). */
 static hetc_status_t get_group_doubles(options_t *options, const char *key,
                                        size_t num_groups, bool required,
@@ -232,20 +262,8 @@ static hetc_status_t get_group_doubles(options_t *options, const char *key,
       (*out)[i] = fallback;
     return required ? invalid(options->kind, "missing option '%s'", key) : NULL;
   }
-  char copy[512];
-  snprintf(copy, sizeof(copy), "%s", text);
   size_t count = 0;
-  char *save;
-  for (char *item = strtok_r(copy, "/", &save); item;
-       item = strtok_r(NULL, "/", &save)) {
-    double value = 0; /* set by parse_double when it succeeds */
-    hetc_status_t status = parse_double(options->kind, key, item, &value);
-    if (status)
-      return status;
-    if (count < num_groups)
-      (*out)[count] = value;
-    ++count;
-  }
+  TRY(parse_doubles(options->kind, key, text, *out, num_groups, &count));
   if (count == 1) {
     for (size_t i = 1; i < num_groups; ++i)
       (*out)[i] = (*out)[0];
@@ -313,13 +331,6 @@ static hetc_status_t positive_int(options_t *options, const char *key,
              ? invalid(options->kind, "option '%s' must be positive", key)
              : NULL;
 }
-
-#define TRY(expr)                                                              \
-  do {                                                                         \
-    hetc_status_t status_ = (expr);                                            \
-    if (status_)                                                               \
-      return status_;                                                          \
-  } while (0)
 
 static hetc_status_t setup_factor_range(options_t *o, const char *key,
                                         double value) {
@@ -1019,26 +1030,30 @@ hetc_status_t hetc_lr_scheduler_get_state(const hetc_lr_scheduler_t *s,
   return NULL;
 }
 
+/* A saved per-group list: exactly one value per group. */
 static hetc_status_t read_doubles(const char *kind, const char *key,
                                   const char *text, double *values,
                                   size_t count) {
-  char copy[1024];
-  snprintf(copy, sizeof(copy), "%s", text);
-  size_t n = 0;
-  char *save;
-  for (char *item = strtok_r(copy, "/", &save); item;
-       item = strtok_r(NULL, "/", &save)) {
-    char *end;
-    double value = strtod(item, &end);
-    if (end == item || *end || n == count)
-      break;
-    values[n++] = value;
-  }
-  if (n != count)
+  size_t found = 0;
+  TRY(parse_doubles(kind, key, text, values, count, &found));
+  if (found != count)
     return hetc_make_status(HETC_STATUS_INVALID_ARGUMENT,
                             "lr scheduler '%s' state: '%s' needs %zu "
-                            "values",
-                            kind, key, count);
+                            "values, has %zu",
+                            kind, key, count, found);
+  return NULL;
+}
+
+/* A saved plateau best: a number, or +-inf before the first metric. */
+static hetc_status_t parse_best(const char *kind, const char *text,
+                                double *out) {
+  char *end;
+  double value = strtod(text, &end);
+  if (end == text || *end || isnan(value))
+    return hetc_make_status(HETC_STATUS_INVALID_ARGUMENT,
+                            "lr scheduler '%s' state: best=%s is not a number",
+                            kind, text);
+  *out = value;
   return NULL;
 }
 
@@ -1054,15 +1069,15 @@ static hetc_status_t read_state(hetc_lr_scheduler_t *s, char *text) {
                               kind, item);
     *value++ = '\0';
     if (!strcmp(item, "last_epoch"))
-      s->last_epoch = strtoll(value, NULL, 10);
+      TRY(parse_int(kind, item, value, &s->last_epoch));
     else if (!strcmp(item, "step_count"))
-      s->step_count = strtoll(value, NULL, 10);
+      TRY(parse_int(kind, item, value, &s->step_count));
     else if (!strcmp(item, "num_bad_epochs"))
-      s->num_bad_epochs = strtoll(value, NULL, 10);
+      TRY(parse_int(kind, item, value, &s->num_bad_epochs));
     else if (!strcmp(item, "cooldown_counter"))
-      s->cooldown_counter = strtoll(value, NULL, 10);
+      TRY(parse_int(kind, item, value, &s->cooldown_counter));
     else if (!strcmp(item, "best"))
-      s->best = strtod(value, NULL);
+      TRY(parse_best(kind, value, &s->best));
     else if (!strcmp(item, "base_lrs"))
       TRY(read_doubles(kind, item, value, s->base_lrs, s->num_groups));
     else if (!strcmp(item, "last_lr"))

@@ -110,6 +110,34 @@ TEST(Schedule, StateRoundTrips) {
   hetc_lr_scheduler_free(b);
 }
 
+// A corrupt saved state is refused, naming the key, instead of reading as 0.
+TEST(Schedule, CorruptStatesNameTheKey) {
+  double base[1] = {1.0}, lrs[1] = {1.0};
+  hetc_lr_scheduler_t *s = nullptr;
+  ASSERT_EQ(message(hetc_lr_scheduler_create("plateau:patience=0", 1, base, lrs,
+                                             nullptr, &s)),
+            "");
+  struct Case {
+    const char *state, *error;
+  } cases[] = {
+      {"last_epoch=abc", "'last_epoch=abc' is not an integer"},
+      {"step_count=3x", "'step_count=3x' is not an integer"},
+      {"best=nan", "best=nan is not a number"},
+      {"best=", "best= is not a number"},
+      {"last_lr=0.1/0.2", "'last_lr' needs 1 values, has 2"},
+      {"base_lrs=0.1/x", "'base_lrs=x' is not a finite number"},
+  };
+  for (const Case &c : cases) {
+    std::string error = message(hetc_lr_scheduler_set_state(s, c.state));
+    EXPECT_NE(error.find(c.error), std::string::npos)
+        << c.state << " gave: " << error;
+  }
+  EXPECT_EQ(message(hetc_lr_scheduler_set_state(s, "best=-inf,last_epoch=2")),
+            "");
+  EXPECT_EQ(hetc_lr_scheduler_last_epoch(s), 2);
+  hetc_lr_scheduler_free(s);
+}
+
 TEST(Schedule, BadSpecsNameTheProblem) {
   struct Case {
     const char *spec, *error;
