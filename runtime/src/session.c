@@ -1,8 +1,10 @@
 /*===- session.c - device-resident training sessions ----------------------===*/
 
 #define _GNU_SOURCE
+#include "fpenv.h"
 #include "hetc/runtime/artifact_format.h"
 #include "internal.h"
+#include "random.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -420,21 +422,6 @@ hetc_status_t hetc_session_add_artifact(hetc_session_t *s,
 
 /*--- Initialization --------------------------------------------------------*/
 
-/* splitmix64: a counter-based generator, so each tensor's values depend only
- * on (seed, tensor index, element index). */
-static uint64_t splitmix64(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
-
-static double uniform01(uint64_t seed, uint64_t stream, uint64_t counter) {
-  uint64_t bits =
-      splitmix64(seed ^ splitmix64(stream * 0x100000001B3ull + counter));
-  return (double)(bits >> 11) * (1.0 / 9007199254740992.0);
-}
-
 static hetc_status_t init_params(hetc_session_t *s, uint64_t seed) {
   for (size_t t = 0; t < s->num_state; ++t) {
     resident_t *r = &s->state[t];
@@ -461,16 +448,12 @@ static hetc_status_t init_params(hetc_session_t *s, uint64_t seed) {
         v = r->init.value;
         break;
       case HETC_INIT_UNIFORM:
-        v = (2.0 * uniform01(seed, t, i) - 1.0) * r->init.value;
+        /* 2u - 1 is exact; one rounding in the scale, one to float. */
+        v = (2.0 * hetc_random_uniform01(seed, t, i) - 1.0) * r->init.value;
         break;
-      case HETC_INIT_NORMAL: {
-        /* Box-Muller on two independent uniforms. */
-        double u1 = uniform01(seed, t, 2 * i),
-               u2 = uniform01(seed, t, 2 * i + 1);
-        v = sqrt(-2.0 * log(1.0 - u1)) * cos(6.283185307179586 * u2) *
-            r->init.value;
+      case HETC_INIT_NORMAL:
+        v = hetc_random_normal(seed, t, i) * r->init.value;
         break;
-      }
       }
       host[i] = (float)v;
     }
@@ -638,7 +621,9 @@ static hetc_status_t check_tensor(const hetc_tensor_info_t *info,
 
 hetc_status_t hetc_session_init_params(hetc_session_t *s, uint64_t seed) {
   lock(s);
+  hetc_fp_saved_t fp = hetc_fp_enter(); /* round to nearest, no flushing */
   hetc_status_t status = init_params(s, seed);
+  hetc_fp_leave(fp);
   unlock(s);
   return status;
 }
