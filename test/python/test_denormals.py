@@ -8,7 +8,9 @@ rounding").
   and on every GPU target present (vulkan: lavapipe here).
 - A caller whose thread flushes subnormals (MXCSR FTZ and DAZ set, as a
   library built with -ffast-math does on load) still gets the IEEE result
-  from the CPU driver, with 2 OpenMP threads, and gets its own mode back.
+  from the CPU driver, with 2 OpenMP threads, and from vulkan on lavapipe,
+  whose threads would inherit the caller's mode; and it gets its own mode
+  back.
 """
 import os
 import subprocess
@@ -98,14 +100,16 @@ def mxcsr():
     libm.fegetenv(env)
     return env[7]
 FTZ_DAZ = (1 << 15) | (1 << 6)
-session = runtime.Session({artifact!r})
 x, s, r = m.inputs({shape!r})
-session.set("x", x)
 libm.fegetenv(env)
 env[7] |= FTZ_DAZ
 assert libm.fesetenv(env) == 0 and mxcsr() & FTZ_DAZ == FTZ_DAZ
 # The caller's own arithmetic now flushes.
 assert (x * s)[0, 1] == 0
+# The device opens, and its threads (lavapipe's) start, under the flushing
+# mode.
+session = runtime.Session({artifact!r}, device={target!r})
+session.set("x", x)
 _, out = session.run("eval", s=s, r=r)
 t, w = out["output0"], out["output1"]
 print(mxcsr() & FTZ_DAZ == FTZ_DAZ)
@@ -114,15 +118,20 @@ print(w.tobytes().hex())
 """
 
 
-def test_cpu_keeps_subnormals_when_the_caller_flushes(tmp_path):
+@pytest.mark.parametrize("target", ["cpu", "vulkan"])
+def test_subnormals_are_kept_when_the_caller_flushes(target, tmp_path):
     if os.uname().machine != "x86_64":
         pytest.skip(f"sets MXCSR through glibc's x86-64 fenv_t; this is "
                     f"{os.uname().machine}")
+    missing = runtime.device_unavailable(target)
+    if missing:
+        pytest.skip(f"{target}: {missing}")
     shape = (N, 33)
     artifact = runtime.compile_model(subnormal_model(shape),
-                                     tmp_path / "m.hetc")
+                                     tmp_path / "m.hetc", f"--target={target}")
     code = CHILD.format(test_dir=os.path.dirname(os.path.abspath(__file__)),
-                        artifact=str(artifact), shape=shape)
+                        artifact=str(artifact), shape=shape, target=target)
+    # Two OpenMP threads: the CPU's workers must keep subnormals too.
     env = dict(os.environ, OMP_NUM_THREADS="2")
     result = subprocess.run([sys.executable, "-c", code], env=env,
                             capture_output=True, text=True)
@@ -132,3 +141,33 @@ def test_cpu_keeps_subnormals_when_the_caller_flushes(tmp_path):
     assert restored == "True"  # the caller's FTZ and DAZ are back
     assert t_hex == t.tobytes().hex()
     assert w_hex == w.tobytes().hex()
+
+
+@pytest.mark.parametrize("target", ["cuda", "rocm"])
+def test_gpu_kernels_are_compiled_to_keep_subnormals(target, tmp_path):
+    # Needs the toolchain only, not the device.
+    src = tmp_path / "m.mlir"
+    src.write_text(subnormal_model((8,)))
+    result = subprocess.run(
+        [str(runtime.build_dir() / "bin" / "hetc-compile"), str(src),
+         f"--target={target}", "--emit=asm", "--print-ir-after-all"],
+        capture_output=True, text=True)
+    if result.returncode and "which is missing" in result.stderr:
+        pytest.skip(f"{target} toolchain: {result.stderr.strip()}")
+    assert result.returncode == 0, result.stderr
+    dumps = result.stderr.split("// -----// IR Dump After ")
+    after = [i for i, d in enumerate(dumps)
+             if d.startswith("HetcGPUIEEEDenormals")]
+    assert after, "hetc-gpu-ieee-denormals did not run"
+    kernels = [line for d in dumps[after[0]:] for line in d.splitlines()
+               if "llvm.func" in line and "gpu.kernel" in line]
+    assert kernels
+    for line in kernels:
+        assert 'denormal_fp_math = "ieee,ieee"' in line, line
+        assert 'denormal_fp_math_f32 = "ieee,ieee"' in line, line
+    if target == "cuda":
+        assert "mul.rn.f32" in result.stdout and ".ftz" not in result.stdout
+    else:
+        modes = [line.split()[-1] for line in result.stdout.splitlines()
+                 if ".amdhsa_float_denorm_mode_32" in line]
+        assert modes and set(modes) == {"3"}, modes

@@ -63,6 +63,8 @@ void addDevicePasses(OpPassManager &pm, llvm::StringRef chip) {
   // One device pointer per buffer, as the CUDA driver passes them.
   toNVVM.useBarePtrCallConv = true;
   kernels.addPass(createConvertGpuOpsToNVVMOps(toNVVM));
+  // Subnormals kept, as on every target (no .ftz, no flushing mode).
+  kernels.addPass(createHetcGPUIEEEDenormals());
   kernels.addPass(createCanonicalizerPass());
   kernels.addPass(createCSEPass());
   kernels.addPass(createReconcileUnrealizedCastsPass());

@@ -176,4 +176,26 @@ def HetcGPUExpandMath : Pass<"hetc-gpu-expand-math",
                            "::mlir::vector::VectorDialect"];
 }
 
+
+def HetcGPUIEEEDenormals : Pass<"hetc-gpu-ieee-denormals",
+                                "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Keeps subnormals in every kernel: no flush to zero";
+  let description = [{
+    hetc computes with IEEE 754 gradual underflow on every target, so that a
+    step producing or consuming subnormals gives the same bits everywhere
+    (docs/reproducibility.md, "Reproducible mode: denormals and rounding").
+    This pass states it on every `llvm.func` of a kernel module after its
+    conversion to NVVM or ROCDL: `denormal_fp_math` and
+    `denormal_fp_math_f32` become `"ieee,ieee"` (LLVM's
+    `"denormal-fp-math"` and `"denormal-fp-math-f32"` attributes), whatever
+    a backend would default to. NVPTX then emits no `.ftz` instruction
+    (it reads the f32 attribute where `"nvptx-f32ftz"` once was) and AMDGPU
+    sets the kernel's `float_denorm_mode_32` to 3 (keep inputs and outputs).
+
+    Example: `llvm.func @k(...) attributes {denormal_fp_math_f32 =
+    "preserve-sign,preserve-sign"}` becomes `llvm.func @k(...) attributes
+    {denormal_fp_math = "ieee,ieee", denormal_fp_math_f32 = "ieee,ieee"}`.
+  }];
+}
+
 #endif // HETC_CODEGEN_GPU_PASSES_TD
