@@ -97,3 +97,28 @@ double hetc_random_normal(uint64_t seed, uint64_t stream, uint64_t counter) {
   /* 1 - u1 in (0, 1] is exact; sqrt is correctly rounded by IEEE 754. */
   return sqrt(-2.0 * hetc_exact_log(1.0 - u1)) * hetc_exact_cos_2pi(u2);
 }
+
+static double init_value(hetc_init_t init, uint64_t seed, uint64_t stream,
+                         uint64_t c) {
+  switch (init.kind) {
+  case HETC_INIT_ONES:
+    return 1.0;
+  case HETC_INIT_CONSTANT:
+    return init.value;
+  case HETC_INIT_UNIFORM:
+    /* 2u - 1 is exact; one rounding in the scale. */
+    return (2.0 * hetc_random_uniform01(seed, stream, c) - 1.0) * init.value;
+  case HETC_INIT_NORMAL:
+    return hetc_random_normal(seed, stream, c) * init.value;
+  case HETC_INIT_NONE:
+  case HETC_INIT_ZEROS:
+  default:
+    return 0.0;
+  }
+}
+
+void hetc_random_fill(hetc_init_t init, uint64_t seed, uint64_t stream,
+                      float *out, size_t n) {
+  for (size_t c = 0; c < n; ++c)
+    out[c] = (float)init_value(init, seed, stream, c);
+}

@@ -12,6 +12,9 @@
 #ifndef HETC_RUNTIME_RANDOM_H
 #define HETC_RUNTIME_RANDOM_H
 
+#include "internal.h"
+
+#include <stddef.h>
 #include <stdint.h>
 
 /* splitmix64's output function of x + the golden-ratio increment. */
@@ -30,5 +33,10 @@ double hetc_random_normal(uint64_t seed, uint64_t stream, uint64_t counter);
  * of 2^-53, from IEEE basic operations only (about 1 ulp). */
 double hetc_exact_log(double x);
 double hetc_exact_cos_2pi(double u);
+
+/* Element c of stream `stream` by initializer `init`, c = 0 .. n - 1, each
+ * computed in double and rounded once to float. */
+void hetc_random_fill(hetc_init_t init, uint64_t seed, uint64_t stream,
+                      float *out, size_t n);
 
 #endif /* HETC_RUNTIME_RANDOM_H */

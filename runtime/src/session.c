@@ -434,29 +434,7 @@ static hetc_status_t init_params(hetc_session_t *s, uint64_t seed) {
     float *host = malloc(n ? n * sizeof(float) : 1);
     if (!host)
       return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
-    for (size_t i = 0; i < n; ++i) {
-      double v = 0.0;
-      switch (r->init.kind) {
-      case HETC_INIT_NONE:
-      case HETC_INIT_ZEROS:
-        v = 0.0;
-        break;
-      case HETC_INIT_ONES:
-        v = 1.0;
-        break;
-      case HETC_INIT_CONSTANT:
-        v = r->init.value;
-        break;
-      case HETC_INIT_UNIFORM:
-        /* 2u - 1 is exact; one rounding in the scale, one to float. */
-        v = (2.0 * hetc_random_uniform01(seed, t, i) - 1.0) * r->init.value;
-        break;
-      case HETC_INIT_NORMAL:
-        v = hetc_random_normal(seed, t, i) * r->init.value;
-        break;
-      }
-      host[i] = (float)v;
-    }
+    hetc_random_fill(r->init, seed, t, host, n);
     hetc_status_t status =
         driver_of(s)->upload(s->device->impl, r->buffer, host, r->bytes);
     free(host);
