@@ -69,9 +69,13 @@ def test_numpy_reference_keeps_subnormals():
     assert (w[:, 1:] != 0).all()
 
 
+MODES = {"default": [], "reproducible": ["--reproducible"]}
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
 @pytest.mark.parametrize("target", ["cpu", "vulkan", "cuda", "rocm",
                                     "level-zero"])
-def test_subnormals_are_kept_bit_for_bit(target, tmp_path):
+def test_subnormals_are_kept_bit_for_bit(target, mode, tmp_path):
     missing = runtime.device_unavailable(target)
     if missing:
         pytest.skip(f"{target}: {missing}")
@@ -79,7 +83,8 @@ def test_subnormals_are_kept_bit_for_bit(target, tmp_path):
     x, s, r = inputs(shape)
     t, w = expected(x, s, r)
     artifact = runtime.compile_model(subnormal_model(shape),
-                                     tmp_path / "m.hetc", f"--target={target}")
+                                     tmp_path / "m.hetc", f"--target={target}",
+                                     *MODES[mode])
     session = runtime.Session(artifact, device=target)
     session.set("x", x)
     _, out = session.run("eval", s=s, r=r)
@@ -118,8 +123,9 @@ print(w.tobytes().hex())
 """
 
 
+@pytest.mark.parametrize("mode", sorted(MODES))
 @pytest.mark.parametrize("target", ["cpu", "vulkan"])
-def test_subnormals_are_kept_when_the_caller_flushes(target, tmp_path):
+def test_subnormals_are_kept_when_the_caller_flushes(target, mode, tmp_path):
     if os.uname().machine != "x86_64":
         pytest.skip(f"sets MXCSR through glibc's x86-64 fenv_t; this is "
                     f"{os.uname().machine}")
@@ -128,7 +134,8 @@ def test_subnormals_are_kept_when_the_caller_flushes(target, tmp_path):
         pytest.skip(f"{target}: {missing}")
     shape = (N, 33)
     artifact = runtime.compile_model(subnormal_model(shape),
-                                     tmp_path / "m.hetc", f"--target={target}")
+                                     tmp_path / "m.hetc", f"--target={target}",
+                                     *MODES[mode])
     code = CHILD.format(test_dir=os.path.dirname(os.path.abspath(__file__)),
                         artifact=str(artifact), shape=shape, target=target)
     # Two OpenMP threads: the CPU's workers must keep subnormals too.
@@ -143,14 +150,16 @@ def test_subnormals_are_kept_when_the_caller_flushes(target, tmp_path):
     assert w_hex == w.tobytes().hex()
 
 
+@pytest.mark.parametrize("mode", sorted(MODES))
 @pytest.mark.parametrize("target", ["cuda", "rocm"])
-def test_gpu_kernels_are_compiled_to_keep_subnormals(target, tmp_path):
+def test_gpu_kernels_are_compiled_to_keep_subnormals(target, mode, tmp_path):
     # Needs the toolchain only, not the device.
     src = tmp_path / "m.mlir"
     src.write_text(subnormal_model((8,)))
     result = subprocess.run(
         [str(runtime.build_dir() / "bin" / "hetc-compile"), str(src),
-         f"--target={target}", "--emit=asm", "--print-ir-after-all"],
+         f"--target={target}", "--emit=asm", "--print-ir-after-all",
+         *MODES[mode]],
         capture_output=True, text=True)
     if result.returncode and "which is missing" in result.stderr:
         pytest.skip(f"{target} toolchain: {result.stderr.strip()}")

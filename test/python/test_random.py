@@ -58,10 +58,14 @@ DROPOUT_CASES = [((64, 64), 0.25, 7), ((3, 5, 7), 0.5, -1),
                  ((4099,), 0.1, 2**63 - 1), ((2, 3, 4, 33), 0.7, 12345)]
 
 
+MODES = {"default": [], "reproducible": ["--reproducible"]}
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
 @pytest.mark.parametrize("shape,p,seed", DROPOUT_CASES,
                          ids=[str(c[0]) for c in DROPOUT_CASES])
 def test_dropout_mask_is_the_documented_hash_on_every_target(
-        shape, p, seed, tmp_path):
+        shape, p, seed, mode, tmp_path):
     keep = dropout_keep(seed, shape, p)
     scale = np.float32(1.0 / (1.0 - p))
     expected = np.where(keep, scale, np.float32(0)).astype(np.float32)
@@ -71,7 +75,7 @@ def test_dropout_mask_is_the_documented_hash_on_every_target(
             continue
         artifact = runtime.compile_model(dropout_model(shape, p),
                                          tmp_path / f"d_{target}.hetc",
-                                         f"--target={target}")
+                                         f"--target={target}", *MODES[mode])
         out = run_dropout(artifact, target, seed)
         assert out.tobytes() == expected.tobytes(), target
         ran.append(target)
@@ -110,9 +114,10 @@ sys.stdout.write(out.tobytes().hex())
 """
 
 
-def test_dropout_mask_is_independent_of_thread_count(tmp_path):
+@pytest.mark.parametrize("mode", sorted(MODES))
+def test_dropout_mask_is_independent_of_thread_count(mode, tmp_path):
     artifact = runtime.compile_model(dropout_model((512, 257), 0.3),
-                                     tmp_path / "d.hetc")
+                                     tmp_path / "d.hetc", *MODES[mode])
     code = RUN_IN_CHILD.format(test_dir=os.path.dirname(__file__),
                                artifact=str(artifact))
     masks = {}
@@ -239,16 +244,17 @@ def expected_init(seed):
     return out
 
 
+@pytest.mark.parametrize("mode", sorted(MODES))
 @pytest.mark.parametrize("seed", [0, 1234, 2**64 - 1])
 def test_initial_parameters_are_the_documented_generator_on_every_target(
-        seed, tmp_path):
+        seed, mode, tmp_path):
     expected = expected_init(seed)
     for target in ["cpu"] + GPU_TARGETS:
         if target != "cpu" and not present(target):
             continue
         artifact = runtime.compile_model(init_model(),
                                          tmp_path / f"i_{target}.hetc",
-                                         f"--target={target}")
+                                         f"--target={target}", *MODES[mode])
         session = runtime.Session(artifact, device=target, seed=seed)
         names = session.state_names()
         assert names[:len(INITS)] == [n for n, _, _ in INITS], names
