@@ -1,5 +1,6 @@
 /*===- json.c - a small strict JSON parser for manifests ------------------===*/
 
+#include "fpenv.h"
 #include "internal.h"
 
 #include <ctype.h>
@@ -237,7 +238,10 @@ static hetc_status_t parse_number(parser_t *p, double *out) {
     return fail(p, "number too long");
   memcpy(buffer, p->text + start, pos - start);
   buffer[pos - start] = '\0';
+  /* strtod rounds in the caller's mode; a manifest means the nearest. */
+  hetc_fp_saved_t fp = hetc_fp_enter();
   double value = strtod(buffer, NULL);
+  hetc_fp_leave(fp);
   if (!isfinite(value))
     return fail(p, "number out of range");
   p->pos = pos;

@@ -1,8 +1,10 @@
 /*===- session.c - device-resident training sessions ----------------------===*/
 
 #define _GNU_SOURCE
+#include "fpenv.h"
 #include "hetc/runtime/artifact_format.h"
 #include "internal.h"
+#include "random.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -420,21 +422,6 @@ hetc_status_t hetc_session_add_artifact(hetc_session_t *s,
 
 /*--- Initialization --------------------------------------------------------*/
 
-/* splitmix64: a counter-based generator, so each tensor's values depend only
- * on (seed, tensor index, element index). */
-static uint64_t splitmix64(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
-
-static double uniform01(uint64_t seed, uint64_t stream, uint64_t counter) {
-  uint64_t bits =
-      splitmix64(seed ^ splitmix64(stream * 0x100000001B3ull + counter));
-  return (double)(bits >> 11) * (1.0 / 9007199254740992.0);
-}
-
 static hetc_status_t init_params(hetc_session_t *s, uint64_t seed) {
   for (size_t t = 0; t < s->num_state; ++t) {
     resident_t *r = &s->state[t];
@@ -447,33 +434,7 @@ static hetc_status_t init_params(hetc_session_t *s, uint64_t seed) {
     float *host = malloc(n ? n * sizeof(float) : 1);
     if (!host)
       return hetc_make_status(HETC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
-    for (size_t i = 0; i < n; ++i) {
-      double v = 0.0;
-      switch (r->init.kind) {
-      case HETC_INIT_NONE:
-      case HETC_INIT_ZEROS:
-        v = 0.0;
-        break;
-      case HETC_INIT_ONES:
-        v = 1.0;
-        break;
-      case HETC_INIT_CONSTANT:
-        v = r->init.value;
-        break;
-      case HETC_INIT_UNIFORM:
-        v = (2.0 * uniform01(seed, t, i) - 1.0) * r->init.value;
-        break;
-      case HETC_INIT_NORMAL: {
-        /* Box-Muller on two independent uniforms. */
-        double u1 = uniform01(seed, t, 2 * i),
-               u2 = uniform01(seed, t, 2 * i + 1);
-        v = sqrt(-2.0 * log(1.0 - u1)) * cos(6.283185307179586 * u2) *
-            r->init.value;
-        break;
-      }
-      }
-      host[i] = (float)v;
-    }
+    hetc_random_fill(r->init, seed, t, host, n);
     hetc_status_t status =
         driver_of(s)->upload(s->device->impl, r->buffer, host, r->bytes);
     free(host);
@@ -638,7 +599,9 @@ static hetc_status_t check_tensor(const hetc_tensor_info_t *info,
 
 hetc_status_t hetc_session_init_params(hetc_session_t *s, uint64_t seed) {
   lock(s);
+  hetc_fp_saved_t fp = hetc_fp_enter(); /* round to nearest, no flushing */
   hetc_status_t status = init_params(s, seed);
+  hetc_fp_leave(fp);
   unlock(s);
   return status;
 }

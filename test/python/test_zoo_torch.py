@@ -13,6 +13,7 @@ lib/Conversion/HetcToLinalg/ElementwisePatterns.cpp) and a forward hook on
 each nn.Dropout applies it with the seed the trainer fed that step.
 """
 import copy
+import math
 import sys
 
 import numpy as np
@@ -37,15 +38,15 @@ OPTIMIZERS = {
 
 def dropout_keep(seed, shape, p):
     """hetc.dropout's keep mask: splitmix64(seed * golden + linear index),
-    top 24 bits as u in [0, 1), keep iff u >= p."""
+    keep iff its top 24 bits t >= ceil(p * 2^24) (docs/reproducibility.md)."""
     with np.errstate(over="ignore"):
         idx = np.arange(int(np.prod(shape)), dtype=np.uint64)
         z = np.uint64(seed & (2**64 - 1)) * np.uint64(0x9E3779B97F4A7C15) + idx
         z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
         z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
         z = z ^ (z >> np.uint64(31))
-    u = (z >> np.uint64(40)).astype(np.float32) * np.float32(1.0 / 16777216.0)
-    return (u >= np.float32(p)).reshape(shape)
+    threshold = np.uint64(math.ceil(math.ldexp(p, 24)))
+    return ((z >> np.uint64(40)) >= threshold).reshape(shape)
 
 
 class ReplayDropout:

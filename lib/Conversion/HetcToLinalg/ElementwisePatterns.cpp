@@ -182,11 +182,20 @@ HETC_ELEMENTWISE(PowOpLowering, PowOp) {
 
 #undef HETC_ELEMENTWISE
 
+/// The integer form of `u >= p` for u = t / 2^24, t an integer in
+/// [0, 2^24): t >= ceil(p * 2^24). p * 2^24 is exact in double, so the
+/// threshold is exact and the comparison needs no float arithmetic.
+static uint64_t dropoutThreshold(double p) {
+  return static_cast<uint64_t>(std::ceil(std::ldexp(p, 24)));
+}
+
 /// hetc.dropout => linalg.generic { keep iff hash(seed, index) >= p }
 ///
 /// The mask is splitmix64 of seed * 0x9E3779B97F4A7C15 + the row-major linear
-/// index; its top 24 bits give u in [0, 1). Survivors are scaled by
-/// 1 / (1 - p). Any target computes the same mask from the same seed.
+/// index, a pure function of (seed, element index) in 64-bit integer ops;
+/// its top 24 bits t keep the element iff t >= ceil(p * 2^24). Survivors are
+/// scaled by 1 / (1 - p). Every target and launch geometry computes the same
+/// mask from the same seed (docs/reproducibility.md).
 struct DropoutLowering : OpConversionPattern<DropoutOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -230,13 +239,8 @@ struct DropoutLowering : OpConversionPattern<DropoutOp> {
           z = mix(z, 27, 0x94D049BB133111EBull);
           z = mix(z, 31, 0);
           Value top = arith::ShRUIOp::create(b, l, z, c64(40));
-          Value topF = arith::UIToFPOp::create(b, l, b.getF32Type(), top);
-          Value u = arith::MulFOp::create(
-              b, l, topF,
-              floatConstant(b, l, b.getF32Type(), 1.0 / 16777216.0));
-          Value keep =
-              arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, u,
-                                    floatConstant(b, l, b.getF32Type(), p));
+          Value keep = arith::CmpIOp::create(b, l, arith::CmpIPredicate::uge,
+                                             top, c64(dropoutThreshold(p)));
           Value scaled = arith::MulFOp::create(
               b, l, args[0], floatConstant(b, l, elementType, 1.0 / (1.0 - p)));
           return arith::SelectOp::create(b, l, keep, scaled,

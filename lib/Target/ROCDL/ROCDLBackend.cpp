@@ -65,6 +65,8 @@ void addDevicePasses(OpPassManager &pm, llvm::StringRef chip) {
   toROCDL.chipset = chip.str();
   toROCDL.useBarePtrCallConv = true;
   kernels.addPass(createConvertGpuOpsToROCDLOps(toROCDL));
+  // Subnormals kept, as on every target (no .ftz, no flushing mode).
+  kernels.addPass(createHetcGPUIEEEDenormals());
   kernels.addPass(createCanonicalizerPass());
   kernels.addPass(createCSEPass());
   kernels.addPass(createReconcileUnrealizedCastsPass());
@@ -107,7 +109,8 @@ public:
 
   LogicalResult buildPipeline(OpPassManager &pm,
                               const TargetOptions &options) const override {
-    buildGPUCodegenPipeline(pm, {});
+    buildGPUCodegenPipeline(pm, {/*nvidiaTensorCores=*/false,
+                                 /*reproducible=*/options.reproducible});
     addDevicePasses(pm, resolveGPUChip(options, kDefaultChip));
     return success();
   }

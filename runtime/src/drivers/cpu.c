@@ -7,6 +7,7 @@
  *===----------------------------------------------------------------------===*/
 
 #define _GNU_SOURCE
+#include "../fpenv.h"
 #include "../internal.h"
 
 #include <dlfcn.h>
@@ -319,7 +320,10 @@ static hetc_status_t cpu_invoke(void *impl, hetc_executable_t *exe,
     return hetc_make_status(HETC_STATUS_INTERNAL,
                             "entry '%s' is not one of the loaded artifact's",
                             entry->name);
+  /* IEEE mode whatever the caller's thread uses (fpenv.h). */
+  hetc_fp_saved_t fp = hetc_fp_enter();
   exe->fns[entry - exe->entries](buffers);
+  hetc_fp_leave(fp);
   return NULL;
 }
 

@@ -22,9 +22,11 @@
 #define VK_NO_PROTOTYPES
 #include <vulkan/vulkan.h>
 
+#include "../fpenv.h"
 #include "../internal.h"
 #include "dylib.h"
 #include "dynamic_symbols.h"
+#include "spirv_float_controls.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -111,6 +113,8 @@ typedef struct vulkan_device {
   VkPhysicalDevice physical;
   VkPhysicalDeviceLimits limits;
   bool has_int64; /* shaderInt64: kernels over i64 tensors need it */
+  /* shaderDenormPreserveFloat32: modules get DenormPreserve at load */
+  bool denorm_preserve;
   VkPhysicalDeviceMemoryProperties memory;
   VkDevice device;
   uint32_t queue_family;
@@ -359,6 +363,23 @@ static void describe(vulkan_device_t *d,
   snprintf(description, size, "Vulkan: %s (%s)", properties->deviceName, type);
 }
 
+/* Whether modules may declare DenormPreserve for f32 (Vulkan 1.2's float
+ * controls); lavapipe, for one, reports neither preserving nor flushing. */
+static bool preserves_denormals(vulkan_device_t *d,
+                                const VkPhysicalDeviceProperties *properties) {
+  if (!d->vk.vkGetPhysicalDeviceProperties2 ||
+      d->api_version < VK_API_VERSION_1_2 ||
+      properties->apiVersion < VK_API_VERSION_1_2)
+    return false;
+  VkPhysicalDeviceFloatControlsProperties controls = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FLOAT_CONTROLS_PROPERTIES};
+  VkPhysicalDeviceProperties2 properties2 = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
+      .pNext = &controls};
+  d->vk.vkGetPhysicalDeviceProperties2(d->physical, &properties2);
+  return controls.shaderDenormPreserveFloat32 == VK_TRUE;
+}
+
 static hetc_status_t open_device(vulkan_device_t *d, int ordinal,
                                  char *description, size_t description_size) {
   static const char *const names[] = {"vkGetInstanceProcAddr"};
@@ -414,6 +435,7 @@ static hetc_status_t open_device(vulkan_device_t *d, int ordinal,
   d->limits = properties.limits;
   d->vk.vkGetPhysicalDeviceMemoryProperties(d->physical, &d->memory);
   describe(d, &properties, description, description_size);
+  d->denorm_preserve = preserves_denormals(d, &properties);
 
   float priority = 1.0f;
   VkDeviceQueueCreateInfo queue_info = {
@@ -529,7 +551,11 @@ static hetc_status_t vulkan_open(int ordinal, void **impl, char *description,
     return hetc_make_status(HETC_STATUS_INTERNAL,
                             "vulkan: cannot create the device lock");
   }
+  /* A CPU implementation (lavapipe) starts its threads here, and they keep
+   * the creating thread's floating-point modes: make those IEEE (fpenv.h). */
+  hetc_fp_saved_t fp = hetc_fp_enter();
   hetc_status_t status = open_device(d, ordinal, description, description_size);
+  hetc_fp_leave(fp);
   if (status) {
     vulkan_close(d);
     return status;
@@ -590,10 +616,13 @@ static hetc_status_t submit_and_wait(vulkan_device_t *d,
   VkSubmitInfo submit = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
                          .commandBufferCount = 1,
                          .pCommandBuffers = &commands};
+  /* Threads a CPU implementation starts on demand take IEEE modes too. */
+  hetc_fp_saved_t fp = hetc_fp_enter();
   result = d->vk.vkQueueSubmit(d->queue, 1, &submit, d->fence);
   if (result == VK_SUCCESS)
     result = d->vk.vkWaitForFences(d->device, 1, &d->fence, VK_TRUE,
                                    FENCE_TIMEOUT_NS);
+  hetc_fp_leave(fp);
   if (result == VK_SUCCESS)
     return NULL;
   if (result == VK_TIMEOUT) {
@@ -981,9 +1010,26 @@ vulkan_load_module(void *impl, const hetc_artifact_t *artifact, void **out) {
     return out_of_memory();
   }
   m->count = section->size / sizeof(uint32_t);
+  if (d->denorm_preserve) {
+    /* Subnormals kept, as on every target (spirv_float_controls.h). */
+    size_t count;
+    uint32_t *patched =
+        hetc_spirv_add_denorm_preserve(m->words, m->count, &count);
+    if (!patched) {
+      free(m->words);
+      free(m);
+      return hetc_make_status(HETC_STATUS_DATA_LOSS,
+                              "the vulkan artifact's 'spirv' section is not "
+                              "a well-formed SPIR-V module (or memory ran "
+                              "out)");
+    }
+    free(m->words);
+    m->words = patched;
+    m->count = count;
+  }
   VkShaderModuleCreateInfo info = {
       .sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
-      .codeSize = section->size,
+      .codeSize = m->count * sizeof(uint32_t),
       .pCode = m->words};
   VkResult result =
       d->vk.vkCreateShaderModule(d->device, &info, NULL, &m->shader);

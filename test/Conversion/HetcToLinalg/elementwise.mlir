@@ -354,8 +354,8 @@ func.func @pow_large_int(%x: tensor<4xf32>) -> tensor<4xf32> {
 // -----
 
 // dropout: splitmix64 of seed * 0x9E3779B97F4A7C15 + the row-major linear
-// index; the top 24 bits give u in [0, 1); keep iff u >= p and scale the
-// survivors by 1 / (1 - p).
+// index; keep iff its top 24 bits t >= ceil(p * 2^24) (0.25 * 2^24 =
+// 4194304), integer ops only, and scale the survivors by 1 / (1 - p).
 // CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-LABEL: func.func @dropout
 // CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>, %[[SEED:.*]]: tensor<i64>)
@@ -389,11 +389,8 @@ func.func @pow_large_int(%x: tensor<4xf32>) -> tensor<4xf32> {
 // CHECK: %[[Z3:.*]] = arith.xori %[[Z2]], %[[SH3]] : i64
 // CHECK: %[[C40:.*]] = arith.constant 40 : i64
 // CHECK: %[[TOP:.*]] = arith.shrui %[[Z3]], %[[C40]] : i64
-// CHECK: %[[TOPF:.*]] = arith.uitofp %[[TOP]] : i64 to f32
-// CHECK: %[[INV:.*]] = arith.constant 5.96046448E-8 : f32
-// CHECK: %[[U:.*]] = arith.mulf %[[TOPF]], %[[INV]] : f32
-// CHECK: %[[P:.*]] = arith.constant 2.500000e-01 : f32
-// CHECK: %[[KEEP:.*]] = arith.cmpf oge, %[[U]], %[[P]] : f32
+// CHECK: %[[T:.*]] = arith.constant 4194304 : i64
+// CHECK: %[[KEEP:.*]] = arith.cmpi uge, %[[TOP]], %[[T]] : i64
 // CHECK: %[[SCALE:.*]] = arith.constant 1.33333337 : f32
 // CHECK: %[[SCALED:.*]] = arith.mulf %[[IN]], %[[SCALE]] : f32
 // CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
@@ -406,19 +403,34 @@ func.func @dropout(%x: tensor<2x3xf32>, %seed: tensor<i64>) -> tensor<2x3xf32> {
 
 // -----
 
-// For f16 the hash and the comparison stay in i64/f32; only the scaling
-// uses the element type.
+// For f16 the hash and the comparison stay in i64; only the scaling uses
+// the element type.
 // CHECK-LABEL: func.func @dropout_f16
 // CHECK: linalg.generic
 // CHECK-SAME: ins(%{{.*}} : tensor<8xf16>)
 // CHECK: linalg.index 0 : index
 // CHECK-NOT: linalg.index 1
-// CHECK: arith.uitofp %{{.*}} : i64 to f32
-// CHECK: arith.cmpf oge, %{{.*}}, %{{.*}} : f32
+// CHECK-NOT: arith.uitofp
+// CHECK: %[[T:.*]] = arith.constant 8388608 : i64
+// CHECK: arith.cmpi uge, %{{.*}}, %[[T]] : i64
 // CHECK: %[[SCALE:.*]] = arith.constant 2.000000e+00 : f16
 // CHECK: arith.mulf %{{.*}}, %[[SCALE]] : f16
 // CHECK: arith.select %{{.*}}, %{{.*}}, %{{.*}} : f16
 func.func @dropout_f16(%x: tensor<8xf16>, %seed: tensor<i64>) -> tensor<8xf16> {
   %0 = hetc.dropout %x, %seed {p = 0.5 : f64} : (tensor<8xf16>, tensor<i64>) -> tensor<8xf16>
   return %0 : tensor<8xf16>
+}
+
+// -----
+
+// The threshold is ceil(p * 2^24), exact for the f64 attribute: 0.7 * 2^24
+// = 11744051.2 keeps t >= 11744052, where comparing u >= f32(0.7) (which
+// rounds down to 11744051 / 2^24) would also keep t = 11744051.
+// CHECK-LABEL: func.func @dropout_threshold_rounds_up
+// CHECK-NOT: arith.cmpf
+// CHECK: %[[T:.*]] = arith.constant 11744052 : i64
+// CHECK: arith.cmpi uge, %{{.*}}, %[[T]] : i64
+func.func @dropout_threshold_rounds_up(%x: tensor<8xf32>, %seed: tensor<i64>) -> tensor<8xf32> {
+  %0 = hetc.dropout %x, %seed {p = 0.7 : f64} : (tensor<8xf32>, tensor<i64>) -> tensor<8xf32>
+  return %0 : tensor<8xf32>
 }

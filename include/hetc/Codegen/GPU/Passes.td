@@ -57,6 +57,12 @@ def HetcGPUTileContractions : Pass<"hetc-gpu-tile-contractions",
     products. Convolutions are computed as implicit GEMMs: the tiles gather
     their elements through the operands' indexing maps.
 
+    Each accumulator starts from zero and the output's initial value is
+    added at the end; with `sequential` (the reproducible mode) it starts
+    from the initial value instead, so each output is
+    `acc = init; for k in order: acc = acc + a * b`, the naive loop nest's
+    order and rounding, and tensor cores are not used.
+
     Example: `linalg.matmul ins(%a, %b : memref<64x32xf32>,
     memref<32x128xf32>) outs(%c : memref<64x128xf32>)` becomes a
     `gpu.launch` of 2x1 workgroups of 16x16 threads, each computing 64x64
@@ -69,7 +75,10 @@ def HetcGPUTileContractions : Pass<"hetc-gpu-tile-contractions",
     Option<"nvidiaMma", "nvidia-mma", "bool", /*default=*/"false",
            "Compute the 8x8-per-thread case on NVIDIA tensor cores (sm_80 "
            "and newer): m16n8k8 TF32 MMAs with operands split in two "
-           "TF32 parts (3xTF32), as accurate as f32">
+           "TF32 parts (3xTF32), as accurate as f32">,
+    Option<"sequential", "sequential", "bool", /*default=*/"false",
+           "Start each output's sum from its initial value and add the "
+           "products in k order (no tensor cores)">
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::nvgpu::NVGPUDialect",
@@ -174,6 +183,28 @@ def HetcGPUExpandMath : Pass<"hetc-gpu-expand-math",
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::vector::VectorDialect"];
+}
+
+
+def HetcGPUIEEEDenormals : Pass<"hetc-gpu-ieee-denormals",
+                                "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Keeps subnormals in every kernel: no flush to zero";
+  let description = [{
+    hetc computes with IEEE 754 gradual underflow on every target, so that a
+    step producing or consuming subnormals gives the same bits everywhere
+    (docs/reproducibility.md, "Reproducible mode: denormals and rounding").
+    This pass states it on every `llvm.func` of a kernel module after its
+    conversion to NVVM or ROCDL: `denormal_fp_math` and
+    `denormal_fp_math_f32` become `"ieee,ieee"` (LLVM's
+    `"denormal-fp-math"` and `"denormal-fp-math-f32"` attributes), whatever
+    a backend would default to. NVPTX then emits no `.ftz` instruction
+    (it reads the f32 attribute where `"nvptx-f32ftz"` once was) and AMDGPU
+    sets the kernel's `float_denorm_mode_32` to 3 (keep inputs and outputs).
+
+    Example: `llvm.func @k(...) attributes {denormal_fp_math_f32 =
+    "preserve-sign,preserve-sign"}` becomes `llvm.func @k(...) attributes
+    {denormal_fp_math = "ieee,ieee", denormal_fp_math_f32 = "ieee,ieee"}`.
+  }];
 }
 
 #endif // HETC_CODEGEN_GPU_PASSES_TD
