@@ -19,12 +19,16 @@ using namespace mlir::hetc;
 static void addLaunchPasses(OpPassManager &pm,
                             const GPUCodegenOptions &options) {
   OpPassManager &fn = pm.nest<func::FuncOp>();
+  // One thread sums each output: long sums are run as consecutive kernels.
+  if (options.reproducible)
+    fn.addPass(createHetcGPUChunkReductions());
   // A copy is a kernel like any other on a GPU.
   HetcLowerCopiesOptions copies;
   copies.all = true;
   fn.addPass(createHetcLowerCopies(copies));
   HetcGPUTileContractionsOptions tiling;
   tiling.nvidiaMma = options.nvidiaTensorCores;
+  tiling.sequential = options.reproducible;
   fn.addPass(createHetcGPUTileContractions(tiling));
   fn.addPass(createHetcGPUMapParallelLoops());
   pm.addPass(createConvertParallelLoopToGpuPass());
@@ -45,7 +49,10 @@ static void addOutliningPasses(OpPassManager &pm) {
 void mlir::hetc::buildGPUCodegenPipeline(OpPassManager &pm,
                                          const GPUCodegenOptions &options) {
   pm.addPass(createLinalgElementwiseOpFusionPass());
-  pm.addNestedPass<func::FuncOp>(createHetcGPUSplitReductions());
+  // Splitting a reduction changes its order: reproducible mode keeps each
+  // output's sequential accumulation.
+  if (!options.reproducible)
+    pm.addNestedPass<func::FuncOp>(createHetcGPUSplitReductions());
   addBufferizationPasses(pm);
   addLaunchPasses(pm, options);
   addOutliningPasses(pm);

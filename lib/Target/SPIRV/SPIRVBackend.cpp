@@ -58,8 +58,10 @@ FailureOr<std::unique_ptr<Pass>> createGPUToSPIRVPass(Flavour flavour) {
   return pass;
 }
 
-/// The kernel module to one SPIR-V module with the ABI of `flavour`.
-LogicalResult addDevicePasses(OpPassManager &pm, Flavour flavour) {
+/// The kernel module to one SPIR-V module with the ABI of `flavour`;
+/// `reproducible` forbids the consumer to contract multiplies and adds.
+LogicalResult addDevicePasses(OpPassManager &pm, Flavour flavour,
+                              bool reproducible) {
   pm.addPass(createGpuSPIRVAttachTarget(attachOptions(flavour)));
   OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
   kernels.addPass(createHetcSPIRVPrepareKernels());
@@ -67,6 +69,9 @@ LogicalResult addDevicePasses(OpPassManager &pm, Flavour flavour) {
   // GLSL has no erf; OpenCL has.
   expand.erf = flavour == Flavour::Vulkan;
   kernels.addPass(createHetcGPUExpandMath(expand));
+  // Vulkan computes f16 in f32 (no Float16 capability): round explicitly.
+  if (reproducible && flavour == Flavour::Vulkan)
+    kernels.addPass(createHetcSPIRVRoundHalfTruncation());
   kernels.addPass(arith::createArithExpandOpsPass());
   kernels.addPass(createConvertMathToSPIRVPass());
   FailureOr<std::unique_ptr<Pass>> toSPIRV = createGPUToSPIRVPass(flavour);
@@ -79,6 +84,8 @@ LogicalResult addDevicePasses(OpPassManager &pm, Flavour flavour) {
           ? pm.nest<spirv::ModuleOp>()
           : pm.nest<gpu::GPUModuleOp>().nest<spirv::ModuleOp>();
   spirvModule.addPass(spirv::createSPIRVLowerABIAttributesPass());
+  if (reproducible)
+    spirvModule.addPass(createHetcSPIRVNoContraction());
   spirvModule.addPass(spirv::createSPIRVUpdateVCEPass());
   return success();
 }
@@ -108,9 +115,10 @@ public:
   }
 
   LogicalResult buildPipeline(OpPassManager &pm,
-                              const TargetOptions &) const override {
-    buildGPUCodegenPipeline(pm, {});
-    return addDevicePasses(pm, flavour);
+                              const TargetOptions &options) const override {
+    buildGPUCodegenPipeline(pm, {/*nvidiaTensorCores=*/false,
+                                 /*reproducible=*/options.reproducible});
+    return addDevicePasses(pm, flavour, options.reproducible);
   }
 
   FailureOr<SerializedTarget>
