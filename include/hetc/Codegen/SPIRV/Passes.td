@@ -29,19 +29,41 @@ def HetcSPIRVPrepareKernels : Pass<"hetc-spirv-prepare-kernels",
 
 def HetcSPIRVNoContraction : Pass<"hetc-spirv-no-contraction",
                                   "::mlir::spirv::ModuleOp"> {
-  let summary = "Decorates every float arithmetic op NoContraction";
+  let summary = "Forbids the consumer to fuse multiplies and adds";
   let description = [{
     A SPIR-V consumer may fuse a multiply and a dependent add into one
-    fused multiply-add (lavapipe does), unless the instructions carry the
-    `NoContraction` decoration. The reproducible mode wants every multiply
-    and add rounded separately on every target, so this pass decorates
-    each `spirv.FMul`, `spirv.FAdd`, `spirv.FSub`, `spirv.FDiv`,
-    `spirv.FRem`, `spirv.FMod` and `spirv.FNegate`.
+    fused multiply-add (lavapipe does). The reproducible mode wants every
+    multiply and add rounded separately on every target. In a shader module
+    (Vulkan) this pass decorates each `spirv.FMul`, `spirv.FAdd`,
+    `spirv.FSub`, `spirv.FDiv`, `spirv.FRem`, `spirv.FMod` and
+    `spirv.FNegate` `NoContraction`; in an OpenCL module (Level Zero),
+    where that decoration needs the Shader capability, each kernel entry
+    point gets the `ContractionOff` execution mode instead.
 
     Example: `%p = spirv.FMul %a, %b : f32` becomes
-    `%p = spirv.FMul %a, %b {no_contraction} : f32`.
+    `%p = spirv.FMul %a, %b {no_contraction} : f32`; in an OpenCL module,
+    `spirv.EntryPoint "Kernel" @k` is followed by
+    `spirv.ExecutionMode @k "ContractionOff"`.
   }];
   let dependentDialects = ["::mlir::spirv::SPIRVDialect"];
+}
+
+def HetcSPIRVRoundHalfTruncation : Pass<"hetc-spirv-round-half-truncation",
+                                        "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Rounds f32 to f16 explicitly where f16 is emulated in f32";
+  let description = [{
+    Without the Float16 capability (Vulkan here) SPIR-V conversion computes
+    f16 values in f32, so `arith.truncf` from f32 to f16 becomes a no-op
+    and the value keeps its f32 bits, while every other target rounds it.
+    In the reproducible mode this pass rounds the operand of each such
+    truncation to the nearest f16 value first (ties to even, f16
+    subnormals, overflow to infinity), with exact f32 and integer
+    operations; the truncation is then exact everywhere.
+
+    Example: `%h = arith.truncf %x : f32 to f16` becomes a short sequence
+    of `arith` ops computing `%r`, then `%h = arith.truncf %r : f32 to f16`.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
 #endif // HETC_CODEGEN_SPIRV_PASSES_TD
