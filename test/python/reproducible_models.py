@@ -1,8 +1,7 @@
 #!/usr/bin/python3
 """The models of the reproducible-mode tests (docs/reproducibility.md,
 "Tests and measured overhead"), built through the frontends users use, a
-command that trains them and writes what two runs compare, and the bit-level
-comparison the tests share (first_difference).
+command that trains them and writes what two runs compare.
 
     reproducible_models.py --target cpu --out DIR [--chip x86-64-v3]
                            [--models mlp_sgd,cnn] [--steps 20] [--mid 10]
@@ -44,34 +43,6 @@ import hetc  # noqa: E402
 from hetc import nn, optim  # noqa: E402
 
 MODELS = ["mlp_sgd", "mlp_adam", "cnn", "transformer"]
-
-
-def ulps(a, b):
-    """Distance of two float32 values in units in the last place."""
-    def ordered(v):
-        i = int(np.float32(v).view(np.int32))
-        return i if i >= 0 else -(i & 0x7FFFFFFF)
-    return abs(ordered(a) - ordered(b))
-
-
-def first_difference(name, got, want):
-    """None when `got` and `want` are equal bit for bit, else a line naming
-    the first differing element, both values and their distance."""
-    if got.shape != want.shape or got.dtype != want.dtype:
-        return (f"{name}: {got.dtype}{list(got.shape)} against "
-                f"{want.dtype}{list(want.shape)}")
-    if got.dtype == np.float32:
-        differs = got.view(np.uint32) != want.view(np.uint32)
-    else:
-        differs = got != want
-    if not differs.any():
-        return None
-    index = np.unravel_index(int(np.argmax(differs.reshape(-1))), got.shape)
-    g, w = got[index], want[index]
-    where = list(int(i) for i in index) if got.ndim else ""
-    distance = f", {ulps(g, w)} ulp" if got.dtype == np.float32 else ""
-    return (f"{name}{where}: {g!r} against {w!r}{distance} "
-            f"({int(differs.sum())} of {differs.size} elements differ)")
 
 
 def digits(batch, flat, seed=0):

@@ -25,7 +25,8 @@ HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(runtime.build_dir() / "python_packages"))
 import hetc  # noqa: E402
 
-from reproducible_models import MODELS, first_difference  # noqa: E402
+from bitcompare import first_difference  # noqa: E402
+from reproducible_models import MODELS  # noqa: E402
 
 STEPS, MID = 20, 10
 AVX2_CHIP = "x86-64-v3"   # AVX2 + FMA, no AVX-512

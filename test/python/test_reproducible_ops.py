@@ -29,7 +29,7 @@ from test_ops import Case, ty
 sys.path.insert(0, str(runtime.build_dir() / "python_packages"))
 import hetc  # noqa: E402
 
-from reproducible_models import first_difference  # noqa: E402
+from bitcompare import first_difference  # noqa: E402
 
 DIALECT = (pathlib.Path(__file__).resolve().parents[2] / "include" / "hetc" /
            "Dialect" / "Hetc")
