@@ -48,6 +48,8 @@ SETTINGS = {
     "cpu_1_thread": ("cpu", "", "1"),
     "cpu_avx2": ("cpu", AVX2_CHIP, "2"),
     "cuda": ("cuda", "", "2"),
+    "rocm": ("rocm", "", "2"),
+    "level-zero": ("level-zero", "", "2"),
 }
 
 
@@ -123,8 +125,7 @@ def differences(model, got_dir, want_dir):
     return found
 
 
-@pytest.mark.parametrize("setting", ["vulkan", "cpu_1_thread", "cpu_avx2",
-                                     "cuda"])
+@pytest.mark.parametrize("setting", [s for s in SETTINGS if s != "cpu"])
 @pytest.mark.parametrize("model", MODELS)
 def test_training_is_bit_identical_to_the_cpu_reference(model, setting, runs):
     reason = unavailable(setting)
