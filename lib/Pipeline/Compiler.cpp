@@ -538,6 +538,11 @@ std::string signEntries(const GeneratedEntries &generated,
                         generated.modelName);
   appendManifestBinding(signature, HETC_MANIFEST_KEY(ROOT, target),
                         options.target);
+  // Written only when set (absent means false), so default artifacts are
+  // unchanged; bound either way, so the flag cannot be added or removed.
+  if (options.reproducible)
+    appendManifestBinding(signature, HETC_MANIFEST_KEY(ROOT, reproducible),
+                          true);
   return signature;
 }
 
@@ -597,6 +602,8 @@ FailureOr<std::string> packArtifact(ModuleOp module,
       {HETC_MANIFEST_KEY(ROOT, model), generated.modelName},
       {HETC_MANIFEST_KEY(ROOT, optimizer), std::move(described.optimizer)},
       {HETC_MANIFEST_KEY(ROOT, entries), std::move(described.entries)}};
+  if (options.reproducible)
+    manifest[HETC_MANIFEST_KEY(ROOT, reproducible)] = true;
   if (serialized.deviceProgram)
     manifest[HETC_MANIFEST_KEY(ROOT, device)] =
         std::move(*serialized.deviceProgram);
@@ -646,6 +653,7 @@ FailureOr<std::string> mlir::hetc::compileModule(ModuleOp module,
            << unknownTargetMessage(options.target);
   TargetOptions targetOptions;
   targetOptions.chip = options.chip;
+  targetOptions.reproducible = options.reproducible;
   if (failed(backend->checkToolchain(module.getLoc(), targetOptions)))
     return failure();
 

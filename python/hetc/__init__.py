@@ -24,22 +24,24 @@ def _batch_sizes(sizes):
 
 
 def compile(source, target="cpu", chip="", entry="", eval_only=False,
-            optimizer=None, batch_sizes=None):
+            optimizer=None, batch_sizes=None, reproducible=False):
     """Compiles MLIR text in the hetc dialect; returns an Artifact.
     `batch_sizes` (e.g. [64, 29]): the first is the main entries', each
-    further one a variant the session picks by the inputs' shapes."""
+    further one a variant the session picks by the inputs' shapes.
+    `reproducible=True` compiles the bit-reproducible mode: the same
+    results, bit for bit, on every target (docs/reproducibility.md)."""
     return Artifact(_compile(source, target, chip, entry, eval_only,
                              dict(optimizer or {}), "<string>",
-                             _batch_sizes(batch_sizes)))
+                             _batch_sizes(batch_sizes), bool(reproducible)))
 
 
 def compile_file(path, target="cpu", chip="", entry="", eval_only=False,
-                 optimizer=None, batch_sizes=None):
+                 optimizer=None, batch_sizes=None, reproducible=False):
     """Compiles a .mlir file; diagnostics name the file."""
     path = pathlib.Path(path)
     return Artifact(_compile(path.read_text(), target, chip, entry, eval_only,
                              dict(optimizer or {}), str(path),
-                             _batch_sizes(batch_sizes)))
+                             _batch_sizes(batch_sizes), bool(reproducible)))
 
 
 from . import nn, optim  # noqa: E402

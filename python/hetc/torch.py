@@ -714,9 +714,10 @@ class TorchTrainer:
 
     def __init__(self, model, loss_fn, optimizer, example_inputs,
                  example_labels, target="cpu", seed=0, clip_grad_norm=None,
-                 nan_guard=False, accumulation_steps=1):
+                 nan_guard=False, accumulation_steps=1, reproducible=False):
         self.model, self.loss_fn = model, loss_fn
         self.target = target
+        self.reproducible = bool(reproducible)
         self.optimizer = optimizer
         inputs = [_to_torch(x) for x in _as_tuple(example_inputs)]
         labels = [_to_torch(y) for y in _as_tuple(example_labels)]
@@ -939,7 +940,8 @@ class TorchTrainer:
     def _compile(self, seed):
         from . import compile as compile_source
         self.artifact = compile_source(self.source, target=self.target,
-                                       optimizer=self.options)
+                                       optimizer=self.options,
+                                       reproducible=self.reproducible)
         self.session = _hetc.Session(self.artifact,
                                      _hetc.Device(self.target), seed)
         self.hetc_state = set(self.session.state_names)
@@ -1096,7 +1098,8 @@ class TorchTrainer:
             self._build(train_gm, eval_gm, self._loss_location())
             from . import compile as compile_source
             artifact = compile_source(self.source, target=self.target,
-                                      optimizer=self.options)
+                                      optimizer=self.options,
+                                      reproducible=self.reproducible)
             self.session.add_artifact(artifact)
         finally:
             (self.input_specs, self.label_specs, self.source,
@@ -1300,7 +1303,7 @@ class TorchTrainer:
 
 def compile(model, loss_fn, optimizer, example_inputs, example_labels=(),
             target="cpu", seed=0, clip_grad_norm=None, nan_guard=False,
-            accumulation_steps=1):
+            accumulation_steps=1, reproducible=False):
     """Compiles `model` trained on `loss_fn(outputs, *labels)` with the torch
     `optimizer`'s settings for the example inputs' shapes and dtypes;
     returns a TorchTrainer. The optimizer's param_groups are read before
@@ -1311,10 +1314,12 @@ def compile(model, loss_fn, optimizer, example_inputs, example_labels=(),
     naming the tensor. With `accumulation_steps=k` each step is a
     micro-batch: its gradients, divided by k, are summed, and every k-th
     step updates (torch's `(loss / k).backward()` with `optimizer.step()`
-    every k batches)."""
+    every k batches). `reproducible=True` compiles the bit-reproducible
+    mode: the same results, bit for bit, on every target."""
     if not isinstance(model, torch.nn.Module):
         raise TypeError("hetc.torch.compile takes a torch.nn.Module")
     return TorchTrainer(model, loss_fn, optimizer, example_inputs,
                         example_labels, target=target, seed=seed,
                         clip_grad_norm=clip_grad_norm, nan_guard=nan_guard,
-                        accumulation_steps=accumulation_steps)
+                        accumulation_steps=accumulation_steps,
+                        reproducible=reproducible)

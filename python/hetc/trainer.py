@@ -90,13 +90,13 @@ class Trainer:
 
     def __init__(self, model, input_shape, loss, optimizer, target="cpu",
                  seed=0, input_dtype="f32", clip_grad_norm=None,
-                 nan_guard=False, accumulation_steps=1):
+                 nan_guard=False, accumulation_steps=1, reproducible=False):
         input_shape = check_input_shape(input_shape)
         # Rebuilt from the same layers for every further batch size.
         self._rebuild = lambda batch: build_source(
             model, (batch,) + input_shape[1:], loss, input_dtype)[0]
         self._pending = (optimizer, target, seed, clip_grad_norm, nan_guard,
-                         accumulation_steps)
+                         accumulation_steps, reproducible)
         self.training = True
         if input_shape[0] is not None:
             self._start(input_shape[0])
@@ -104,7 +104,7 @@ class Trainer:
     @classmethod
     def from_mlir(cls, source, optimizer, target="cpu", seed=0, params=None,
                   clip_grad_norm=None, nan_guard=False,
-                  accumulation_steps=1):
+                  accumulation_steps=1, reproducible=False):
         """A trainer for a model written (or imported) as hetc MLIR text;
         `params` optionally gives initial parameter values by name."""
         trainer = cls.__new__(cls)
@@ -112,7 +112,7 @@ class Trainer:
         trainer._rebuild = None
         trainer.training = True
         trainer._setup(source, optimizer, target, seed, clip_grad_norm,
-                       nan_guard, accumulation_steps)
+                       nan_guard, accumulation_steps, reproducible)
         if params:
             trainer.load_state_dict(params)
         return trainer
@@ -122,7 +122,7 @@ class Trainer:
         self._setup(self._rebuild(batch), *self._pending)
 
     def _setup(self, source, optimizer, target, seed, clip_grad_norm=None,
-               nan_guard=False, accumulation_steps=1):
+               nan_guard=False, accumulation_steps=1, reproducible=False):
         from . import compile as compile_source
         self.source = source
         options = dict(optimizer.options)
@@ -136,9 +136,10 @@ class Trainer:
         if accumulation_steps != 1:
             # Each step is a micro-batch; every k-th one updates.
             options["accumulate"] = accumulation_steps
-        self._options = (target, options)
+        self._options = (target, options, reproducible)
         self.artifact = compile_source(source, target=target,
-                                       optimizer=options)
+                                       optimizer=options,
+                                       reproducible=reproducible)
         self.session = Session(self.artifact, Device(target), seed)
         manifest = manifest_schema.parse(self.artifact.manifest)
         # torch-style groups over the runtime hyper-parameters.
@@ -197,14 +198,16 @@ class Trainer:
         if batch in self._batches:
             return
         from . import compile as compile_source
-        target, options = self._options
+        target, options, reproducible = self._options
         if self._rebuild is not None:
             artifact = compile_source(self._rebuild(batch), target=target,
-                                      optimizer=options)
+                                      optimizer=options,
+                                      reproducible=reproducible)
         else:
             artifact = compile_source(self.source, target=target,
                                       optimizer=options,
-                                      batch_sizes=[batch])
+                                      batch_sizes=[batch],
+                                      reproducible=reproducible)
         self.session.add_artifact(artifact)
         self._batches.add(batch)
 

@@ -10,6 +10,7 @@
 #include "hetc/Frontend/GraphBuilder.h"
 #include "hetc/Pipeline/CompileSource.h"
 #include "hetc/runtime/hetc_runtime.h"
+#include "hetc/runtime/manifest_schema.h"
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -127,6 +128,13 @@ public:
   ~Artifact() { hetc_artifact_free(artifact); }
   std::string target() const { return hetc_artifact_target(artifact); }
   std::string manifest() const { return hetc_artifact_manifest(artifact); }
+  /// Whether the artifact was compiled in reproducible mode (the manifest's
+  /// "reproducible", absent meaning false; the signature binds it).
+  bool reproducible() const {
+    py::object parsed = py::module_::import("json").attr("loads")(manifest());
+    return py::cast<bool>(
+        parsed.attr("get")(HETC_MANIFEST_KEY(ROOT, reproducible), false));
+  }
   std::vector<std::string> entries() const {
     std::vector<std::string> names;
     for (size_t i = 0; i < hetc_artifact_entry_count(artifact); ++i)
@@ -314,8 +322,9 @@ py::bytes compile(const std::string &source, const std::string &target,
                   const std::string &chip, const std::string &entry,
                   bool evalOnly, const py::dict &optimizer,
                   const std::string &sourceName,
-                  const std::vector<int64_t> &batchSizes) {
+                  const std::vector<int64_t> &batchSizes, bool reproducible) {
   mlir::hetc::CompileOptions options;
+  options.reproducible = reproducible;
   options.target = target;
   options.chip = chip;
   options.entry = entry;
@@ -971,6 +980,7 @@ PYBIND11_MODULE(_hetc, m) {
         py::arg("eval_only") = false, py::arg("optimizer") = py::dict(),
         py::arg("source_name") = "<string>",
         py::arg("batch_sizes") = std::vector<int64_t>(),
+        py::arg("reproducible") = false,
         "Compiles MLIR text in the hetc dialect into artifact bytes.");
 
   py::class_<Artifact, std::shared_ptr<Artifact>>(m, "Artifact")
@@ -978,6 +988,7 @@ PYBIND11_MODULE(_hetc, m) {
       .def_static("load", &Artifact::load, py::arg("path"))
       .def_property_readonly("target", &Artifact::target)
       .def_property_readonly("manifest", &Artifact::manifest)
+      .def_property_readonly("reproducible", &Artifact::reproducible)
       .def_property_readonly("entries", &Artifact::entries);
 
   py::class_<Device, std::shared_ptr<Device>>(m, "Device")
@@ -1091,8 +1102,7 @@ PYBIND11_MODULE(_hetc, m) {
               hetc_status_t status = hetc_session_get_checkpoint_blob(
                   session, name.c_str(), &data, &size);
               // Absent is an answer here, not an error.
-              if (status &&
-                  hetc_status_code(status) == HETC_STATUS_NOT_FOUND) {
+              if (status && hetc_status_code(status) == HETC_STATUS_NOT_FOUND) {
                 hetc_status_free(status);
                 found = false;
                 return hetc_status_t(nullptr);

@@ -62,6 +62,12 @@ static cl::opt<std::string> batchSizes(
              "variants that the runtime picks by the inputs' shapes "
              "(default: the model's own)"),
     cl::value_desc("n,m,..."), cl::init(""), cl::cat(category));
+static cl::opt<bool> reproducible(
+    "reproducible",
+    cl::desc("Reproducible mode: bit-identical results on every target "
+             "(reductions in index order, no fused multiply-add, hetc's own "
+             "math; see docs/reproducibility.md) (default: false)"),
+    cl::init(false), cl::cat(category));
 static cl::opt<bool> listTargets("list-targets",
                                  cl::desc("List the target backends and exit"),
                                  cl::init(false), cl::cat(category));
@@ -197,6 +203,7 @@ static std::string getCompileOptions(CompileOptions &options) {
   options.trainStep = !evalOnly;
   options.stage = emit;
   options.printIRAfterAll = printIRAfterAll;
+  options.reproducible = reproducible;
   return parseTrainFlags(options.train);
 }
 

@@ -61,6 +61,10 @@ struct CompileOptions {
   /// every entry (hetc-rebatch), with the manifest's "variant_of".
   std::vector<int64_t> batchSizes;
   CompileStage stage = CompileStage::Artifact;
+  /// Reproducible mode: every reduction in index order from its init, no
+  /// fused multiply-add, hetc's own math; bit-identical results on every
+  /// target (docs/reproducibility.md). The manifest records it.
+  bool reproducible = false;
   /// Print the IR after each pass to stderr.
   bool printIRAfterAll = false;
 };

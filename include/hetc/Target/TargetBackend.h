@@ -28,6 +28,9 @@ struct TargetOptions {
   std::string chip;
   /// Folder for temporary files (object files, linker outputs).
   std::string tempDir;
+  /// Reproducible mode (CompileOptions::reproducible): fixed reduction
+  /// order and no contraction in the code and in the device toolchain.
+  bool reproducible = false;
 };
 
 /// One artifact section produced by a backend.

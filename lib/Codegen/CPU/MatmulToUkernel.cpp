@@ -14,6 +14,8 @@ using namespace mlir;
 using namespace mlir::hetc;
 
 static constexpr llvm::StringLiteral kSgemmName = "hetc_uk_sgemm";
+/// The reproducible flavour: each output accumulated from C in k order.
+static constexpr llvm::StringLiteral kSgemmSeqName = "hetc_uk_sgemm_seq";
 
 namespace {
 
@@ -75,12 +77,12 @@ std::optional<bool> isTransposed(AffineMap map, ArrayRef<unsigned> batch,
   return std::nullopt;
 }
 
-func::FuncOp getOrDeclareSgemm(ModuleOp module) {
-  if (auto fn = module.lookupSymbol<func::FuncOp>(kSgemmName))
+func::FuncOp getOrDeclareSgemm(ModuleOp module, llvm::StringRef name) {
+  if (auto fn = module.lookupSymbol<func::FuncOp>(name))
     return fn;
   OpBuilder b(module.getBodyRegion());
   SmallVector<Type> args(13, b.getI64Type());
-  auto fn = func::FuncOp::create(b, module.getLoc(), kSgemmName,
+  auto fn = func::FuncOp::create(b, module.getLoc(), name,
                                  b.getFunctionType(args, {}));
   fn.setPrivate();
   return fn;
@@ -129,7 +131,9 @@ struct HetcCPUMatmulToUkernelPass
 
     Location loc = op.getLoc();
     OpBuilder b(op);
-    func::FuncOp callee = getOrDeclareSgemm(op->getParentOfType<ModuleOp>());
+    func::FuncOp callee =
+        getOrDeclareSgemm(op->getParentOfType<ModuleOp>(),
+                          sequential ? kSgemmSeqName : kSgemmName);
     MatrixView va = viewOf(b, loc, a, la->first, la->second);
     MatrixView vb = viewOf(b, loc, bMat, lb->first, lb->second);
     MatrixView vc = viewOf(b, loc, c, lc->first, lc->second);

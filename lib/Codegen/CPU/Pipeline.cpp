@@ -14,10 +14,12 @@ using namespace mlir::hetc;
 
 /// Buffers, with the GEMMs calling the ukernel and the rest as loops, the
 /// large ones parallel.
-static void addLoopPasses(OpPassManager &pm) {
+static void addLoopPasses(OpPassManager &pm, const CPUCodegenOptions &options) {
   pm.addPass(createCanonicalizerPass());
   bufferization::buildBufferDeallocationPipeline(pm);
-  pm.addPass(createHetcCPUMatmulToUkernel());
+  HetcCPUMatmulToUkernelOptions ukernel;
+  ukernel.sequential = options.reproducible;
+  pm.addPass(createHetcCPUMatmulToUkernel(ukernel));
   pm.addNestedPass<func::FuncOp>(createHetcLowerCopies());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(createHetcCPUSerializeSmallLoops());
@@ -46,9 +48,10 @@ static void addLLVMPasses(OpPassManager &pm) {
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
-void mlir::hetc::buildCPUCodegenPipeline(OpPassManager &pm) {
+void mlir::hetc::buildCPUCodegenPipeline(OpPassManager &pm,
+                                         const CPUCodegenOptions &options) {
   pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
   addBufferizationPasses(pm);
-  addLoopPasses(pm);
+  addLoopPasses(pm, options);
   addLLVMPasses(pm);
 }

@@ -25,6 +25,7 @@ static void addLaunchPasses(OpPassManager &pm,
   fn.addPass(createHetcLowerCopies(copies));
   HetcGPUTileContractionsOptions tiling;
   tiling.nvidiaMma = options.nvidiaTensorCores;
+  tiling.sequential = options.reproducible;
   fn.addPass(createHetcGPUTileContractions(tiling));
   fn.addPass(createHetcGPUMapParallelLoops());
   pm.addPass(createConvertParallelLoopToGpuPass());
@@ -45,7 +46,10 @@ static void addOutliningPasses(OpPassManager &pm) {
 void mlir::hetc::buildGPUCodegenPipeline(OpPassManager &pm,
                                          const GPUCodegenOptions &options) {
   pm.addPass(createLinalgElementwiseOpFusionPass());
-  pm.addNestedPass<func::FuncOp>(createHetcGPUSplitReductions());
+  // Splitting a reduction changes its order: reproducible mode keeps each
+  // output's sequential accumulation.
+  if (!options.reproducible)
+    pm.addNestedPass<func::FuncOp>(createHetcGPUSplitReductions());
   addBufferizationPasses(pm);
   addLaunchPasses(pm, options);
   addOutliningPasses(pm);

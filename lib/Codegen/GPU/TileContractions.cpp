@@ -107,11 +107,14 @@ public:
   /// before: the kernel then writes init + sum instead of reading the
   /// output back.
   /// `mma` computes the 8x8-per-thread case with NVIDIA tensor cores.
+  /// `sequential` starts each accumulator from the output's initial value
+  /// (`init`, else the output read first), so every output is summed in k
+  /// order from it, as a naive loop nest does; it excludes `mma`.
   TiledContractionBuilder(RewriterBase &rewriter, linalg::LinalgOp op,
                           const DimGroups &groups, int64_t tile, Value init,
-                          bool mma)
-      : b(rewriter), op(op), groups(groups), tile(tile), init(init), mma(mma),
-        loc(op.getLoc()) {}
+                          bool mma, bool sequential)
+      : b(rewriter), op(op), groups(groups), tile(tile), init(init),
+        mma(mma && !sequential), sequential(sequential), loc(op.getLoc()) {}
 
   void build() {
     planBlocks();
@@ -121,12 +124,15 @@ public:
     KernelValues kernel = getKernelValues(launch);
 
     auto accType = VectorType::get({2, 2}, b.getF32Type());
-    SmallVector<Value> inits(
-        useMma ? kMmaTiles : micro * micro,
-        useMma ? arith::ConstantOp::create(
-                     b, loc, DenseElementsAttr::get(accType, 0.0f))
-                     .getResult()
-               : kernel.zero);
+    SmallVector<Value> inits =
+        sequential
+            ? initialOutputs(kernel)
+            : SmallVector<Value>(
+                  useMma ? kMmaTiles : micro * micro,
+                  useMma ? arith::ConstantOp::create(
+                               b, loc, DenseElementsAttr::get(accType, 0.0f))
+                               .getResult()
+                         : kernel.zero);
     // One op per statement: argument evaluation order is unspecified.
     Value kStep = index(kTile), kEnd = index(depth), kBegin = index(0);
     auto kLoop = scf::ForOp::create(b, loc, kBegin, kEnd, kStep, inits);
@@ -285,6 +291,42 @@ private:
     scf::YieldOp::create(b, loc, innerLoop.getResults());
   }
 
+  /// The sequential path's starting accumulators: each of this thread's
+  /// outputs as it is before the contraction (`init`, else loaded; 0
+  /// outside the output, where nothing is stored).
+  SmallVector<Value> initialOutputs(const KernelValues &v) {
+    SmallVector<Value> values;
+    Value out = op.getDpsInitOperand(0)->get();
+    for (int64_t i = 0; i < micro; ++i)
+      for (int64_t j = 0; j < micro; ++j) {
+        if (init) {
+          values.push_back(init);
+          continue;
+        }
+        Value col = addi(v.colBase, addi(v.myCols, index(j * tile)));
+        Value row = addi(v.rowBase, addi(v.myRows, index(i * tile)));
+        SmallVector<Value> indices =
+            operandIndices(2, iterationPoint(row, col, nullptr, v.batchIndex));
+        if (rowsExact && colsExact) {
+          values.push_back(memref::LoadOp::create(b, loc, out, indices));
+          continue;
+        }
+        auto ifOp = scf::IfOp::create(b, loc, TypeRange{b.getF32Type()},
+                                      inBounds(row, rows, col, cols),
+                                      /*withElseRegion=*/true);
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+        scf::YieldOp::create(
+            b, loc,
+            ValueRange{
+                memref::LoadOp::create(b, loc, out, indices).getResult()});
+        b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+        scf::YieldOp::create(b, loc, ValueRange{v.zero});
+        values.push_back(ifOp.getResult(0));
+      }
+    return values;
+  }
+
   /// Writes the SIMT path's sums (`kLoop`'s results) into the output.
   void storeSimtResults(const KernelValues &v, scf::ForOp kLoop) {
     Value out = op.getDpsInitOperand(0)->get();
@@ -408,7 +450,8 @@ private:
           }
   }
 
-  /// out[row, col] = (init or out[row, col]) + value, where it exists.
+  /// out[row, col] = (init or out[row, col]) + value, where it exists; on
+  /// the sequential path `value` already holds the whole sum.
   void accumulateInto(Value out, Value row, Value col, int64_t rows,
                       int64_t cols, Value batchIndex, Value value) {
     OpBuilder::InsertionGuard guard(b);
@@ -418,6 +461,10 @@ private:
     }
     SmallVector<Value> outIndices =
         operandIndices(2, iterationPoint(row, col, nullptr, batchIndex));
+    if (sequential) {
+      memref::StoreOp::create(b, loc, value, out, outIndices);
+      return;
+    }
     Value old =
         init ? init
              : memref::LoadOp::create(b, loc, out, outIndices).getResult();
@@ -510,6 +557,7 @@ private:
   int64_t tile;
   Value init;
   bool mma;
+  bool sequential;
   int64_t rows = 0, cols = 0, batch = 0, depth = 0;
   int64_t micro = 1, blockRows = 0, blockCols = 0, threads = 0;
   bool useMma = false;
@@ -562,7 +610,8 @@ struct HetcGPUTileContractionsPass
       linalg::FillOp fill = findFoldableFill(op);
       Value init = fill ? fill.getInputs()[0] : Value();
       rewriter.setInsertionPoint(op);
-      TiledContractionBuilder(rewriter, op, groups, tile, init, nvidiaMma)
+      TiledContractionBuilder(rewriter, op, groups, tile, init, nvidiaMma,
+                              sequential)
           .build();
       rewriter.eraseOp(op);
       if (fill)

@@ -135,7 +135,7 @@ public:
 
   LogicalResult buildPipeline(OpPassManager &pm,
                               const TargetOptions &options) const override {
-    buildCPUCodegenPipeline(pm);
+    buildCPUCodegenPipeline(pm, {/*reproducible=*/options.reproducible});
     return success();
   }
 
@@ -217,11 +217,17 @@ static void embedSignature(llvm::Module &module, llvm::StringRef signature,
   llvm::appendToUsed(module, {global});
 }
 
+/// The ukernels compiled code may call.
+static constexpr llvm::StringLiteral kUkernelNames[] = {"hetc_uk_sgemm",
+                                                        "hetc_uk_sgemm_seq"};
+
 /// Links the ukernel bitcode of the best flavour the chip supports.
 static LogicalResult linkUkernels(llvm::Module &module,
                                   const llvm::MCSubtargetInfo &subtarget,
                                   Location loc) {
-  if (!module.getFunction("hetc_uk_sgemm"))
+  if (llvm::none_of(kUkernelNames, [&](llvm::StringRef name) {
+        return module.getFunction(name);
+      }))
     return success();
   llvm::StringRef bitcode;
   auto bytes = [](const unsigned char *data, size_t size) {
@@ -244,8 +250,9 @@ static LogicalResult linkUkernels(llvm::Module &module,
   if (llvm::Linker::linkModules(module, std::move(ukernels),
                                 llvm::Linker::LinkOnlyNeeded))
     return emitError(loc) << "linking the CPU ukernels failed";
-  if (llvm::Function *fn = module.getFunction("hetc_uk_sgemm"))
-    fn->setLinkage(llvm::GlobalValue::InternalLinkage);
+  for (llvm::StringRef name : kUkernelNames)
+    if (llvm::Function *fn = module.getFunction(name))
+      fn->setLinkage(llvm::GlobalValue::InternalLinkage);
   return success();
 }
 
@@ -291,8 +298,8 @@ struct HostMachine {
 };
 } // namespace
 
-static FailureOr<HostMachine> createHostMachine(Location loc,
-                                                llvm::StringRef chipName) {
+static FailureOr<HostMachine>
+createHostMachine(Location loc, llvm::StringRef chipName, bool reproducible) {
   HostMachine host{resolveChip(chipName),
                    llvm::Triple(llvm::sys::getDefaultTargetTriple()), nullptr,
                    nullptr};
@@ -314,6 +321,10 @@ static FailureOr<HostMachine> createHostMachine(Location loc,
   host.subtarget.reset(
       target->createMCSubtargetInfo(host.triple, chip.cpu, chip.features));
   llvm::TargetOptions targetOptions;
+  // Reproducible mode: never fuse a multiply and an add, even where an
+  // instruction's flags would allow it (hetc emits none that do).
+  if (reproducible)
+    targetOptions.AllowFPOpFusion = llvm::FPOpFusion::Strict;
   host.machine.reset(target->createTargetMachine(
       host.triple, chip.cpu, chip.features, targetOptions, llvm::Reloc::PIC_,
       std::nullopt, llvm::CodeGenOptLevel::Aggressive));
@@ -418,7 +429,8 @@ CPUBackend::serialize(ModuleOp module, const TargetOptions &options,
       translateToLLVMIR(module, llvmContext);
   if (failed(llvmModule))
     return failure();
-  FailureOr<HostMachine> host = createHostMachine(loc, options.chip);
+  FailureOr<HostMachine> host =
+      createHostMachine(loc, options.chip, options.reproducible);
   if (failed(host))
     return failure();
   std::vector<std::string> features = requiredFeatures(*host->subtarget);

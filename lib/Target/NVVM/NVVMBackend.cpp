@@ -47,9 +47,13 @@ llvm::StringRef ptxFeature(llvm::StringRef chip) {
 }
 
 /// The kernel module to NVVM: structured control flow goes first, since
-/// convert-gpu-to-nvvm leaves scf ops it does not lower.
-void addDevicePasses(OpPassManager &pm, llvm::StringRef chip) {
+/// convert-gpu-to-nvvm leaves scf ops it does not lower. `reproducible`
+/// keeps ptxas from contracting multiplies and adds into fma.
+void addDevicePasses(OpPassManager &pm, llvm::StringRef chip,
+                     bool reproducible) {
   GpuNVVMAttachTargetOptions target;
+  if (reproducible)
+    target.cmdOptions = "--fmad=false";
   target.moduleMatcher = kKernelModuleName.str();
   target.chip = chip.str();
   target.features = ptxFeature(chip).str();
@@ -97,9 +101,12 @@ public:
   LogicalResult buildPipeline(OpPassManager &pm,
                               const TargetOptions &options) const override {
     std::string chip = resolveGPUChip(options, kDefaultChip);
-    // Turing (sm_75) has no TF32 MMA.
-    buildGPUCodegenPipeline(pm, {/*nvidiaTensorCores=*/chip != "sm_75"});
-    addDevicePasses(pm, chip);
+    // Turing (sm_75) has no TF32 MMA. TF32 rounds the operands, and the
+    // MMA's internal order is the hardware's: none in reproducible mode.
+    buildGPUCodegenPipeline(
+        pm, {/*nvidiaTensorCores=*/chip != "sm_75" && !options.reproducible,
+             /*reproducible=*/options.reproducible});
+    addDevicePasses(pm, chip, options.reproducible);
     return success();
   }
 

@@ -107,7 +107,8 @@ public:
 
   LogicalResult buildPipeline(OpPassManager &pm,
                               const TargetOptions &options) const override {
-    buildGPUCodegenPipeline(pm, {});
+    buildGPUCodegenPipeline(pm, {/*nvidiaTensorCores=*/false,
+                                 /*reproducible=*/options.reproducible});
     addDevicePasses(pm, resolveGPUChip(options, kDefaultChip));
     return success();
   }

@@ -58,8 +58,10 @@ FailureOr<std::unique_ptr<Pass>> createGPUToSPIRVPass(Flavour flavour) {
   return pass;
 }
 
-/// The kernel module to one SPIR-V module with the ABI of `flavour`.
-LogicalResult addDevicePasses(OpPassManager &pm, Flavour flavour) {
+/// The kernel module to one SPIR-V module with the ABI of `flavour`;
+/// `reproducible` forbids the consumer to contract multiplies and adds.
+LogicalResult addDevicePasses(OpPassManager &pm, Flavour flavour,
+                              bool reproducible) {
   pm.addPass(createGpuSPIRVAttachTarget(attachOptions(flavour)));
   OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
   kernels.addPass(createHetcSPIRVPrepareKernels());
@@ -79,6 +81,8 @@ LogicalResult addDevicePasses(OpPassManager &pm, Flavour flavour) {
           ? pm.nest<spirv::ModuleOp>()
           : pm.nest<gpu::GPUModuleOp>().nest<spirv::ModuleOp>();
   spirvModule.addPass(spirv::createSPIRVLowerABIAttributesPass());
+  if (reproducible)
+    spirvModule.addPass(createHetcSPIRVNoContraction());
   spirvModule.addPass(spirv::createSPIRVUpdateVCEPass());
   return success();
 }
@@ -108,9 +112,10 @@ public:
   }
 
   LogicalResult buildPipeline(OpPassManager &pm,
-                              const TargetOptions &) const override {
-    buildGPUCodegenPipeline(pm, {});
-    return addDevicePasses(pm, flavour);
+                              const TargetOptions &options) const override {
+    buildGPUCodegenPipeline(pm, {/*nvidiaTensorCores=*/false,
+                                 /*reproducible=*/options.reproducible});
+    return addDevicePasses(pm, flavour, options.reproducible);
   }
 
   FailureOr<SerializedTarget>

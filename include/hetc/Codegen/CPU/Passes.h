@@ -23,9 +23,16 @@ namespace mlir::hetc {
 #define GEN_PASS_REGISTRATION
 #include "hetc/Codegen/CPU/Passes.h.inc"
 
+struct CPUCodegenOptions {
+  /// Reproducible mode: the GEMM ukernel accumulates each output in k order
+  /// from C, with separate multiplies and adds; hetc's own math.
+  bool reproducible = false;
+};
+
 /// Adds the CPU lowering from linalg on tensors to the LLVM dialect: entry
 /// functions taking one bare pointer per buffer, loops run by OpenMP.
-void buildCPUCodegenPipeline(OpPassManager &pm);
+void buildCPUCodegenPipeline(OpPassManager &pm,
+                             const CPUCodegenOptions &options);
 
 } // namespace mlir::hetc
 

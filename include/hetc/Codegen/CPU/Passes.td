@@ -17,6 +17,11 @@ def HetcCPUMatmulToUkernel : Pass<"hetc-cpu-matmul-to-ukernel",
     calls) under an `scf.parallel`, which the CPU pipeline maps to OpenMP
     threads. Other matmuls are left for the generic loop lowering.
 
+    With `sequential`, the calls go to `hetc_uk_sgemm_seq` instead, which
+    accumulates each output from C in k order with separately rounded
+    multiplies and adds (the reproducible mode): the same bits as the
+    naive loop nest, whatever the ISA flavour, blocking or thread count.
+
     Example:
 
     ```mlir
@@ -29,7 +34,10 @@ def HetcCPUMatmulToUkernel : Pass<"hetc-cpu-matmul-to-ukernel",
   }];
   let options = [
     Option<"chunk", "chunk", "int64_t", /*default=*/"256",
-           "Columns per parallel piece (a multiple of the microkernel width)">
+           "Columns per parallel piece (a multiple of the microkernel width)">,
+    Option<"sequential", "sequential", "bool", /*default=*/"false",
+           "Call hetc_uk_sgemm_seq, which sums each output in k order from "
+           "C without fused multiply-adds">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -37,6 +37,9 @@ constexpr llvm::StringLiteral kKernelModuleName = "hetc_kernels";
 struct GPUCodegenOptions {
   /// Compute large contractions with nvgpu MMAs (NVIDIA sm_80 and newer).
   bool nvidiaTensorCores = false;
+  /// Reproducible mode: no split reductions, every output accumulated in
+  /// index order from its init by one thread; hetc's own math.
+  bool reproducible = false;
 };
 
 /// Adds the passes from linalg on tensors to host functions that only

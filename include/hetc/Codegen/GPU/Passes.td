@@ -57,6 +57,12 @@ def HetcGPUTileContractions : Pass<"hetc-gpu-tile-contractions",
     products. Convolutions are computed as implicit GEMMs: the tiles gather
     their elements through the operands' indexing maps.
 
+    Each accumulator starts from zero and the output's initial value is
+    added at the end; with `sequential` (the reproducible mode) it starts
+    from the initial value instead, so each output is
+    `acc = init; for k in order: acc = acc + a * b`, the naive loop nest's
+    order and rounding, and tensor cores are not used.
+
     Example: `linalg.matmul ins(%a, %b : memref<64x32xf32>,
     memref<32x128xf32>) outs(%c : memref<64x128xf32>)` becomes a
     `gpu.launch` of 2x1 workgroups of 16x16 threads, each computing 64x64
@@ -69,7 +75,10 @@ def HetcGPUTileContractions : Pass<"hetc-gpu-tile-contractions",
     Option<"nvidiaMma", "nvidia-mma", "bool", /*default=*/"false",
            "Compute the 8x8-per-thread case on NVIDIA tensor cores (sm_80 "
            "and newer): m16n8k8 TF32 MMAs with operands split in two "
-           "TF32 parts (3xTF32), as accurate as f32">
+           "TF32 parts (3xTF32), as accurate as f32">,
+    Option<"sequential", "sequential", "bool", /*default=*/"false",
+           "Start each output's sum from its initial value and add the "
+           "products in k order (no tensor cores)">
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::nvgpu::NVGPUDialect",

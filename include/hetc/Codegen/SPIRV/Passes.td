@@ -27,4 +27,21 @@ def HetcSPIRVPrepareKernels : Pass<"hetc-spirv-prepare-kernels",
                            "::mlir::spirv::SPIRVDialect"];
 }
 
+def HetcSPIRVNoContraction : Pass<"hetc-spirv-no-contraction",
+                                  "::mlir::spirv::ModuleOp"> {
+  let summary = "Decorates every float arithmetic op NoContraction";
+  let description = [{
+    A SPIR-V consumer may fuse a multiply and a dependent add into one
+    fused multiply-add (lavapipe does), unless the instructions carry the
+    `NoContraction` decoration. The reproducible mode wants every multiply
+    and add rounded separately on every target, so this pass decorates
+    each `spirv.FMul`, `spirv.FAdd`, `spirv.FSub`, `spirv.FDiv`,
+    `spirv.FRem`, `spirv.FMod` and `spirv.FNegate`.
+
+    Example: `%p = spirv.FMul %a, %b : f32` becomes
+    `%p = spirv.FMul %a, %b {no_contraction} : f32`.
+  }];
+  let dependentDialects = ["::mlir::spirv::SPIRVDialect"];
+}
+
 #endif // HETC_CODEGEN_SPIRV_PASSES_TD

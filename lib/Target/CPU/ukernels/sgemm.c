@@ -10,6 +10,12 @@
 // The caller splits the work into column chunks and may run chunks on
 // several threads; each call packs what it needs, so calls are independent.
 //
+// hetc_uk_sgemm_seq is the reproducible mode's flavour: every output is
+// computed as acc = C; for k in order: acc = acc + a * b, with the product
+// rounded before the add (no fma), as a naive loop nest and the GPU tiles
+// compute it. Its bits depend on neither the ISA flavour, the blocking nor
+// the column chunks. This file is compiled with -ffp-contract=off.
+//
 //===----------------------------------------------------------------------===//
 
 #include <stdint.h>
@@ -143,13 +149,106 @@ static void microkernel(int64_t kc, const float *pa, const float *pb, float *c,
       c[i * ldc + j] += tile[i * NR + j];
 }
 
-/// C[:, nBegin:nEnd] += op(A) * op(B)[:, nBegin:nEnd], where op(A) is m x k
-/// and op(B) is k x n, all row-major with the given leading dimensions.
-/// Addresses are passed as integers so the compiled caller can hand over
-/// raw buffer addresses.
-void hetc_uk_sgemm(int64_t m, int64_t n, int64_t k, int64_t aAddr, int64_t lda,
-                   int64_t transA, int64_t bAddr, int64_t ldb, int64_t transB,
-                   int64_t cAddr, int64_t ldc, int64_t nBegin, int64_t nEnd) {
+// C[0:mr, 0:nr] = C + Apanel (kc x MR) * Bpanel (kc x NR), each output
+// accumulated from C in k order with a rounded product and a rounded add.
+static void microkernelSeq(int64_t kc, const float *pa, const float *pb,
+                           float *c, int64_t ldc, int64_t mr, int64_t nr) {
+  // Edge tiles run on a padded copy of C, so the loop never branches.
+  float tile[MR * NR];
+  int full = mr == MR && nr == NR;
+  float *acc = full ? c : tile;
+  int64_t ld = full ? ldc : NR;
+  if (!full) {
+    for (int64_t i = 0; i < MR; ++i)
+      for (int64_t j = 0; j < NR; ++j)
+        tile[i * NR + j] = i < mr && j < nr ? c[i * ldc + j] : 0.0f;
+  }
+#if defined(__AVX512F__)
+  __m512 v[MR][2];
+  for (int i = 0; i < MR; ++i) {
+    v[i][0] = _mm512_loadu_ps(acc + i * ld);
+    v[i][1] = _mm512_loadu_ps(acc + i * ld + 16);
+  }
+  for (int64_t p = 0; p < kc; ++p) {
+    __m512 b0 = _mm512_loadu_ps(pb + p * NR);
+    __m512 b1 = _mm512_loadu_ps(pb + p * NR + 16);
+    for (int i = 0; i < MR; ++i) {
+      __m512 a = _mm512_set1_ps(pa[p * MR + i]);
+      v[i][0] = _mm512_add_ps(v[i][0], _mm512_mul_ps(a, b0));
+      v[i][1] = _mm512_add_ps(v[i][1], _mm512_mul_ps(a, b1));
+    }
+  }
+  for (int i = 0; i < MR; ++i) {
+    _mm512_storeu_ps(acc + i * ld, v[i][0]);
+    _mm512_storeu_ps(acc + i * ld + 16, v[i][1]);
+  }
+#elif defined(__AVX2__) && defined(__FMA__)
+  __m256 v[MR][2];
+  for (int i = 0; i < MR; ++i) {
+    v[i][0] = _mm256_loadu_ps(acc + i * ld);
+    v[i][1] = _mm256_loadu_ps(acc + i * ld + 8);
+  }
+  for (int64_t p = 0; p < kc; ++p) {
+    __m256 b0 = _mm256_loadu_ps(pb + p * NR);
+    __m256 b1 = _mm256_loadu_ps(pb + p * NR + 8);
+    for (int i = 0; i < MR; ++i) {
+      __m256 a = _mm256_broadcast_ss(pa + p * MR + i);
+      v[i][0] = _mm256_add_ps(v[i][0], _mm256_mul_ps(a, b0));
+      v[i][1] = _mm256_add_ps(v[i][1], _mm256_mul_ps(a, b1));
+    }
+  }
+  for (int i = 0; i < MR; ++i) {
+    _mm256_storeu_ps(acc + i * ld, v[i][0]);
+    _mm256_storeu_ps(acc + i * ld + 8, v[i][1]);
+  }
+#else
+  for (int64_t p = 0; p < kc; ++p)
+    for (int i = 0; i < MR; ++i)
+      for (int j = 0; j < NR; ++j) {
+        float product = pa[p * MR + i] * pb[p * NR + j];
+        acc[i * ld + j] = acc[i * ld + j] + product;
+      }
+#endif
+  if (!full)
+    for (int64_t i = 0; i < mr; ++i)
+      for (int64_t j = 0; j < nr; ++j)
+        c[i * ldc + j] = tile[i * NR + j];
+}
+
+// op(A)[i, p] and op(B)[p, j].
+static float elementA(const float *a, int64_t lda, int64_t transA, int64_t i,
+                      int64_t p) {
+  return transA ? a[p * lda + i] : a[i * lda + p];
+}
+static float elementB(const float *b, int64_t ldb, int64_t transB, int64_t p,
+                      int64_t j) {
+  return transB ? b[j * ldb + p] : b[p * ldb + j];
+}
+
+// The unblocked product, for when no scratch memory is left: the same sums
+// as the blocked code of each flavour, slowly.
+static void naiveSgemm(int64_t m, int64_t k, const float *a, int64_t lda,
+                       int64_t transA, const float *b, int64_t ldb,
+                       int64_t transB, float *c, int64_t ldc, int64_t nBegin,
+                       int64_t nEnd, int sequential) {
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = nBegin; j < nEnd; ++j) {
+      float sum = sequential ? c[i * ldc + j] : 0.0f;
+      for (int64_t p = 0; p < k; ++p) {
+        float product =
+            elementA(a, lda, transA, i, p) * elementB(b, ldb, transB, p, j);
+        sum = sum + product;
+      }
+      c[i * ldc + j] = sequential ? sum : c[i * ldc + j] + sum;
+    }
+}
+
+// C[:, nBegin:nEnd] += op(A) * op(B)[:, nBegin:nEnd], packed and blocked;
+// `sequential` selects the reproducible microkernel.
+static void sgemm(int64_t m, int64_t n, int64_t k, int64_t aAddr, int64_t lda,
+                  int64_t transA, int64_t bAddr, int64_t ldb, int64_t transB,
+                  int64_t cAddr, int64_t ldc, int64_t nBegin, int64_t nEnd,
+                  int sequential) {
   const float *a = (const float *)(intptr_t)aAddr;
   const float *b = (const float *)(intptr_t)bAddr;
   float *c = (float *)(intptr_t)cAddr;
@@ -163,17 +262,10 @@ void hetc_uk_sgemm(int64_t m, int64_t n, int64_t k, int64_t aAddr, int64_t lda,
   float *bufB = (float *)aligned_alloc(64, (size_t)(KC * ncPadded) * 4 + 64);
   float *bufA = (float *)aligned_alloc(64, (size_t)(KC * mcPadded) * 4 + 64);
   if (!bufA || !bufB) {
-    // Without scratch memory, still compute the right answer, slowly.
     free(bufA);
     free(bufB);
-    for (int64_t i = 0; i < m; ++i)
-      for (int64_t j = nBegin; j < nEnd; ++j) {
-        float sum = 0.0f;
-        for (int64_t p = 0; p < k; ++p)
-          sum += (transA ? a[p * lda + i] : a[i * lda + p]) *
-                 (transB ? b[j * ldb + p] : b[p * ldb + j]);
-        c[i * ldc + j] += sum;
-      }
+    naiveSgemm(m, k, a, lda, transA, b, ldb, transB, c, ldc, nBegin, nEnd,
+               sequential);
     return;
   }
   for (int64_t p0 = 0; p0 < k; p0 += KC) {
@@ -186,12 +278,37 @@ void hetc_uk_sgemm(int64_t m, int64_t n, int64_t k, int64_t aAddr, int64_t lda,
         int64_t nr = nc - jr < NR ? nc - jr : NR;
         for (int64_t ir = 0; ir < mc; ir += MR) {
           int64_t mr = mc - ir < MR ? mc - ir : MR;
-          microkernel(kc, bufA + ir * kc, bufB + jr * kc,
-                      c + (i0 + ir) * ldc + nBegin + jr, ldc, mr, nr);
+          float *cTile = c + (i0 + ir) * ldc + nBegin + jr;
+          if (sequential)
+            microkernelSeq(kc, bufA + ir * kc, bufB + jr * kc, cTile, ldc, mr,
+                           nr);
+          else
+            microkernel(kc, bufA + ir * kc, bufB + jr * kc, cTile, ldc, mr, nr);
         }
       }
     }
   }
   free(bufA);
   free(bufB);
+}
+
+/// C[:, nBegin:nEnd] += op(A) * op(B)[:, nBegin:nEnd], where op(A) is m x k
+/// and op(B) is k x n, all row-major with the given leading dimensions.
+/// Addresses are passed as integers so the compiled caller can hand over
+/// raw buffer addresses.
+void hetc_uk_sgemm(int64_t m, int64_t n, int64_t k, int64_t aAddr, int64_t lda,
+                   int64_t transA, int64_t bAddr, int64_t ldb, int64_t transB,
+                   int64_t cAddr, int64_t ldc, int64_t nBegin, int64_t nEnd) {
+  sgemm(m, n, k, aAddr, lda, transA, bAddr, ldb, transB, cAddr, ldc, nBegin,
+        nEnd, /*sequential=*/0);
+}
+
+/// hetc_uk_sgemm computing each output as acc = C; acc = acc + a * b in k
+/// order, each product and sum rounded: the reproducible mode's GEMM.
+void hetc_uk_sgemm_seq(int64_t m, int64_t n, int64_t k, int64_t aAddr,
+                       int64_t lda, int64_t transA, int64_t bAddr, int64_t ldb,
+                       int64_t transB, int64_t cAddr, int64_t ldc,
+                       int64_t nBegin, int64_t nEnd) {
+  sgemm(m, n, k, aAddr, lda, transA, bAddr, ldb, transB, cAddr, ldc, nBegin,
+        nEnd, /*sequential=*/1);
 }

@@ -34,6 +34,7 @@
   X(ROOT, optimizer, OBJECT, REQUIRED)                                         \
   X(ROOT, entries, ARRAY, REQUIRED)                                            \
   X(ROOT, device, OBJECT, OPTIONAL)                                            \
+  X(ROOT, reproducible, BOOLEAN, OPTIONAL)                                     \
   X(OPTIMIZER, name, STRING, OPTIONAL)                                         \
   X(ENTRY, name, STRING, REQUIRED)                                             \
   X(ENTRY, kind, STRING, REQUIRED)                                             \
