@@ -239,9 +239,14 @@ def build_reproducible_models(folder, target, chip):
             raise SystemExit(f"{name}: expected one compilation, got "
                              f"{len(compiled)}")
         source, options = compiled[0]
+        if options.get("reproducible") is not True:
+            raise SystemExit(f"{name}: the trainer compiled without "
+                             "reproducible=True")
+        # The trainer's compilation, for the bundle's target.
         (folder / f"{name}.hetc").write_bytes(_hetc.compile(
             source, target=target, chip=chip if target == "cuda" else "",
             optimizer=dict(options.get("optimizer") or {}),
+            batch_sizes=list(options.get("batch_sizes") or []),
             reproducible=True))
         arrays = {f"initial:{k}": v for k, v in rec.initial.items()}
         for i, (inputs, loss) in enumerate(rec.steps):
