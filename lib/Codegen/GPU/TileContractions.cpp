@@ -268,6 +268,12 @@ private:
   /// its micro x micro outputs in registers, then yields them to `kLoop`.
   void simtStep(const KernelValues &v, scf::ForOp kLoop) {
     Value step = index(1), end = index(tile), begin = index(0);
+    // The sequential path stops at the last k: adding the zero padding's
+    // products would turn a -0 sum into +0.
+    if (sequential && !depthExact)
+      end = arith::MinUIOp::create(
+          b, loc, end,
+          arith::SubIOp::create(b, loc, index(depth), kLoop.getInductionVar()));
     auto innerLoop =
         scf::ForOp::create(b, loc, begin, end, step, kLoop.getRegionIterArgs());
     b.setInsertionPointToStart(innerLoop.getBody());

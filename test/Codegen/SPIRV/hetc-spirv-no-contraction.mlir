@@ -1,4 +1,4 @@
-// RUN: hetc-opt %s --pass-pipeline='builtin.module(spirv.module(hetc-spirv-no-contraction))' | FileCheck %s
+// RUN: hetc-opt %s --split-input-file --pass-pipeline='builtin.module(spirv.module(hetc-spirv-no-contraction))' | FileCheck %s
 
 // Every float arithmetic op is decorated; integer ops are left alone.
 // CHECK-LABEL: spirv.func @ops
@@ -21,4 +21,21 @@ spirv.module Logical GLSL450 requires #spirv.vce<v1.0, [Shader], []> {
     %6 = spirv.IAdd %i, %i : i32
     spirv.ReturnValue %4 : f32
   }
+}
+
+// -----
+
+// OpenCL modules take ContractionOff on each kernel instead: NoContraction
+// needs the Shader capability.
+// CHECK-LABEL: spirv.module Physical64 OpenCL
+// CHECK: spirv.EntryPoint "Kernel" @k
+// CHECK-NEXT: spirv.ExecutionMode @k "ContractionOff"
+// CHECK-NOT: no_contraction
+spirv.module Physical64 OpenCL requires #spirv.vce<v1.0, [Kernel, Addresses], []> {
+  spirv.func @k(%a: f32, %b: f32) "None" {
+    %0 = spirv.FMul %a, %b : f32
+    %1 = spirv.FAdd %0, %a : f32
+    spirv.Return
+  }
+  spirv.EntryPoint "Kernel" @k
 }

@@ -29,17 +29,21 @@ def HetcSPIRVPrepareKernels : Pass<"hetc-spirv-prepare-kernels",
 
 def HetcSPIRVNoContraction : Pass<"hetc-spirv-no-contraction",
                                   "::mlir::spirv::ModuleOp"> {
-  let summary = "Decorates every float arithmetic op NoContraction";
+  let summary = "Forbids the consumer to fuse multiplies and adds";
   let description = [{
     A SPIR-V consumer may fuse a multiply and a dependent add into one
-    fused multiply-add (lavapipe does), unless the instructions carry the
-    `NoContraction` decoration. The reproducible mode wants every multiply
-    and add rounded separately on every target, so this pass decorates
-    each `spirv.FMul`, `spirv.FAdd`, `spirv.FSub`, `spirv.FDiv`,
-    `spirv.FRem`, `spirv.FMod` and `spirv.FNegate`.
+    fused multiply-add (lavapipe does). The reproducible mode wants every
+    multiply and add rounded separately on every target. In a shader module
+    (Vulkan) this pass decorates each `spirv.FMul`, `spirv.FAdd`,
+    `spirv.FSub`, `spirv.FDiv`, `spirv.FRem`, `spirv.FMod` and
+    `spirv.FNegate` `NoContraction`; in an OpenCL module (Level Zero),
+    where that decoration needs the Shader capability, each kernel entry
+    point gets the `ContractionOff` execution mode instead.
 
     Example: `%p = spirv.FMul %a, %b : f32` becomes
-    `%p = spirv.FMul %a, %b {no_contraction} : f32`.
+    `%p = spirv.FMul %a, %b {no_contraction} : f32`; in an OpenCL module,
+    `spirv.EntryPoint "Kernel" @k` is followed by
+    `spirv.ExecutionMode @k "ContractionOff"`.
   }];
   let dependentDialects = ["::mlir::spirv::SPIRVDialect"];
 }
