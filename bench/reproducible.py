@@ -103,6 +103,16 @@ def compare(target, name, smoke, repeats):
     return statistics.median(samples[0]), statistics.median(samples[1])
 
 
+def cpu_model():
+    try:
+        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--smoke", action="store_true")
@@ -113,11 +123,13 @@ def main():
                              "8 on a GPU; 2 with --smoke)")
     args = parser.parse_args()
     print(f"omp_num_threads: {os.environ['OMP_NUM_THREADS']}")
+    print(f"cpu_model: {cpu_model()}")
     for target in args.targets.split(","):
         missing = target != "cpu" and runtime.device_unavailable(target)
         if missing:
             print(f"{target}: skipped ({missing})")
             continue
+        print(f"{target}_device: {hetc.Device(target).description}")
         repeats = args.repeats or (2 if args.smoke else
                                    20 if target == "cpu" else 8)
         for name in args.models.split(","):
