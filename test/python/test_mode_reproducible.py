@@ -256,3 +256,36 @@ def test_regression_trains_bit_identically_on_cpu_and_vulkan():
             np.asarray(value).view(np.uint32),
             np.asarray(states[1][name]).view(np.uint32), err_msg=name)
     assert trainers["cpu"].fingerprint() == trainers["vulkan"].fingerprint()
+
+
+def test_long_sum_on_vulkan_equals_the_cpu():
+    """A 200000-element sum, one thread per output in reproducible mode,
+    runs as consecutive kernels of at most 32768 iterations (lavapipe stops
+    a shader's loops after 65535 in all, silently): it equals the cpu's
+    sequential sum bit for bit, and counts every element."""
+    missing = runtime.device_unavailable("vulkan")
+    if missing:
+        pytest.skip(f"vulkan: {missing}")
+    n = 200000
+    source = f"""
+func.func @m(%a: tensor<{n}xf32> {{hetc.param = #hetc.init<zeros>, hetc.name = "a"}},
+             %r: tensor<{n}xf32> {{hetc.input, hetc.name = "r"}}) -> tensor<f32> {{
+  %w = hetc.mul %a, %r : (tensor<{n}xf32>, tensor<{n}xf32>) -> tensor<{n}xf32>
+  %loss = hetc.reduce_sum %w [0] : tensor<{n}xf32> -> tensor<f32>
+  return %loss : tensor<f32>
+}}"""
+    rng = np.random.default_rng(2)
+    cases = [(np.ones(n, np.float32), np.ones(n, np.float32)),
+             (rng.standard_normal(n).astype(np.float32),
+              rng.standard_normal(n).astype(np.float32))]
+    losses = {}
+    for target in ("cpu", "vulkan"):
+        session = hetc.Session(
+            hetc.compile(source, target=target, eval_only=True,
+                         reproducible=True), hetc.Device(target), seed=0)
+        for i, (a, r) in enumerate(cases):
+            session.set("a", a)
+            losses[target, i] = np.float32(session.run(r=r)[0])
+    assert losses["vulkan", 0] == n
+    for i in range(len(cases)):
+        assert losses["cpu", i].tobytes() == losses["vulkan", i].tobytes(), i

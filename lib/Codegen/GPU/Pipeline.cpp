@@ -19,6 +19,9 @@ using namespace mlir::hetc;
 static void addLaunchPasses(OpPassManager &pm,
                             const GPUCodegenOptions &options) {
   OpPassManager &fn = pm.nest<func::FuncOp>();
+  // One thread sums each output: long sums are run as consecutive kernels.
+  if (options.reproducible)
+    fn.addPass(createHetcGPUChunkReductions());
   // A copy is a kernel like any other on a GPU.
   HetcLowerCopiesOptions copies;
   copies.all = true;

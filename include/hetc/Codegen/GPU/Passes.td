@@ -37,6 +37,41 @@ def HetcGPUSplitReductions : Pass<"hetc-gpu-split-reductions",
                            "::mlir::tensor::TensorDialect"];
 }
 
+def HetcGPUChunkReductions : Pass<"hetc-gpu-chunk-reductions",
+                                  "::mlir::func::FuncOp"> {
+  let summary = "Splits long reductions into consecutive launches";
+  let description = [{
+    In the reproducible mode one GPU thread sums each output in index
+    order, so a long reduction (a loss over a large tensor) is one long
+    loop. GPU drivers bound how long a kernel may run, and lavapipe stops
+    every loop of a shader invocation after 65535 iterations in all,
+    silently. This pass splits each `linalg` op on buffers whose reduction
+    has more than `max-iterations` iterations per output into consecutive
+    ops over subviews, each reducing one consecutive range of the
+    reduction's index order (reduction loops are cut by 1 from the
+    outermost until the inner ones fit, then by as much as fits). Each
+    chunk continues from the output the previous one wrote, so the order
+    of every sum is unchanged. Each chunk becomes a kernel of its own: a
+    chunk without parallel loops (a sum into a 0-d buffer) is wrapped in a
+    one-iteration `scf.parallel`, which `hetc-gpu-map-parallel-loops`
+    launches by itself instead of merging it into one single-thread kernel
+    with its neighbours. Ops whose operands are not indexed by projected
+    permutations (convolutions) are left alone.
+
+    Example: a `linalg.generic` summing `memref<100000xf32>` into
+    `memref<f32>` becomes four such generics, each in a one-iteration
+    `scf.parallel`, over `memref.subview`s of 32768, 32768, 32768 and 1696
+    elements.
+  }];
+  let options = [
+    Option<"maxIterations", "max-iterations", "int64_t",
+           /*default=*/"32768",
+           "Most reduction iterations per output in one kernel">
+  ];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def HetcGPUTileContractions : Pass<"hetc-gpu-tile-contractions",
                                    "::mlir::func::FuncOp"> {
   let summary = "Lowers matmuls and convolutions to workgroup-tiled kernels";
