@@ -37,7 +37,8 @@ def host_flags():
         text = pathlib.Path("/proc/cpuinfo").read_text()
     except OSError:
         return set()
-    line = next((l for l in text.splitlines() if l.startswith("flags")), "")
+    line = next((row for row in text.splitlines()
+                 if row.startswith("flags")), "")
     return set(line.split(":", 1)[-1].split())
 
 
