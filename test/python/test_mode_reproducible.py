@@ -289,3 +289,52 @@ func.func @m(%a: tensor<{n}xf32> {{hetc.param = #hetc.init<zeros>, hetc.name = "
     assert losses["vulkan", 0] == n
     for i in range(len(cases)):
         assert losses["cpu", i].tobytes() == losses["vulkan", i].tobytes(), i
+
+
+def half_test_values():
+    """f32 values over the whole f16 range and past it: random magnitudes,
+    exact ties between f16 neighbours, subnormals, the overflow edge."""
+    rng = np.random.default_rng(5)
+    magnitudes = np.exp2(rng.uniform(-30, 18, 4000)).astype(np.float32)
+    signs = rng.choice(np.array([-1, 1], np.float32), 4000)
+    halves = rng.integers(0, 0x7bff, 2000).astype(np.uint16).view(np.float16)
+    # Midpoints between neighbouring f16 values: the ties.
+    ties = ((halves.astype(np.float64) +
+             np.nextafter(halves, np.float16(np.inf)).astype(np.float64)) /
+            2).astype(np.float32)
+    edges = np.array([0.0, -0.0, 65504, 65519.996, 65520, 1e9, np.inf,
+                      -np.inf, 2.0**-24, 2.0**-25, 3 * 2.0**-26, 2.0**-14,
+                      2.0**-14 - 2.0**-25, 1e-30], np.float32)
+    values = np.concatenate([magnitudes * signs, ties, -ties, edges])
+    return values[:values.size // 64 * 64].reshape(-1, 64)
+
+
+def test_f16_rounding_on_vulkan_equals_the_cpu():
+    """Vulkan computes f16 in f32; in reproducible mode f32 -> f16 casts
+    round explicitly, so they equal the cpu's (and numpy's) f16 rounding
+    bit for bit: ties to even, subnormals, overflow to infinity."""
+    missing = runtime.device_unavailable("vulkan")
+    if missing:
+        pytest.skip(f"vulkan: {missing}")
+    x = half_test_values()
+    shape = "x".join(map(str, x.shape))
+    source = f"""
+func.func @m(%a: tensor<{shape}xf32> {{hetc.param = #hetc.init<zeros>, hetc.name = "a"}},
+             %r: tensor<{shape}xf32> {{hetc.input, hetc.name = "r"}})
+    -> (tensor<f32>, tensor<{shape}xf32>) {{
+  %h = hetc.cast %a : tensor<{shape}xf32> -> tensor<{shape}xf16>
+  %out = hetc.cast %h : tensor<{shape}xf16> -> tensor<{shape}xf32>
+  %w = hetc.mul %out, %r : (tensor<{shape}xf32>, tensor<{shape}xf32>) -> tensor<{shape}xf32>
+  %loss = hetc.reduce_sum %w [0, 1] : tensor<{shape}xf32> -> tensor<f32>
+  return %loss, %out : tensor<f32>, tensor<{shape}xf32>
+}}"""
+    with np.errstate(over="ignore"):
+        want = x.astype(np.float16).astype(np.float32)
+    for target in ("cpu", "vulkan"):
+        session = hetc.Session(
+            hetc.compile(source, target=target, eval_only=True,
+                         reproducible=True), hetc.Device(target), seed=0)
+        session.set("a", x)
+        _, outputs = session.run(r=np.zeros_like(x))
+        np.testing.assert_array_equal(outputs["output0"].view(np.uint32),
+                                      want.view(np.uint32), err_msg=target)

@@ -69,6 +69,9 @@ LogicalResult addDevicePasses(OpPassManager &pm, Flavour flavour,
   // GLSL has no erf; OpenCL has.
   expand.erf = flavour == Flavour::Vulkan;
   kernels.addPass(createHetcGPUExpandMath(expand));
+  // Vulkan computes f16 in f32 (no Float16 capability): round explicitly.
+  if (reproducible && flavour == Flavour::Vulkan)
+    kernels.addPass(createHetcSPIRVRoundHalfTruncation());
   kernels.addPass(arith::createArithExpandOpsPass());
   kernels.addPass(createConvertMathToSPIRVPass());
   FailureOr<std::unique_ptr<Pass>> toSPIRV = createGPUToSPIRVPass(flavour);

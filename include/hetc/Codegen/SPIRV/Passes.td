@@ -48,4 +48,22 @@ def HetcSPIRVNoContraction : Pass<"hetc-spirv-no-contraction",
   let dependentDialects = ["::mlir::spirv::SPIRVDialect"];
 }
 
+def HetcSPIRVRoundHalfTruncation : Pass<"hetc-spirv-round-half-truncation",
+                                        "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Rounds f32 to f16 explicitly where f16 is emulated in f32";
+  let description = [{
+    Without the Float16 capability (Vulkan here) SPIR-V conversion computes
+    f16 values in f32, so `arith.truncf` from f32 to f16 becomes a no-op
+    and the value keeps its f32 bits, while every other target rounds it.
+    In the reproducible mode this pass rounds the operand of each such
+    truncation to the nearest f16 value first (ties to even, f16
+    subnormals, overflow to infinity), with exact f32 and integer
+    operations; the truncation is then exact everywhere.
+
+    Example: `%h = arith.truncf %x : f32 to f16` becomes a short sequence
+    of `arith` ops computing `%r`, then `%h = arith.truncf %r : f32 to f16`.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 #endif // HETC_CODEGEN_SPIRV_PASSES_TD
