@@ -563,9 +563,12 @@ void keepOnlyEntries(ModuleOp module, ArrayRef<std::string> entries) {
 /// The hetc entries to linalg on tensors, with updated state tied to the
 /// arguments it updates.
 LogicalResult lowerToLinalg(ModuleOp module, const CompileOptions &options) {
-  return runPasses(module, options, [](OpPassManager &pm) {
+  return runPasses(module, options, [&](OpPassManager &pm) {
     pm.addNestedPass<func::FuncOp>(createHetcTieUpdatedResults());
     pm.addPass(createConvertHetcToLinalg());
+    // Before any pass or target can pick its own math for these ops.
+    if (options.reproducible)
+      pm.addPass(createHetcReproducibleMath());
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
   });

@@ -8,6 +8,7 @@
 #ifndef HETC_CODEGEN_COMMON_PASSES_H
 #define HETC_CODEGEN_COMMON_PASSES_H
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"

@@ -65,4 +65,42 @@ def HetcLowerCopies : Pass<"hetc-lower-copies", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def HetcReproducibleMath : Pass<"hetc-reproducible-math"> {
+  let summary = "Expands float math into IEEE-exact basic operations";
+  let description = [{
+    The reproducible mode's own math. Every `math` op and every `arith` float
+    op whose result is not a correctly rounded basic operation becomes a
+    sequence of only `arith.addf`, `subf`, `mulf` (never fused), `negf`,
+    `cmpf`, `select`, `bitcast`, exact integer <-> float conversions and
+    integer arithmetic, so every target computes the same bits:
+
+    - `arith.divf` and `math.sqrt` are correctly rounded (round to nearest
+      even, subnormals included): a float estimate of the quotient or root
+      is corrected by an exact integer remainder.
+    - `math.rsqrt` is `1 / sqrt(x)`, each step correctly rounded.
+    - `math.exp`, `log`, `tanh`, `erf` and `powf` use exact range reduction
+      and polynomials evaluated with separate multiplies and adds.
+    - `arith.maximumf`, `minimumf`, `maxnumf` and `minnumf` get explicit
+      signed-zero and NaN rules.
+    - A NaN result is always the canonical quiet NaN `0x7fc00000`.
+
+    f16 and bf16 operands are extended to f32, computed and truncated (for
+    division and sqrt, f32 is wide enough that the double rounding is
+    harmless). Named linalg ops whose body holds such an op are generalized
+    first. The pass fails, naming the op and its location, on any float
+    `math` or `arith` op it cannot expand, so no op escapes the mode.
+    docs/reproducibility.md gives the algorithms and measured errors.
+
+    Example:
+
+    ```mlir
+    %q = arith.divf %a, %b : f32
+    ```
+
+    becomes about a hundred `arith` integer and float ops ending in
+    `arith.bitcast %bits : i32 to f32`.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 #endif // HETC_CODEGEN_COMMON_PASSES_TD
