@@ -12,7 +12,7 @@ TARGET ?= cpu
 .PHONY: all setup configure build test check-lit check-unit check-python \
         check-all \
         demo bench clean sanitize-build test-sanitize fuzz-build fuzz-corpus \
-        fuzz-smoke fuzz
+        fuzz-smoke fuzz bench-reproducible
 
 all: build
 
@@ -72,6 +72,11 @@ bench: build
 	    "arrive with training on the CPU backend (issue [cpu])" >&2; \
 	  exit 1; \
 	fi
+
+# The reproducible mode's cost against the default compilation, on cpu and
+# on vulkan where a device exists (docs/reproducibility.md).
+bench-reproducible: build
+	HETC_BUILD_DIR=$(abspath $(BUILD_DIR)) $(PYTHON) bench/reproducible.py
 
 clean:
 	rm -rf $(BUILD_DIR)
