@@ -314,8 +314,11 @@ py::bytes compile(const std::string &source, const std::string &target,
                   const std::string &chip, const std::string &entry,
                   bool evalOnly, const py::dict &optimizer,
                   const std::string &sourceName,
-                  const std::vector<int64_t> &batchSizes) {
+                  const std::vector<int64_t> &batchSizes,
+                  bool debugIntermediates, const std::string &testPerturbOp) {
   mlir::hetc::CompileOptions options;
+  options.debugIntermediates = debugIntermediates;
+  options.testPerturbOp = testPerturbOp;
   options.target = target;
   options.chip = chip;
   options.entry = entry;
@@ -971,6 +974,7 @@ PYBIND11_MODULE(_hetc, m) {
         py::arg("eval_only") = false, py::arg("optimizer") = py::dict(),
         py::arg("source_name") = "<string>",
         py::arg("batch_sizes") = std::vector<int64_t>(),
+        py::arg("debug_intermediates") = false, py::arg("test_perturb_op") = "",
         "Compiles MLIR text in the hetc dialect into artifact bytes.");
 
   py::class_<Artifact, std::shared_ptr<Artifact>>(m, "Artifact")

@@ -61,6 +61,14 @@ struct CompileOptions {
   /// every entry (hetc-rebatch), with the manifest's "variant_of".
   std::vector<int64_t> batchSizes;
   CompileStage stage = CompileStage::Artifact;
+  /// Add `train_step_debug` (hetc-debug-intermediates): train_step that also
+  /// returns every hetc op's result, for hetc-verify. The other entries are
+  /// unchanged.
+  bool debugIntermediates = false;
+  /// TEST ONLY: add one ULP to the result of the op this selects, NAME or
+  /// NAME@LOCATION (hetc-test-perturb-op), a planted divergence for testing
+  /// hetc-verify. Empty: off.
+  std::string testPerturbOp;
   /// Print the IR after each pass to stderr.
   bool printIRAfterAll = false;
 };
