@@ -22,8 +22,7 @@ VERSION = ("hetc @HETC_VERSION@ (commit @HETC_GIT_COMMIT@), "
 
 def parse_args():
     parser = argparse.ArgumentParser(
-        prog="hetc-verify", description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        prog="hetc-verify", description=__doc__)
     parser.add_argument("--version", action="version",
                         version=f"hetc-verify: {VERSION}")
     parser.add_argument("artifacts", nargs="*", metavar="ARTIFACT",
