@@ -241,6 +241,52 @@ def test_vulkan_planted_divergence(tmp_path):
     assert d.location.endswith("mlp_digits.mlir:17:9")
 
 
+def test_default_mode_cpu_and_vulkan_differ_at_the_first_matmul():
+    """The verifier as a debugging tool: without the reproducible mode the
+    CPU (fused multiply-adds, its own GEMM order) and vulkan part at the
+    model's first matmul, which the report names."""
+    missing = runtime.device_unavailable("vulkan")
+    if missing:
+        pytest.skip(f"vulkan: {missing}")
+    cpu = compile_mlp(debug_intermediates=True)
+    vulkan = compile_mlp(target="vulkan", debug_intermediates=True)
+    result = hetc.verify(cpu, vulkan, batches=batches(2))
+    assert result.step == 1 and result.devices == ("cpu", "vulkan")
+    d = result.divergence
+    assert (d.op, d.index) == ("hetc.matmul", 0)
+    assert d.location.endswith("mlp_digits.mlir:15:9")
+    assert d.ulps >= 1
+
+
+def reproducible_compile(**options):
+    """compile_mlp in the reproducible mode; skips while the mode is not in
+    this build (it comes from the reproducible-mode branch)."""
+    import inspect
+    if "reproducible" not in inspect.signature(hetc.compile_file).parameters:
+        pytest.skip("hetc.compile_file has no reproducible option in this "
+                    "build")
+    return compile_mlp(reproducible=True, **options)
+
+
+def test_reproducible_cpu_against_planted_vulkan():
+    """In the reproducible mode cpu and vulkan agree bit for bit, so the
+    only divergence is the planted one, on vulkan, named exactly."""
+    missing = runtime.device_unavailable("vulkan")
+    if missing:
+        pytest.skip(f"vulkan: {missing}")
+    cpu = reproducible_compile(debug_intermediates=True)
+    vulkan = reproducible_compile(target="vulkan", debug_intermediates=True)
+    planted = reproducible_compile(target="vulkan", debug_intermediates=True,
+                                   test_perturb_op=PLANTED)
+    same = hetc.verify(cpu, vulkan, batches=batches(3))
+    assert same.identical, same.report()
+    result = hetc.verify(cpu, planted, batches=batches(3))
+    d = result.divergence
+    assert result.step == 1 and (d.op, d.ulps) == ("hetc.add", 1)
+    assert d.location.endswith("mlp_digits.mlir:17:9")
+    assert d.index == 1
+
+
 # ------------------------------------------------------ the tool
 
 
