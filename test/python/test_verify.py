@@ -55,6 +55,14 @@ def functions(text):
     return found
 
 
+def llvm_functions(text):
+    """{name: text} of each LLVM IR function definition, metadata ids
+    replaced by !N."""
+    return {m.group(1): re.sub(r"!\d+", "!N", m.group(0))
+            for m in re.finditer(r"^define [^@]*@([\w.]+)\(.*?^}$", text,
+                                 re.MULTILINE | re.DOTALL)}
+
+
 # ------------------------------------------------- the debug entry
 
 
@@ -69,15 +77,36 @@ def test_debug_entry_leaves_the_normal_entries_unchanged(tool):
     debug["entries"].pop()
     assert json.dumps(debug, sort_keys=True) == json.dumps(plain,
                                                           sort_keys=True)
-    # So is every normal entry's IR, in hetc and lowered to linalg.
-    for stage in ("hetc", "linalg"):
+    # So is every normal entry's IR, in hetc, lowered to linalg, and as the
+    # CPU's LLVM IR (each function; metadata is numbered module-wide, so
+    # its ids are left out).
+    for stage in ("hetc", "linalg", "llvm"):
         args = [MLP_MODEL, "--optimizer=sgd", "--lr=0.1", f"--emit={stage}"]
-        plain_ir = functions(hetc_compile(tool, *args))
-        debug_ir = functions(hetc_compile(tool, *args,
-                                          "--debug-intermediates"))
-        assert set(debug_ir) == set(plain_ir) | {"train_step_debug"}, stage
+        split = functions if stage != "llvm" else llvm_functions
+        plain_ir = split(hetc_compile(tool, *args))
+        debug_ir = split(hetc_compile(tool, *args, "--debug-intermediates"))
+        added = set(debug_ir) - set(plain_ir)
+        assert set(plain_ir) <= set(debug_ir) and added, stage
+        assert all("train_step_debug" in name for name in added), added
         for name, text in plain_ir.items():
             assert debug_ir[name] == text, (stage, name)
+
+
+def test_debug_entry_leaves_the_gpu_program_unchanged():
+    """vulkan: the normal entries' programs are the same, and their
+    kernels and constants come first, as they were."""
+    plain = manifest(compile_mlp(target="vulkan"))
+    debug = manifest(compile_mlp(target="vulkan", debug_intermediates=True))
+    assert debug["entries"].pop()["name"] == "train_step_debug"
+    device, debug_device = plain.pop("device"), debug.pop("device")
+    assert debug == plain
+    assert set(debug_device["programs"]) == \
+        set(device["programs"]) | {"train_step_debug"}
+    for name, program in device["programs"].items():
+        assert debug_device["programs"][name] == program, name
+    for key in ("kernels", "constants"):
+        n = len(device[key])
+        assert debug_device[key][:n] == device[key], key
 
 
 def test_debug_entry_describes_every_op_result():

@@ -105,8 +105,9 @@ struct HetcDebugIntermediatesPass
                          << "' is reserved for the generated debug entry";
       return signalPassFailure();
     }
-    OpBuilder builder(module.getContext());
-    builder.setInsertionPointAfter(fn);
+    // Last in the module, so the functions before it (and their kernels,
+    // numbered in module order) stay where they are.
+    OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
     auto debug = cast<func::FuncOp>(builder.clone(*fn.getOperation()));
     debug.setSymName(name);
     debug->setAttr(kDebugOfAttrName, builder.getStringAttr(source));
