@@ -257,6 +257,45 @@ def test_torch_module_path_is_reported(tmp_path):
     assert "module:   body.1" in result.report()
 
 
+def test_onnx_node_name_is_reported(tmp_path):
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper, numpy_helper
+    rng = np.random.default_rng(2)
+    weights = {"w1": rng.standard_normal((6, 8)).astype(np.float32),
+               "w2": rng.standard_normal((8, 3)).astype(np.float32)}
+    nodes = [helper.make_node("MatMul", ["x", "w1"], ["h"], name="fc1"),
+             helper.make_node("Relu", ["h"], ["a"], name="act"),
+             helper.make_node("MatMul", ["a", "w2"], ["y"], name="fc2")]
+    graph = helper.make_graph(
+        nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT,
+                                                   [4, 6])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4, 3])],
+        initializer=[numpy_helper.from_array(v, k)
+                     for k, v in weights.items()])
+    model = helper.make_model(graph, opset_imports=[
+        helper.make_opsetid("", 14)]).SerializeToString()
+    source, params = hetc.import_onnx(model)
+    options = {"optimizer": {"optimizer": "sgd", "lr": 0.1},
+               "debug_intermediates": True}
+    a = hetc.compile(source, **options)
+    b = hetc.compile(source, test_perturb_op="hetc.relu", **options)
+    session = hetc.Session(a, hetc.Device("cpu"))
+    for name, value in params.items():
+        session.set(name, np.asarray(value, np.float32))
+    session.save_checkpoint(str(tmp_path / "start.ckpt"))
+    args = entry(manifest(a), "train_step")["args"]
+    feed = {t["name"]: (rng.random(t["shape"], dtype=np.float32)
+                        if t["role"] == "input" else
+                        rng.integers(0, 3, t["shape"]).astype(
+                            np.int32 if t["dtype"] == "i32" else np.int64))
+            for t in args if t["role"] in ("input", "label")}
+    result = hetc.verify(a, b, checkpoint=tmp_path / "start.ckpt",
+                         batches=[feed])
+    d = result.divergence
+    assert (d.op, d.ulps, d.scope) == ("hetc.relu", 1, "act")
+    assert "module:   act" in result.report()
+
+
 def test_vulkan_planted_divergence(tmp_path):
     missing = runtime.device_unavailable("vulkan")
     if missing:
