@@ -1,5 +1,6 @@
-"""hetc.verify (this module: hetc.verifier): find the first step, then the first op, where two runs of
-the same model differ (docs/reproducibility.md, "The verifier").
+"""hetc.verify (this module is hetc.verifier): find the first step, then
+the first op, where two runs of the same model differ
+(docs/reproducibility.md, "The verifier").
 
 Two artifacts of one model (two targets, or one compiled twice) start from
 the same checkpoint and run the same batches one train step at a time; the

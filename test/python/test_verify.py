@@ -418,7 +418,8 @@ def test_tool_starts_from_the_checkpoint(tool, data, artifacts, tmp_path):
                            hetc.Device("cpu"), seed=5)
     x, y = np.load(data / "x.npy"), np.load(data / "y.npy")
     for k in range(2):
-        session.train_step(x=x[32 * k:32 * k + 32], labels=y[32 * k:32 * k + 32])
+        rows = slice(32 * k, 32 * k + 32)
+        session.train_step(x=x[rows], labels=y[rows])
     session.save_checkpoint(str(tmp_path / "two.ckpt"))
     result = verify_tool(tool, artifacts["a"], artifacts["b"],
                          "--checkpoint", tmp_path / "two.ckpt",
