@@ -15,6 +15,7 @@ alone.
 Nothing here knows what an op computes: the artifacts compute, this module
 compares bits."""
 import dataclasses
+import json
 import pathlib
 import re
 
@@ -87,6 +88,10 @@ class Result:
                          "whose fingerprints differ)")
             lines.append(f"  fingerprints: A {self.fingerprints[0]}")
             lines.append(f"                B {self.fingerprints[1]}")
+        elif self.steps:
+            lines.append(f"  replaying {self.steps} steps from the "
+                         "checkpoint found no divergence: the logs' runs "
+                         "saw other batches or another start")
         d = self.divergence
         if d is None:
             if self.note:
@@ -179,7 +184,6 @@ def _load(artifact, which):
 
 
 def _manifest(artifact):
-    import json
     return json.loads(artifact.manifest)
 
 
@@ -201,6 +205,19 @@ def _debug_results(entry):
     return [t for t in entry["results"] if "op" in t]
 
 
+def _first_mismatch(keys_a, keys_b):
+    """The first index where two lists differ, or None."""
+    if keys_a == keys_b:
+        return None
+    return next((i for i, (x, y) in enumerate(zip(keys_a, keys_b)) if x != y),
+                min(len(keys_a), len(keys_b)))
+
+
+def _show_key(keys, index):
+    return " ".join(map(str, keys[index])) if index < len(keys) else \
+        "nothing"
+
+
 def check_same_model(man_a, man_b):
     """Refuses two artifacts that are not the same model: another model
     name, train_step signature or debug entry."""
@@ -215,22 +232,18 @@ def check_same_model(man_a, man_b):
     for what in ("args", "results"):
         keys_a = [_tensor_key(t) for t in step_a[what]]
         keys_b = [_tensor_key(t) for t in step_b[what]]
-        if keys_a != keys_b:
-            first = next((i for i, (x, y) in enumerate(zip(keys_a, keys_b))
-                          if x != y), min(len(keys_a), len(keys_b)))
-            show = (lambda keys: " ".join(map(str, keys[first]))
-                    if first < len(keys) else "nothing")
+        first = _first_mismatch(keys_a, keys_b)
+        if first is not None:
             raise VerifyError(
                 f"the artifacts' train_step {what} differ at #{first}: A has "
-                f"{show(keys_a)}, B has {show(keys_b)}; they are not the same "
-                "model")
+                f"{_show_key(keys_a, first)}, B has "
+                f"{_show_key(keys_b, first)}; they are not the same model")
     debug_a, debug_b = (_entry(m, DEBUG_ENTRY) for m in (man_a, man_b))
     if debug_a and debug_b:
         keys_a = [_debug_key(t) for t in _debug_results(debug_a)]
         keys_b = [_debug_key(t) for t in _debug_results(debug_b)]
-        if keys_a != keys_b:
-            first = next((i for i, (x, y) in enumerate(zip(keys_a, keys_b))
-                          if x != y), min(len(keys_a), len(keys_b)))
+        first = _first_mismatch(keys_a, keys_b)
+        if first is not None:
             raise VerifyError(
                 f"the artifacts' {DEBUG_ENTRY} entries differ at op result "
                 f"#{first} ({len(keys_a)} and {len(keys_b)} results); they "

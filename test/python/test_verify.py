@@ -449,6 +449,24 @@ def test_logs_are_bisected_to_the_first_differing_step(tool, tmp_path):
     assert result.returncode == 0 and "identical" in result.stdout
 
 
+def test_logs_with_artifacts(tool, data, artifacts, tmp_path):
+    """Logs and artifacts together: the logs' step, then the replay's step
+    and op; a replay that agrees is said to."""
+    a = write_log(tmp_path / "a.log", [(1, "0" * 64), (2, "1" * 64)])
+    b = write_log(tmp_path / "b.log", [(1, "0" * 64), (2, "2" * 64)])
+    common = ["--checkpoint", artifacts["ckpt"], "--train-x", data / "x.npy",
+              "--train-y", data / "y.npy", "--logs", a, b]
+    result = verify_tool(tool, artifacts["a"], artifacts["b"], *common)
+    assert result.returncode == 1, result.stderr
+    assert "logs diverge at step 2 " in result.stdout
+    assert "divergence at step 1 " in result.stdout
+    assert re.search(r"op: +hetc\.add ", result.stdout)
+    result = verify_tool(tool, artifacts["a"], artifacts["a"], *common)
+    assert result.returncode == 1, result.stderr
+    assert "replaying 3 steps from the checkpoint found no divergence" in \
+        result.stdout
+
+
 def test_real_training_logs(tool, data, artifacts, tmp_path):
     """hetc-train's own logs of the normal and the planted artifact differ
     from the first step on."""
