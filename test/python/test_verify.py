@@ -257,6 +257,32 @@ def test_torch_module_path_is_reported(tmp_path):
     assert "module:   body.1" in result.report()
 
 
+def test_cnn_with_batch_norm_dropout_and_adam():
+    """Buffers, a dropout seed input and Adam's state: the debug entry
+    compiles (Adam's per-parameter bias corrections are one value after CSE
+    and returned several times: hetc-distinct-results copies them) and the
+    planted batch_norm is named."""
+    from hetc import nn, optim
+    model = nn.Sequential(nn.Conv2d(2, 4, 3), nn.BatchNorm2d(4), nn.ReLU(),
+                          nn.Flatten(), nn.Dropout(0.5), nn.Linear(64, 3))
+    source = hetc.Trainer(model, (4, 2, 6, 6), nn.CrossEntropyLoss(),
+                          optim.Adam(lr=0.01)).source
+    options = {"optimizer": {"optimizer": "adam", "lr": 0.01},
+               "debug_intermediates": True}
+    a = hetc.compile(source, **options)
+    b = hetc.compile(source, test_perturb_op="hetc.batch_norm", **options)
+    rng = np.random.default_rng(4)
+    feed = [{"x": rng.standard_normal((4, 2, 6, 6)).astype(np.float32),
+             "dropout_seed0": np.array(k, np.int64),
+             "labels": rng.integers(0, 3, 4).astype(np.int32)}
+            for k in range(3)]
+    assert hetc.verify(a, a, batches=feed).identical
+    result = hetc.verify(a, b, batches=feed)
+    d = result.divergence
+    assert result.step == 1 and (d.op, d.ulps) == ("hetc.batch_norm", 1)
+    assert "test_verify.py" in d.location
+
+
 def test_onnx_node_name_is_reported(tmp_path):
     onnx = pytest.importorskip("onnx")
     from onnx import TensorProto, helper, numpy_helper
