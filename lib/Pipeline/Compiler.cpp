@@ -6,6 +6,7 @@
 #include "hetc/Codegen/Common/Passes.h"
 #include "hetc/Conversion/Passes.h"
 #include "hetc/Dialect/Hetc/HetcOps.h"
+#include "hetc/Dialect/Hetc/Locations.h"
 #include "hetc/Dialect/Hetc/Passes.h"
 #include "hetc/Target/Artifact.h"
 
@@ -183,6 +184,30 @@ std::string describeSignature(const llvm::json::Array &entries) {
   return text;
 }
 
+/// The manifest description of a debug entry's result: an output named
+/// "debug<index>" with the op, which of its results, and where it is in the
+/// model, from its hetc.debug attribute (hetc-debug-intermediates).
+FailureOr<llvm::json::Object> describeDebugResult(Location loc, Type type,
+                                                  DictionaryAttr debug) {
+  auto index = debug.getAs<IntegerAttr>("index");
+  auto op = debug.getAs<StringAttr>("op");
+  auto result = debug.getAs<IntegerAttr>("result");
+  auto location = debug.getAs<StringAttr>("location");
+  auto scope = debug.getAs<StringAttr>("scope");
+  if (!index || !op || !result || !location || !scope)
+    return emitError(loc) << "malformed " << kDebugAttrName << " " << debug;
+  std::string name = ("debug" + llvm::Twine(index.getInt())).str();
+  FailureOr<llvm::json::Object> desc =
+      describeTensor(loc, type, name, "output");
+  if (failed(desc))
+    return failure();
+  (*desc)[HETC_MANIFEST_KEY(TENSOR, op)] = op.getValue().str();
+  (*desc)[HETC_MANIFEST_KEY(TENSOR, op_result)] = result.getInt();
+  (*desc)[HETC_MANIFEST_KEY(TENSOR, location)] = location.getValue().str();
+  (*desc)[HETC_MANIFEST_KEY(TENSOR, scope)] = scope.getValue().str();
+  return desc;
+}
+
 /// Builds the manifest entry of one entry function, reading the argument and
 /// result roles the model contract and the train-step pass attach.
 FailureOr<llvm::json::Object> describeEntry(func::FuncOp fn,
@@ -293,6 +318,15 @@ FailureOr<llvm::json::Object> describeEntry(func::FuncOp fn,
         fn.getResultAttr(i, HetcDialect::kGradNormAttrName) != nullptr;
     auto checks =
         fn.getResultAttrOfType<ArrayAttr>(i, HetcDialect::kNonFiniteAttrName);
+    if (auto debug =
+            fn.getResultAttrOfType<DictionaryAttr>(i, kDebugAttrName)) {
+      FailureOr<llvm::json::Object> desc =
+          describeDebugResult(loc, fn.getResultTypes()[i], debug);
+      if (failed(desc))
+        return failure();
+      results.push_back(std::move(*desc));
+      continue;
+    }
     std::string name = isLoss   ? "loss"
                        : isNorm ? "grad_norm"
                        : checks ? "nonfinite"
@@ -310,13 +344,16 @@ FailureOr<llvm::json::Object> describeEntry(func::FuncOp fn,
     }
     results.push_back(std::move(*desc));
   }
-  return llvm::json::Object{
+  llvm::json::Object entry{
       {HETC_MANIFEST_KEY(ENTRY, name), fn.getSymName().str()},
       {HETC_MANIFEST_KEY(ENTRY, kind), kind.str()},
       {HETC_MANIFEST_KEY(ENTRY, symbol),
        ("hetc_entry_" + fn.getSymName()).str()},
       {HETC_MANIFEST_KEY(ENTRY, args), std::move(args)},
       {HETC_MANIFEST_KEY(ENTRY, results), std::move(results)}};
+  if (auto of = fn->getAttrOfType<StringAttr>(kDebugOfAttrName))
+    entry[HETC_MANIFEST_KEY(ENTRY, debug_of)] = of.getValue().str();
+  return entry;
 }
 
 /// The model function: `entry` when given, else the module's only model.
@@ -436,6 +473,24 @@ LogicalResult addBatchVariants(ModuleOp module, ModuleOp pristine,
   return success();
 }
 
+/// With `debugIntermediates`, adds train_step's debug twin as the last
+/// entry, so every other entry and its place in the manifest stay the same.
+LogicalResult addDebugEntry(ModuleOp module, const CompileOptions &options,
+                            SmallVectorImpl<std::string> &entries) {
+  if (!options.debugIntermediates)
+    return success();
+  if (!options.trainStep)
+    return emitError(UnknownLoc::get(module.getContext()))
+           << "--debug-intermediates needs the train_step entry (it cannot "
+              "be combined with --eval-only)";
+  if (failed(runPasses(module, options, [](OpPassManager &pm) {
+        pm.addPass(createHetcDebugIntermediates());
+      })))
+    return failure();
+  entries.push_back("train_step_debug");
+  return success();
+}
+
 /// The entries generated from the model, in manifest order, and the main
 /// entry each batch-size variant was made from.
 struct GeneratedEntries {
@@ -478,6 +533,8 @@ FailureOr<GeneratedEntries> generateAllEntries(ModuleOp module,
   if (pristine &&
       failed(addBatchVariants(module, *pristine, result.modelName, options,
                               result.names, result.variantOf)))
+    return failure();
+  if (failed(addDebugEntry(module, options, result.names)))
     return failure();
   return result;
 }
@@ -565,6 +622,9 @@ void keepOnlyEntries(ModuleOp module, ArrayRef<std::string> entries) {
 LogicalResult lowerToLinalg(ModuleOp module, const CompileOptions &options) {
   return runPasses(module, options, [&](OpPassManager &pm) {
     pm.addNestedPass<func::FuncOp>(createHetcTieUpdatedResults());
+    // Test only: a planted one-ULP divergence in one op's lowering.
+    if (!options.testPerturbOp.empty())
+      pm.addPass(createHetcTestPerturbOp({options.testPerturbOp}));
     pm.addPass(createConvertHetcToLinalg());
     // Before any pass or target can pick its own math for these ops.
     if (options.reproducible)

@@ -322,9 +322,12 @@ py::bytes compile(const std::string &source, const std::string &target,
                   const std::string &chip, const std::string &entry,
                   bool evalOnly, const py::dict &optimizer,
                   const std::string &sourceName,
-                  const std::vector<int64_t> &batchSizes, bool reproducible) {
+                  const std::vector<int64_t> &batchSizes, bool reproducible,
+                  bool debugIntermediates, const std::string &testPerturbOp) {
   mlir::hetc::CompileOptions options;
   options.reproducible = reproducible;
+  options.debugIntermediates = debugIntermediates;
+  options.testPerturbOp = testPerturbOp;
   options.target = target;
   options.chip = chip;
   options.entry = entry;
@@ -981,6 +984,7 @@ PYBIND11_MODULE(_hetc, m) {
         py::arg("source_name") = "<string>",
         py::arg("batch_sizes") = std::vector<int64_t>(),
         py::arg("reproducible") = false,
+        py::arg("debug_intermediates") = false, py::arg("test_perturb_op") = "",
         "Compiles MLIR text in the hetc dialect into artifact bytes.");
 
   py::class_<Artifact, std::shared_ptr<Artifact>>(m, "Artifact")

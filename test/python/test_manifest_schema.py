@@ -34,6 +34,7 @@ def manifests(hetc):
         "cpu-adamw-variants": hetc.compile_file(MLP_MODEL, optimizer=adam,
                                                 batch_sizes=[32, 7]),
         "cpu-eval-only": hetc.compile_file(MLP_MODEL, eval_only=True),
+        "cpu-debug": hetc.compile_file(MLP_MODEL, debug_intermediates=True),
         "vulkan-adamw": hetc.compile_file(MLP_MODEL, target="vulkan",
                                           optimizer=adam),
     }
@@ -52,7 +53,8 @@ def test_the_python_table_is_the_header(hetc):
 
 
 @pytest.mark.parametrize("name", ["cpu-sgd", "cpu-adamw-variants",
-                                  "cpu-eval-only", "vulkan-adamw"])
+                                  "cpu-eval-only", "cpu-debug",
+                                  "vulkan-adamw"])
 def test_written_manifests_follow_the_schema(hetc, manifests, name):
     from hetc import manifest
     assert manifest.check(manifests[name]) == []
@@ -63,7 +65,8 @@ def test_the_written_manifests_use_the_optional_keys(manifests):
     is not vacuous for them."""
     text = json.dumps(manifests)
     for key in ["variant_of", "device", "kernels", "programs", "commands",
-                "dispatch", "init", "state", "of", "classes", "source"]:
+                "dispatch", "init", "state", "of", "classes", "source",
+                "debug_of", "op", "op_result", "location", "scope"]:
         assert f'"{key}"' in text, key
     assert "device" not in manifests["cpu-sgd"]
     assert "device" in manifests["vulkan-adamw"]

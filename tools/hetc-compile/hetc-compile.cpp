@@ -68,6 +68,18 @@ static cl::opt<bool> reproducible(
              "(reductions in index order, no fused multiply-add, hetc's own "
              "math; see docs/reproducibility.md) (default: false)"),
     cl::init(false), cl::cat(category));
+static cl::opt<bool> debugIntermediates(
+    "debug-intermediates",
+    cl::desc("Also emit train_step_debug, train_step returning every hetc "
+             "op's result, for hetc-verify; the other entries are unchanged "
+             "(default: false)"),
+    cl::init(false), cl::cat(category));
+static cl::opt<std::string> testPerturbOp(
+    "test-perturb-op",
+    cl::desc("TEST ONLY: add one ULP to the result of the first hetc op "
+             "matching NAME[@FILE:LINE[:COL]], a planted divergence for "
+             "testing hetc-verify (default: off)"),
+    cl::value_desc("op"), cl::init(""), cl::cat(category));
 static cl::opt<bool> listTargets("list-targets",
                                  cl::desc("List the target backends and exit"),
                                  cl::init(false), cl::cat(category));
@@ -204,6 +216,8 @@ static std::string getCompileOptions(CompileOptions &options) {
   options.stage = emit;
   options.printIRAfterAll = printIRAfterAll;
   options.reproducible = reproducible;
+  options.debugIntermediates = debugIntermediates;
+  options.testPerturbOp = testPerturbOp;
   return parseTrainFlags(options.train);
 }
 

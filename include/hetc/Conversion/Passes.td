@@ -41,4 +41,39 @@ def ConvertHetcToLinalg : Pass<"convert-hetc-to-linalg", "::mlir::ModuleOp"> {
   ];
 }
 
+def HetcTestPerturbOp : Pass<"hetc-test-perturb-op", "::mlir::ModuleOp"> {
+  let summary = "Test only: adds one ULP to one hetc op's result";
+  let description = [{
+    A planted divergence for testing the verifier (hetc-verify,
+    docs/reproducibility.md); never for real artifacts. In every function of
+    the module, the first hetc op in program order that `match` selects
+    gets its first result perturbed: a `linalg.generic` after it adds 1 to
+    the integer bits of each f32 element (one ULP away from zero), and
+    every later use, the function's results included, reads the perturbed
+    value. It runs just before convert-hetc-to-linalg, so the op's lowering
+    on this compilation's target is what changes.
+
+    `match` is `NAME` or `NAME@LOCATION`: NAME is the op's name
+    (`hetc.matmul`), LOCATION a suffix of its `file:line:col` (`mlp.py:12`
+    matches `/src/mlp.py:12:0`; the line alone matches every column). An
+    op with no f32 tensor result is never selected; a `match` that selects
+    nothing in the whole module is an error.
+
+    Example:
+
+    ```
+    hetc-opt --hetc-test-perturb-op="match=hetc.relu@mlp.py:14" model.mlir
+    ```
+  }];
+  let options = [
+    Option<"match", "match", "std::string", /*default=*/"\"\"",
+           "The op to perturb: NAME or NAME@LOCATION">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 #endif // HETC_CONVERSION_PASSES_TD

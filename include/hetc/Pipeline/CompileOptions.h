@@ -65,6 +65,14 @@ struct CompileOptions {
   /// fused multiply-add, hetc's own math; bit-identical results on every
   /// target (docs/reproducibility.md). The manifest records it.
   bool reproducible = false;
+  /// Add `train_step_debug` (hetc-debug-intermediates): train_step that also
+  /// returns every hetc op's result, for hetc-verify. The other entries are
+  /// unchanged.
+  bool debugIntermediates = false;
+  /// TEST ONLY: add one ULP to the result of the op this selects, NAME or
+  /// NAME@LOCATION (hetc-test-perturb-op), a planted divergence for testing
+  /// hetc-verify. Empty: off.
+  std::string testPerturbOp;
   /// Print the IR after each pass to stderr.
   bool printIRAfterAll = false;
 };

@@ -10,6 +10,8 @@ using namespace mlir;
 void mlir::hetc::addBufferizationPasses(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // After CSE, which can make two results one value.
+  pm.addNestedPass<func::FuncOp>(createHetcDistinctResults());
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   // Whole functions, arguments included, with plain row-major buffers at
   // their boundaries: the runtime passes one contiguous buffer per tensor.

@@ -103,4 +103,33 @@ def HetcReproducibleMath : Pass<"hetc-reproducible-math"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def HetcDistinctResults : Pass<"hetc-distinct-results",
+                               "::mlir::func::FuncOp"> {
+  let summary = "Returns a copy where a function returns a tensor twice";
+  let description = [{
+    Replaces each repeated operand of a `func.return` on tensors with a
+    fresh copy (`bufferization.alloc_tensor() copy(%v)`), so that every
+    result gets a buffer of its own. Two results become one value when CSE
+    merges two equal computations (a debug entry returning Adam's bias
+    corrections, one per parameter) or when a model returns a value twice;
+    buffer-results-to-out-params with hoisted allocations cannot return one
+    buffer through two out-parameters. Functions without repeated results
+    are left unchanged.
+
+    Example:
+
+    ```mlir
+    return %a, %a : tensor<4xf32>, tensor<4xf32>
+    ```
+
+    becomes
+
+    ```mlir
+    %c = bufferization.alloc_tensor() copy(%a) : tensor<4xf32>
+    return %a, %c : tensor<4xf32>, tensor<4xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
+}
+
 #endif // HETC_CODEGEN_COMMON_PASSES_TD

@@ -215,4 +215,49 @@ def HetcRebatch : Pass<"hetc-rebatch", "::mlir::ModuleOp"> {
   ];
 }
 
+def HetcDebugIntermediates : Pass<"hetc-debug-intermediates",
+                                  "::mlir::ModuleOp"> {
+  let summary = "Adds a debug twin of an entry that returns every hetc "
+                "op's result";
+  let description = [{
+    Clones the entry `source` (by default `train_step`) into
+    `<source>_debug`, whose results are every result of every hetc op of its
+    body, in program order (forward, backward, update), so that a verifier
+    can compare two targets' runs op by op (hetc-verify,
+    docs/reproducibility.md). The source entry is left untouched: the normal
+    artifact's entries are the same with and without this pass.
+
+    Each result carries `hetc.debug = {index, op, result, location, scope}`:
+    its position, the op's name, which of the op's results it is, the op's
+    `file:line:col` and the module path a frontend attached to it (a NameLoc
+    around the file location; "" when there is none). Only results an
+    artifact can carry (statically shaped f32, f16, bf16, i32 and i64
+    tensors) are returned. The twin keeps the source's arguments and their
+    roles, so it runs on the same session state, but none of its results:
+    it changes no state (the new values are op results it returns), no
+    value it returns outlives an in-place update of its buffer, and no value
+    is returned twice (the loss is an op result too). It carries
+    `hetc.debug_of = "<source>"`.
+
+    Example:
+
+    ```
+    hetc-opt --hetc-train-step --hetc-debug-intermediates model.mlir
+    ```
+
+    adds to `train_step(...) -> (new params..., loss)`
+
+    ```mlir
+    func.func @train_step_debug(...) -> (
+        tensor<4x8xf32> {hetc.debug = {index = 0 : i64, op = "hetc.matmul",
+          result = 0 : i64, location = "mlp.py:12:0", scope = "fc1"}}, ...)
+        attributes {hetc.debug_of = "train_step"}
+    ```
+  }];
+  let options = [
+    Option<"source", "source", "std::string", /*default=*/"\"train_step\"",
+           "The entry whose debug twin is built">
+  ];
+}
+
 #endif // HETC_DIALECT_HETC_PASSES_TD

@@ -42,6 +42,7 @@
   X(ENTRY, args, ARRAY, REQUIRED)                                              \
   X(ENTRY, results, ARRAY, REQUIRED)                                           \
   X(ENTRY, variant_of, STRING, OPTIONAL)                                       \
+  X(ENTRY, debug_of, STRING, OPTIONAL)                                         \
   X(TENSOR, name, STRING, REQUIRED)                                            \
   X(TENSOR, role, STRING, REQUIRED)                                            \
   X(TENSOR, dtype, STRING, REQUIRED)                                           \
@@ -53,6 +54,10 @@
   X(TENSOR, group, INTEGER, OPTIONAL)                                          \
   X(TENSOR, classes, INTEGER, OPTIONAL)                                        \
   X(TENSOR, checks, ARRAY, OPTIONAL)                                           \
+  X(TENSOR, op, STRING, OPTIONAL)                                              \
+  X(TENSOR, op_result, INTEGER, OPTIONAL)                                      \
+  X(TENSOR, location, STRING, OPTIONAL)                                        \
+  X(TENSOR, scope, STRING, OPTIONAL)                                           \
   X(INIT, kind, STRING, REQUIRED)                                              \
   X(INIT, value, NUMBER, OPTIONAL)                                             \
   X(DEVICE, kernels, ARRAY, REQUIRED)                                          \
