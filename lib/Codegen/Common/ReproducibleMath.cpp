@@ -537,6 +537,7 @@ struct HetcReproducibleMathPass
   void runOnOperation() override {
     if (failed(generalizeNamedOps()))
       return signalPassFailure();
+    pinPositiveZeroConversions();
     SmallVector<Operation *> todo;
     getOperation()->walk([&](Operation *op) {
       if (needsExpansion(op))
@@ -555,6 +556,32 @@ struct HetcReproducibleMathPass
     }
     if (failedAny)
       signalPassFailure();
+  }
+
+  /// An integer converted to float is never -0, but lavapipe folds
+  /// sitofp(fptosi(x)) into trunc(x), which is -0 for x in (-1, 0). The
+  /// conversion's f32 result has -0's bits replaced by +0's, on the
+  /// integer side, where no float folding reaches.
+  void pinPositiveZeroConversions() {
+    SmallVector<Operation *> conversions;
+    getOperation()->walk([&](Operation *op) {
+      FloatType element =
+          op->getNumResults() ? floatElement(op->getResult(0).getType())
+                              : FloatType();
+      if (isa<arith::SIToFPOp, arith::UIToFPOp>(op) && element &&
+          element.isF32())
+        conversions.push_back(op);
+    });
+    for (Operation *op : conversions) {
+      OpBuilder b(op->getContext());
+      b.setInsertionPointAfter(op);
+      Value converted = op->getResult(0);
+      Emitter em(b, op->getLoc(), converted.getType());
+      Value bits = em.bits(converted);
+      Value pinned = em.fromBits(
+          em.sel(em.ieq(bits, em.i(kSignBit)), em.i(0), bits));
+      converted.replaceAllUsesExcept(pinned, bits.getDefiningOp());
+    }
   }
 
   /// A named linalg op's body is rebuilt from its definition, so one whose

@@ -351,13 +351,22 @@ static LogicalResult prepareForHost(llvm::Module &llvmModule,
   return success();
 }
 
-/// The same O3 pipeline clang uses: loop and SLP vectorization included.
-static void optimize(llvm::Module &llvmModule, llvm::TargetMachine &machine) {
+/// The same O3 pipeline clang uses: loop and SLP vectorization included,
+/// except that reproducible mode runs without the loop vectorizer: LLVM 22's
+/// VPlan uniformity walk (vputils::isUniformAcrossVFsAndUFs) is exponential
+/// in the depth of hetc's own math sequences (a batch-norm step did not
+/// compile in 10 minutes). Vectorizing never changes the bits here (no
+/// reassociation is allowed), so this costs speed only.
+static void optimize(llvm::Module &llvmModule, llvm::TargetMachine &machine,
+                     bool reproducible) {
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
   llvm::ModuleAnalysisManager mam;
-  llvm::PassBuilder builder(&machine);
+  llvm::PipelineTuningOptions tuning;
+  tuning.LoopVectorization = !reproducible;
+  tuning.SLPVectorization = true;
+  llvm::PassBuilder builder(&machine, tuning);
   builder.registerModuleAnalyses(mam);
   builder.registerCGSCCAnalyses(cgam);
   builder.registerFunctionAnalyses(fam);
@@ -440,7 +449,7 @@ CPUBackend::serialize(ModuleOp module, const TargetOptions &options,
                    features);
   if (failed(prepareForHost(**llvmModule, *host, loc)))
     return failure();
-  optimize(**llvmModule, *host->machine);
+  optimize(**llvmModule, *host->machine, options.reproducible);
   if (stage == EmitStage::LLVM) {
     (*llvmModule)->print(debugOut, nullptr);
     return SerializedTarget{{}, host->chip.cpu};

@@ -93,3 +93,18 @@ func.func @exact(%a: f32, %b: f32) -> f32 {
   %1 = math.absf %0 : f32
   return %1 : f32
 }
+
+// An integer converted to f32 cannot be -0, whatever a target folds the
+// conversion pair into: -0's bits become +0's.
+// CHECK-LABEL: func.func @int_to_float
+// CHECK: %[[F:.*]] = arith.sitofp %{{.*}} : i32 to f32
+// CHECK: %[[B:.*]] = arith.bitcast %[[F]] : f32 to i32
+// CHECK: %[[NEG0:.*]] = arith.cmpi eq, %[[B]], %{{.*}} : i32
+// CHECK: %[[P:.*]] = arith.select %[[NEG0]], %{{.*}}, %[[B]] : i32
+// CHECK: %[[R:.*]] = arith.bitcast %[[P]] : i32 to f32
+// CHECK: return %[[R]]
+func.func @int_to_float(%x: f32) -> f32 {
+  %i = arith.fptosi %x : f32 to i32
+  %f = arith.sitofp %i : i32 to f32
+  return %f : f32
+}
