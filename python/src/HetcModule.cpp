@@ -983,8 +983,8 @@ PYBIND11_MODULE(_hetc, m) {
         py::arg("eval_only") = false, py::arg("optimizer") = py::dict(),
         py::arg("source_name") = "<string>",
         py::arg("batch_sizes") = std::vector<int64_t>(),
-        py::arg("reproducible") = false,
-        py::arg("debug_intermediates") = false, py::arg("test_perturb_op") = "",
+        py::arg("reproducible") = false, py::arg("debug_intermediates") = false,
+        py::arg("test_perturb_op") = "",
         "Compiles MLIR text in the hetc dialect into artifact bytes.");
 
   py::class_<Artifact, std::shared_ptr<Artifact>>(m, "Artifact")

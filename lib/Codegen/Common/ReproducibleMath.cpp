@@ -565,8 +565,8 @@ struct HetcReproducibleMathPass
   void pinPositiveZeroConversions() {
     SmallVector<Operation *> conversions;
     getOperation()->walk([&](Operation *op) {
-      FloatType element =
-          op->getNumResults() ? floatElement(op->getResult(0).getType())
+      FloatType element = op->getNumResults()
+                              ? floatElement(op->getResult(0).getType())
                               : FloatType();
       if (isa<arith::SIToFPOp, arith::UIToFPOp>(op) && element &&
           element.isF32())
@@ -578,8 +578,8 @@ struct HetcReproducibleMathPass
       Value converted = op->getResult(0);
       Emitter em(b, op->getLoc(), converted.getType());
       Value bits = em.bits(converted);
-      Value pinned = em.fromBits(
-          em.sel(em.ieq(bits, em.i(kSignBit)), em.i(0), bits));
+      Value pinned =
+          em.fromBits(em.sel(em.ieq(bits, em.i(kSignBit)), em.i(0), bits));
       converted.replaceAllUsesExcept(pinned, bits.getDefiningOp());
     }
   }
