@@ -338,3 +338,37 @@ func.func @m(%a: tensor<{shape}xf32> {{hetc.param = #hetc.init<zeros>, hetc.name
         _, outputs = session.run(r=np.zeros_like(x))
         np.testing.assert_array_equal(outputs["output0"].view(np.uint32),
                                       want.view(np.uint32), err_msg=target)
+
+
+def test_f16_arithmetic_on_vulkan_equals_the_cpu():
+    """f16 products and sums round to f16 after every op on both targets
+    (vulkan holds halves in f32), equal to numpy's f16 arithmetic."""
+    missing = runtime.device_unavailable("vulkan")
+    if missing:
+        pytest.skip(f"vulkan: {missing}")
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((64, 64)).astype(np.float16).astype(np.float32)
+    y = rng.standard_normal((64, 64)).astype(np.float16).astype(np.float32)
+    t = "64x64"
+    source = f"""
+func.func @m(%a: tensor<{t}xf32> {{hetc.param = #hetc.init<zeros>, hetc.name = "a"}},
+             %r: tensor<{t}xf32> {{hetc.input, hetc.name = "r"}})
+    -> (tensor<f32>, tensor<{t}xf32>) {{
+  %ha = hetc.cast %a : tensor<{t}xf32> -> tensor<{t}xf16>
+  %hr = hetc.cast %r : tensor<{t}xf32> -> tensor<{t}xf16>
+  %p = hetc.mul %ha, %hr : (tensor<{t}xf16>, tensor<{t}xf16>) -> tensor<{t}xf16>
+  %s = hetc.add %p, %ha : (tensor<{t}xf16>, tensor<{t}xf16>) -> tensor<{t}xf16>
+  %out = hetc.cast %s : tensor<{t}xf16> -> tensor<{t}xf32>
+  %loss = hetc.reduce_sum %out [0, 1] : tensor<{t}xf32> -> tensor<f32>
+  return %loss, %out : tensor<f32>, tensor<{t}xf32>
+}}"""
+    hx, hy = x.astype(np.float16), y.astype(np.float16)
+    want = (hx * hy + hx).astype(np.float32)
+    for target in ("cpu", "vulkan"):
+        session = hetc.Session(
+            hetc.compile(source, target=target, eval_only=True,
+                         reproducible=True), hetc.Device(target), seed=0)
+        session.set("a", x)
+        _, outputs = session.run(r=y)
+        np.testing.assert_array_equal(outputs["output0"].view(np.uint32),
+                                      want.view(np.uint32), err_msg=target)

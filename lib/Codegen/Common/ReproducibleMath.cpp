@@ -538,6 +538,7 @@ struct HetcReproducibleMathPass
     if (failed(generalizeNamedOps()))
       return signalPassFailure();
     pinPositiveZeroConversions();
+    roundHalfArithmetic();
     SmallVector<Operation *> todo;
     getOperation()->walk([&](Operation *op) {
       if (needsExpansion(op))
@@ -581,6 +582,38 @@ struct HetcReproducibleMathPass
       Value pinned =
           em.fromBits(em.sel(em.ieq(bits, em.i(kSignBit)), em.i(0), bits));
       converted.replaceAllUsesExcept(pinned, bits.getDefiningOp());
+    }
+  }
+
+  /// f16 / bf16 add, sub and mul become f32 ops rounded back once, in the
+  /// IR: a target that holds half values in f32 (Vulkan without Float16)
+  /// then rounds after each op as the cpu does. f32 holds the exact sum or
+  /// product's rounding to 11 (8) bits: 24 >= 2 * 11 + 2, so rounding
+  /// twice equals rounding once.
+  void roundHalfArithmetic() {
+    SmallVector<Operation *> halves;
+    getOperation()->walk([&](Operation *op) {
+      if (!isa<arith::AddFOp, arith::SubFOp, arith::MulFOp>(op))
+        return;
+      FloatType element = floatElement(op->getResult(0).getType());
+      if (element && (element.isF16() || element.isBF16()))
+        halves.push_back(op);
+    });
+    for (Operation *op : halves) {
+      OpBuilder b(op);
+      Location loc = op->getLoc();
+      Type type = op->getResult(0).getType();
+      Type wide = b.getF32Type();
+      if (auto vec = dyn_cast<VectorType>(type))
+        wide = vec.clone(wide);
+      SmallVector<Value> args;
+      for (Value operand : op->getOperands())
+        args.push_back(arith::ExtFOp::create(b, loc, wide, operand));
+      OperationState state(loc, op->getName(), args, {wide}, op->getAttrs());
+      Value result = b.create(state)->getResult(0);
+      op->getResult(0).replaceAllUsesWith(
+          arith::TruncFOp::create(b, loc, type, result));
+      op->erase();
     }
   }
 

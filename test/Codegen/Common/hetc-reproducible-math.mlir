@@ -108,3 +108,19 @@ func.func @int_to_float(%x: f32) -> f32 {
   %f = arith.sitofp %i : i32 to f32
   return %f : f32
 }
+
+// Half-precision add, sub and mul are computed in f32 and rounded back once
+// in the IR, so a target holding halves in f32 rounds after every op too.
+// CHECK-LABEL: func.func @half_arithmetic
+// CHECK: %[[A:.*]] = arith.extf %{{.*}} : f16 to f32
+// CHECK: %[[B:.*]] = arith.extf %{{.*}} : f16 to f32
+// CHECK: %[[S:.*]] = arith.addf %[[A]], %[[B]] : f32
+// CHECK: arith.truncf %[[S]] : f32 to f16
+// CHECK: arith.mulf %{{.*}}, %{{.*}} : f32
+// CHECK: arith.truncf %{{.*}} : f32 to bf16
+// CHECK-NOT: arith.addf {{.*}} : f16
+func.func @half_arithmetic(%a: f16, %b: f16, %c: bf16) -> (f16, bf16) {
+  %0 = arith.addf %a, %b : f16
+  %1 = arith.mulf %c, %c : bf16
+  return %0, %1 : f16, bf16
+}
