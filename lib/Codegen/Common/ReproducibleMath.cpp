@@ -61,8 +61,6 @@ public:
   Value shl(Value x, Value y) { return arith::ShLIOp::create(b, loc, x, y); }
   Value lshr(Value x, Value y) { return arith::ShRUIOp::create(b, loc, x, y); }
   Value ashr(Value x, Value y) { return arith::ShRSIOp::create(b, loc, x, y); }
-  Value band(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
-  Value bor(Value x, Value y) { return arith::OrIOp::create(b, loc, x, y); }
   Value bnot(Value x) {
     return arith::XOrIOp::create(b, loc, x,
                                  constant(bType, b.getBoolAttr(true)));
@@ -177,10 +175,10 @@ Value roundToFloat(Emitter &em, Value e, Value q, Value sticky) {
   Value half = em.shl(em.i(1), em.isub(shift, em.i(1)));
   Value dropped = em.iand(q, em.isub(em.shl(em.i(1), shift), em.i(1)));
   Value below =
-      em.bor(sticky, em.ine(em.iand(dropped, em.isub(half, em.i(1))), em.i(0)));
+      em.ior(sticky, em.ine(em.iand(dropped, em.isub(half, em.i(1))), em.i(0)));
   Value odd = em.ine(em.iand(kept, em.i(1)), em.i(0));
   Value up =
-      em.band(em.ine(em.iand(dropped, half), em.i(0)), em.bor(below, odd));
+      em.iand(em.ine(em.iand(dropped, half), em.i(0)), em.ior(below, odd));
   Value base = em.sel(normal, em.shl(em.isub(e, em.i(1)), em.i(23)), em.i(0));
   return em.iadd(em.iadd(base, kept), em.bit1(up));
 }
@@ -227,11 +225,11 @@ Value expandDiv(Emitter &em, Value a, Value b) {
 
   Value aZero = em.isZero(a), bZero = em.isZero(b);
   Value aInf = em.isInf(a), bInf = em.isInf(b);
-  result = em.sel(em.bor(aZero, bInf), em.i(0), result);
-  result = em.sel(em.bor(aInf, bZero), em.i(kInfBits), result);
+  result = em.sel(em.ior(aZero, bInf), em.i(0), result);
+  result = em.sel(em.ior(aInf, bZero), em.i(kInfBits), result);
   result = em.ior(result, sign);
-  Value invalid = em.bor(em.bor(em.isNaN(a), em.isNaN(b)),
-                         em.bor(em.band(aZero, bZero), em.band(aInf, bInf)));
+  Value invalid = em.ior(em.ior(em.isNaN(a), em.isNaN(b)),
+                         em.ior(em.iand(aZero, bZero), em.iand(aInf, bInf)));
   return em.sel(invalid, em.nan(), em.fromBits(result));
 }
 
@@ -271,10 +269,10 @@ Value expandSqrt(Emitter &em, Value x) {
       em.iadd(em.shl(em.iadd(half, em.i(126)), em.i(23)), s), em.bit1(up));
   Value result = em.fromBits(bitsOut);
   // +-0 and +inf are their own roots; negative numbers and NaN give NaN.
-  result = em.sel(em.bor(em.isZero(x), em.isInf(x)), x, result);
+  result = em.sel(em.ior(em.isZero(x), em.isInf(x)), x, result);
   Value negative =
-      em.band(em.ine(em.signBit(x), em.i(0)), em.bnot(em.isZero(x)));
-  return em.sel(em.bor(negative, em.isNaN(x)), em.nan(), result);
+      em.iand(em.ine(em.signBit(x), em.i(0)), em.bnot(em.isZero(x)));
+  return em.sel(em.ior(negative, em.isNaN(x)), em.nan(), result);
 }
 
 /// y * 2^n for integral float n in [-152, 128]: two exact power-of-two
@@ -341,8 +339,8 @@ Value expandLog(Emitter &em, Value x) {
   result = em.sel(em.ieq(u, em.i(kInfBits)), inf, result);
   result = em.sel(em.isZero(x), em.fromBits(em.i(0xff800000u)), result);
   Value negative =
-      em.band(em.ine(em.signBit(x), em.i(0)), em.bnot(em.isZero(x)));
-  return em.sel(em.bor(negative, em.isNaN(x)), em.nan(), result);
+      em.iand(em.ine(em.signBit(x), em.i(0)), em.bnot(em.isZero(x)));
+  return em.sel(em.ior(negative, em.isNaN(x)), em.nan(), result);
 }
 
 /// tanh(x) = x + x^3 P(x^2) for |x| < 0.625, else 1 - 2 / (e^{2|x|} + 1)
@@ -402,26 +400,26 @@ Value expandPow(Emitter &em, Value x, Value y) {
   Value rounder = em.f(8388608.0);                       // 2^23
   Value large = em.sge(em.absBits(y), em.i(0x4b000000)); // |y| >= 2^23
   Value integral =
-      em.bor(large, em.ieq(em.bits(em.sub(em.add(ay, rounder), rounder)),
+      em.ior(large, em.ieq(em.bits(em.sub(em.add(ay, rounder), rounder)),
                            em.bits(ay)));
   Value below24 = em.ult(em.absBits(y), em.i(0x4b800000)); // |y| < 2^24
   Value ayInt = em.toInt(em.sel(below24, ay, em.f(0.0)));
-  Value oddInt = em.band(em.band(integral, below24),
+  Value oddInt = em.iand(em.iand(integral, below24),
                          em.ine(em.iand(ayInt, em.i(1)), em.i(0)));
   Value xNeg = em.ine(em.signBit(x), em.i(0));
-  Value result = em.sel(em.band(xNeg, oddInt),
+  Value result = em.sel(em.iand(xNeg, oddInt),
                         em.fromBits(em.ior(em.bits(magnitude), em.i(kSignBit))),
                         magnitude);
   Value finiteNonzero =
-      em.bnot(em.bor(em.bor(em.isZero(x), em.isInf(x)), em.isNaN(x)));
-  Value invalid = em.band(em.band(xNeg, finiteNonzero),
-                          em.band(em.bnot(integral), em.bnot(em.isInf(y))));
-  result = em.sel(em.bor(invalid, em.bor(em.isNaN(x), em.isNaN(y))), em.nan(),
+      em.bnot(em.ior(em.ior(em.isZero(x), em.isInf(x)), em.isNaN(x)));
+  Value invalid = em.iand(em.iand(xNeg, finiteNonzero),
+                          em.iand(em.bnot(integral), em.bnot(em.isInf(y))));
+  result = em.sel(em.ior(invalid, em.ior(em.isNaN(x), em.isNaN(y))), em.nan(),
                   result);
   Value one = em.f(1.0);
-  Value unitPower = em.band(em.ieq(em.bits(ax), em.bits(one)), em.isInf(y));
-  Value isOne = em.bor(em.ieq(em.bits(x), em.bits(one)), em.isZero(y));
-  return em.sel(em.bor(isOne, unitPower), one, result);
+  Value unitPower = em.iand(em.ieq(em.bits(ax), em.bits(one)), em.isInf(y));
+  Value isOne = em.ior(em.ieq(em.bits(x), em.bits(one)), em.isZero(y));
+  return em.sel(em.ior(isOne, unitPower), one, result);
 }
 
 /// maximumf / minimumf (NaN-propagating, -0 < +0) and maxnumf / minnumf
@@ -437,9 +435,9 @@ Value expandMinMax(Emitter &em, Value a, Value b, bool isMax,
   result = em.sel(equal, em.fromBits(zeros), result);
   Value aNaN = em.isNaN(a), bNaN = em.isNaN(b);
   if (propagateNaN)
-    return em.sel(em.bor(aNaN, bNaN), em.nan(), result);
+    return em.sel(em.ior(aNaN, bNaN), em.nan(), result);
   result = em.sel(aNaN, b, em.sel(bNaN, a, result));
-  return em.sel(em.band(aNaN, bNaN), em.nan(), result);
+  return em.sel(em.iand(aNaN, bNaN), em.nan(), result);
 }
 
 /// The f32 expansion of one op, or null when the op has none.
